@@ -1,0 +1,8 @@
+//! weftbuf: one schema, one zero-copy memory layout, every boundary.
+//!
+//! The pipeline starts here: [`schema`] turns `.fbs` text into a resolved [`schema::Schema`],
+//! and [`layout`] computes from it the one [`layout::Layout`] that every reader, writer and
+//! code generator takes its offsets, sizes and type tags from.
+
+pub mod layout;
+pub mod schema;

@@ -1,0 +1,235 @@
+//! Enums and unions.
+
+use std::collections::HashSet;
+
+use super::super::ast::{AstBase, AstEnum, AstTypeKind, AstUnion, AstValue, AstValueKind};
+use super::super::model::*;
+use super::{Number, Resolver, Symbol, parse_number};
+
+/// The most members a union can have: its discriminant is a `ubyte` and 0 means NONE.
+const MAX_UNION_MEMBERS: usize = 255;
+
+impl Resolver<'_> {
+    pub(super) fn enum_def(&mut self, ast: &AstEnum) -> EnumDef {
+        let info = self.info(&ast.namespace, &ast.name, &ast.doc, &ast.attrs, ast.span);
+        let underlying = match &ast.underlying {
+            None => {
+                self.error(
+                    ast.span,
+                    format!(
+                        "enum `{}` needs an underlying integer type, e.g. `enum {} : byte {{ ... }}`",
+                        ast.name, ast.name
+                    ),
+                );
+                ScalarType::Int
+            }
+            Some(ty) => match &ty.kind {
+                AstTypeKind::Base(AstBase::Scalar(s)) if s.is_integer() => *s,
+                _ => {
+                    self.error(
+                        ty.span,
+                        "the underlying type of an enum must be an integer type (byte, ubyte, \
+                         short, ushort, int, uint, long, ulong)",
+                    );
+                    ScalarType::Int
+                }
+            },
+        };
+        let bit_flags = find_attr(&info.attrs, "bit_flags").is_some();
+        if bit_flags && !underlying.is_unsigned() {
+            self.error(
+                ast.span,
+                format!(
+                    "a `bit_flags` enum needs an unsigned underlying type, not `{}`",
+                    underlying.name()
+                ),
+            );
+        }
+        if ast.values.is_empty() {
+            self.error(ast.span, format!("enum `{}` has no values", ast.name));
+        }
+        let bits = i128::from(underlying.size() * 8);
+        let (min, max) = underlying.int_range();
+        let mut values: Vec<EnumValue> = Vec::with_capacity(ast.values.len());
+        let mut names = HashSet::new();
+        let mut next: i128 = 0;
+        let mut previous: Option<i128> = None;
+        for v in &ast.values {
+            if !names.insert(v.name.as_str()) {
+                self.error(v.span, format!("enum value `{}` is declared twice", v.name));
+            }
+            let written = match &v.value {
+                None => next,
+                Some(value) => self.integer(value, "an enum value").unwrap_or(next),
+            };
+            next = written.saturating_add(1);
+            let value = if bit_flags {
+                if !(0..bits).contains(&written) {
+                    self.error(
+                        v.span,
+                        format!(
+                            "bit flag `{}` is bit {written}, outside the {bits} bits of `{}`",
+                            v.name,
+                            underlying.name()
+                        ),
+                    );
+                    0
+                } else {
+                    1i128 << written
+                }
+            } else {
+                if !(min..=max).contains(&written) {
+                    self.error(
+                        v.span,
+                        format!(
+                            "enum value `{}` = {written} does not fit in `{}` ({min} to {max})",
+                            v.name,
+                            underlying.name()
+                        ),
+                    );
+                }
+                written
+            };
+            if let Some(prev) = previous
+                && value <= prev
+            {
+                self.error(
+                    v.span,
+                    format!(
+                        "enum values must be in ascending order: `{}` = {value} follows {prev}",
+                        v.name
+                    ),
+                );
+            }
+            previous = Some(value);
+            let attrs = self.attrs(&v.attrs);
+            values.push(EnumValue {
+                name: v.name.clone(),
+                value,
+                doc: v.doc.clone(),
+                attrs,
+                span: v.span,
+            });
+        }
+        EnumDef {
+            info,
+            underlying,
+            bit_flags,
+            values,
+        }
+    }
+
+    /// An integer literal, with an error naming `what` when the value is anything else.
+    pub(super) fn integer(&mut self, value: &AstValue, what: &str) -> Option<i128> {
+        match &value.kind {
+            AstValueKind::Number(text) => match parse_number(text) {
+                Some(Number::Int(v)) => Some(v),
+                _ => {
+                    self.error(
+                        value.span,
+                        format!("{what} must be an integer, not `{text}`"),
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.error(value.span, format!("{what} must be an integer"));
+                None
+            }
+        }
+    }
+
+    pub(super) fn union_def(&mut self, ast: &AstUnion) -> UnionDef {
+        let info = self.info(&ast.namespace, &ast.name, &ast.doc, &ast.attrs, ast.span);
+        if ast.members.len() > MAX_UNION_MEMBERS {
+            self.error(
+                ast.span,
+                format!(
+                    "union `{}` has {} members; at most {MAX_UNION_MEMBERS} fit its ubyte discriminant",
+                    ast.name,
+                    ast.members.len()
+                ),
+            );
+        }
+        let mut members = Vec::with_capacity(ast.members.len());
+        let mut names = HashSet::new();
+        let mut next: i128 = 1;
+        let mut previous: i128 = 0;
+        for m in &ast.members {
+            let ty = match &m.ty {
+                AstBase::String => Some(UnionMemberType::String),
+                AstBase::Scalar(s) => {
+                    self.error(
+                        m.span,
+                        format!(
+                            "a union member must be a table, struct or string, not `{}`",
+                            s.name()
+                        ),
+                    );
+                    None
+                }
+                AstBase::Named(path) => match self.lookup(path, &ast.namespace) {
+                    Some(Symbol::Table(id)) => Some(UnionMemberType::Table(id)),
+                    Some(Symbol::Struct(id)) => Some(UnionMemberType::Struct(id)),
+                    Some(other) => {
+                        self.error(
+                            path.span,
+                            format!(
+                                "a union member must be a table, struct or string; `{}` is a {}",
+                                path.dotted(),
+                                other.kind_name()
+                            ),
+                        );
+                        None
+                    }
+                    None => {
+                        self.unknown_type(path);
+                        None
+                    }
+                },
+            };
+            let name = match (&m.alias, &m.ty) {
+                (Some((alias, _)), _) => alias.clone(),
+                (None, AstBase::Named(path)) => path.parts.join("_"),
+                (None, AstBase::String) => "string".into(),
+                (None, AstBase::Scalar(s)) => s.name().into(),
+            };
+            if name == "NONE" || !names.insert(name.clone()) {
+                self.error(
+                    m.span,
+                    format!(
+                        "union member name `{name}` is used twice in `{}`; give one an alias \
+                         (`Alias: Type`)",
+                        ast.name
+                    ),
+                );
+            }
+            let value = match &m.value {
+                None => next,
+                Some(v) => self.integer(v, "a union member's value").unwrap_or(next),
+            };
+            if !(1..=255).contains(&value) || value <= previous {
+                self.error(
+                    m.span,
+                    format!(
+                        "union member `{name}` = {value}: values must ascend from 1 to 255 (0 is NONE)"
+                    ),
+                );
+            }
+            previous = value;
+            next = value.saturating_add(1);
+            let attrs = self.attrs(&m.attrs);
+            if let Some(ty) = ty {
+                members.push(UnionMember {
+                    name,
+                    value: u8::try_from(value).unwrap_or(0),
+                    ty,
+                    doc: m.doc.clone(),
+                    attrs,
+                    span: m.span,
+                });
+            }
+        }
+        UnionDef { info, members }
+    }
+}
