@@ -1,1 +1,178 @@
-fn main() {}
+//! `weftbuf`: check schemas and print their layouts.
+
+mod layout_text;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use weftbuf::layout::{Layout, gc};
+use weftbuf::schema::{Compiler, NamedType, Schema};
+
+/// The schema bundled into the binary, used when `layout` is given none.
+const DEFAULT_SCHEMA: &str = include_str!("../../schemas/storefront.fbs");
+const DEFAULT_SCHEMA_NAME: &str = "schemas/storefront.fbs";
+
+/// One schema, one zero-copy memory layout, every boundary.
+#[derive(Parser)]
+#[command(name = "weftbuf", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check schemas: exit 0 when valid, 1 with every diagnostic otherwise.
+    Check {
+        /// Schema files (`.fbs`).
+        #[arg(required = true)]
+        schemas: Vec<PathBuf>,
+        /// Folders to search for includes, after the including file's own.
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include: Vec<PathBuf>,
+    },
+    /// Print the byte layout of a schema's types (the bundled storefront schema by default).
+    Layout {
+        /// A schema file; without one, the bundled `schemas/storefront.fbs`.
+        schema: Option<PathBuf>,
+        /// Only this type (a table or struct, fully qualified or unique short name).
+        #[arg(long = "type", value_name = "NAME")]
+        type_name: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Folders to search for includes, after the including file's own.
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include: Vec<PathBuf>,
+    },
+}
+
+/// How `layout` prints.
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// A table per type: offset, size, padding, field.
+    Text,
+    /// The whole `Layout` as JSON, for tools.
+    Json,
+    /// The WebAssembly GC type definitions, as a module with one `rec` group.
+    Wat,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn compiler(include: &[PathBuf]) -> Compiler {
+    include
+        .iter()
+        .fold(Compiler::new(), |c, dir| c.include_dir(dir.clone()))
+}
+
+/// Compiles and lays out; on diagnostics prints them and returns `None`.
+fn compile(result: Result<Schema, weftbuf::schema::Diagnostics>) -> Option<(Schema, Layout)> {
+    let schema = match result {
+        Ok(schema) => schema,
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            return None;
+        }
+    };
+    match Layout::new(&schema) {
+        Ok(layout) => Some((schema, layout)),
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            None
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Check { schemas, include } => {
+            let mut ok = true;
+            // Each file is checked on its own, as `flatc` does with several inputs.
+            for path in &schemas {
+                ok &= compile(compiler(&include).compile(&[path])).is_some();
+            }
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Layout {
+            schema,
+            type_name,
+            format,
+            include,
+        } => {
+            let compiled = match &schema {
+                Some(path) => compile(compiler(&include).compile(&[path])),
+                None => {
+                    compile(compiler(&include).compile_source(DEFAULT_SCHEMA_NAME, DEFAULT_SCHEMA))
+                }
+            };
+            let Some((schema, layout)) = compiled else {
+                return Ok(ExitCode::FAILURE);
+            };
+            let selected = match &type_name {
+                Some(name) => Some(find_type(&schema, name)?),
+                None => None,
+            };
+            let text = match format {
+                Format::Text => layout_text::render(&schema, &layout, selected),
+                Format::Json => {
+                    let value = match selected {
+                        None => serde_json::to_value(&layout),
+                        Some(NamedType::Table(id)) => serde_json::to_value(layout.table(id)),
+                        Some(NamedType::Struct(id)) => {
+                            serde_json::to_value(layout.struct_layout(id))
+                        }
+                        Some(_) => unreachable_type()?,
+                    }
+                    .context("serializing the layout")?;
+                    serde_json::to_string_pretty(&value).context("serializing the layout")? + "\n"
+                }
+                Format::Wat => gc::wat(&schema, &layout),
+            };
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn unreachable_type() -> Result<serde_json::Result<serde_json::Value>> {
+    bail!("only tables and structs have a layout")
+}
+
+/// Finds a table or struct by qualified name, or by a short name that is unique.
+fn find_type(schema: &Schema, name: &str) -> Result<NamedType> {
+    if let Some(found) = schema.find_type(name) {
+        return match found {
+            NamedType::Table(_) | NamedType::Struct(_) => Ok(found),
+            _ => bail!("`{name}` is an enum or union; only tables and structs have a layout"),
+        };
+    }
+    let candidates: Vec<String> = schema
+        .tables
+        .iter()
+        .map(|t| &t.info.name)
+        .chain(schema.structs.iter().map(|s| &s.info.name))
+        .filter(|q| q.name == name)
+        .map(|q| q.dotted())
+        .collect();
+    match candidates.as_slice() {
+        [one] => find_type(schema, one),
+        [] => bail!("no table or struct named `{name}` in the schema"),
+        many => bail!("`{name}` is ambiguous: {}", many.join(", ")),
+    }
+}

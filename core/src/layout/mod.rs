@@ -1,1 +1,295 @@
-//! placeholder
+//! The `Layout`: every offset, size, alignment and type tag of a schema, computed once.
+//!
+//! The verifier, views, builders, JSON, FlatBuffers transcoding, code generators and the
+//! WebAssembly GC mapping all read their numbers from here; none computes an offset of its
+//! own. The byte format is specified in `docs/layout.md`.
+
+pub mod format;
+pub mod gc;
+mod objects;
+pub mod tag;
+
+use serde::Serialize;
+
+use crate::schema::{
+    DefaultValue, Diagnostics, Reporter, ScalarType, Schema, StructId, TableId, UnionId, find_attr,
+};
+
+/// Index of a vector type in [`Layout::vectors`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct VectorId(pub u32);
+
+/// What a reference points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
+pub enum RefTarget {
+    /// A string object.
+    String,
+    /// A table object.
+    Table(TableId),
+    /// A vector object.
+    Vector(VectorId),
+    /// Any member of a union: a table, a boxed struct or a string.
+    Union(UnionId),
+}
+
+/// How a value is stored in the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Storage {
+    /// A little-endian scalar (enums are stored as their underlying scalar).
+    Scalar {
+        /// The scalar type.
+        scalar: ScalarType,
+    },
+    /// A struct, inline by value.
+    Struct {
+        /// The struct.
+        id: StructId,
+    },
+    /// A fixed-size array inside a struct: `len` elements, `stride` bytes apart.
+    Array {
+        /// The element, itself a scalar or a struct.
+        element: Inline,
+        /// Element count.
+        len: u32,
+        /// Bytes from one element to the next.
+        stride: u32,
+    },
+    /// A reference: i32 relative to its own offset, 0 for null.
+    Ref {
+        /// What it points to.
+        target: RefTarget,
+    },
+}
+
+/// The element of a fixed-size array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Inline {
+    /// A scalar.
+    Scalar {
+        /// The scalar type.
+        scalar: ScalarType,
+    },
+    /// A struct.
+    Struct {
+        /// The struct.
+        id: StructId,
+    },
+}
+
+/// What part of a schema field a table member holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberRole {
+    /// The field's value.
+    Value,
+    /// A union's discriminant (`ubyte`), or for a vector of unions the `[ubyte]` vector of
+    /// discriminants: the hidden `<name>_type` field.
+    UnionType,
+    /// The presence byte of an optional scalar or a non-required struct: 1 when the value
+    /// is set, 0 when it is null (the value's bytes are then zero).
+    Presence,
+}
+
+/// One slot of a table body: a WebAssembly GC struct field, one to one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Member {
+    /// `name`, `name_type` for a union's discriminant, `name.present` for presence bytes.
+    pub name: String,
+    /// Index of the schema field in [`crate::schema::TableDef::fields`].
+    pub field: u32,
+    /// Which part of the field this is.
+    pub role: MemberRole,
+    /// Byte offset from the start of the body.
+    pub offset: u32,
+    /// Size in bytes.
+    pub size: u32,
+    /// Alignment in bytes.
+    pub align: u32,
+    /// Padding bytes between the previous member's end and this member.
+    pub padding_before: u32,
+    /// How the bytes are read.
+    pub storage: Storage,
+}
+
+impl Member {
+    /// The offset one past this member's last byte.
+    pub fn end(&self) -> u32 {
+        self.offset + self.size
+    }
+}
+
+/// Where one schema field of a table lives.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldLayout {
+    /// The field's name.
+    pub name: String,
+    /// Index of its value member in [`TableLayout::members`].
+    pub value: u32,
+    /// Index of its discriminant member, for unions and vectors of unions.
+    pub union_type: Option<u32>,
+    /// Index of its presence member, for optional scalars and non-required structs.
+    pub presence: Option<u32>,
+    /// The field is present in an object iff the object's body size is at least this;
+    /// otherwise it reads as its default (this is how schemas evolve).
+    pub present_if_body_at_least: u32,
+    /// The schema type, as a schema would write it.
+    pub type_name: String,
+    /// What a reader sees when the field is absent.
+    pub default: DefaultValue,
+}
+
+/// The layout of a table's object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableLayout {
+    /// Fully qualified name.
+    pub name: String,
+    /// The identity its tag hashes: the name, or its pinned `weftbuf_id`.
+    pub identity: String,
+    /// The type tag in the object header.
+    pub tag: u32,
+    /// Body size this schema writes: the end of the last member, unpadded.
+    pub body_size: u32,
+    /// The body's alignment (at least 8: bodies follow an 8-byte header).
+    pub body_align: u32,
+    /// Members in id order.
+    pub members: Vec<Member>,
+    /// One entry per schema field, in id order (the order of `TableDef::fields`).
+    pub fields: Vec<FieldLayout>,
+}
+
+/// One field of a struct.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StructFieldLayout {
+    /// Its name.
+    pub name: String,
+    /// Byte offset from the start of the struct.
+    pub offset: u32,
+    /// Size in bytes.
+    pub size: u32,
+    /// Alignment in bytes.
+    pub align: u32,
+    /// Padding bytes before it.
+    pub padding_before: u32,
+    /// How the bytes are read.
+    pub storage: Storage,
+    /// The schema type, as a schema would write it.
+    pub type_name: String,
+}
+
+/// The layout of a struct: fixed, the same inline, in vectors, and boxed in a union.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StructLayout {
+    /// Fully qualified name.
+    pub name: String,
+    /// The identity its tag hashes.
+    pub identity: String,
+    /// The tag of a boxed struct's object and part of its vectors' identity.
+    pub tag: u32,
+    /// Size in bytes, a multiple of `align`.
+    pub size: u32,
+    /// Alignment: the largest field alignment, or `force_align`.
+    pub align: u32,
+    /// Fields in declared order.
+    pub fields: Vec<StructFieldLayout>,
+    /// Padding after the last field.
+    pub padding_after: u32,
+}
+
+/// The layout of one vector type (every distinct vector type the schema uses).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VectorLayout {
+    /// Its identity, e.g. `[int]`, `[MyGame.Example.Vec3]`.
+    pub identity: String,
+    /// The tag in its object header.
+    pub tag: u32,
+    /// How each element is stored.
+    pub element: Storage,
+    /// Bytes from one element to the next.
+    pub stride: u32,
+    /// The body's alignment (at least 8).
+    pub body_align: u32,
+}
+
+/// One member of a union, with the tag its object must carry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnionMemberLayout {
+    /// The member's name.
+    pub name: String,
+    /// Its discriminant.
+    pub discriminant: u8,
+    /// The tag of the object its reference points to.
+    pub tag: u32,
+}
+
+/// The layout of a union.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnionLayout {
+    /// Fully qualified name.
+    pub name: String,
+    /// Members by discriminant.
+    pub members: Vec<UnionMemberLayout>,
+}
+
+/// Every layout fact of a schema.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Layout {
+    /// Tables, indexed by [`TableId`].
+    pub tables: Vec<TableLayout>,
+    /// Structs, indexed by [`StructId`].
+    pub structs: Vec<StructLayout>,
+    /// Vector types, indexed by [`VectorId`].
+    pub vectors: Vec<VectorLayout>,
+    /// Unions, indexed by [`UnionId`].
+    pub unions: Vec<UnionLayout>,
+    /// The tag of string objects.
+    pub string_tag: u32,
+    /// The root table, from `root_type`.
+    pub root_table: Option<TableId>,
+    /// The header's file identifier (zeros when the schema declares none).
+    pub file_identifier: [u8; 4],
+}
+
+impl Layout {
+    /// Computes the layout of a compiled schema. Fails when a type is too large for a
+    /// message, when `force_align` is below a struct's natural alignment, or when two types'
+    /// tags collide.
+    pub fn new(schema: &Schema) -> Result<Layout, Diagnostics> {
+        let mut reporter = Reporter::default();
+        let layout = objects::compute(schema, &mut reporter);
+        if reporter.has_errors() {
+            Err(reporter.finish())
+        } else {
+            Ok(layout)
+        }
+    }
+
+    /// The layout of a table.
+    pub fn table(&self, id: TableId) -> &TableLayout {
+        &self.tables[id.0 as usize]
+    }
+
+    /// The layout of a struct.
+    pub fn struct_layout(&self, id: StructId) -> &StructLayout {
+        &self.structs[id.0 as usize]
+    }
+
+    /// The layout of a vector type.
+    pub fn vector(&self, id: VectorId) -> &VectorLayout {
+        &self.vectors[id.0 as usize]
+    }
+
+    /// The layout of a union.
+    pub fn union_layout(&self, id: UnionId) -> &UnionLayout {
+        &self.unions[id.0 as usize]
+    }
+}
+
+/// The identity a table or struct's tag hashes: its pinned `weftbuf_id`, else its name.
+fn identity_of(info: &crate::schema::DefInfo) -> String {
+    find_attr(&info.attrs, "weftbuf_id")
+        .and_then(|a| a.value.clone())
+        .unwrap_or_else(|| info.name.dotted())
+}

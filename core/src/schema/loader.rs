@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use super::ast::ParsedFile;
 use super::diag::Reporter;
 use super::parser::parse;
-use super::source::{FileId, SourceMap, Span};
+use super::source::{SourceMap, Span};
 
 /// The largest schema file read, in bytes. Real schemas are far smaller; the cap keeps a
 /// mistaken argument (a multi-gigabyte data file) from exhausting memory.
@@ -30,7 +30,6 @@ pub(crate) enum Origin<'a> {
 }
 
 struct Frame {
-    file: FileId,
     dir: PathBuf,
     parsed: ParsedFile,
     next_include: usize,
@@ -143,7 +142,6 @@ fn open(
         reporter.error(sources, e.span, e.message);
     }
     Frame {
-        file,
         dir,
         parsed,
         next_include: 0,

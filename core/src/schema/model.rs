@@ -322,7 +322,8 @@ pub struct StructDef {
 }
 
 /// A scalar or string default.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(into = "DefaultJson")]
 pub enum DefaultValue {
     /// No default: references default to absent (null).
     None,
@@ -334,6 +335,34 @@ pub enum DefaultValue {
     String(String),
     /// `[]`: an empty vector.
     EmptyVector,
+}
+
+/// A default as JSON: integers and finite floats as numbers, `nan`/`inf`/`-inf` as strings
+/// (JSON has no such numbers), an empty vector as `[]`, no default as `null`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum DefaultJson {
+    Null(Option<()>),
+    Integer(i128),
+    Float(f64),
+    Text(String),
+    List([(); 0]),
+}
+
+impl From<DefaultValue> for DefaultJson {
+    fn from(value: DefaultValue) -> Self {
+        match value {
+            DefaultValue::None => DefaultJson::Null(None),
+            DefaultValue::Integer(v) => DefaultJson::Integer(v),
+            DefaultValue::Float(v) if v.is_nan() => DefaultJson::Text("nan".into()),
+            DefaultValue::Float(v) if v.is_infinite() => {
+                DefaultJson::Text(if v > 0.0 { "inf" } else { "-inf" }.into())
+            }
+            DefaultValue::Float(v) => DefaultJson::Float(v),
+            DefaultValue::String(s) => DefaultJson::Text(s),
+            DefaultValue::EmptyVector => DefaultJson::List([]),
+        }
+    }
 }
 
 /// How a table field's absence is treated.

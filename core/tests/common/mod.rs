@@ -1,10 +1,11 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
+#![allow(clippy::expect_used, clippy::panic, reason = "test helpers fail the test loudly")]
 
 use std::path::PathBuf;
 
 /// The outside conformance corpus, beside the project (CI always has it there).
-pub fn corpus_dir() -> PathBuf {
+pub(crate) fn corpus_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
     assert!(
         dir.is_dir(),
@@ -15,7 +16,7 @@ pub fn corpus_dir() -> PathBuf {
 }
 
 /// Every `.fbs` file under the corpus, sorted.
-pub fn corpus_schemas() -> Vec<PathBuf> {
+pub(crate) fn corpus_schemas() -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![corpus_dir()];
     while let Some(dir) = stack.pop() {
@@ -34,7 +35,7 @@ pub fn corpus_schemas() -> Vec<PathBuf> {
 
 /// A compiler set up the way FlatBuffers' own tests run flatc on the corpus
 /// (`-I tests/include_test`).
-pub fn corpus_compiler() -> weftbuf::schema::Compiler {
+pub(crate) fn corpus_compiler() -> weftbuf::schema::Compiler {
     weftbuf::schema::Compiler::new()
         .include_dir(corpus_dir().join("flatbuffers/tests/include_test"))
 }
