@@ -131,16 +131,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let text = match format {
                 Format::Text => layout_text::render(&schema, &layout, selected),
                 Format::Json => {
-                    let value = match selected {
-                        None => serde_json::to_value(&layout),
-                        Some(NamedType::Table(id)) => serde_json::to_value(layout.table(id)),
-                        Some(NamedType::Struct(id)) => {
-                            serde_json::to_value(layout.struct_layout(id))
+                    let json = match selected {
+                        None => serde_json::to_string_pretty(&layout),
+                        Some(NamedType::Table(id)) => {
+                            serde_json::to_string_pretty(layout.table(id))
                         }
-                        Some(_) => unreachable_type()?,
-                    }
-                    .context("serializing the layout")?;
-                    serde_json::to_string_pretty(&value).context("serializing the layout")? + "\n"
+                        Some(NamedType::Struct(id)) => {
+                            serde_json::to_string_pretty(layout.struct_layout(id))
+                        }
+                        Some(_) => bail!("only tables and structs have a layout"),
+                    };
+                    json.context("serializing the layout")? + "\n"
                 }
                 Format::Wat => gc::wat(&schema, &layout),
             };
@@ -148,10 +149,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn unreachable_type() -> Result<serde_json::Result<serde_json::Value>> {
-    bail!("only tables and structs have a layout")
 }
 
 /// Finds a table or struct by qualified name, or by a short name that is unique.

@@ -127,11 +127,11 @@ pub struct FieldLayout {
     /// The field's name.
     pub name: String,
     /// Index of its value member in [`TableLayout::members`].
-    pub value: u32,
+    pub value_member: u32,
     /// Index of its discriminant member, for unions and vectors of unions.
-    pub union_type: Option<u32>,
+    pub union_type_member: Option<u32>,
     /// Index of its presence member, for optional scalars and non-required structs.
-    pub presence: Option<u32>,
+    pub presence_member: Option<u32>,
     /// The field is present in an object iff the object's body size is at least this;
     /// otherwise it reads as its default (this is how schemas evolve).
     pub present_if_body_at_least: u32,

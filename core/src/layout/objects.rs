@@ -390,9 +390,9 @@ impl Computer<'_> {
             let value = push(f.name.clone(), MemberRole::Value, storage, size, align);
             fields.push(FieldLayout {
                 name: f.name.clone(),
-                value,
-                union_type,
-                presence,
+                value_member: value,
+                union_type_member: union_type,
+                presence_member: presence,
                 present_if_body_at_least: end as u32,
                 type_name: self.schema.type_name(f.ty),
                 default: f.default.clone(),

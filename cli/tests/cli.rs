@@ -1,0 +1,153 @@
+//! The `weftbuf` binary, run as a user runs it.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn weftbuf(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_weftbuf"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn corpus_tests() -> PathBuf {
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/flatbuffers/tests");
+    assert!(
+        dir.is_dir(),
+        "the conformance corpus is missing at {}",
+        dir.display()
+    );
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_accepts_the_corpus_with_include_dirs() {
+    let dir = corpus_tests();
+    let monster = dir.join("monster_test.fbs");
+    let include = dir.join("include_test");
+    let out = weftbuf(&[
+        "check",
+        monster.to_str().unwrap(),
+        dir.join("arrays_test.fbs").to_str().unwrap(),
+        "-I",
+        include.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+}
+
+#[test]
+fn check_reports_every_error_with_position_and_caret() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.fbs");
+    std::fs::write(&path, "table T {\n  a: Missing;\n  b: int = 3.5;\n}\n").unwrap();
+    let out = weftbuf(&["check", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    let shown = path.display().to_string();
+    assert!(
+        stderr.contains(&format!("{shown}:2:6: error: unknown type `Missing`")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("  a: Missing;\n       ^^^^^^^"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{shown}:3:12: error: default `3.5` of `b`")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 errors found"), "{stderr}");
+}
+
+#[test]
+fn check_names_a_missing_file() {
+    let out = weftbuf(&["check", "no/such/schema.fbs"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no/such/schema.fbs: error: cannot read"));
+}
+
+#[test]
+fn layout_without_arguments_shows_the_bundled_schema() {
+    let out = weftbuf(&["layout"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("table storefront.Product"), "{stdout}");
+    assert!(stdout.contains("offset  size  pad  member"), "{stdout}");
+    assert!(stdout.contains("root type: storefront.Product"), "{stdout}");
+}
+
+#[test]
+fn layout_json_is_the_layout() {
+    let dir = corpus_tests();
+    let monster = dir.join("monster_test.fbs");
+    let include = dir.join("include_test");
+    let out = weftbuf(&[
+        "layout",
+        monster.to_str().unwrap(),
+        "-I",
+        include.to_str().unwrap(),
+        "--type",
+        "MyGame.Example.Monster",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["name"], "MyGame.Example.Monster");
+    assert_eq!(value["body_size"], 336);
+    assert_eq!(value["members"][2]["name"], "mana");
+    assert_eq!(value["members"][2]["offset"], 40);
+    let nan_default = value["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "nan_default")
+        .unwrap();
+    assert_eq!(nan_default["default"], "nan");
+}
+
+#[test]
+fn layout_wat_validates_with_gc_enabled() {
+    let out = weftbuf(&["layout", "--format", "wat"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bytes = wat::parse_str(text(&out.stdout)).unwrap();
+    let features = wasmparser::WasmFeatures::default() | wasmparser::WasmFeatures::GC;
+    wasmparser::Validator::new_with_features(features)
+        .validate_all(&bytes)
+        .unwrap();
+}
+
+#[test]
+fn layout_of_one_struct_and_an_ambiguous_name() {
+    let dir = corpus_tests();
+    let monster = dir.join("monster_test.fbs");
+    let include = dir.join("include_test");
+    let args = |name: &'static str| {
+        vec![
+            "layout".to_string(),
+            monster.display().to_string(),
+            "-I".into(),
+            include.display().to_string(),
+            "--type".into(),
+            name.to_string(),
+        ]
+    };
+    let run = |a: Vec<String>| {
+        Command::new(env!("CARGO_BIN_EXE_weftbuf"))
+            .args(a)
+            .output()
+            .unwrap()
+    };
+    let out = run(args("Vec3"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("struct MyGame.Example.Vec3  size 32, align 8"));
+    let out = run(args("Monster"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr)
+            .contains("`Monster` is ambiguous: MyGame.Example2.Monster, MyGame.Example.Monster")
+    );
+}
