@@ -18,8 +18,9 @@ const DEFAULT_SCHEMA_NAME: &str = "schemas/storefront.fbs";
 #[derive(Parser)]
 #[command(name = "weftbuf", version, about)]
 struct Cli {
+    /// What to do; without a command, the layout of the bundled storefront schema.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -96,7 +97,13 @@ fn compile(result: Result<Schema, weftbuf::schema::Diagnostics>) -> Option<(Sche
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
+    let command = cli.command.unwrap_or(Command::Layout {
+        schema: None,
+        type_name: None,
+        format: Format::Text,
+        include: Vec::new(),
+    });
+    match command {
         Command::Check { schemas, include } => {
             let mut ok = true;
             // Each file is checked on its own, as `flatc` does with several inputs.

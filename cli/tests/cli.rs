@@ -1,4 +1,10 @@
 //! The `weftbuf` binary, run as a user runs it.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -6,3 +6,8 @@
 
 pub mod layout;
 pub mod schema;
+
+/// The README's Rust examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -1,5 +1,11 @@
 //! Sizes, offsets and tags of known types, pinned: changing any of them changes the bytes of
 //! every message of that type, so a change here is a format change and must be deliberate.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 mod common;
 
