@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::source::{SourceMap, Span};
+use super::source::{FileId, SourceMap, Span};
 
 /// How many diagnostics one run reports before it stops adding more; hostile input
 /// (a 10 MB file of garbage) would otherwise print megabytes of errors.
@@ -20,8 +20,11 @@ pub struct Diagnostic {
     pub col: u32,
     /// What is wrong, in one sentence without a trailing period.
     pub message: String,
-    /// The source line the problem is on, shown under the message.
+    /// The source line the problem is on, shown under the message; a long line is clipped to
+    /// a window around the problem, marked with `...`.
     pub source_line: String,
+    /// 1-based column of the problem in `source_line` (differs from `col` in a clipped line).
+    pub source_col: u32,
     /// How many characters the caret underlines (at least one).
     pub width: u32,
 }
@@ -44,14 +47,67 @@ impl fmt::Display for Diagnostic {
         let pad: String = self
             .source_line
             .chars()
-            .take(self.col.saturating_sub(1) as usize)
+            .take(self.source_col.saturating_sub(1) as usize)
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
         write!(f, "  {pad}{}", "^".repeat(self.width.max(1) as usize))
     }
 }
 
-/// All the problems one run found, in the order found.
+/// The most characters of a source line a diagnostic shows: a longer line is shown as a
+/// window around the problem, so a 10 MB one-line file is not copied into every diagnostic.
+const MAX_SHOWN_CHARS: usize = 160;
+/// How many characters before the problem a window of a long line starts.
+const SHOWN_BEFORE: usize = 40;
+
+/// The part of a source line a diagnostic shows.
+struct ShownLine {
+    text: String,
+    /// 1-based column of the problem in `text`.
+    col: u32,
+    /// How many characters of the line's own text `text` has from `col` on.
+    chars_from_col: u32,
+}
+
+/// What to show of `line` for a problem at byte `offset` of it, column `col`.
+fn shown_line(line: &str, offset: usize, col: u32) -> ShownLine {
+    if line.len() <= MAX_SHOWN_CHARS {
+        let chars = line.chars().count() as u32;
+        return ShownLine {
+            text: line.to_string(),
+            col,
+            chars_from_col: chars.saturating_sub(col - 1),
+        };
+    }
+    let offset = offset.min(line.len());
+    let before = line.get(..offset).unwrap_or("");
+    let start = before
+        .char_indices()
+        .rev()
+        .take(SHOWN_BEFORE)
+        .last()
+        .map_or(offset, |(i, _)| i);
+    let window: String = line
+        .get(start..)
+        .unwrap_or("")
+        .chars()
+        .take(MAX_SHOWN_CHARS)
+        .collect();
+    let chars_before = before.get(start..).map_or(0, |s| s.chars().count()) as u32;
+    let window_chars = window.chars().count() as u32;
+    let marker = if start > 0 { "..." } else { "" };
+    let mut text = format!("{marker}{window}");
+    if start + window.len() < line.len() {
+        text.push_str("...");
+    }
+    ShownLine {
+        text,
+        col: chars_before + 1 + marker.len() as u32,
+        chars_from_col: window_chars.saturating_sub(chars_before),
+    }
+}
+
+/// All the problems one run found, in source order (file by file, in the order read).
 #[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
 #[error("{}", render(.items, *.truncated))]
 pub struct Diagnostics {
@@ -93,52 +149,77 @@ impl Diagnostics {
 #[derive(Debug, Default)]
 pub(crate) struct Reporter {
     diagnostics: Diagnostics,
+    /// Where each diagnostic of `diagnostics.items` is, to list them in source order at the
+    /// end: `None` (no position) first, then by file (in the order read) and offset.
+    positions: Vec<Option<(FileId, u32)>>,
 }
 
 impl Reporter {
     /// Reports `message` at `span`.
     pub(crate) fn error(&mut self, sources: &SourceMap, span: Span, message: impl Into<String>) {
+        if self.is_full() {
+            // Skip resolving the position: on a huge one-line file that alone copies the line.
+            self.diagnostics.truncated = true;
+            return;
+        }
         let Some(file) = sources.get(span.file) else {
             self.push_plain(PathBuf::new(), message.into());
             return;
         };
         let pos = file.line_col(span.start);
-        let source_line = file.line_text(pos.line).to_string();
-        let line_chars = source_line.chars().count() as u32;
+        let line = file.line_text(pos.line);
+        let in_line = (span.start as usize).saturating_sub(file.line_start(pos.line));
+        let shown = shown_line(line, in_line, pos.col);
         let span_chars = file
             .text
             .get(span.start as usize..span.end as usize)
-            .map_or(1, |s| s.chars().take_while(|&c| c != '\n').count() as u32);
-        let width = span_chars
-            .min(line_chars.saturating_sub(pos.col - 1))
-            .max(1);
-        self.push(Diagnostic {
-            path: file.path.clone(),
-            line: pos.line,
-            col: pos.col,
-            message: message.into(),
-            source_line,
-            width,
-        });
+            .map_or(1, |s| {
+                s.chars()
+                    .take_while(|&c| c != '\n')
+                    .take(MAX_SHOWN_CHARS)
+                    .count() as u32
+            });
+        let width = span_chars.min(shown.chars_from_col).max(1);
+        self.push(
+            Some((span.file, span.start)),
+            Diagnostic {
+                path: file.path.clone(),
+                line: pos.line,
+                col: pos.col,
+                message: message.into(),
+                source_line: shown.text,
+                source_col: shown.col,
+                width,
+            },
+        );
     }
 
     /// Reports a problem that has no position in a schema (a file that cannot be read).
     pub(crate) fn push_plain(&mut self, path: PathBuf, message: String) {
-        self.push(Diagnostic {
-            path,
-            line: 0,
-            col: 0,
-            message,
-            source_line: String::new(),
-            width: 0,
-        });
+        self.push(
+            None,
+            Diagnostic {
+                path,
+                line: 0,
+                col: 0,
+                message,
+                source_line: String::new(),
+                source_col: 0,
+                width: 0,
+            },
+        );
     }
 
-    fn push(&mut self, diagnostic: Diagnostic) {
-        if self.diagnostics.items.len() >= MAX_DIAGNOSTICS {
+    fn is_full(&self) -> bool {
+        self.diagnostics.items.len() >= MAX_DIAGNOSTICS
+    }
+
+    fn push(&mut self, position: Option<(FileId, u32)>, diagnostic: Diagnostic) {
+        if self.is_full() {
             self.diagnostics.truncated = true;
         } else {
             self.diagnostics.items.push(diagnostic);
+            self.positions.push(position);
         }
     }
 
@@ -147,9 +228,17 @@ impl Reporter {
         !self.diagnostics.items.is_empty()
     }
 
-    /// Ends collection.
+    /// Ends collection, listing the diagnostics in source order (checks run by phase, so
+    /// the order found jumps around the file). The sort is stable: problems at one position
+    /// keep the order found.
     pub(crate) fn finish(self) -> Diagnostics {
-        self.diagnostics
+        let Diagnostics { items, truncated } = self.diagnostics;
+        let mut keyed: Vec<_> = self.positions.into_iter().zip(items).collect();
+        keyed.sort_by_key(|(position, _)| *position);
+        Diagnostics {
+            items: keyed.into_iter().map(|(_, d)| d).collect(),
+            truncated,
+        }
     }
 }
 
@@ -169,5 +258,45 @@ mod tests {
             text,
             "s.fbs:2:6: error: unknown type `Foo`\n    a: Foo;\n       ^^^\n1 error found"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_problem() {
+        let mut sources = SourceMap::default();
+        let line = format!("{}Foo{}", "x ".repeat(5_000), " y".repeat(5_000));
+        let file = sources.add("s.fbs".into(), line);
+        let mut reporter = Reporter::default();
+        reporter.error(
+            &sources,
+            Span::new(file, 10_000, 10_003),
+            "unknown type `Foo`",
+        );
+        let diagnostics = reporter.finish();
+        let d = &diagnostics.items[0];
+        assert_eq!((d.line, d.col), (1, 10_001));
+        assert!(d.source_line.len() < 200, "{}", d.source_line);
+        assert!(d.source_line.starts_with("...x x") && d.source_line.ends_with("..."));
+        let text = d.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        let caret = lines[2].find('^').expect("caret");
+        assert_eq!(lines[1].get(caret..caret + 3), Some("Foo"), "{text}");
+        assert!(lines[2].ends_with("^^^"), "{text}");
+    }
+
+    #[test]
+    fn diagnostics_are_sorted_by_position() {
+        let mut sources = SourceMap::default();
+        let file = sources.add("s.fbs".into(), "ab\ncd\n".into());
+        let mut reporter = Reporter::default();
+        reporter.error(&sources, Span::new(file, 3, 4), "second");
+        reporter.error(&sources, Span::new(file, 0, 1), "first");
+        reporter.push_plain("other.fbs".into(), "no position".into());
+        let messages: Vec<String> = reporter
+            .finish()
+            .items
+            .into_iter()
+            .map(|d| d.message)
+            .collect();
+        assert_eq!(messages, ["no position", "first", "second"]);
     }
 }

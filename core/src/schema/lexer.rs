@@ -1,5 +1,6 @@
 //! Splits schema text into tokens. Comments vanish; `///` doc comments become tokens.
 
+use super::diag::MAX_DIAGNOSTICS;
 use super::source::{FileId, Span};
 
 /// What a token is.
@@ -36,7 +37,8 @@ pub(crate) struct LexError {
 }
 
 /// Tokenizes `text`. Errors do not stop the scan: the bad character is skipped, so a run
-/// reports every problem; the token list always ends with [`TokenKind::Eof`].
+/// reports every problem (the first [`MAX_DIAGNOSTICS`] + 1 of them are kept); the token list
+/// always ends with [`TokenKind::Eof`].
 pub(crate) fn tokenize(file: FileId, text: &str) -> (Vec<Token>, Vec<LexError>) {
     let mut lexer = Lexer {
         file,
@@ -86,6 +88,11 @@ impl Lexer<'_> {
     }
 
     fn error(&mut self, start: usize, message: String) {
+        // One more than is ever shown is enough to say the list was cut; keeping millions
+        // (a 10 MB file of stray characters) would only cost memory.
+        if self.errors.len() > MAX_DIAGNOSTICS {
+            return;
+        }
         let span = self.span(start);
         self.errors.push(LexError { span, message });
     }

@@ -122,7 +122,11 @@ fn walk(
                 let frame = open(sources, reporter, found, text, false);
                 stack.push(frame);
             }
-            Err(message) => reporter.error(sources, include.span, message),
+            Err(message) => reporter.error(
+                sources,
+                include.span,
+                format!("cannot include `{}`: {message}", include.path),
+            ),
         }
     }
 }

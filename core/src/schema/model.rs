@@ -174,7 +174,7 @@ pub struct Attribute {
     pub name: String,
     /// Its value as written, when it has one (strings decoded, numbers as text).
     pub value: Option<String>,
-    /// Where it was written.
+    /// Where it was written: its name, through its value when it has one.
     pub span: Span,
 }
 
@@ -247,7 +247,7 @@ pub struct EnumDef {
     pub underlying: ScalarType,
     /// Values are flags that combine with bitwise or.
     pub bit_flags: bool,
-    /// Values in declared (ascending) order.
+    /// Values in ascending order of value (they may be declared in any order; flatc sorts too).
     pub values: Vec<EnumValue>,
 }
 
@@ -291,7 +291,7 @@ pub struct UnionMember {
 pub struct UnionDef {
     /// Name, docs, attributes, position.
     pub info: DefInfo,
-    /// Members in declared order, NONE not included.
+    /// Members in ascending order of discriminant (as flatc sorts them), NONE not included.
     pub members: Vec<UnionMember>,
 }
 

@@ -5,6 +5,7 @@
 //! on, so one run reports every error.
 
 use super::ast::*;
+use super::diag::MAX_DIAGNOSTICS;
 use super::lexer::{Token, TokenKind, tokenize};
 use super::model::ScalarType;
 use super::source::{FileId, Span};
@@ -25,6 +26,8 @@ pub(crate) fn parse(file: FileId, text: &str) -> (ParsedFile, Vec<ParseError>) {
         tokens,
         pos: 0,
         namespace: Vec::new(),
+        lex_error_starts: lex_errors.iter().map(|e| e.span.start).collect(),
+        syntax_errors: 0,
         errors: lex_errors
             .into_iter()
             .map(|e| ParseError {
@@ -34,7 +37,11 @@ pub(crate) fn parse(file: FileId, text: &str) -> (ParsedFile, Vec<ParseError>) {
             .collect(),
     };
     let parsed = parser.file();
-    (parsed, parser.errors)
+    // Lexical and syntax errors were found in two passes: merge them into source order, so
+    // the diagnostics kept when there are too many are the first ones.
+    let mut errors = parser.errors;
+    errors.sort_by_key(|e| e.span.start);
+    (parsed, errors)
 }
 
 /// Top-level keywords: where recovery may resume.
@@ -57,7 +64,12 @@ struct Parser {
     tokens: Vec<Token>,
     pos: usize,
     namespace: Vec<String>,
+    /// Where the lexer reported errors, in ascending order.
+    lex_error_starts: Vec<u32>,
+    /// Lexical errors first, then syntax errors as found.
     errors: Vec<ParseError>,
+    /// How many syntax errors `errors` holds.
+    syntax_errors: usize,
 }
 
 fn describe(token: &Token) -> String {
@@ -101,6 +113,36 @@ impl Parser {
         found
     }
 
+    /// Records a syntax error, unless it merely follows from a lexical error just before it
+    /// (the `}` after an unterminated string is no news).
+    fn report(&mut self, error: ParseError) {
+        let at = error.span.start;
+        let before = self.tokens.partition_point(|t| t.span.start < at);
+        let from = before
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get(i))
+            .map_or(0, |t| t.span.start);
+        let first_lex = self.lex_error_starts.partition_point(|&s| s < from);
+        let follows_lex_error = self
+            .lex_error_starts
+            .get(first_lex)
+            .is_some_and(|&s| s <= at);
+        // As in the lexer, one more than is ever shown is enough to say the list was cut.
+        if !follows_lex_error && self.syntax_errors <= MAX_DIAGNOSTICS {
+            self.syntax_errors += 1;
+            self.errors.push(error);
+        }
+    }
+
+    /// The last token consumed that is not a doc comment.
+    fn prev_token(&self) -> Option<&Token> {
+        self.tokens
+            .get(..self.pos.min(self.tokens.len()))?
+            .iter()
+            .rev()
+            .find(|t| t.kind != TokenKind::Doc)
+    }
+
     fn error_here<T>(&mut self, expected: &str) -> PResult<T> {
         let token = self.peek().clone();
         Err(ParseError {
@@ -111,9 +153,49 @@ impl Parser {
 
     fn expect_punct(&mut self, p: u8) -> PResult<Span> {
         if self.at_punct(p) {
-            Ok(self.bump().span)
-        } else {
-            self.error_here(&format!("`{}`", p as char))
+            return Ok(self.bump().span);
+        }
+        if p == b';' {
+            // A missing `;` is missing right after the previous token, which is often on an
+            // earlier line than the token found.
+            let found = describe(&self.peek().clone());
+            if let Some(prev) = self.prev_token() {
+                let end = prev.span.end as usize;
+                return Err(ParseError {
+                    span: Span::new(prev.span.file, end, end),
+                    message: format!("expected `;` after {}, found {found}", describe(prev)),
+                });
+            }
+        }
+        self.error_here(&format!("`{}`", p as char))
+    }
+
+    /// True at a declaration keyword that cannot start a field or method (the token after it
+    /// is not `follow`): the body being parsed lacks its closing `}`.
+    fn at_next_decl(&mut self, follow: u8) -> bool {
+        let token = self.peek();
+        if token.kind != TokenKind::Ident || !DECL_KEYWORDS.contains(&token.text.as_str()) {
+            return false;
+        }
+        let next = self
+            .tokens
+            .get(self.pos + 1..)
+            .unwrap_or_default()
+            .iter()
+            .find(|t| t.kind != TokenKind::Doc);
+        next.is_some_and(|t| t.kind != TokenKind::Punct(follow))
+    }
+
+    /// The error for a body of `name` that ends (at a new declaration or the end of the file)
+    /// without its `}`.
+    fn unclosed(&mut self, name: &str) -> ParseError {
+        let token = self.peek().clone();
+        ParseError {
+            span: token.span,
+            message: format!(
+                "expected `}}` to close `{name}`, found {}",
+                describe(&token)
+            ),
         }
     }
 
@@ -162,7 +244,7 @@ impl Parser {
                     let include = self.include();
                     match include {
                         Ok(inc) if seen_decl => Err(ParseError {
-                            span: inc.span,
+                            span: token.span.to(inc.span),
                             message: "`include` must come before all declarations".into(),
                         }),
                         Ok(inc) => {
@@ -185,7 +267,7 @@ impl Parser {
                 }
             };
             if let Err(e) = result {
-                self.errors.push(e);
+                self.report(e);
                 self.recover_top();
             }
         }
@@ -421,12 +503,17 @@ impl Parser {
                 break;
             }
             if self.peek().kind == TokenKind::Eof {
-                return self.error_here("`}`");
+                return Err(self.unclosed(&name));
+            }
+            if self.at_next_decl(b':') {
+                let e = self.unclosed(&name);
+                self.report(e);
+                break;
             }
             match self.field(doc) {
                 Ok(field) => fields.push(field),
                 Err(e) => {
-                    self.errors.push(e);
+                    self.report(e);
                     if !self.recover_field() {
                         break;
                     }
@@ -578,12 +665,17 @@ impl Parser {
                 break;
             }
             if self.peek().kind == TokenKind::Eof {
-                return self.error_here("`}`");
+                return Err(self.unclosed(&name));
+            }
+            if self.at_next_decl(b'(') {
+                let e = self.unclosed(&name);
+                self.report(e);
+                break;
             }
             match self.method(doc) {
                 Ok(method) => methods.push(method),
                 Err(e) => {
-                    self.errors.push(e);
+                    self.report(e);
                     if !self.recover_field() {
                         break;
                     }

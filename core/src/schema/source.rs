@@ -95,6 +95,14 @@ impl SourceFile {
         }
     }
 
+    /// The byte offset where 1-based `line` starts (the end of the text past the last line).
+    pub(crate) fn line_start(&self, line: u32) -> usize {
+        let index = (line as usize).saturating_sub(1);
+        self.line_starts
+            .get(index)
+            .map_or(self.text.len(), |&start| start as usize)
+    }
+
     /// The text of 1-based `line`, without its line break.
     pub fn line_text(&self, line: u32) -> &str {
         let index = (line as usize).saturating_sub(1);

@@ -1,6 +1,6 @@
 //! Enums and unions.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::super::ast::{AstBase, AstEnum, AstTypeKind, AstUnion, AstValue, AstValueKind};
 use super::super::model::*;
@@ -36,15 +36,6 @@ impl Resolver<'_> {
             },
         };
         let bit_flags = find_attr(&info.attrs, "bit_flags").is_some();
-        if bit_flags && !underlying.is_unsigned() {
-            self.error(
-                ast.span,
-                format!(
-                    "a `bit_flags` enum needs an unsigned underlying type, not `{}`",
-                    underlying.name()
-                ),
-            );
-        }
         if ast.values.is_empty() {
             self.error(ast.span, format!("enum `{}` has no values", ast.name));
         }
@@ -52,8 +43,9 @@ impl Resolver<'_> {
         let (min, max) = underlying.int_range();
         let mut values: Vec<EnumValue> = Vec::with_capacity(ast.values.len());
         let mut names = HashSet::new();
+        // Values may be declared in any order (flatc sorts them), but each only once.
+        let mut by_value: HashMap<i128, &str> = HashMap::new();
         let mut next: i128 = 0;
-        let mut previous: Option<i128> = None;
         for v in &ast.values {
             if !names.insert(v.name.as_str()) {
                 self.error(v.span, format!("enum value `{}` is declared twice", v.name));
@@ -73,35 +65,48 @@ impl Resolver<'_> {
                             underlying.name()
                         ),
                     );
-                    0
-                } else {
-                    1i128 << written
-                }
-            } else {
-                if !(min..=max).contains(&written) {
+                    None
+                } else if written == bits - 1 && !underlying.is_unsigned() {
+                    // flatc's rule: a signed bit_flags enum is allowed (with a warning) as
+                    // long as no flag is the sign bit.
                     self.error(
                         v.span,
                         format!(
-                            "enum value `{}` = {written} does not fit in `{}` ({min} to {max})",
+                            "bit flag `{}` is bit {written}, the sign bit of `{}`; a `bit_flags` \
+                             enum that uses its top bit needs an unsigned underlying type",
                             v.name,
                             underlying.name()
                         ),
                     );
+                    None
+                } else {
+                    Some(1i128 << written)
                 }
-                written
+            } else if !(min..=max).contains(&written) {
+                self.error(
+                    v.span,
+                    format!(
+                        "enum value `{}` = {written} does not fit in `{}` ({min} to {max})",
+                        v.name,
+                        underlying.name()
+                    ),
+                );
+                None
+            } else {
+                Some(written)
             };
-            if let Some(prev) = previous
-                && value <= prev
+            if let Some(value) = value
+                && let Some(other) = by_value.insert(value, v.name.as_str())
             {
                 self.error(
                     v.span,
                     format!(
-                        "enum values must be in ascending order: `{}` = {value} follows {prev}",
+                        "enum values must be unique: `{}` and `{other}` are both {value}",
                         v.name
                     ),
                 );
             }
-            previous = Some(value);
+            let value = value.unwrap_or(written);
             let attrs = self.attrs(&v.attrs);
             values.push(EnumValue {
                 name: v.name.clone(),
@@ -111,6 +116,7 @@ impl Resolver<'_> {
                 span: v.span,
             });
         }
+        values.sort_by_key(|v| v.value);
         EnumDef {
             info,
             underlying,
@@ -154,7 +160,8 @@ impl Resolver<'_> {
         let mut members = Vec::with_capacity(ast.members.len());
         let mut names = HashSet::new();
         let mut next: i128 = 1;
-        let mut previous: i128 = 0;
+        // Like enum values, discriminants may come in any order but each only once.
+        let mut by_value: HashMap<i128, String> = HashMap::new();
         for m in &ast.members {
             let ty = match &m.ty {
                 AstBase::String => Some(UnionMemberType::String),
@@ -175,7 +182,7 @@ impl Resolver<'_> {
                         self.error(
                             path.span,
                             format!(
-                                "a union member must be a table, struct or string; `{}` is a {}",
+                                "a union member must be a table, struct or string; `{}` is {}",
                                 path.dotted(),
                                 other.kind_name()
                             ),
@@ -208,15 +215,21 @@ impl Resolver<'_> {
                 None => next,
                 Some(v) => self.integer(v, "a union member's value").unwrap_or(next),
             };
-            if !(1..=255).contains(&value) || value <= previous {
+            if !(1..=255).contains(&value) {
                 self.error(
                     m.span,
                     format!(
-                        "union member `{name}` = {value}: values must ascend from 1 to 255 (0 is NONE)"
+                        "union member `{name}` = {value}: values must be from 1 to 255 (0 is NONE)"
+                    ),
+                );
+            } else if let Some(other) = by_value.insert(value, name.clone()) {
+                self.error(
+                    m.span,
+                    format!(
+                        "union member values must be unique: `{name}` and `{other}` are both {value}"
                     ),
                 );
             }
-            previous = value;
             next = value.saturating_add(1);
             let attrs = self.attrs(&m.attrs);
             if let Some(ty) = ty {
@@ -230,6 +243,7 @@ impl Resolver<'_> {
                 });
             }
         }
+        members.sort_by_key(|m| m.value);
         UnionDef { info, members }
     }
 }

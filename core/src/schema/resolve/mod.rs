@@ -60,13 +60,14 @@ pub(crate) enum Symbol {
 }
 
 impl Symbol {
+    /// What kind of declaration this is, with its article: "a table", "an enum".
     fn kind_name(self) -> &'static str {
         match self {
-            Symbol::Table(_) => "table",
-            Symbol::Struct(_) => "struct",
-            Symbol::Enum(_) => "enum",
-            Symbol::Union(_) => "union",
-            Symbol::Service => "rpc_service",
+            Symbol::Table(_) => "a table",
+            Symbol::Struct(_) => "a struct",
+            Symbol::Enum(_) => "an enum",
+            Symbol::Union(_) => "a union",
+            Symbol::Service => "an rpc_service",
         }
     }
 }
@@ -166,7 +167,7 @@ pub(crate) fn resolve(
 
     let enums: Vec<EnumDef> = enums.iter().map(|e| r.enum_def(e)).collect();
     let unions: Vec<UnionDef> = unions.iter().map(|u| r.union_def(u)).collect();
-    let structs: Vec<StructDef> = structs.iter().map(|s| r.struct_def(s)).collect();
+    let structs: Vec<StructDef> = structs.iter().map(|s| r.struct_def(s, &enums)).collect();
     r.check_struct_cycles(&structs);
     let tables: Vec<TableDef> = tables.iter().map(|t| r.table_def(t, &enums)).collect();
     let services: Vec<ServiceDef> = services.iter().map(|s| r.service_def(s)).collect();
@@ -180,7 +181,7 @@ pub(crate) fn resolve(
                     r.error(
                         path.span,
                         format!(
-                            "root_type must be a table; `{}` is a {}",
+                            "root_type must be a table; `{}` is {}",
                             path.dotted(),
                             other.kind_name()
                         ),
@@ -246,7 +247,7 @@ impl Resolver<'_> {
             self.error(
                 span,
                 format!(
-                    "`{full}` is already defined (as a {} at {at})",
+                    "`{full}` is already defined (as {} at {at})",
                     previous.kind_name()
                 ),
             );
@@ -311,10 +312,15 @@ impl Resolver<'_> {
                 }
                 AstValueKind::EmptyList => "[]".into(),
             });
+            // The whole `name: value`, so errors about the value underline it too.
+            let span = attr
+                .value
+                .as_ref()
+                .map_or(attr.span, |v| attr.span.to(v.span));
             out.push(Attribute {
                 name: attr.name.clone(),
                 value,
-                span: attr.span,
+                span,
             });
         }
         out
@@ -405,7 +411,7 @@ impl Resolver<'_> {
                 self.error(
                     path.span,
                     format!(
-                        "a method's {role} must be a table; `{}` is a {}",
+                        "a method's {role} must be a table; `{}` is {}",
                         path.dotted(),
                         other.kind_name()
                     ),

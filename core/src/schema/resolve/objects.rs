@@ -58,7 +58,7 @@ impl Resolver<'_> {
         }
     }
 
-    pub(super) fn struct_def(&mut self, ast: &AstObject) -> StructDef {
+    pub(super) fn struct_def(&mut self, ast: &AstObject, enums: &[EnumDef]) -> StructDef {
         let info = self.info(&ast.namespace, &ast.name, &ast.doc, &ast.attrs, ast.span);
         if ast.fields.is_empty() {
             self.error(
@@ -69,20 +69,21 @@ impl Resolver<'_> {
                 ),
             );
         }
-        let force_align =
-            find_attr(&info.attrs, "force_align")
-                .cloned()
-                .and_then(|a| {
-                    let v = self.attr_uint(&a, MAX_FORCE_ALIGN)?;
-                    if v == 0 || !v.is_power_of_two() {
-                        self.error(
-                    a.span,
-                    format!("force_align must be a power of two up to {MAX_FORCE_ALIGN}, not {v}"),
-                );
-                        return None;
-                    }
-                    u32::try_from(v).ok()
-                });
+        let force_align = find_attr(&info.attrs, "force_align")
+            .cloned()
+            .and_then(|a| {
+                let v = self.attr_uint(&a, u64::from(u32::MAX))?;
+                if !v.is_power_of_two() || v > MAX_FORCE_ALIGN {
+                    self.error(
+                        a.span,
+                        format!(
+                            "force_align must be a power of two from 1 to {MAX_FORCE_ALIGN}, not {v}"
+                        ),
+                    );
+                    return None;
+                }
+                u32::try_from(v).ok()
+            });
         let mut names = HashSet::new();
         let mut fields = Vec::with_capacity(ast.fields.len());
         for f in &ast.fields {
@@ -124,6 +125,9 @@ impl Resolver<'_> {
                     ),
                 );
                 continue;
+            }
+            if let BaseType::Enum(id) = ty.base() {
+                self.check_zero_is_a_value(f, id, enums, true);
             }
             fields.push(StructField {
                 name: f.name.clone(),
@@ -268,6 +272,9 @@ impl Resolver<'_> {
         }
         let is_scalar = matches!(ty, Type::Base(BaseType::Scalar(_) | BaseType::Enum(_)));
         let optional = matches!(&f.default, Some(AstValue { kind: AstValueKind::Ident(w), .. }) if w == "null");
+        if let (None, Type::Base(BaseType::Enum(id))) = (&f.default, ty) {
+            self.check_zero_is_a_value(f, id, enums, false);
+        }
         let default = match &f.default {
             Some(v) if optional => {
                 if !is_scalar {
@@ -318,6 +325,35 @@ impl Resolver<'_> {
             attrs,
             span: f.span,
         })
+    }
+
+    /// flatc's rule: a field of a (non-`bit_flags`) enum with no default starts as 0, so 0
+    /// must be one of the enum's values. Struct fields can set no other default.
+    fn check_zero_is_a_value(
+        &mut self,
+        f: &AstField,
+        id: EnumId,
+        enums: &[EnumDef],
+        in_struct: bool,
+    ) {
+        let Some(e) = enums.get(id.0 as usize) else {
+            return;
+        };
+        if e.bit_flags || e.values.is_empty() || e.values.iter().any(|v| v.value == 0) {
+            return;
+        }
+        let hint = if in_struct {
+            " (struct fields cannot have another default)".to_string()
+        } else {
+            format!("; give it a default, e.g. `= {}`", e.values[0].name)
+        };
+        self.error(
+            f.ty.span,
+            format!(
+                "`{}` defaults to 0, which is not a value of enum `{}`{hint}",
+                f.name, e.info.name.name
+            ),
+        );
     }
 
     fn check_field_attrs(&mut self, attrs: &[Attribute], ty: Type, scope: &[String]) {
