@@ -1,6 +1,7 @@
 //! `weftbuf`: check schemas and print their layouts.
 
 mod layout_text;
+mod messages;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +49,36 @@ enum Command {
         #[arg(short = 'I', long = "include", value_name = "DIR")]
         include: Vec<PathBuf>,
     },
+    /// Encode JSON (flatc's dialect) as a weftbuf message.
+    Encode {
+        #[command(flatten)]
+        schema: messages::SchemaArgs,
+        /// The JSON input.
+        input: PathBuf,
+        /// Where to write the message.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Decode a weftbuf message as JSON (after verifying it).
+    Decode {
+        #[command(flatten)]
+        schema: messages::SchemaArgs,
+        /// The message.
+        input: PathBuf,
+        /// Where to write the JSON (standard output when omitted).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Also write fields that hold their default (flatc's --defaults-json).
+        #[arg(long)]
+        defaults: bool,
+    },
+    /// Verify a message: exit 0 when valid, 1 with the error otherwise.
+    Verify {
+        #[command(flatten)]
+        schema: messages::SchemaArgs,
+        /// The message.
+        input: PathBuf,
+    },
 }
 
 /// How `layout` prints.
@@ -72,14 +103,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn compiler(include: &[PathBuf]) -> Compiler {
+pub(crate) fn compiler(include: &[PathBuf]) -> Compiler {
     include
         .iter()
         .fold(Compiler::new(), |c, dir| c.include_dir(dir.clone()))
 }
 
 /// Compiles and lays out; on diagnostics prints them and returns `None`.
-fn compile(result: Result<Schema, weftbuf::schema::Diagnostics>) -> Option<(Schema, Layout)> {
+pub(crate) fn compile(
+    result: Result<Schema, weftbuf::schema::Diagnostics>,
+) -> Option<(Schema, Layout)> {
     let schema = match result {
         Ok(schema) => schema,
         Err(diagnostics) => {
@@ -116,6 +149,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        Command::Encode {
+            schema,
+            input,
+            output,
+        } => messages::encode(&schema, &input, &output),
+        Command::Decode {
+            schema,
+            input,
+            output,
+            defaults,
+        } => messages::decode(&schema, &input, output.as_deref(), defaults),
+        Command::Verify { schema, input } => messages::verify(&schema, &input),
         Command::Layout {
             schema,
             type_name,
@@ -159,7 +204,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Finds a table or struct by qualified name, or by a short name that is unique.
-fn find_type(schema: &Schema, name: &str) -> Result<NamedType> {
+pub(crate) fn find_type(schema: &Schema, name: &str) -> Result<NamedType> {
     if let Some(found) = schema.find_type(name) {
         return match found {
             NamedType::Table(_) | NamedType::Struct(_) => Ok(found),

@@ -4,7 +4,10 @@
 //! and [`layout`] computes from it the one [`layout::Layout`] that every reader, writer and
 //! code generator takes its offsets, sizes and type tags from.
 
+pub mod hash;
+pub mod json;
 pub mod layout;
+pub mod message;
 pub mod schema;
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.

@@ -11,11 +11,7 @@ pub const NO_TAG: u32 = 0;
 
 /// 32-bit FNV-1a of `identity`'s UTF-8 bytes.
 pub fn type_tag(identity: &str) -> u32 {
-    const OFFSET_BASIS: u32 = 0x811c_9dc5;
-    const PRIME: u32 = 0x0100_0193;
-    identity.bytes().fold(OFFSET_BASIS, |hash, byte| {
-        (hash ^ u32::from(byte)).wrapping_mul(PRIME)
-    })
+    crate::hash::fnv1a_32(identity.as_bytes())
 }
 
 /// The identity of a vector whose elements have identity `element`.

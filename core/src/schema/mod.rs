@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 pub use diag::{Diagnostic, Diagnostics, MAX_DIAGNOSTICS};
 pub use loader::MAX_SCHEMA_FILE_BYTES;
 pub use model::*;
+pub use resolve::{Number, parse_number};
 pub use source::{FileId, LineCol, SourceFile, SourceMap, Span};
 
 pub(crate) use diag::Reporter;

@@ -15,7 +15,7 @@ use super::loader::LoadedFile;
 use super::model::*;
 use super::source::{SourceMap, Span};
 
-pub(crate) use values::{Number, parse_number};
+pub use values::{Number, parse_number};
 
 /// Attributes flatc knows without a declaration, plus nothing of weftbuf's own: a schema
 /// that uses `weftbuf_id` declares it, so flatc accepts the same file.
@@ -81,6 +81,22 @@ pub(crate) struct Resolver<'a> {
 
 fn index_u32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// Levenshtein distance between two short names, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
 }
 
 fn qualified(namespace: &[String], name: &str) -> QualifiedName {
@@ -270,18 +286,28 @@ impl Resolver<'_> {
 
     fn unknown_type(&mut self, path: &Path) {
         let name = path.dotted();
-        let last = path.parts.last().cloned().unwrap_or_default();
-        let mut elsewhere: Vec<&String> = self
-            .symbols
-            .keys()
-            .filter(|k| k.rsplit('.').next() == Some(last.as_str()) && **k != name)
-            .collect();
-        elsewhere.sort();
-        let hint = match elsewhere.first() {
+        let hint = match self.closest_name(&name) {
             Some(candidate) => format!(" (did you mean `{candidate}`?)"),
             None => String::new(),
         };
         self.error(path.span, format!("unknown type `{name}`{hint}"));
+    }
+
+    /// The defined name most like `name`: the same last component in another namespace, or
+    /// else a last component within a small edit distance (a typo).
+    fn closest_name(&self, name: &str) -> Option<String> {
+        let last = name.rsplit('.').next().unwrap_or(name);
+        let budget = (last.chars().count() / 3).clamp(1, 3);
+        self.symbols
+            .iter()
+            .filter(|(_, (symbol, _))| *symbol != Symbol::Service)
+            .filter_map(|(full, _)| {
+                let candidate_last = full.rsplit('.').next().unwrap_or(full);
+                let distance = edit_distance(last, candidate_last);
+                (distance <= budget && full != name).then_some((distance, full))
+            })
+            .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+            .map(|(_, full)| full.clone())
     }
 
     /// Converts attributes, reporting any that is neither built in nor declared.
@@ -423,5 +449,18 @@ impl Resolver<'_> {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("Mony", "Money"), 1);
+        assert_eq!(edit_distance("Monster", "Monster"), 0);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

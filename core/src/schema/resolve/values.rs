@@ -2,15 +2,16 @@
 
 /// A parsed numeric literal.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Number {
+pub enum Number {
     /// Decimal or hexadecimal integer.
     Int(i128),
     /// Any other number: decimal or hex floats, nan, infinities.
     Float(f64),
 }
 
-/// Parses a number token or a bare word (`nan`, `inf`, `infinity`, with optional sign).
-pub(crate) fn parse_number(text: &str) -> Option<Number> {
+/// Parses a number as the schema language (and flatc's JSON) writes it: decimal or hex
+/// integers, decimal or hex floats, `nan`, `inf`, `infinity`, each with an optional sign.
+pub fn parse_number(text: &str) -> Option<Number> {
     let (negative, body) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
         Some(b'+') => (false, &text[1..]),

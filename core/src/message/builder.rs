@@ -1,0 +1,286 @@
+//! The arena every message is written into, front to back.
+//!
+//! Objects are appended at increasing offsets into a growable buffer or a caller-given slice
+//! (a shared-memory slot). Everything appended is zero-filled first, so padding is always zero.
+//! The message header is written last, by [`Builder::finish`]: until then the first bytes are
+//! zero and no verifier accepts the buffer, so a build that fails half way (a slice too small,
+//! a bad value) never leaves a message that verifies.
+
+use crate::layout::format::{
+    FORMAT_VERSION, HEADER_FILE_IDENTIFIER, HEADER_LENGTH, HEADER_ROOT_REF, HEADER_ROOT_TAG,
+    HEADER_VERSION, MAGIC, MAX_MESSAGE_SIZE, MESSAGE_ALIGN, MESSAGE_HEADER_SIZE, OBJECT_ALIGN,
+    OBJECT_HEADER_SIZE, align_up,
+};
+
+/// Why a message could not be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The caller-given buffer is too small.
+    #[error("the buffer holds {capacity} bytes; the message needs at least {needed}")]
+    OutOfSpace {
+        /// Bytes needed so far.
+        needed: u64,
+        /// Bytes available.
+        capacity: usize,
+    },
+    /// The message would be larger than the format allows.
+    #[error("the message would be larger than {MAX_MESSAGE_SIZE} bytes")]
+    TooLarge,
+    /// A value does not fit the schema.
+    #[error("{path}: {message}")]
+    Value {
+        /// Where in the value (`Monster.inventory[3]`).
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// An object written into a builder: its offset from the start of the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ObjectRef(pub(crate) u32);
+
+impl ObjectRef {
+    /// The object's offset from the message start.
+    pub fn offset(self) -> u32 {
+        self.0
+    }
+
+    /// The offset of the object's body (just past its header).
+    pub fn body(self) -> usize {
+        self.0 as usize + OBJECT_HEADER_SIZE as usize
+    }
+}
+
+enum Arena<'buf> {
+    Owned(Vec<u8>),
+    Slice(&'buf mut [u8]),
+}
+
+/// Writes one message front to back.
+pub struct Builder<'buf> {
+    arena: Arena<'buf>,
+    len: usize,
+}
+
+impl Default for Builder<'static> {
+    fn default() -> Self {
+        Builder::with_capacity(1024)
+    }
+}
+
+impl Builder<'static> {
+    /// A builder into a growable buffer.
+    pub fn new() -> Self {
+        Builder::default()
+    }
+
+    /// A builder into a growable buffer that starts with room for `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Self {
+        let mut bytes = Vec::with_capacity(capacity.max(MESSAGE_HEADER_SIZE as usize));
+        bytes.resize(MESSAGE_HEADER_SIZE as usize, 0);
+        Builder {
+            arena: Arena::Owned(bytes),
+            len: MESSAGE_HEADER_SIZE as usize,
+        }
+    }
+}
+
+impl<'buf> Builder<'buf> {
+    /// A builder into `buffer`, which must hold the whole message; its old contents are
+    /// overwritten as the message grows.
+    pub fn in_slice(buffer: &'buf mut [u8]) -> Result<Self, BuildError> {
+        let header = MESSAGE_HEADER_SIZE as usize;
+        let Some(head) = buffer.get_mut(..header) else {
+            return Err(BuildError::OutOfSpace {
+                needed: header as u64,
+                capacity: buffer.len(),
+            });
+        };
+        head.fill(0);
+        Ok(Builder {
+            arena: Arena::Slice(buffer),
+            len: header,
+        })
+    }
+
+    /// Bytes written so far, header included.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when nothing but the (unwritten) header is there.
+    pub fn is_empty(&self) -> bool {
+        self.len == MESSAGE_HEADER_SIZE as usize
+    }
+
+    /// Starts over, keeping the buffer.
+    pub fn clear(&mut self) {
+        self.len = MESSAGE_HEADER_SIZE as usize;
+        if let Some(head) = self.buffer_mut().get_mut(..MESSAGE_HEADER_SIZE as usize) {
+            head.fill(0);
+        }
+    }
+
+    fn buffer_mut(&mut self) -> &mut [u8] {
+        match &mut self.arena {
+            Arena::Owned(v) => v.as_mut_slice(),
+            Arena::Slice(s) => s,
+        }
+    }
+
+    /// The bytes written so far.
+    pub fn as_bytes(&self) -> &[u8] {
+        let all: &[u8] = match &self.arena {
+            Arena::Owned(v) => v,
+            Arena::Slice(s) => s,
+        };
+        &all[..self.len]
+    }
+
+    /// The bytes written so far, to patch in place.
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        let len = self.len;
+        &mut self.buffer_mut()[..len]
+    }
+
+    /// Extends the message to `end` bytes, zero-filled.
+    fn grow_to(&mut self, end: u64) -> Result<(), BuildError> {
+        if end > u64::from(MAX_MESSAGE_SIZE) {
+            return Err(BuildError::TooLarge);
+        }
+        let end = end as usize;
+        let start = self.len;
+        match &mut self.arena {
+            Arena::Owned(v) => v.resize(end, 0),
+            Arena::Slice(s) => {
+                let capacity = s.len();
+                let fresh = s.get_mut(start..end).ok_or(BuildError::OutOfSpace {
+                    needed: end as u64,
+                    capacity,
+                })?;
+                fresh.fill(0);
+            }
+        }
+        self.len = end;
+        Ok(())
+    }
+
+    /// Appends an object: an 8-byte header (`tag`, `size_or_count`) and `body_len` zero bytes,
+    /// the body aligned to `body_align`. Returns where the object starts.
+    pub fn alloc_object(
+        &mut self,
+        tag: u32,
+        size_or_count: u32,
+        body_len: u64,
+        body_align: u32,
+    ) -> Result<ObjectRef, BuildError> {
+        let header = u64::from(OBJECT_HEADER_SIZE);
+        let body_align = body_align.max(OBJECT_ALIGN);
+        let body = align_up(self.len as u64 + header, body_align).ok_or(BuildError::TooLarge)?;
+        let start = body - header;
+        let end = body
+            .checked_add(body_len)
+            .and_then(|e| align_up(e, MESSAGE_ALIGN))
+            .ok_or(BuildError::TooLarge)?;
+        self.grow_to(end)?;
+        let start_usize = start as usize;
+        let bytes = self.bytes_mut();
+        bytes[start_usize..start_usize + 4].copy_from_slice(&tag.to_le_bytes());
+        bytes[start_usize + 4..start_usize + 8].copy_from_slice(&size_or_count.to_le_bytes());
+        Ok(ObjectRef(start as u32))
+    }
+
+    /// Writes a reference at absolute offset `at` pointing to `target`.
+    pub fn set_ref(&mut self, at: usize, target: ObjectRef) {
+        let delta = i64::from(target.0) - at as i64;
+        // Both offsets are below 2^31, so the difference fits an i32.
+        let delta = i32::try_from(delta).unwrap_or(0);
+        if let Some(dst) = self.bytes_mut().get_mut(at..at + 4) {
+            dst.copy_from_slice(&delta.to_le_bytes());
+        }
+    }
+
+    /// Writes the message header, making the bytes a message with root `root` (an object of
+    /// type tag `root_tag`). Returns the finished message.
+    pub fn finish(
+        &mut self,
+        root: ObjectRef,
+        root_tag: u32,
+        file_identifier: [u8; 4],
+    ) -> Result<&[u8], BuildError> {
+        let len = u32::try_from(self.len).map_err(|_| BuildError::TooLarge)?;
+        let header = &mut self.bytes_mut()[..MESSAGE_HEADER_SIZE as usize];
+        header[..4].copy_from_slice(&MAGIC);
+        let at = |offset: u32| offset as usize;
+        header[at(HEADER_VERSION)..at(HEADER_VERSION) + 2]
+            .copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+        header[at(HEADER_LENGTH)..at(HEADER_LENGTH) + 4].copy_from_slice(&len.to_le_bytes());
+        header[at(HEADER_ROOT_TAG)..at(HEADER_ROOT_TAG) + 4]
+            .copy_from_slice(&root_tag.to_le_bytes());
+        header[at(HEADER_FILE_IDENTIFIER)..at(HEADER_FILE_IDENTIFIER) + 4]
+            .copy_from_slice(&file_identifier);
+        self.set_ref(HEADER_ROOT_REF as usize, root);
+        Ok(self.as_bytes())
+    }
+
+    /// The finished bytes as an owned vector (copied when the builder writes into a slice).
+    pub fn into_vec(self) -> Vec<u8> {
+        match self.arena {
+            Arena::Owned(mut v) => {
+                v.truncate(self.len);
+                v
+            }
+            Arena::Slice(s) => s[..self.len].to_vec(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_are_aligned_and_zero_padded() {
+        let mut b = Builder::new();
+        let a = b.alloc_object(7, 3, 3, 8).unwrap();
+        assert_eq!(a.offset(), 24);
+        let c = b.alloc_object(9, 1, 16, 16).unwrap();
+        // The body of `c` must be 16-aligned: 40 + 8 = 48.
+        assert_eq!(c.offset(), 40);
+        assert_eq!(b.len(), 64);
+        assert!(b.as_bytes()[35..40].iter().all(|&x| x == 0));
+    }
+
+    #[test]
+    fn a_slice_too_small_fails_and_nothing_verifies() {
+        let mut buffer = [0xAAu8; 40];
+        let mut b = Builder::in_slice(&mut buffer).unwrap();
+        let err = b.alloc_object(1, 8, 64, 8).unwrap_err();
+        assert_eq!(
+            err,
+            BuildError::OutOfSpace {
+                needed: 96,
+                capacity: 40
+            }
+        );
+        drop(b);
+        assert_eq!(
+            &buffer[..4],
+            &[0, 0, 0, 0],
+            "no magic: the header is written last"
+        );
+    }
+
+    #[test]
+    fn finish_writes_the_header() {
+        let mut b = Builder::new();
+        let root = b.alloc_object(0x1234, 0, 0, 8).unwrap();
+        let bytes = b.finish(root, 0x1234, *b"TEST").unwrap();
+        assert_eq!(&bytes[..4], b"WEFT");
+        assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 32);
+        assert_eq!(i32::from_le_bytes(bytes[16..20].try_into().unwrap()), 8);
+        assert_eq!(&bytes[20..24], b"TEST");
+    }
+}

@@ -1,0 +1,16 @@
+//! Messages: write them front to back, verify untrusted bytes, read them in place.
+
+mod builder;
+mod encode;
+mod scalar;
+mod value;
+mod verify;
+mod view;
+
+pub use builder::{BuildError, Builder, ObjectRef};
+pub(crate) use encode::nested_root;
+pub use encode::{MAX_ENCODE_DEPTH, encode, encode_into};
+pub use scalar::{Scalar, ScalarError, encode_scalar, read_scalar};
+pub use value::Value;
+pub use verify::{Limits, Verified, VerifyError, verify};
+pub use view::{ArrayView, Field, ReadError, Reader, StructView, TableView, UnionView, VectorView};

@@ -1,0 +1,660 @@
+//! Zero-copy views: read any field of a message in place, by name or index, from the
+//! `Layout` alone.
+//!
+//! Every access is bounds-checked against the message, also after verification: bytes in
+//! shared memory can change after they were checked, and such a change may only ever produce
+//! wrong values or a [`ReadError`], never a read outside the message. The cost is one
+//! comparison per read, and a UTF-8 check per string access (strings are handed out as
+//! `&str`, so their bytes must be valid every time).
+
+use super::scalar::{Scalar, i32_at, read_scalar, u8_at, u32_at};
+use super::verify::Verified;
+use crate::layout::format::OBJECT_HEADER_SIZE;
+use crate::layout::{Inline, Layout, RefTarget, Storage};
+use crate::schema::{
+    BaseType, DefaultValue, Presence, Schema, StructId, TableId, Type, UnionId, UnionMemberType,
+};
+
+/// Why a read failed: the bytes are not what the schema says at that place.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// A read would leave the message.
+    #[error("byte {at}: {what} lies outside the message ({len} bytes)")]
+    OutOfBounds {
+        /// Where the read starts.
+        at: usize,
+        /// What was being read.
+        what: &'static str,
+        /// The message length.
+        len: usize,
+    },
+    /// An object has another type than expected.
+    #[error("byte {at}: object has type tag 0x{found:08x}, expected 0x{expected:08x}")]
+    TagMismatch {
+        /// The object's offset.
+        at: usize,
+        /// The tag found.
+        found: u32,
+        /// The tag expected.
+        expected: u32,
+    },
+    /// A string's bytes are not UTF-8.
+    #[error("byte {at}: string is not valid UTF-8")]
+    InvalidUtf8 {
+        /// The string object's offset.
+        at: usize,
+    },
+    /// No field of that name.
+    #[error("`{table}` has no field `{name}`")]
+    NoSuchField {
+        /// The table or struct.
+        table: String,
+        /// The name asked for.
+        name: String,
+    },
+    /// An index past the end of a vector or array.
+    #[error("index {index} is past the end ({len} elements)")]
+    IndexOutOfRange {
+        /// The index asked for.
+        index: usize,
+        /// The element count.
+        len: usize,
+    },
+}
+
+/// The bytes of one message and the schema to read them with.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader<'a> {
+    schema: &'a Schema,
+    layout: &'a Layout,
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    /// A reader of verified bytes.
+    pub fn new(schema: &'a Schema, layout: &'a Layout, verified: Verified<'a>) -> Self {
+        Reader {
+            schema,
+            layout,
+            bytes: verified.bytes(),
+        }
+    }
+
+    /// A reader of bytes that were not verified. Reads stay bounds-checked, so this is safe,
+    /// but any read may fail or return garbage.
+    pub fn unverified(schema: &'a Schema, layout: &'a Layout, bytes: &'a [u8]) -> Self {
+        Reader {
+            schema,
+            layout,
+            bytes,
+        }
+    }
+
+    /// The root table, as type `root`.
+    pub fn root(&self, root: TableId) -> Result<TableView<'a>, ReadError> {
+        let at = crate::layout::format::HEADER_ROOT_REF as usize;
+        let target = self.follow(at)?.ok_or(ReadError::OutOfBounds {
+            at,
+            what: "the root reference",
+            len: self.bytes.len(),
+        })?;
+        self.table(root, target)
+    }
+
+    /// The message's bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The schema.
+    pub fn schema(&self) -> &'a Schema {
+        self.schema
+    }
+
+    /// The layout.
+    pub fn layout(&self) -> &'a Layout {
+        self.layout
+    }
+
+    fn oob(&self, at: usize, what: &'static str) -> ReadError {
+        ReadError::OutOfBounds {
+            at,
+            what,
+            len: self.bytes.len(),
+        }
+    }
+
+    /// The target of the reference at `at`, or `None` for null.
+    fn follow(&self, at: usize) -> Result<Option<usize>, ReadError> {
+        let value = i32_at(self.bytes, at).ok_or_else(|| self.oob(at, "a reference"))?;
+        if value == 0 {
+            return Ok(None);
+        }
+        let target = at as i64 + i64::from(value);
+        if target < 0 || target as u64 + u64::from(OBJECT_HEADER_SIZE) > self.bytes.len() as u64 {
+            return Err(self.oob(at, "the object a reference points to"));
+        }
+        Ok(Some(target as usize))
+    }
+
+    /// Checks the tag at `at`; returns the size/count field.
+    fn header(&self, at: usize, tag: u32) -> Result<u32, ReadError> {
+        let found = u32_at(self.bytes, at).ok_or_else(|| self.oob(at, "an object header"))?;
+        if found != tag {
+            return Err(ReadError::TagMismatch {
+                at,
+                found,
+                expected: tag,
+            });
+        }
+        u32_at(self.bytes, at + 4).ok_or_else(|| self.oob(at, "an object header"))
+    }
+
+    fn table(&self, id: TableId, at: usize) -> Result<TableView<'a>, ReadError> {
+        let body_size = self.header(at, self.layout.table(id).tag)?;
+        Ok(TableView {
+            r: *self,
+            id,
+            at,
+            body_size,
+        })
+    }
+
+    fn string(&self, at: usize) -> Result<&'a str, ReadError> {
+        let count = self.header(at, self.layout.string_tag)? as usize;
+        let body = at + OBJECT_HEADER_SIZE as usize;
+        let bytes = self
+            .bytes
+            .get(body..body.saturating_add(count))
+            .ok_or_else(|| self.oob(at, "a string"))?;
+        std::str::from_utf8(bytes).map_err(|_| ReadError::InvalidUtf8 { at })
+    }
+
+    fn vector(
+        &self,
+        storage_id: crate::layout::VectorId,
+        at: usize,
+        union: Option<(UnionId, usize)>,
+    ) -> Result<VectorView<'a>, ReadError> {
+        let layout = self.layout.vector(storage_id);
+        let count = self.header(at, layout.tag)?;
+        let body = at + OBJECT_HEADER_SIZE as usize;
+        let end = body as u64 + u64::from(count) * u64::from(layout.stride);
+        if end > self.bytes.len() as u64 {
+            return Err(self.oob(at, "a vector's elements"));
+        }
+        Ok(VectorView {
+            r: *self,
+            at,
+            count: count as usize,
+            element: layout.element,
+            stride: layout.stride as usize,
+            union,
+        })
+    }
+
+    /// Reads a union member's object.
+    fn union(&self, id: UnionId, discriminant: u8, at: usize) -> Result<UnionView<'a>, ReadError> {
+        let union = self.schema.union_def(id);
+        let Some(member) = union.members.iter().find(|m| m.value == discriminant) else {
+            return Ok(UnionView {
+                discriminant,
+                member: None,
+                value: None,
+            });
+        };
+        let value = match member.ty {
+            UnionMemberType::Table(t) => Field::Table(self.table(t, at)?),
+            UnionMemberType::String => Field::String(self.string(at)?),
+            UnionMemberType::Struct(s) => {
+                self.header(at, self.layout.struct_layout(s).tag)?;
+                Field::Struct(StructView {
+                    r: *self,
+                    id: s,
+                    at: at + OBJECT_HEADER_SIZE as usize,
+                })
+            }
+        };
+        Ok(UnionView {
+            discriminant,
+            member: Some(member.name.as_str()),
+            value: Some(Box::new(value)),
+        })
+    }
+
+    fn inline(&self, storage: Storage, at: usize) -> Result<Field<'a>, ReadError> {
+        match storage {
+            Storage::Scalar { scalar } => read_scalar(self.bytes, at, scalar)
+                .map(Field::Scalar)
+                .ok_or_else(|| self.oob(at, "a scalar")),
+            Storage::Struct { id } => {
+                let size = self.layout.struct_layout(id).size as usize;
+                if at.saturating_add(size) > self.bytes.len() {
+                    return Err(self.oob(at, "a struct"));
+                }
+                Ok(Field::Struct(StructView { r: *self, id, at }))
+            }
+            Storage::Array {
+                element,
+                len,
+                stride,
+            } => Ok(Field::Array(ArrayView {
+                r: *self,
+                at,
+                element,
+                len: len as usize,
+                stride: stride as usize,
+            })),
+            Storage::Ref { .. } => Err(self.oob(at, "a reference inside a struct")),
+        }
+    }
+}
+
+/// A value read from a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Field<'a> {
+    /// Null: an absent reference, an unset optional scalar or struct, union NONE.
+    Null,
+    /// A scalar (enums as their integer).
+    Scalar(Scalar),
+    /// A string, in place.
+    String(&'a str),
+    /// A struct, in place.
+    Struct(StructView<'a>),
+    /// A fixed-size array inside a struct.
+    Array(ArrayView<'a>),
+    /// A table.
+    Table(TableView<'a>),
+    /// A vector.
+    Vector(VectorView<'a>),
+    /// A union value.
+    Union(UnionView<'a>),
+}
+
+/// A table object in a message.
+#[derive(Debug, Clone, Copy)]
+pub struct TableView<'a> {
+    r: Reader<'a>,
+    id: TableId,
+    at: usize,
+    body_size: u32,
+}
+
+impl PartialEq for TableView<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.at == other.at && std::ptr::eq(self.r.bytes, other.r.bytes)
+    }
+}
+
+impl<'a> TableView<'a> {
+    /// The table type.
+    pub fn table_id(&self) -> TableId {
+        self.id
+    }
+
+    /// The object's offset in the message.
+    pub fn offset(&self) -> usize {
+        self.at
+    }
+
+    /// The body size the writer recorded.
+    pub fn body_size(&self) -> u32 {
+        self.body_size
+    }
+
+    /// The reader this view reads through.
+    pub fn reader(&self) -> Reader<'a> {
+        self.r
+    }
+
+    /// The index of the field called `name`.
+    pub fn field_index(&self, name: &str) -> Result<usize, ReadError> {
+        self.r
+            .schema
+            .table_def(self.id)
+            .fields
+            .iter()
+            .position(|f| f.name == name)
+            .ok_or_else(|| ReadError::NoSuchField {
+                table: self.r.layout.table(self.id).name.clone(),
+                name: name.to_string(),
+            })
+    }
+
+    /// The field called `name`.
+    pub fn field(&self, name: &str) -> Result<Field<'a>, ReadError> {
+        self.field_at(self.field_index(name)?)
+    }
+
+    /// Whether field `index` is inside the recorded body (otherwise it reads as its default).
+    pub fn is_present(&self, index: usize) -> bool {
+        self.r
+            .layout
+            .table(self.id)
+            .fields
+            .get(index)
+            .is_some_and(|f| f.present_if_body_at_least <= self.body_size)
+    }
+
+    /// The absolute offset of member `member` of this table.
+    pub fn member_offset(&self, member: u32) -> usize {
+        let m = &self.r.layout.table(self.id).members[member as usize];
+        self.at + OBJECT_HEADER_SIZE as usize + m.offset as usize
+    }
+
+    /// Field `index` (in id order, as in [`crate::schema::TableDef::fields`]).
+    pub fn field_at(&self, index: usize) -> Result<Field<'a>, ReadError> {
+        let layout = self.r.layout.table(self.id);
+        let def = self.r.schema.table_def(self.id);
+        let (Some(field), Some(fl)) = (def.fields.get(index), layout.fields.get(index)) else {
+            return Err(ReadError::IndexOutOfRange {
+                index,
+                len: def.fields.len(),
+            });
+        };
+        if !self.is_present(index) {
+            return Ok(default_field(
+                self.r.schema,
+                field.ty,
+                &field.default,
+                field.presence,
+            ));
+        }
+        if let Some(p) = fl.presence_member
+            && u8_at(self.r.bytes, self.member_offset(p)) == Some(0)
+        {
+            return Ok(Field::Null);
+        }
+        let at = self.member_offset(fl.value_member);
+        let Storage::Ref { target } = layout.members[fl.value_member as usize].storage else {
+            return self
+                .r
+                .inline(layout.members[fl.value_member as usize].storage, at);
+        };
+        let type_at = fl.union_type_member.map(|m| self.member_offset(m));
+        let Some(object) = self.r.follow(at)? else {
+            return Ok(Field::Null);
+        };
+        Ok(match (target, field.ty) {
+            (RefTarget::String, _) => Field::String(self.r.string(object)?),
+            (RefTarget::Table(t), _) => Field::Table(self.r.table(t, object)?),
+            (RefTarget::Union(u), _) => {
+                let discriminant = type_at
+                    .and_then(|t| u8_at(self.r.bytes, t))
+                    .ok_or_else(|| self.r.oob(at, "a union discriminant"))?;
+                if discriminant == 0 {
+                    Field::Null
+                } else {
+                    Field::Union(self.r.union(u, discriminant, object)?)
+                }
+            }
+            (RefTarget::Vector(v), Type::Vector(BaseType::Union(u))) => {
+                let types = match type_at {
+                    Some(t) => self.r.follow(t)?,
+                    None => None,
+                };
+                let types_body = match types {
+                    Some(types_at) => {
+                        let tag = crate::layout::tag::type_tag("[ubyte]");
+                        self.r.header(types_at, tag)?;
+                        types_at + OBJECT_HEADER_SIZE as usize
+                    }
+                    None => return Ok(Field::Null),
+                };
+                Field::Vector(self.r.vector(v, object, Some((u, types_body)))?)
+            }
+            (RefTarget::Vector(v), _) => Field::Vector(self.r.vector(v, object, None)?),
+        })
+    }
+}
+
+/// What a field reads as when the object's body does not reach it.
+fn default_field(
+    schema: &Schema,
+    ty: Type,
+    default: &DefaultValue,
+    presence: Presence,
+) -> Field<'static> {
+    if presence == Presence::Optional {
+        return Field::Null;
+    }
+    let scalar = match ty {
+        Type::Base(BaseType::Scalar(s)) => s,
+        Type::Base(BaseType::Enum(e)) => schema.enum_def(e).underlying,
+        _ => return Field::Null,
+    };
+    match default {
+        DefaultValue::Integer(v) => Field::Scalar(Scalar::from_i128(scalar, *v)),
+        DefaultValue::Float(v) => Field::Scalar(Scalar::Float(*v)),
+        _ => Field::Null,
+    }
+}
+
+/// A struct in place (inline in a table, a vector element, or boxed in a union).
+#[derive(Debug, Clone, Copy)]
+pub struct StructView<'a> {
+    r: Reader<'a>,
+    id: StructId,
+    at: usize,
+}
+
+impl PartialEq for StructView<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.at == other.at && std::ptr::eq(self.r.bytes, other.r.bytes)
+    }
+}
+
+impl<'a> StructView<'a> {
+    /// The struct type.
+    pub fn struct_id(&self) -> StructId {
+        self.id
+    }
+
+    /// The struct's offset in the message.
+    pub fn offset(&self) -> usize {
+        self.at
+    }
+
+    /// The struct's bytes.
+    pub fn bytes(&self) -> Result<&'a [u8], ReadError> {
+        let size = self.r.layout.struct_layout(self.id).size as usize;
+        self.r
+            .bytes
+            .get(self.at..self.at + size)
+            .ok_or_else(|| self.r.oob(self.at, "a struct"))
+    }
+
+    /// The field called `name`.
+    pub fn field(&self, name: &str) -> Result<Field<'a>, ReadError> {
+        let layout = self.r.layout.struct_layout(self.id);
+        let index = layout
+            .fields
+            .iter()
+            .position(|f| f.name == name)
+            .ok_or_else(|| ReadError::NoSuchField {
+                table: layout.name.clone(),
+                name: name.to_string(),
+            })?;
+        self.field_at(index)
+    }
+
+    /// Field `index`, in declared order.
+    pub fn field_at(&self, index: usize) -> Result<Field<'a>, ReadError> {
+        let layout = self.r.layout.struct_layout(self.id);
+        let f = layout.fields.get(index).ok_or(ReadError::IndexOutOfRange {
+            index,
+            len: layout.fields.len(),
+        })?;
+        self.r.inline(f.storage, self.at + f.offset as usize)
+    }
+}
+
+/// A fixed-size array inside a struct.
+#[derive(Debug, Clone, Copy)]
+pub struct ArrayView<'a> {
+    r: Reader<'a>,
+    at: usize,
+    element: Inline,
+    len: usize,
+    stride: usize,
+}
+
+impl PartialEq for ArrayView<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.at == other.at && self.len == other.len && std::ptr::eq(self.r.bytes, other.r.bytes)
+    }
+}
+
+impl<'a> ArrayView<'a> {
+    /// Element count.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when it has no elements (never, for a valid schema).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Element `index`.
+    pub fn get(&self, index: usize) -> Result<Field<'a>, ReadError> {
+        if index >= self.len {
+            return Err(ReadError::IndexOutOfRange {
+                index,
+                len: self.len,
+            });
+        }
+        let storage = match self.element {
+            Inline::Scalar { scalar } => Storage::Scalar { scalar },
+            Inline::Struct { id } => Storage::Struct { id },
+        };
+        self.r.inline(storage, self.at + index * self.stride)
+    }
+}
+
+/// A vector in place.
+#[derive(Debug, Clone, Copy)]
+pub struct VectorView<'a> {
+    r: Reader<'a>,
+    at: usize,
+    count: usize,
+    element: Storage,
+    stride: usize,
+    /// For a vector of unions: the union and where its discriminants start.
+    union: Option<(UnionId, usize)>,
+}
+
+impl PartialEq for VectorView<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.at == other.at && std::ptr::eq(self.r.bytes, other.r.bytes)
+    }
+}
+
+impl<'a> VectorView<'a> {
+    /// Element count.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// The reader this view reads through.
+    pub fn reader(&self) -> Reader<'a> {
+        self.r
+    }
+
+    /// True when the vector has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The vector object's offset in the message.
+    pub fn offset(&self) -> usize {
+        self.at
+    }
+
+    /// The elements' bytes (for scalar and struct vectors, the data itself).
+    pub fn body(&self) -> &'a [u8] {
+        let body = self.at + OBJECT_HEADER_SIZE as usize;
+        // The constructor checked that the body is inside the message.
+        self.r
+            .bytes
+            .get(body..body + self.count * self.stride)
+            .unwrap_or_default()
+    }
+
+    /// The elements as a typed slice, without copying: for vectors of scalars (or structs)
+    /// of exactly `T`'s size, when the body is aligned for `T` in memory.
+    pub fn as_slice<T: bytemuck::Pod>(&self) -> Option<&'a [T]> {
+        let scalar_size = match self.element {
+            Storage::Scalar { scalar } => scalar.size() as usize,
+            Storage::Struct { .. } => self.stride,
+            _ => return None,
+        };
+        if scalar_size != std::mem::size_of::<T>() {
+            return None;
+        }
+        bytemuck::try_cast_slice(self.body()).ok()
+    }
+
+    /// Element `index`.
+    pub fn get(&self, index: usize) -> Result<Field<'a>, ReadError> {
+        if index >= self.count {
+            return Err(ReadError::IndexOutOfRange {
+                index,
+                len: self.count,
+            });
+        }
+        let at = self.at + OBJECT_HEADER_SIZE as usize + index * self.stride;
+        match self.element {
+            Storage::Ref { target } => {
+                let Some(object) = self.r.follow(at)? else {
+                    return Ok(Field::Null);
+                };
+                Ok(match target {
+                    RefTarget::String => Field::String(self.r.string(object)?),
+                    RefTarget::Table(t) => Field::Table(self.r.table(t, object)?),
+                    RefTarget::Vector(v) => Field::Vector(self.r.vector(v, object, None)?),
+                    RefTarget::Union(u) => {
+                        let types_body = self.union.map_or(0, |(_, t)| t);
+                        let discriminant =
+                            u8_at(self.r.bytes, types_body + index).ok_or_else(|| {
+                                self.r.oob(types_body + index, "a union discriminant")
+                            })?;
+                        Field::Union(self.r.union(u, discriminant, object)?)
+                    }
+                })
+            }
+            other => self.r.inline(other, at),
+        }
+    }
+
+    /// The elements, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Result<Field<'a>, ReadError>> + 'a {
+        let view = *self;
+        (0..self.count).map(move |i| view.get(i))
+    }
+
+    /// Bytes from one element to the next.
+    pub fn stride(&self) -> usize {
+        self.stride
+    }
+
+    /// For a vector of unions, the discriminant of element `index`.
+    pub fn union_discriminant(&self, index: usize) -> Option<u8> {
+        let (_, types_body) = self.union?;
+        (index < self.count)
+            .then(|| u8_at(self.r.bytes, types_body + index))
+            .flatten()
+    }
+}
+
+/// A union value: which member, and its object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionView<'a> {
+    /// The discriminant.
+    pub discriminant: u8,
+    /// The member's name, or `None` for a member this schema does not know (a newer writer).
+    pub member: Option<&'a str>,
+    /// The member's value (a table, struct or string), or `None` when the member is unknown.
+    pub value: Option<Box<Field<'a>>>,
+}
