@@ -7,27 +7,7 @@
 
 mod common;
 
-use std::path::PathBuf;
-
-use common::{FlatcVerdict, broken_cases, corpus_dir, corpus_schemas, run_flatc};
-
-/// The flatc binary, or `None` (after a notice) when the oracle cannot run here.
-fn flatc() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("WEFTBUF_FLATC") {
-        return Some(PathBuf::from(path));
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "WEFTBUF_FLATC is not set, so the flatc oracle cannot run: the test command \
-         (`scripts/test`) installs flatc 25.12 into .venv and sets WEFTBUF_FLATC; run the \
-         tests through it"
-    );
-    eprintln!(
-        "notice: WEFTBUF_FLATC is not set; skipping the flatc oracle (`scripts/test` installs \
-         flatc and sets it)"
-    );
-    None
-}
+use common::{FlatcVerdict, broken_cases, corpus_dir, corpus_schemas, flatc, run_flatc};
 
 #[test]
 fn flatc_rejects_every_case_marked_rejects() {

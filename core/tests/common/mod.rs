@@ -251,3 +251,21 @@ pub(crate) fn write_file(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> Pat
     std::fs::write(&path, bytes).expect("write");
     path
 }
+
+/// The flatc binary, or `None` (after a notice) when the oracle cannot run here.
+pub(crate) fn flatc() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("WEFTBUF_FLATC") {
+        return Some(PathBuf::from(path));
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "WEFTBUF_FLATC is not set, so the flatc oracle cannot run: the test command \
+         (`scripts/test`) installs flatc 25.12 into .venv and sets WEFTBUF_FLATC; run the \
+         tests through it"
+    );
+    eprintln!(
+        "notice: WEFTBUF_FLATC is not set; skipping the flatc oracle (`scripts/test` installs \
+         flatc and sets it)"
+    );
+    None
+}
