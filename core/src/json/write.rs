@@ -188,6 +188,16 @@ impl Writer<'_> {
                 self.out.push_str(": \"NONE\"");
                 continue;
             }
+            if value == Field::Null && self.options.defaults && field.presence == Presence::Optional
+            {
+                // flatc writes an unset optional scalar as null when defaults are asked for.
+                self.out.push_str(if first { "\n" } else { ",\n" });
+                first = false;
+                indent(&mut self.out, level + 1);
+                quote(&mut self.out, &field.name);
+                self.out.push_str(": null");
+                continue;
+            }
             let skip = match value {
                 Field::Null => true,
                 Field::Scalar(_) => {

@@ -269,3 +269,5 @@ pub(crate) fn flatc() -> Option<PathBuf> {
     );
     None
 }
+
+pub(crate) mod json_compare;
