@@ -40,6 +40,25 @@ fn tests_dir() -> PathBuf {
     common::corpus_dir().join("flatbuffers/tests")
 }
 
+/// Every (schema, JSON) pair: the corpus's, and the project's own `everything` sample, which
+/// uses every feature of the layout.
+fn cases() -> Vec<(PathBuf, PathBuf)> {
+    let project = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schemas");
+    CASES
+        .iter()
+        .map(|(schema, json)| {
+            (
+                tests_dir().join(schema),
+                corpus_json(&tests_dir().join(json)),
+            )
+        })
+        .chain(std::iter::once((
+            project.join("everything.fbs"),
+            project.join("everything.json"),
+        )))
+        .collect()
+}
+
 fn run(flatc: &Path, args: &[&std::ffi::OsStr]) -> String {
     let out = Command::new(flatc).args(args).output().expect("flatc runs");
     let text = format!(
@@ -138,11 +157,7 @@ fn weftbuf_json(schema_path: &Path, json: &Path) -> String {
 fn every_corpus_json_decodes_as_flatc_reads_it() {
     let Some(flatc) = common::flatc() else { return };
     let mut failures = Vec::new();
-    for (schema, json) in CASES {
-        let (schema, json) = (
-            tests_dir().join(schema),
-            corpus_json(&tests_dir().join(json)),
-        );
+    for (schema, json) in cases() {
         let ours = weftbuf_json(&schema, &json);
         let theirs = flatc_json(&flatc, &schema, &json);
         let differences = json_differences(&theirs, &ours);
@@ -161,11 +176,7 @@ fn every_corpus_json_decodes_as_flatc_reads_it() {
 fn flatc_reads_the_json_weftbuf_writes() {
     let Some(flatc) = common::flatc() else { return };
     let mut failures = Vec::new();
-    for (schema, json) in CASES {
-        let (schema, json) = (
-            tests_dir().join(schema),
-            corpus_json(&tests_dir().join(json)),
-        );
+    for (schema, json) in cases() {
         let ours = weftbuf_json(&schema, &json);
         let dir = tempfile::tempdir().unwrap();
         let ours_path = dir.path().join(json.file_name().unwrap());

@@ -200,6 +200,9 @@ impl Writer<'_> {
             }
             let skip = match value {
                 Field::Null => true,
+                // A null reference that reads as the schema's default string is not written,
+                // as flatc does not.
+                Field::String(_) => !view.is_set(index)?,
                 Field::Scalar(_) => {
                     !self.options.defaults
                         && self.is_default(field.ty, &field.default, field.presence, &value)

@@ -208,9 +208,25 @@ impl Writer<'_, '_> {
                 let Some(v) = given else {
                     return Ok(false);
                 };
-                if let (Some(root), Value::Table(_)) = (nested_root(self.schema, table, index), v) {
-                    let nested = encode(self.schema, self.layout, root, v)
-                        .map_err(|e| self.error(format!("nested message: {e}")))?;
+                if let Some(root) = nested_root(self.schema, table, index) {
+                    // A nested message comes as a value to encode, or as bytes that must
+                    // already be a valid message of its root type.
+                    let nested = match v {
+                        Value::Table(_) => encode(self.schema, self.layout, root, v)
+                            .map_err(|e| self.error(format!("nested message: {e}")))?,
+                        _ => {
+                            let raw = self.raw_bytes(v)?;
+                            super::verify::verify(
+                                self.schema,
+                                self.layout,
+                                root,
+                                &raw,
+                                &Default::default(),
+                            )
+                            .map_err(|e| self.error(format!("nested message: {e}")))?;
+                            raw
+                        }
+                    };
                     let child = self.bytes_vector(&nested)?;
                     self.b.set_ref(at, child);
                     return Ok(false);
@@ -247,6 +263,23 @@ impl Writer<'_, '_> {
         let body = object.body();
         self.b.bytes_mut()[body..body + s.len()].copy_from_slice(s.as_bytes());
         Ok(object)
+    }
+
+    /// The bytes a vector of `ubyte` values holds.
+    fn raw_bytes(&self, value: &Value) -> Result<Vec<u8>, BuildError> {
+        let Value::Vector(items) = value else {
+            return Err(self.error(format!("expected a vector, found {}", value.kind())));
+        };
+        items
+            .iter()
+            .map(|item| match item {
+                Value::Scalar(s) => s
+                    .as_i128()
+                    .and_then(|v| u8::try_from(v).ok())
+                    .ok_or_else(|| self.error(format!("{s} is not a byte"))),
+                other => Err(self.error(format!("expected a byte, found {}", other.kind()))),
+            })
+            .collect()
     }
 
     fn bytes_vector(&mut self, bytes: &[u8]) -> Result<ObjectRef, BuildError> {

@@ -337,6 +337,31 @@ impl<'a> TableView<'a> {
             .is_some_and(|f| f.present_if_body_at_least <= self.body_size)
     }
 
+    /// Whether field `index` holds a value of its own: inside the body, its presence byte (if
+    /// any) set, its reference (if any) not null. A field that is not set reads as its default.
+    pub fn is_set(&self, index: usize) -> Result<bool, ReadError> {
+        if !self.is_present(index) {
+            return Ok(false);
+        }
+        let layout = self.r.layout.table(self.id);
+        let Some(fl) = layout.fields.get(index) else {
+            return Ok(false);
+        };
+        if let Some(p) = fl.presence_member {
+            let at = self.member_offset(p);
+            return Ok(
+                u8_at(self.r.bytes, at).ok_or_else(|| self.r.oob(at, "a presence byte"))? != 0,
+            );
+        }
+        match layout.members[fl.value_member as usize].storage {
+            Storage::Ref { .. } => Ok(self
+                .r
+                .follow(self.member_offset(fl.value_member))?
+                .is_some()),
+            _ => Ok(true),
+        }
+    }
+
     /// The absolute offset of member `member` of this table.
     pub fn member_offset(&self, member: u32) -> usize {
         let m = &self.r.layout.table(self.id).members[member as usize];
@@ -374,7 +399,11 @@ impl<'a> TableView<'a> {
         };
         let type_at = fl.union_type_member.map(|m| self.member_offset(m));
         let Some(object) = self.r.follow(at)? else {
-            return Ok(Field::Null);
+            // A null string with a schema default reads as the default, as in FlatBuffers.
+            return Ok(match &field.default {
+                DefaultValue::String(s) => Field::String(s.as_str()),
+                _ => Field::Null,
+            });
         };
         Ok(match (target, field.ty) {
             (RefTarget::String, _) => Field::String(self.r.string(object)?),
