@@ -2,6 +2,7 @@
 
 mod builder;
 mod encode;
+mod mutate;
 mod scalar;
 mod value;
 mod verify;
@@ -10,6 +11,7 @@ mod view;
 pub use builder::{BuildError, Builder, ObjectRef};
 pub(crate) use encode::nested_root;
 pub use encode::{MAX_ENCODE_DEPTH, encode, encode_into};
+pub use mutate::{MutateError, StructMut, TableMut, VectorMut};
 pub use scalar::{Scalar, ScalarError, encode_scalar, read_scalar};
 pub use value::Value;
 pub use verify::{Limits, Verified, VerifyError, verify};
