@@ -3,6 +3,7 @@
 mod builder;
 mod encode;
 mod mutate;
+mod read_value;
 mod scalar;
 mod value;
 mod verify;
@@ -12,6 +13,7 @@ pub use builder::{BuildError, Builder, ObjectRef};
 pub(crate) use encode::nested_root;
 pub use encode::{MAX_ENCODE_DEPTH, encode, encode_into};
 pub use mutate::{MutateError, StructMut, TableMut, VectorMut};
+pub use read_value::{MAX_READ_DEPTH, read_value};
 pub use scalar::{Scalar, ScalarError, encode_scalar, read_scalar};
 pub use value::Value;
 pub use verify::{Limits, Verified, VerifyError, verify};

@@ -1,0 +1,95 @@
+//! Reads a whole table into an owned [`Value`]: the inverse of [`super::encode`].
+//!
+//! Every field comes back as `Some`: set fields with their value, unset ones with what a
+//! reader sees (the default, or [`Value::Null`]). Deprecated fields come back as `None`, the
+//! way a builder treats them. Encoding the result gives the same bytes as the message it was
+//! read from, when that message was written in canonical order.
+
+use super::scalar::Scalar;
+use super::value::Value;
+use super::view::{Field, ReadError, TableView};
+
+/// How deep [`read_value`] follows references (bytes changed after verification could
+/// otherwise make a cycle).
+pub const MAX_READ_DEPTH: usize = 128;
+
+/// Reads `table` and everything it refers to.
+pub fn read_value(table: &TableView<'_>) -> Result<Value, ReadError> {
+    table_value(table, 0)
+}
+
+fn too_deep(table: &TableView<'_>) -> ReadError {
+    ReadError::OutOfBounds {
+        at: table.offset(),
+        what: "a value nested deeper than the reader follows",
+        len: table.reader().bytes().len(),
+    }
+}
+
+fn table_value(table: &TableView<'_>, depth: usize) -> Result<Value, ReadError> {
+    if depth > MAX_READ_DEPTH {
+        return Err(too_deep(table));
+    }
+    let def = table.reader().schema().table_def(table.table_id());
+    let mut fields = Vec::with_capacity(def.fields.len());
+    for (index, field) in def.fields.iter().enumerate() {
+        if field.deprecated {
+            fields.push(None);
+            continue;
+        }
+        let value = table.field_at(index)?;
+        fields.push(Some(field_value(&value, table, depth)?));
+    }
+    Ok(Value::Table(fields))
+}
+
+fn field_value(
+    field: &Field<'_>,
+    context: &TableView<'_>,
+    depth: usize,
+) -> Result<Value, ReadError> {
+    Ok(match field {
+        Field::Null => Value::Null,
+        Field::Scalar(s) => Value::Scalar(*s),
+        Field::String(s) => Value::String((*s).to_string()),
+        Field::Table(t) => table_value(t, depth + 1)?,
+        Field::Struct(s) => {
+            let count = context
+                .reader()
+                .layout()
+                .struct_layout(s.struct_id())
+                .fields
+                .len();
+            let mut values = Vec::with_capacity(count);
+            for i in 0..count {
+                values.push(field_value(&s.field_at(i)?, context, depth + 1)?);
+            }
+            Value::Struct(values)
+        }
+        Field::Array(a) => {
+            let mut values = Vec::with_capacity(a.len());
+            for i in 0..a.len() {
+                values.push(field_value(&a.get(i)?, context, depth + 1)?);
+            }
+            Value::Vector(values)
+        }
+        Field::Vector(v) => {
+            if depth > MAX_READ_DEPTH {
+                return Err(too_deep(context));
+            }
+            let mut values = Vec::with_capacity(v.len());
+            for item in v.iter() {
+                values.push(field_value(&item?, context, depth + 1)?);
+            }
+            Value::Vector(values)
+        }
+        Field::Union(u) => match &u.value {
+            Some(v) => Value::Union {
+                discriminant: u.discriminant,
+                value: Box::new(field_value(v, context, depth + 1)?),
+            },
+            // A member this schema does not know cannot be rebuilt; it reads as its number.
+            None => Value::Scalar(Scalar::UInt(u64::from(u.discriminant))),
+        },
+    })
+}
