@@ -1,5 +1,6 @@
 //! `weftbuf`: check schemas and print their layouts.
 
+mod compat_cmd;
 mod layout_text;
 mod messages;
 
@@ -79,6 +80,8 @@ enum Command {
         /// The message.
         input: PathBuf,
     },
+    /// List every breaking change from an old schema to a new one: exit 1 when there is one.
+    Compat(compat_cmd::CompatArgs),
 }
 
 /// How `layout` prints.
@@ -161,6 +164,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             defaults,
         } => messages::decode(&schema, &input, output.as_deref(), defaults),
         Command::Verify { schema, input } => messages::verify(&schema, &input),
+        Command::Compat(args) => compat_cmd::run(&args),
         Command::Layout {
             schema,
             type_name,

@@ -157,3 +157,88 @@ fn layout_of_one_struct_and_an_ambiguous_name() {
             .contains("`Monster` is ambiguous: MyGame.Example2.Monster, MyGame.Example.Monster")
     );
 }
+
+#[test]
+fn compat_lists_breaking_changes_with_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.fbs");
+    let new = dir.path().join("new.fbs");
+    std::fs::write(&old, "table T {\n  a: int;\n  b: string;\n}\n").unwrap();
+    std::fs::write(&new, "table T {\n  a: uint;\n}\n").unwrap();
+    let out = weftbuf(&["compat", old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let expected = [
+        format!(
+            "{}:2:3: breaking: field `T.a` is `uint` now, it was `int`",
+            new.display()
+        ),
+        format!(
+            "{}:3:3: breaking: field `T.b` (id 1) was removed: deprecate it instead, so its id \
+             stays taken",
+            old.display()
+        ),
+    ];
+    assert_eq!(stdout.lines().collect::<Vec<_>>(), expected, "{stdout}");
+    assert!(text(&out.stderr).contains("2 breaking changes found"));
+}
+
+#[test]
+fn compat_accepts_a_compatible_evolution_and_notes_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.fbs");
+    let new = dir.path().join("new.fbs");
+    std::fs::write(&old, "table T { a: int = 1; b: string; }\n").unwrap();
+    std::fs::write(
+        &new,
+        "table T { alpha: int = 2; b: string (deprecated); c: [ubyte]; }\n",
+    )
+    .unwrap();
+    let out = weftbuf(&["compat", old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}:1:11: note: the default of `T.alpha` (it was `a`) is 2 now, it was 1",
+            new.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn compat_exits_2_on_a_missing_file_and_1_on_an_invalid_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.fbs");
+    let bad = dir.path().join("bad.fbs");
+    std::fs::write(&good, "table T { a: int; }\n").unwrap();
+    std::fs::write(&bad, "table T { a: Missing; }\n").unwrap();
+    let missing = dir.path().join("missing.fbs");
+    let out = weftbuf(&["compat", good.to_str().unwrap(), missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read"));
+    let out = weftbuf(&["compat", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("error: unknown type `Missing`"));
+}
+
+#[test]
+fn compat_on_the_evolution_corpus_reports_the_namespace_move() {
+    let dir = corpus_tests().join("evolution_test");
+    let out = weftbuf(&[
+        "compat",
+        dir.join("evolution_v1.fbs").to_str().unwrap(),
+        dir.join("evolution_v2.fbs").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 6, "{stdout}");
+    assert!(
+        stdout.contains(
+            "evolution_v1.fbs:3:7: breaking: table `Evolution.V1.TableA` is not in the new \
+             schema: it moved to another namespace as `Evolution.V2.TableA`"
+        ),
+        "{stdout}"
+    );
+}

@@ -4,6 +4,7 @@
 //! and [`layout`] computes from it the one [`layout::Layout`] that every reader, writer and
 //! code generator takes its offsets, sizes and type tags from.
 
+pub mod compat;
 pub mod hash;
 pub mod json;
 pub mod layout;

@@ -288,7 +288,8 @@ impl Layout {
 }
 
 /// The identity a table or struct's tag hashes: its pinned `weftbuf_id`, else its name.
-fn identity_of(info: &crate::schema::DefInfo) -> String {
+/// Schema comparison (`crate::compat`) matches types by it too.
+pub(crate) fn identity_of(info: &crate::schema::DefInfo) -> String {
     find_attr(&info.attrs, "weftbuf_id")
         .and_then(|a| a.value.clone())
         .unwrap_or_else(|| info.name.dotted())
