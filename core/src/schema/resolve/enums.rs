@@ -201,7 +201,16 @@ impl Resolver<'_> {
                 (None, AstBase::String) => "string".into(),
                 (None, AstBase::Scalar(s)) => s.name().into(),
             };
-            if name == "NONE" || !names.insert(name.clone()) {
+            if name == "NONE" {
+                self.error(
+                    m.span,
+                    format!(
+                        "union member name `NONE` is reserved for \"no value\" in `{}`; give the \
+                         member another alias (`Alias: Type`)",
+                        ast.name
+                    ),
+                );
+            } else if !names.insert(name.clone()) {
                 self.error(
                     m.span,
                     format!(
