@@ -1,8 +1,8 @@
 //! The WebAssembly GC type of every schema type, printed as one `rec` group in WAT.
 //!
 //! The mapping is one to one with the layout: GC struct field `i` of a table type is
-//! [`TableLayout::members`]`[i]`, and field `i` of a struct type is
-//! [`StructLayout::fields`]`[i]`. A host lifts a message into GC objects, and lowers them
+//! [`super::TableLayout::members`]`[i]`, and field `i` of a struct type is
+//! [`super::StructLayout::fields`]`[i]`. A host lifts a message into GC objects, and lowers them
 //! back, by walking the two lists side by side.
 //!
 //! | layout | GC storage type |
