@@ -4,7 +4,9 @@
 //! and [`layout`] computes from it the one [`layout::Layout`] that every reader, writer and
 //! code generator takes its offsets, sizes and type tags from.
 
+pub mod annotate;
 pub mod compat;
+pub mod flatbuffers;
 pub mod hash;
 pub mod json;
 pub mod layout;

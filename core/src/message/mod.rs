@@ -7,6 +7,7 @@ mod read_value;
 mod scalar;
 mod value;
 mod verify;
+mod verify_error;
 mod view;
 
 pub use builder::{BuildError, Builder, ObjectRef};
@@ -16,5 +17,9 @@ pub use mutate::{MutateError, StructMut, TableMut, VectorMut};
 pub use read_value::{MAX_READ_DEPTH, read_value};
 pub use scalar::{Scalar, ScalarError, encode_scalar, read_scalar};
 pub use value::Value;
-pub use verify::{Limits, Verified, VerifyError, verify};
-pub use view::{ArrayView, Field, ReadError, Reader, StructView, TableView, UnionView, VectorView};
+pub use verify::{Limits, Verified, verify};
+pub(crate) use verify::{Step, render_path};
+pub use verify_error::VerifyError;
+pub use view::{
+    ArrayView, Field, Format, ReadError, Reader, StructView, TableView, UnionView, VectorView,
+};

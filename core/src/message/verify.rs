@@ -7,6 +7,7 @@
 //! catches reference cycles).
 
 use super::scalar::{i32_at, u8_at, u16_at, u32_at};
+use super::verify_error::VerifyError;
 use crate::layout::format::*;
 use crate::layout::{Layout, MemberRole, RefTarget, Storage, VectorId};
 use crate::schema::{BaseType, Presence, Schema, TableId, Type, UnionId, UnionMemberType};
@@ -32,249 +33,13 @@ impl Default for Limits {
     }
 }
 
-/// One way bytes can fail verification. Every variant names the byte offset, and those
-/// inside the message the path to the value (`Monster.inventory[3]`).
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum VerifyError {
-    /// Fewer bytes than a header.
-    #[error("{len} bytes is too short for a message (the header alone is {MESSAGE_HEADER_SIZE})")]
-    TooShort {
-        /// Bytes given.
-        len: usize,
-    },
-    /// The first four bytes are not `WEFT`.
-    #[error("byte 0: magic {found:02x?} is not `WEFT`: not a weftbuf message")]
-    BadMagic {
-        /// The bytes found.
-        found: [u8; 4],
-    },
-    /// A format version this reader does not know.
-    #[error(
-        "byte 4: format version {found} is not supported (this reader reads version {FORMAT_VERSION})"
-    )]
-    UnsupportedVersion {
-        /// The version found.
-        found: u16,
-    },
-    /// Reserved flag bits are set.
-    #[error("byte 6: unknown header flags 0x{flags:04x}")]
-    UnknownFlags {
-        /// The flags found.
-        flags: u16,
-    },
-    /// The header's length is not the byte count, or not a multiple of 8.
-    #[error("byte 8: the header says {declared} bytes, but the message is {actual} bytes")]
-    LengthMismatch {
-        /// The length in the header.
-        declared: u32,
-        /// The bytes given.
-        actual: usize,
-    },
-    /// Larger than [`Limits::max_size`].
-    #[error("the message is {len} bytes; the limit is {max}")]
-    TooLarge {
-        /// Bytes given.
-        len: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// The root is not of the expected type.
-    #[error(
-        "byte 12: the root's type tag is 0x{found:08x}, not `{expected}` (0x{expected_tag:08x})"
-    )]
-    RootTypeMismatch {
-        /// The tag found.
-        found: u32,
-        /// The expected type.
-        expected: String,
-        /// The expected tag.
-        expected_tag: u32,
-    },
-    /// The header's file identifier is not the one the schema declares.
-    #[error("byte 20: file identifier {found:?} is not the schema's {expected:?}")]
-    FileIdentifierMismatch {
-        /// The identifier found (lossy text).
-        found: String,
-        /// The identifier the schema declares.
-        expected: String,
-    },
-    /// A reference points outside the message, into the header, or at a misaligned offset.
-    #[error(
-        "{path}: reference at byte {at} points to byte {target}, which is not an object in this {len}-byte message"
-    )]
-    BadReference {
-        /// Where.
-        path: String,
-        /// The reference's offset.
-        at: usize,
-        /// Where it points.
-        target: i64,
-        /// The message length.
-        len: usize,
-    },
-    /// An object's tag is not the type expected at that place.
-    #[error(
-        "{path}: object at byte {at} has type tag 0x{found:08x}, expected `{expected}` (0x{expected_tag:08x})"
-    )]
-    TagMismatch {
-        /// Where.
-        path: String,
-        /// The object's offset.
-        at: usize,
-        /// The tag found.
-        found: u32,
-        /// The expected type.
-        expected: String,
-        /// The expected tag.
-        expected_tag: u32,
-    },
-    /// An object's body runs past the end of the message, or is misaligned.
-    #[error(
-        "{path}: object at byte {at} needs {needed} bytes of body, past the end of the message ({len} bytes)"
-    )]
-    ObjectOutOfBounds {
-        /// Where.
-        path: String,
-        /// The object's offset.
-        at: usize,
-        /// Body bytes it claims.
-        needed: u64,
-        /// The message length.
-        len: usize,
-    },
-    /// An object's body is not aligned as its type needs.
-    #[error(
-        "{path}: object at byte {at} has its body at a multiple of {found}, but it needs {align}"
-    )]
-    MisalignedBody {
-        /// Where.
-        path: String,
-        /// The object's offset.
-        at: usize,
-        /// The alignment needed.
-        align: u32,
-        /// The largest power of two the body's offset is a multiple of.
-        found: u32,
-    },
-    /// A string is not valid UTF-8.
-    #[error("{path}: string at byte {at} is not valid UTF-8 (bad byte at {bad})")]
-    InvalidUtf8 {
-        /// Where.
-        path: String,
-        /// The string object's offset.
-        at: usize,
-        /// The offset of the first bad byte.
-        bad: usize,
-    },
-    /// A string's terminating NUL is missing.
-    #[error("{path}: string at byte {at} is not followed by its terminating 0 byte")]
-    MissingNul {
-        /// Where.
-        path: String,
-        /// The string object's offset.
-        at: usize,
-    },
-    /// A required field is null or absent.
-    #[error("{path}: required field is missing (object at byte {at})")]
-    RequiredMissing {
-        /// Where.
-        path: String,
-        /// The table's offset.
-        at: usize,
-    },
-    /// A vector of references holds a null.
-    #[error("{path}: null reference at byte {at}; vectors cannot hold null")]
-    NullElement {
-        /// Where.
-        path: String,
-        /// The element's offset.
-        at: usize,
-    },
-    /// A union discriminant and its reference disagree.
-    #[error("{path}: union discriminant {discriminant} at byte {at} {problem}")]
-    BadUnion {
-        /// Where.
-        path: String,
-        /// The discriminant's offset.
-        at: usize,
-        /// The discriminant.
-        discriminant: u8,
-        /// What is wrong.
-        problem: &'static str,
-    },
-    /// A presence byte that is neither 0 nor 1.
-    #[error("{path}: presence byte at byte {at} is {value}; it must be 0 or 1")]
-    BadPresence {
-        /// Where.
-        path: String,
-        /// Its offset.
-        at: usize,
-        /// Its value.
-        value: u8,
-    },
-    /// The two vectors of a vector of unions differ in length.
-    #[error(
-        "{path}: {types} union discriminants but {values} values (vectors at bytes {at} and {values_at})"
-    )]
-    UnionVectorMismatch {
-        /// Where.
-        path: String,
-        /// The discriminant vector's offset.
-        at: usize,
-        /// The value vector's offset.
-        values_at: usize,
-        /// Discriminants.
-        types: u32,
-        /// Values.
-        values: u32,
-    },
-    /// Nesting deeper than [`Limits::max_depth`].
-    #[error("{path}: object at byte {at} is nested deeper than {max} levels")]
-    TooDeep {
-        /// Where.
-        path: String,
-        /// The object's offset.
-        at: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// A reference cycle.
-    #[error("{path}: object at byte {at} refers back to itself (a reference cycle)")]
-    Cycle {
-        /// Where.
-        path: String,
-        /// The object's offset.
-        at: usize,
-    },
-    /// More objects than [`Limits::max_objects`].
-    #[error("{path}: more than {max} objects (at byte {at})")]
-    TooManyObjects {
-        /// Where.
-        path: String,
-        /// The object that went over.
-        at: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// A nested message is invalid.
-    #[error("{path}: nested message at byte {at}: {inner}")]
-    Nested {
-        /// Where.
-        path: String,
-        /// The nested message's offset.
-        at: usize,
-        /// What is wrong inside it.
-        inner: Box<VerifyError>,
-    },
-}
-
 /// Bytes that passed verification as a message of one root table type. Only [`verify`] makes
 /// one.
 #[derive(Debug, Clone, Copy)]
 pub struct Verified<'a> {
     bytes: &'a [u8],
     root: TableId,
+    format: super::view::Format,
 }
 
 impl<'a> Verified<'a> {
@@ -286,6 +51,20 @@ impl<'a> Verified<'a> {
     /// The root table type.
     pub fn root_type(&self) -> TableId {
         self.root
+    }
+
+    /// The wire format the bytes were verified as.
+    pub fn format(&self) -> super::view::Format {
+        self.format
+    }
+
+    /// Marks `bytes` verified as a FlatBuffers buffer; only the FlatBuffers verifier calls it.
+    pub(crate) fn flatbuffers(bytes: &'a [u8], root: TableId) -> Self {
+        Verified {
+            bytes,
+            root,
+            format: super::view::Format::FlatBuffers,
+        }
     }
 
     /// The offset of the root object.
@@ -305,7 +84,11 @@ pub fn verify<'a>(
     limits: &Limits,
 ) -> Result<Verified<'a>, VerifyError> {
     verify_at_depth(schema, layout, root, bytes, limits, 0)?;
-    Ok(Verified { bytes, root })
+    Ok(Verified {
+        bytes,
+        root,
+        format: super::view::Format::Weftbuf,
+    })
 }
 
 fn verify_at_depth(
@@ -390,9 +173,29 @@ fn verify_at_depth(
 
 /// A step of the path to the value being checked, rendered only when an error needs it.
 #[derive(Debug, Clone, Copy)]
-enum Step {
+pub(crate) enum Step {
     Field(TableId, u32),
     Element(u32),
+}
+
+/// `Root.field[3].other`, from the steps taken from the root.
+pub(crate) fn render_path(schema: &Schema, root: TableId, steps: &[Step]) -> String {
+    let mut out = schema.table_def(root).info.name.name.clone();
+    for step in steps {
+        match *step {
+            Step::Field(table, index) => {
+                let name = schema
+                    .table_def(table)
+                    .fields
+                    .get(index as usize)
+                    .map_or("?", |f| f.name.as_str());
+                out.push('.');
+                out.push_str(name);
+            }
+            Step::Element(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
 }
 
 struct Verifier<'a> {
@@ -432,23 +235,7 @@ enum Visit {
 
 impl Verifier<'_> {
     fn path(&self) -> String {
-        let mut out = self.schema.table_def(self.root).info.name.name.clone();
-        for step in &self.path {
-            match *step {
-                Step::Field(table, index) => {
-                    let name = self
-                        .schema
-                        .table_def(table)
-                        .fields
-                        .get(index as usize)
-                        .map_or("?", |f| f.name.as_str());
-                    out.push('.');
-                    out.push_str(name);
-                }
-                Step::Element(i) => out.push_str(&format!("[{i}]")),
-            }
-        }
-        out
+        render_path(self.schema, self.root, &self.path)
     }
 
     fn len(&self) -> usize {
@@ -883,97 +670,5 @@ impl Verifier<'_> {
             at,
             inner: Box::new(inner),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::message::{Scalar, Value, encode};
-    use crate::schema::Compiler;
-
-    fn message() -> (Schema, Layout, Vec<u8>) {
-        let schema = Compiler::new()
-            .compile_source(
-                "t.fbs",
-                "table T { a: int; s: string; next: T; } root_type T; file_identifier \"TEST\";",
-            )
-            .unwrap();
-        let layout = Layout::new(&schema).unwrap();
-        let value = Value::Table(vec![
-            Some(Value::Scalar(Scalar::Int(1))),
-            Some(Value::String("hi".into())),
-            Some(Value::Table(vec![None, None, None])),
-        ]);
-        let bytes = encode(&schema, &layout, TableId(0), &value).unwrap();
-        (schema, layout, bytes)
-    }
-
-    fn check(schema: &Schema, layout: &Layout, bytes: &[u8]) -> Result<(), VerifyError> {
-        verify(schema, layout, TableId(0), bytes, &Limits::default()).map(|_| ())
-    }
-
-    #[test]
-    fn header_errors_name_the_byte() {
-        let (schema, layout, bytes) = message();
-        check(&schema, &layout, &bytes).unwrap();
-        let mut wrong = bytes.clone();
-        wrong[20..24].copy_from_slice(b"XXXX");
-        assert_eq!(
-            check(&schema, &layout, &wrong).unwrap_err().to_string(),
-            "byte 20: file identifier \"XXXX\" is not the schema's \"TEST\""
-        );
-        let mut wrong = bytes.clone();
-        wrong[0] = b'X';
-        assert!(matches!(
-            check(&schema, &layout, &wrong),
-            Err(VerifyError::BadMagic { .. })
-        ));
-        assert!(matches!(
-            check(&schema, &layout, &bytes[..16]),
-            Err(VerifyError::TooShort { len: 16 })
-        ));
-    }
-
-    #[test]
-    fn a_reference_cycle_is_caught() {
-        let (schema, layout, mut bytes) = message();
-        // Point the child table's `next` back at the root (the root object starts at 24).
-        let root_layout = layout.table(TableId(0));
-        let next = &root_layout.members[root_layout.fields[2].value_member as usize];
-        let child = 24 + 8 + next.offset as usize;
-        let child_object = (child as i64
-            + i64::from(i32::from_le_bytes(
-                bytes[child..child + 4].try_into().unwrap(),
-            ))) as usize;
-        let child_next = child_object + 8 + next.offset as usize;
-        let back = (24i64 - child_next as i64) as i32;
-        bytes[child_next..child_next + 4].copy_from_slice(&back.to_le_bytes());
-        let err = check(&schema, &layout, &bytes).unwrap_err();
-        assert!(matches!(err, VerifyError::Cycle { .. }), "{err}");
-        assert_eq!(
-            err.to_string(),
-            "T.next.next: object at byte 24 refers back to itself (a reference cycle)"
-        );
-    }
-
-    #[test]
-    fn limits_bound_depth_and_objects() {
-        let (schema, layout, bytes) = message();
-        let tight = Limits {
-            max_depth: 1,
-            ..Limits::default()
-        };
-        let err = verify(&schema, &layout, TableId(0), &bytes, &tight).unwrap_err();
-        assert!(matches!(err, VerifyError::TooDeep { max: 1, .. }), "{err}");
-        let few = Limits {
-            max_objects: 2,
-            ..Limits::default()
-        };
-        let err = verify(&schema, &layout, TableId(0), &bytes, &few).unwrap_err();
-        assert!(
-            matches!(err, VerifyError::TooManyObjects { max: 2, .. }),
-            "{err}"
-        );
     }
 }

@@ -63,12 +63,23 @@ pub enum ReadError {
     },
 }
 
+/// Which wire format a message is in. Both are read through the same views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// weftbuf's own layout (`docs/layout.md`).
+    Weftbuf,
+    /// A FlatBuffers binary (without its size prefix): tables through vtables, forward
+    /// unsigned offsets, length-prefixed strings and vectors.
+    FlatBuffers,
+}
+
 /// The bytes of one message and the schema to read them with.
 #[derive(Debug, Clone, Copy)]
 pub struct Reader<'a> {
     schema: &'a Schema,
     layout: &'a Layout,
     bytes: &'a [u8],
+    format: Format,
 }
 
 impl<'a> Reader<'a> {
@@ -78,22 +89,42 @@ impl<'a> Reader<'a> {
             schema,
             layout,
             bytes: verified.bytes(),
+            format: verified.format(),
         }
     }
 
-    /// A reader of bytes that were not verified. Reads stay bounds-checked, so this is safe,
-    /// but any read may fail or return garbage.
+    /// A reader of weftbuf bytes that were not verified. Reads stay bounds-checked, so this
+    /// is safe, but any read may fail or return garbage.
     pub fn unverified(schema: &'a Schema, layout: &'a Layout, bytes: &'a [u8]) -> Self {
+        Reader::unverified_as(schema, layout, bytes, Format::Weftbuf)
+    }
+
+    /// A reader of unverified bytes in `format` (see [`Reader::unverified`]).
+    pub fn unverified_as(
+        schema: &'a Schema,
+        layout: &'a Layout,
+        bytes: &'a [u8],
+        format: Format,
+    ) -> Self {
         Reader {
             schema,
             layout,
             bytes,
+            format,
         }
+    }
+
+    /// The wire format being read.
+    pub fn format(&self) -> Format {
+        self.format
     }
 
     /// The root table, as type `root`.
     pub fn root(&self, root: TableId) -> Result<TableView<'a>, ReadError> {
-        let at = crate::layout::format::HEADER_ROOT_REF as usize;
+        let at = match self.format {
+            Format::Weftbuf => crate::layout::format::HEADER_ROOT_REF as usize,
+            Format::FlatBuffers => 0,
+        };
         let target = self.follow(at)?.ok_or(ReadError::OutOfBounds {
             at,
             what: "the root reference",
@@ -127,6 +158,18 @@ impl<'a> Reader<'a> {
 
     /// The target of the reference at `at`, or `None` for null.
     fn follow(&self, at: usize) -> Result<Option<usize>, ReadError> {
+        if self.format == Format::FlatBuffers {
+            // A `uoffset_t`: unsigned, forward, never zero for a present reference.
+            let value = u32_at(self.bytes, at).ok_or_else(|| self.oob(at, "an offset"))?;
+            if value == 0 {
+                return Ok(None);
+            }
+            let target = at as u64 + u64::from(value);
+            if target + 4 > self.bytes.len() as u64 {
+                return Err(self.oob(at, "the object an offset points to"));
+            }
+            return Ok(Some(target as usize));
+        }
         let value = i32_at(self.bytes, at).ok_or_else(|| self.oob(at, "a reference"))?;
         if value == 0 {
             return Ok(None);
@@ -152,18 +195,53 @@ impl<'a> Reader<'a> {
     }
 
     fn table(&self, id: TableId, at: usize) -> Result<TableView<'a>, ReadError> {
+        if self.format == Format::FlatBuffers {
+            // A FlatBuffers table starts with a signed offset back (usually) to its vtable.
+            let back = i32_at(self.bytes, at).ok_or_else(|| self.oob(at, "a table"))?;
+            let vtable = at as i64 - i64::from(back);
+            let vtable_size = usize::try_from(vtable)
+                .ok()
+                .and_then(|v| super::scalar::u16_at(self.bytes, v).map(|size| (v, size)));
+            let Some((vtable, size)) = vtable_size.filter(|&(v, size)| {
+                size >= 4 && size % 2 == 0 && v + usize::from(size) <= self.bytes.len()
+            }) else {
+                return Err(self.oob(at, "a table's vtable"));
+            };
+            let table_size = super::scalar::u16_at(self.bytes, vtable + 2).unwrap_or(0);
+            return Ok(TableView {
+                r: *self,
+                id,
+                at,
+                body_size: u32::from(table_size),
+                vtable: Some((vtable, size)),
+            });
+        }
         let body_size = self.header(at, self.layout.table(id).tag)?;
         Ok(TableView {
             r: *self,
             id,
             at,
             body_size,
+            vtable: None,
         })
     }
 
+    /// A length-prefixed object (FlatBuffers string or vector): its count and first element.
+    fn counted(&self, at: usize, tag: u32) -> Result<(usize, usize), ReadError> {
+        match self.format {
+            Format::FlatBuffers => {
+                let count = u32_at(self.bytes, at).ok_or_else(|| self.oob(at, "a length"))?;
+                Ok((count as usize, at + 4))
+            }
+            Format::Weftbuf => {
+                let count = self.header(at, tag)?;
+                Ok((count as usize, at + OBJECT_HEADER_SIZE as usize))
+            }
+        }
+    }
+
     fn string(&self, at: usize) -> Result<&'a str, ReadError> {
-        let count = self.header(at, self.layout.string_tag)? as usize;
-        let body = at + OBJECT_HEADER_SIZE as usize;
+        let (count, body) = self.counted(at, self.layout.string_tag)?;
         let bytes = self
             .bytes
             .get(body..body.saturating_add(count))
@@ -178,16 +256,16 @@ impl<'a> Reader<'a> {
         union: Option<(UnionId, usize)>,
     ) -> Result<VectorView<'a>, ReadError> {
         let layout = self.layout.vector(storage_id);
-        let count = self.header(at, layout.tag)?;
-        let body = at + OBJECT_HEADER_SIZE as usize;
-        let end = body as u64 + u64::from(count) * u64::from(layout.stride);
+        let (count, body) = self.counted(at, layout.tag)?;
+        let end = body as u64 + count as u64 * u64::from(layout.stride);
         if end > self.bytes.len() as u64 {
             return Err(self.oob(at, "a vector's elements"));
         }
         Ok(VectorView {
             r: *self,
             at,
-            count: count as usize,
+            body,
+            count,
             element: layout.element,
             stride: layout.stride as usize,
             union,
@@ -208,12 +286,21 @@ impl<'a> Reader<'a> {
             UnionMemberType::Table(t) => Field::Table(self.table(t, at)?),
             UnionMemberType::String => Field::String(self.string(at)?),
             UnionMemberType::Struct(s) => {
-                self.header(at, self.layout.struct_layout(s).tag)?;
-                Field::Struct(StructView {
-                    r: *self,
-                    id: s,
-                    at: at + OBJECT_HEADER_SIZE as usize,
-                })
+                let body = match self.format {
+                    // FlatBuffers points straight at the struct's bytes.
+                    Format::FlatBuffers => at,
+                    Format::Weftbuf => {
+                        self.header(at, self.layout.struct_layout(s).tag)?;
+                        at + OBJECT_HEADER_SIZE as usize
+                    }
+                };
+                return self
+                    .inline(Storage::Struct { id: s }, body)
+                    .map(|value| UnionView {
+                        discriminant,
+                        member: Some(member.name.as_str()),
+                        value: Some(Box::new(value)),
+                    });
             }
         };
         Ok(UnionView {
@@ -279,6 +366,14 @@ pub struct TableView<'a> {
     id: TableId,
     at: usize,
     body_size: u32,
+    /// For a FlatBuffers table: where its vtable is and its size in bytes.
+    vtable: Option<(usize, u16)>,
+}
+
+/// Where a present field's bytes are.
+struct Located {
+    value: usize,
+    union_type: Option<usize>,
 }
 
 impl PartialEq for TableView<'_> {
@@ -327,8 +422,19 @@ impl<'a> TableView<'a> {
         self.field_at(self.field_index(name)?)
     }
 
-    /// Whether field `index` is inside the recorded body (otherwise it reads as its default).
+    /// Whether field `index` is in the object at all: inside the recorded body (weftbuf) or in
+    /// the vtable (FlatBuffers). A field that is not reads as its default.
     pub fn is_present(&self, index: usize) -> bool {
+        if self.vtable.is_some() {
+            let id = self
+                .r
+                .schema
+                .table_def(self.id)
+                .fields
+                .get(index)
+                .map(|f| f.id);
+            return id.is_some_and(|id| self.vtable_slot(id).is_some());
+        }
         self.r
             .layout
             .table(self.id)
@@ -337,27 +443,63 @@ impl<'a> TableView<'a> {
             .is_some_and(|f| f.present_if_body_at_least <= self.body_size)
     }
 
+    /// A FlatBuffers field's absolute offset, from the vtable; `None` when absent.
+    fn vtable_slot(&self, id: u32) -> Option<usize> {
+        let (vtable, size) = self.vtable?;
+        let slot = 4 + 2 * id as usize;
+        if slot + 2 > usize::from(size) {
+            return None;
+        }
+        let offset = super::scalar::u16_at(self.r.bytes, vtable + slot)?;
+        (offset != 0).then_some(self.at + usize::from(offset))
+    }
+
+    /// Where field `index` lies, or `None` when it is absent or null (it then reads as its
+    /// default, or null).
+    fn locate(&self, index: usize) -> Result<Option<Located>, ReadError> {
+        let def = self.r.schema.table_def(self.id);
+        let layout = self.r.layout.table(self.id);
+        let (Some(field), Some(fl)) = (def.fields.get(index), layout.fields.get(index)) else {
+            return Err(ReadError::IndexOutOfRange {
+                index,
+                len: def.fields.len(),
+            });
+        };
+        if self.vtable.is_some() {
+            let union_type = fl
+                .union_type_member
+                .and_then(|_| self.vtable_slot(field.id.saturating_sub(1)));
+            return Ok(self
+                .vtable_slot(field.id)
+                .map(|value| Located { value, union_type }));
+        }
+        if !self.is_present(index) {
+            return Ok(None);
+        }
+        if let Some(p) = fl.presence_member
+            && u8_at(self.r.bytes, self.member_offset(p)) == Some(0)
+        {
+            return Ok(None);
+        }
+        Ok(Some(Located {
+            value: self.member_offset(fl.value_member),
+            union_type: fl.union_type_member.map(|m| self.member_offset(m)),
+        }))
+    }
+
     /// Whether field `index` holds a value of its own: inside the body, its presence byte (if
     /// any) set, its reference (if any) not null. A field that is not set reads as its default.
     pub fn is_set(&self, index: usize) -> Result<bool, ReadError> {
-        if !self.is_present(index) {
-            return Ok(false);
-        }
-        let layout = self.r.layout.table(self.id);
-        let Some(fl) = layout.fields.get(index) else {
+        let Some(located) = self.locate(index)? else {
             return Ok(false);
         };
-        if let Some(p) = fl.presence_member {
-            let at = self.member_offset(p);
-            return Ok(
-                u8_at(self.r.bytes, at).ok_or_else(|| self.r.oob(at, "a presence byte"))? != 0,
-            );
-        }
-        match layout.members[fl.value_member as usize].storage {
-            Storage::Ref { .. } => Ok(self
-                .r
-                .follow(self.member_offset(fl.value_member))?
-                .is_some()),
+        let layout = self.r.layout.table(self.id);
+        match layout
+            .fields
+            .get(index)
+            .map(|fl| layout.members[fl.value_member as usize].storage)
+        {
+            Some(Storage::Ref { .. }) => Ok(self.r.follow(located.value)?.is_some()),
             _ => Ok(true),
         }
     }
@@ -378,26 +520,21 @@ impl<'a> TableView<'a> {
                 len: def.fields.len(),
             });
         };
-        if !self.is_present(index) {
+        let Some(located) = self.locate(index)? else {
             return Ok(default_field(
                 self.r.schema,
                 field.ty,
                 &field.default,
                 field.presence,
             ));
-        }
-        if let Some(p) = fl.presence_member
-            && u8_at(self.r.bytes, self.member_offset(p)) == Some(0)
-        {
-            return Ok(Field::Null);
-        }
-        let at = self.member_offset(fl.value_member);
+        };
+        let at = located.value;
         let Storage::Ref { target } = layout.members[fl.value_member as usize].storage else {
             return self
                 .r
                 .inline(layout.members[fl.value_member as usize].storage, at);
         };
-        let type_at = fl.union_type_member.map(|m| self.member_offset(m));
+        let type_at = located.union_type;
         let Some(object) = self.r.follow(at)? else {
             // A null string with a schema default reads as the default, as in FlatBuffers.
             return Ok(match &field.default {
@@ -426,8 +563,7 @@ impl<'a> TableView<'a> {
                 let types_body = match types {
                     Some(types_at) => {
                         let tag = crate::layout::tag::type_tag("[ubyte]");
-                        self.r.header(types_at, tag)?;
-                        types_at + OBJECT_HEADER_SIZE as usize
+                        self.r.counted(types_at, tag)?.1
                     }
                     None => return Ok(Field::Null),
                 };
@@ -567,6 +703,8 @@ impl<'a> ArrayView<'a> {
 pub struct VectorView<'a> {
     r: Reader<'a>,
     at: usize,
+    /// Where the first element is.
+    body: usize,
     count: usize,
     element: Storage,
     stride: usize,
@@ -603,11 +741,10 @@ impl<'a> VectorView<'a> {
 
     /// The elements' bytes (for scalar and struct vectors, the data itself).
     pub fn body(&self) -> &'a [u8] {
-        let body = self.at + OBJECT_HEADER_SIZE as usize;
         // The constructor checked that the body is inside the message.
         self.r
             .bytes
-            .get(body..body + self.count * self.stride)
+            .get(self.body..self.body + self.count * self.stride)
             .unwrap_or_default()
     }
 
@@ -633,7 +770,7 @@ impl<'a> VectorView<'a> {
                 len: self.count,
             });
         }
-        let at = self.at + OBJECT_HEADER_SIZE as usize + index * self.stride;
+        let at = self.body + index * self.stride;
         match self.element {
             Storage::Ref { target } => {
                 let Some(object) = self.r.follow(at)? else {
