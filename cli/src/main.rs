@@ -1,5 +1,6 @@
 //! `weftbuf`: check schemas and print their layouts.
 
+mod annotate_cmd;
 mod compat_cmd;
 mod layout_text;
 mod messages;
@@ -80,6 +81,9 @@ enum Command {
         /// The message.
         input: PathBuf,
     },
+    /// Print a message byte by byte with field names (invalid bytes as far as they can be
+    /// read safely; exit 1 with the verifier's error then).
+    Annotate(annotate_cmd::AnnotateArgs),
     /// List every breaking change from an old schema to a new one: exit 1 when there is one.
     Compat(compat_cmd::CompatArgs),
 }
@@ -164,6 +168,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             defaults,
         } => messages::decode(&schema, &input, output.as_deref(), defaults),
         Command::Verify { schema, input } => messages::verify(&schema, &input),
+        Command::Annotate(args) => annotate_cmd::run(&args),
         Command::Compat(args) => compat_cmd::run(&args),
         Command::Layout {
             schema,

@@ -24,13 +24,15 @@ pub(crate) struct SchemaArgs {
     include: Vec<PathBuf>,
 }
 
-struct Loaded {
-    schema: Schema,
-    layout: Layout,
-    root: TableId,
+/// A compiled schema, its layout and the message root table the arguments name.
+pub(crate) struct Loaded {
+    pub(crate) schema: Schema,
+    pub(crate) layout: Layout,
+    pub(crate) root: TableId,
 }
 
-fn load(args: &SchemaArgs) -> Result<Option<Loaded>> {
+/// Compiles the schema and finds the root table; `None` after printing diagnostics.
+pub(crate) fn load(args: &SchemaArgs) -> Result<Option<Loaded>> {
     let Some((schema, layout)) =
         crate::compile(crate::compiler(&args.include).compile(&[&args.schema]))
     else {

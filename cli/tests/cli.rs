@@ -242,3 +242,63 @@ fn compat_on_the_evolution_corpus_reports_the_namespace_move() {
         "{stdout}"
     );
 }
+
+/// The conformance vector of `docs/layout.md` section 12.
+fn worked_example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vectors/worked_example")
+}
+
+#[test]
+fn annotate_prints_a_vector_as_recorded() {
+    let case = worked_example();
+    let schema = case.join("schema.fbs");
+    let out = weftbuf(&[
+        "annotate",
+        "--schema",
+        schema.to_str().unwrap(),
+        case.join("value.bin").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    let expected = std::fs::read_to_string(case.join("value.annotated")).unwrap();
+    assert_eq!(text(&out.stdout), expected);
+}
+
+#[test]
+fn annotate_shows_invalid_bytes_as_far_as_it_safely_can() {
+    let case = worked_example();
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = std::fs::read(case.join("value.bin")).unwrap();
+    // The string "hi" at 0x40 becomes invalid UTF-8, and the message loses its last 8 bytes.
+    bytes[0x40] = 0xFF;
+    bytes.truncate(bytes.len() - 8);
+    let input = dir.path().join("broken.bin");
+    std::fs::write(&input, &bytes).unwrap();
+    let schema = case.join("schema.fbs");
+    let out = weftbuf(&[
+        "annotate",
+        "--schema",
+        schema.to_str().unwrap(),
+        "--type",
+        "Point",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("invalid: byte 8: the header says 88 bytes, but the message is 80"),
+        "{stderr}"
+    );
+    let stdout = text(&out.stdout);
+    for expected in [
+        "+0x0008 | 58 00 00 00             | u32         | 88         | message length \
+         (invalid: the message is 80 bytes)",
+        "+0x0040 | FF 69 00                | utf8        | \"\\xffi\"    | bytes, then a NUL \
+         not counted (invalid: not UTF-8)",
+        "`tags` -> 0x0048 (invalid: the object's body runs past the end of the message)",
+        "+0x0048 | 2E DD E7 32 03 00 00 00 | unreachable |            | not annotated: the \
+         message is invalid",
+    ] {
+        assert!(stdout.contains(expected), "{expected}\n{stdout}");
+    }
+}
