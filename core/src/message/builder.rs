@@ -118,6 +118,11 @@ impl<'buf> Builder<'buf> {
     /// Starts over, keeping the buffer.
     pub fn clear(&mut self) {
         self.len = MESSAGE_HEADER_SIZE as usize;
+        match &mut self.arena {
+            // Drop the old bytes, so growing again zero-fills (keeping the allocation).
+            Arena::Owned(v) => v.truncate(MESSAGE_HEADER_SIZE as usize),
+            Arena::Slice(_) => {}
+        }
         if let Some(head) = self.buffer_mut().get_mut(..MESSAGE_HEADER_SIZE as usize) {
             head.fill(0);
         }
@@ -153,7 +158,11 @@ impl<'buf> Builder<'buf> {
         let end = end as usize;
         let start = self.len;
         match &mut self.arena {
-            Arena::Owned(v) => v.resize(end, 0),
+            Arena::Owned(v) => {
+                // Everything past `len` is fresh: never reuse bytes of an earlier message.
+                v.truncate(start);
+                v.resize(end, 0);
+            }
             Arena::Slice(s) => {
                 let capacity = s.len();
                 let fresh = s.get_mut(start..end).ok_or(BuildError::OutOfSpace {
@@ -270,6 +279,21 @@ mod tests {
             &buffer[..4],
             &[0, 0, 0, 0],
             "no magic: the header is written last"
+        );
+    }
+
+    #[test]
+    fn a_cleared_builder_writes_on_zeros() {
+        let mut b = Builder::new();
+        let first = b.alloc_object(1, 8, 8, 8).unwrap();
+        b.bytes_mut()[first.body()..first.body() + 8].fill(0xAB);
+        b.clear();
+        let second = b.alloc_object(1, 8, 8, 8).unwrap();
+        assert_eq!(second, first);
+        assert!(
+            b.as_bytes()[second.body()..second.body() + 8]
+                .iter()
+                .all(|&x| x == 0)
         );
     }
 

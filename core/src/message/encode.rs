@@ -7,6 +7,7 @@
 use super::builder::{BuildError, Builder, ObjectRef};
 use super::scalar::{Scalar, write_scalar};
 use super::value::Value;
+use super::verify::{Step, render_path};
 use crate::layout::format::REF_SIZE;
 use crate::layout::{Layout, RefTarget, Storage};
 use crate::schema::{
@@ -42,7 +43,8 @@ pub fn encode_into(
         schema,
         layout,
         b: builder,
-        path: vec![schema.table_def(root).info.name.name.clone()],
+        root,
+        path: Vec::new(),
         depth: 0,
     };
     let object = w.table(root, value)?;
@@ -55,21 +57,23 @@ struct Writer<'a, 'b> {
     schema: &'a Schema,
     layout: &'a Layout,
     b: &'a mut Builder<'b>,
-    path: Vec<String>,
+    root: TableId,
+    /// Where the value being written is, rendered only when an error needs it: building the
+    /// text for every field would cost more than writing the field.
+    path: Vec<Step>,
     depth: usize,
 }
 
 impl Writer<'_, '_> {
     fn error(&self, message: impl Into<String>) -> BuildError {
         BuildError::Value {
-            path: self.path.concat(),
+            path: render_path(self.schema, self.root, &self.path),
             message: message.into(),
         }
     }
 
-    fn enter(&mut self, segment: String) -> Result<(), BuildError> {
+    fn enter(&mut self) -> Result<(), BuildError> {
         self.depth += 1;
-        self.path.push(segment);
         if self.depth > MAX_ENCODE_DEPTH {
             return Err(self.error(format!("nested deeper than {MAX_ENCODE_DEPTH} levels")));
         }
@@ -78,7 +82,6 @@ impl Writer<'_, '_> {
 
     fn leave(&mut self) {
         self.depth -= 1;
-        self.path.pop();
     }
 
     fn put_scalar(
@@ -121,7 +124,7 @@ impl Writer<'_, '_> {
         for (index, (field, fl)) in def.fields.iter().zip(&layout.fields).enumerate() {
             let given = values.get(index).and_then(Option::as_ref);
             let given = if field.deprecated { None } else { given };
-            self.path.push(format!(".{}", field.name));
+            self.path.push(Step::Field(id, index as u32));
             let result = self.field(id, index, body, given);
             self.path.pop();
             if let (Some(p), Ok(true)) = (fl.presence_member, &result) {
@@ -187,7 +190,7 @@ impl Writer<'_, '_> {
             }
             Type::Base(BaseType::Table(id)) => {
                 if let Some(v) = given {
-                    self.enter(String::new())?;
+                    self.enter()?;
                     let child = self.table(id, v);
                     self.leave();
                     self.b.set_ref(at, child?);
@@ -305,10 +308,10 @@ impl Writer<'_, '_> {
                 fields.len()
             )));
         }
-        self.enter(String::new())?;
-        for (f, v) in layout.fields.iter().zip(fields) {
+        self.enter()?;
+        for (i, (f, v)) in layout.fields.iter().zip(fields).enumerate() {
             let field_at = at + f.offset as usize;
-            self.path.push(format!(".{}", f.name));
+            self.path.push(Step::StructField(id, i as u32));
             let result = self.inline(f.storage, v, field_at);
             self.path.pop();
             if let Err(e) = result {
@@ -343,7 +346,7 @@ impl Writer<'_, '_> {
                     crate::layout::Inline::Struct { id } => Storage::Struct { id },
                 };
                 for (i, item) in items.iter().enumerate() {
-                    self.path.push(format!("[{i}]"));
+                    self.path.push(Step::Element(i as u32));
                     let result = self.inline(element, item, at + i * stride as usize);
                     self.path.pop();
                     result?;
@@ -370,7 +373,7 @@ impl Writer<'_, '_> {
         let body = object.body();
         for (i, item) in items.iter().enumerate() {
             let at = body + i * stride as usize;
-            self.path.push(format!("[{i}]"));
+            self.path.push(Step::Element(i as u32));
             let result = match (storage, element) {
                 (Storage::Ref { .. }, _) if *item == Value::Null => {
                     Err(self.error("vectors cannot hold null"))
@@ -378,13 +381,11 @@ impl Writer<'_, '_> {
                 (Storage::Ref { .. }, BaseType::String) => {
                     self.string(item).map(|c| self.b.set_ref(at, c))
                 }
-                (Storage::Ref { .. }, BaseType::Table(t)) => {
-                    self.enter(String::new()).and_then(|()| {
-                        let child = self.table(t, item);
-                        self.leave();
-                        child.map(|c| self.b.set_ref(at, c))
-                    })
-                }
+                (Storage::Ref { .. }, BaseType::Table(t)) => self.enter().and_then(|()| {
+                    let child = self.table(t, item);
+                    self.leave();
+                    child.map(|c| self.b.set_ref(at, c))
+                }),
                 (other, _) => self.inline(other, item, at),
             };
             self.path.pop();
@@ -411,7 +412,7 @@ impl Writer<'_, '_> {
         };
         let object = match member.ty {
             UnionMemberType::Table(t) => {
-                self.enter(String::new())?;
+                self.enter()?;
                 let child = self.table(t, value);
                 self.leave();
                 child?
@@ -467,7 +468,7 @@ impl Writer<'_, '_> {
             if *item == Value::Null {
                 continue;
             }
-            self.path.push(format!("[{i}]"));
+            self.path.push(Step::Element(i as u32));
             let result = self.union_value(id, item);
             self.path.pop();
             let (_, child) = result?;
@@ -477,25 +478,9 @@ impl Writer<'_, '_> {
     }
 }
 
-/// The root table of a `nested_flatbuffer` field, resolved from its namespace outwards.
+/// The root table of a `nested_flatbuffer` field's nested messages.
 pub(crate) fn nested_root(schema: &Schema, table: TableId, index: usize) -> Option<TableId> {
-    let def = schema.table_def(table);
-    let name = crate::schema::find_attr(&def.fields.get(index)?.attrs, "nested_flatbuffer")?
-        .value
-        .as_deref()?;
-    let namespace = &def.info.name.namespace;
-    (0..=namespace.len()).rev().find_map(|depth| {
-        let prefix = namespace[..depth].join(".");
-        let candidate = if prefix.is_empty() {
-            name.to_string()
-        } else {
-            format!("{prefix}.{name}")
-        };
-        match schema.find_type(&candidate) {
-            Some(crate::schema::NamedType::Table(id)) => Some(id),
-            _ => None,
-        }
-    })
+    schema.table_def(table).fields.get(index)?.nested_flatbuffer
 }
 
 #[cfg(test)]

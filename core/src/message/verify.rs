@@ -3,8 +3,8 @@
 //! Every reference, size, alignment, tag, UTF-8 string, union discriminant and nested message
 //! is checked, depth and object count are bounded, and nothing is read outside the bytes.
 //! Work stays linear in the message size even when many references share one object: each
-//! object is checked once (two bits per 8-byte slot record "entered" and "done", which also
-//! catches reference cycles).
+//! object is checked once (each object is marked "entered" and "done", which also catches
+//! reference cycles; a few objects in a list, many in two bitsets over the 8-byte slots).
 
 use super::scalar::{i32_at, u8_at, u16_at, u32_at};
 use super::verify_error::VerifyError;
@@ -145,15 +145,13 @@ fn verify_at_depth(
             expected: String::from_utf8_lossy(&layout.file_identifier).into_owned(),
         });
     }
-    let slots = len.div_ceil(64 * 8);
     let mut v = Verifier {
         schema,
         layout,
         bytes,
         limits,
         objects: 0,
-        entered: vec![0; slots],
-        done: vec![0; slots],
+        marks: Marks::Few(Vec::new()),
         path: Vec::new(),
         root,
         nested_done: std::collections::HashSet::new(),
@@ -175,6 +173,7 @@ fn verify_at_depth(
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Step {
     Field(TableId, u32),
+    StructField(crate::schema::StructId, u32),
     Element(u32),
 }
 
@@ -186,6 +185,15 @@ pub(crate) fn render_path(schema: &Schema, root: TableId, steps: &[Step]) -> Str
             Step::Field(table, index) => {
                 let name = schema
                     .table_def(table)
+                    .fields
+                    .get(index as usize)
+                    .map_or("?", |f| f.name.as_str());
+                out.push('.');
+                out.push_str(name);
+            }
+            Step::StructField(id, index) => {
+                let name = schema
+                    .struct_def(id)
                     .fields
                     .get(index as usize)
                     .map_or("?", |f| f.name.as_str());
@@ -204,8 +212,7 @@ struct Verifier<'a> {
     bytes: &'a [u8],
     limits: &'a Limits,
     objects: usize,
-    entered: Vec<u64>,
-    done: Vec<u64>,
+    marks: Marks,
     path: Vec<Step>,
     root: TableId,
     /// Nested messages already verified, by offset.
@@ -213,6 +220,16 @@ struct Verifier<'a> {
     /// Nesting depth of the enclosing message (for nested messages).
     depth: usize,
 }
+
+/// Which objects (by 8-byte slot) were entered and which are done. Most messages hold few
+/// objects worth marking: a short list serves them without allocating for the whole message;
+/// past [`FEW_MARKS`] it turns into two bitsets over the message's slots.
+enum Marks {
+    Few(Vec<(usize, bool)>),
+    Many { entered: Vec<u64>, done: Vec<u64> },
+}
+
+const FEW_MARKS: usize = 32;
 
 fn bit(set: &[u64], slot: usize) -> bool {
     set.get(slot / 64)
@@ -222,6 +239,56 @@ fn bit(set: &[u64], slot: usize) -> bool {
 fn set_bit(set: &mut [u64], slot: usize) {
     if let Some(w) = set.get_mut(slot / 64) {
         *w |= 1 << (slot % 64);
+    }
+}
+
+impl Marks {
+    /// (entered, done) for `slot`.
+    fn get(&self, slot: usize) -> (bool, bool) {
+        match self {
+            Marks::Few(list) => list
+                .iter()
+                .find(|(s, _)| *s == slot)
+                .map_or((false, false), |&(_, done)| (true, done)),
+            Marks::Many { entered, done } => (bit(entered, slot), bit(done, slot)),
+        }
+    }
+
+    fn enter(&mut self, slot: usize, message_len: usize) {
+        if let Marks::Few(list) = self {
+            if list.len() < FEW_MARKS {
+                list.push((slot, false));
+                return;
+            }
+            let words = message_len.div_ceil(64 * OBJECT_ALIGN as usize);
+            let (mut entered, mut done) = (vec![0; words], vec![0; words]);
+            for &(s, finished) in list.iter() {
+                set_bit(&mut entered, s);
+                if finished {
+                    set_bit(&mut done, s);
+                }
+            }
+            *self = Marks::Many { entered, done };
+        }
+        if let Marks::Many { entered, .. } = self {
+            set_bit(entered, slot);
+        }
+    }
+
+    fn finish(&mut self, slot: usize, message_len: usize) {
+        if let Marks::Few(list) = self {
+            if let Some(entry) = list.iter_mut().find(|(s, _)| *s == slot) {
+                entry.1 = true;
+                return;
+            }
+            // A leaf (a string) done without being entered.
+            self.enter(slot, message_len);
+            return self.finish(slot, message_len);
+        }
+        if let Marks::Many { entered, done } = self {
+            set_bit(entered, slot);
+            set_bit(done, slot);
+        }
     }
 }
 
@@ -313,10 +380,11 @@ impl Verifier<'_> {
     /// Marks `at` entered; reports cycles, depth and object count.
     fn enter(&mut self, at: usize) -> Result<Visit, VerifyError> {
         let slot = at / OBJECT_ALIGN as usize;
-        if bit(&self.done, slot) {
+        let (entered, done) = self.marks.get(slot);
+        if done {
             return Ok(Visit::Seen);
         }
-        if bit(&self.entered, slot) {
+        if entered {
             return Err(VerifyError::Cycle {
                 path: self.path(),
                 at,
@@ -330,13 +398,14 @@ impl Verifier<'_> {
             });
         }
         self.count_object(at)?;
-        set_bit(&mut self.entered, slot);
+        self.marks.enter(slot, self.bytes.len());
         self.depth += 1;
         Ok(Visit::New)
     }
 
     fn leave(&mut self, at: usize) {
-        set_bit(&mut self.done, at / OBJECT_ALIGN as usize);
+        self.marks
+            .finish(at / OBJECT_ALIGN as usize, self.bytes.len());
         self.depth -= 1;
     }
 
@@ -456,7 +525,7 @@ impl Verifier<'_> {
 
     fn string(&mut self, at: usize) -> Result<(), VerifyError> {
         let slot = at / OBJECT_ALIGN as usize;
-        if bit(&self.done, slot) {
+        if self.marks.get(slot).1 {
             return self
                 .header(
                     at,
@@ -492,7 +561,7 @@ impl Verifier<'_> {
         }
         // A string is a leaf: it counts as an object but adds no depth.
         self.count_object(at)?;
-        set_bit(&mut self.done, slot);
+        self.marks.finish(slot, self.bytes.len());
         Ok(())
     }
 

@@ -395,6 +395,8 @@ pub struct TableField {
     pub deprecated: bool,
     /// `(key)`: the field vectors of this table sort by.
     pub key: bool,
+    /// The root table of a `nested_flatbuffer` field's nested messages.
+    pub nested_flatbuffer: Option<TableId>,
     /// `///` comment lines.
     pub doc: Vec<String>,
     /// Attributes.

@@ -305,7 +305,7 @@ impl Resolver<'_> {
                 self.error(a.span, "an optional (`= null`) field cannot be a `key`");
             }
         }
-        self.check_field_attrs(&attrs, ty, scope);
+        let nested_flatbuffer = self.check_field_attrs(&attrs, ty, scope);
         let presence = if optional {
             Presence::Optional
         } else if required.is_some() && !is_scalar {
@@ -321,6 +321,7 @@ impl Resolver<'_> {
             presence,
             deprecated: find_attr(&attrs, "deprecated").is_some(),
             key: key.is_some(),
+            nested_flatbuffer,
             doc: f.doc.clone(),
             attrs,
             span: f.span,
@@ -356,8 +357,15 @@ impl Resolver<'_> {
         );
     }
 
-    fn check_field_attrs(&mut self, attrs: &[Attribute], ty: Type, scope: &[String]) {
+    /// Checks a table field's attributes; returns the table a `nested_flatbuffer` names.
+    fn check_field_attrs(
+        &mut self,
+        attrs: &[Attribute],
+        ty: Type,
+        scope: &[String],
+    ) -> Option<TableId> {
         let ubyte_vector = ty == Type::Vector(BaseType::Scalar(ScalarType::UByte));
+        let mut nested = None;
         for a in attrs {
             match a.name.as_str() {
                 "hash" => {
@@ -405,7 +413,7 @@ impl Resolver<'_> {
                                 span: a.span,
                             };
                             match self.lookup(&path, scope) {
-                                Some(Symbol::Table(_)) => {}
+                                Some(Symbol::Table(id)) => nested = Some(id),
                                 Some(_) => self.error(
                                     a.span,
                                     format!(
@@ -439,6 +447,7 @@ impl Resolver<'_> {
                 _ => {}
             }
         }
+        nested
     }
 
     /// Assigns ids (explicit, or in declared order) and sorts fields by id.
