@@ -151,16 +151,19 @@ impl Writer<'_> {
         }
         let single = matches!(ty, Type::Base(BaseType::Scalar(ScalarType::Float)));
         match (field, default) {
+            // Bit equality: -0.0 is not the default 0.0, and leaving it out would lose its sign.
             (Field::Scalar(Scalar::Float(v)), DefaultValue::Float(d)) => {
                 if v.is_nan() || d.is_nan() {
                     v.is_nan() && d.is_nan()
                 } else if single {
-                    (*v as f32) == (*d as f32)
+                    (*v as f32).to_bits() == (*d as f32).to_bits()
                 } else {
-                    v == d
+                    v.to_bits() == d.to_bits()
                 }
             }
-            (Field::Scalar(Scalar::Float(v)), DefaultValue::Integer(d)) => *v == *d as f64,
+            (Field::Scalar(Scalar::Float(v)), DefaultValue::Integer(d)) => {
+                v.to_bits() == (*d as f64).to_bits()
+            }
             (Field::Scalar(s), DefaultValue::Integer(d)) => s.as_i128() == Some(*d),
             _ => false,
         }

@@ -285,6 +285,16 @@ impl Layout {
     pub fn union_layout(&self, id: UnionId) -> &UnionLayout {
         &self.unions[id.0 as usize]
     }
+
+    /// The vector type member `member` of `table` refers to, if it refers to a vector.
+    pub fn member_vector(&self, table: TableId, member: u32) -> Option<&VectorLayout> {
+        match self.table(table).members.get(member as usize)?.storage {
+            Storage::Ref {
+                target: RefTarget::Vector(id),
+            } => Some(self.vector(id)),
+            _ => None,
+        }
+    }
 }
 
 /// The identity a table or struct's tag hashes: its pinned `weftbuf_id`, else its name.

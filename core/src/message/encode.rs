@@ -230,7 +230,11 @@ impl Writer<'_, '_> {
                             raw
                         }
                     };
-                    let child = self.bytes_vector(&nested)?;
+                    let tag = self
+                        .layout
+                        .member_vector(table, fl.value_member)
+                        .map_or(0, |v| v.tag);
+                    let child = self.bytes_vector(tag, &nested)?;
                     self.b.set_ref(at, child);
                     return Ok(false);
                 }
@@ -238,7 +242,15 @@ impl Writer<'_, '_> {
                     return Err(self.error(format!("expected a vector, found {}", v.kind())));
                 };
                 if let (BaseType::Union(u), Some(type_at)) = (element, type_at) {
-                    self.union_vector(u, items, type_at, at)?;
+                    let tags = (
+                        fl.union_type_member
+                            .and_then(|m| self.layout.member_vector(table, m))
+                            .map_or(0, |v| v.tag),
+                        self.layout
+                            .member_vector(table, fl.value_member)
+                            .map_or(0, |v| v.tag),
+                    );
+                    self.union_vector(u, items, tags, (type_at, at))?;
                 } else {
                     let Storage::Ref {
                         target: RefTarget::Vector(vid),
@@ -285,8 +297,8 @@ impl Writer<'_, '_> {
             .collect()
     }
 
-    fn bytes_vector(&mut self, bytes: &[u8]) -> Result<ObjectRef, BuildError> {
-        let tag = crate::layout::tag::type_tag("[ubyte]");
+    /// A `[ubyte]` vector (of type `tag`, from the layout) holding `bytes`.
+    fn bytes_vector(&mut self, tag: u32, bytes: &[u8]) -> Result<ObjectRef, BuildError> {
         let len = u32::try_from(bytes.len()).map_err(|_| BuildError::TooLarge)?;
         let object = self.b.alloc_object(tag, len, u64::from(len), 8)?;
         let body = object.body();
@@ -439,8 +451,8 @@ impl Writer<'_, '_> {
         &mut self,
         id: UnionId,
         items: &[Value],
-        types_at: usize,
-        values_at: usize,
+        (types_tag, values_tag): (u32, u32),
+        (types_at, values_at): (usize, usize),
     ) -> Result<(), BuildError> {
         let mut discriminants = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
@@ -455,14 +467,12 @@ impl Writer<'_, '_> {
                 }
             }
         }
-        let types = self.bytes_vector(&discriminants)?;
+        let types = self.bytes_vector(types_tag, &discriminants)?;
         self.b.set_ref(types_at, types);
         let count = u32::try_from(items.len()).map_err(|_| BuildError::TooLarge)?;
-        let union_name = self.schema.union_def(id).info.name.dotted();
-        let tag = crate::layout::tag::type_tag(&crate::layout::tag::vector_identity(&union_name));
-        let values = self
-            .b
-            .alloc_object(tag, count, u64::from(count) * u64::from(REF_SIZE), 8)?;
+        let values =
+            self.b
+                .alloc_object(values_tag, count, u64::from(count) * u64::from(REF_SIZE), 8)?;
         self.b.set_ref(values_at, values);
         for (i, item) in items.iter().enumerate() {
             if *item == Value::Null {

@@ -500,7 +500,11 @@ impl Verifier<'_> {
                     Some((t, _)) => self.reference(t)?,
                     None => None,
                 };
-                self.union_vector(u, vid, types, object)
+                let types_tag = fl
+                    .union_type_member
+                    .and_then(|m| self.layout.member_vector(table, m))
+                    .map_or(0, |v| v.tag);
+                self.union_vector(u, vid, types.map(|t| (t, types_tag)), object)
             }
             (target, _) => {
                 self.object(target, object)?;
@@ -662,7 +666,7 @@ impl Verifier<'_> {
         &mut self,
         id: UnionId,
         values_id: VectorId,
-        types: Option<usize>,
+        types: Option<(usize, u32)>,
         values_at: usize,
     ) -> Result<(), VerifyError> {
         let values = self.layout.vector(values_id);
@@ -673,11 +677,10 @@ impl Verifier<'_> {
             |count| u64::from(count) * u64::from(REF_SIZE),
             OBJECT_ALIGN,
         )?;
-        let types_tag = crate::layout::tag::type_tag("[ubyte]");
         let (types_at, type_count) = match types {
-            Some(t) => (
+            Some((t, tag)) => (
                 t,
-                self.header(t, types_tag, || "[ubyte]".into(), u64::from, OBJECT_ALIGN)?,
+                self.header(t, tag, || "[ubyte]".into(), u64::from, OBJECT_ALIGN)?,
             ),
             None => (values_at, 0),
         };

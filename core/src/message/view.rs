@@ -562,7 +562,10 @@ impl<'a> TableView<'a> {
                 };
                 let types_body = match types {
                     Some(types_at) => {
-                        let tag = crate::layout::tag::type_tag("[ubyte]");
+                        let tag = fl
+                            .union_type_member
+                            .and_then(|m| self.r.layout.member_vector(self.id, m))
+                            .map_or(0, |v| v.tag);
                         self.r.counted(types_at, tag)?.1
                     }
                     None => return Ok(Field::Null),
@@ -781,7 +784,9 @@ impl<'a> VectorView<'a> {
                     RefTarget::Table(t) => Field::Table(self.r.table(t, object)?),
                     RefTarget::Vector(v) => Field::Vector(self.r.vector(v, object, None)?),
                     RefTarget::Union(u) => {
-                        let types_body = self.union.map_or(0, |(_, t)| t);
+                        let Some((_, types_body)) = self.union else {
+                            return Err(self.r.oob(at, "a union element without discriminants"));
+                        };
                         let discriminant =
                             u8_at(self.r.bytes, types_body + index).ok_or_else(|| {
                                 self.r.oob(types_body + index, "a union discriminant")
