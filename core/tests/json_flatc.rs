@@ -11,8 +11,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use common::flatc_run::flatc_json;
 use common::json_compare::json_differences;
 use weftbuf::json::{JsonOptions, json_to_message, message_to_json};
 use weftbuf::layout::Layout;
@@ -57,65 +57,6 @@ fn cases() -> Vec<(PathBuf, PathBuf)> {
             project.join("everything.json"),
         )))
         .collect()
-}
-
-fn run(flatc: &Path, args: &[&std::ffi::OsStr]) -> String {
-    let out = Command::new(flatc).args(args).output().expect("flatc runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "flatc {args:?} failed:\n{text}");
-    text
-}
-
-/// flatc's JSON (with defaults) for `json`, by way of a flatc-built binary.
-fn flatc_json(flatc: &Path, schema: &Path, json: &Path) -> String {
-    let include = tests_dir().join("include_test");
-    let bin_dir = tempfile::tempdir().unwrap();
-    run(
-        flatc,
-        &[
-            "-b".as_ref(),
-            "-o".as_ref(),
-            bin_dir.path().as_os_str(),
-            "-I".as_ref(),
-            include.as_os_str(),
-            schema.as_os_str(),
-            json.as_os_str(),
-        ],
-    );
-    let binary = std::fs::read_dir(bin_dir.path())
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let json_dir = tempfile::tempdir().unwrap();
-    run(
-        flatc,
-        &[
-            "--json".as_ref(),
-            "--strict-json".as_ref(),
-            "--defaults-json".as_ref(),
-            "--raw-binary".as_ref(),
-            "-o".as_ref(),
-            json_dir.path().as_os_str(),
-            "-I".as_ref(),
-            include.as_os_str(),
-            schema.as_os_str(),
-            "--".as_ref(),
-            binary.as_os_str(),
-        ],
-    );
-    let out = std::fs::read_dir(json_dir.path())
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    std::fs::read_to_string(out).unwrap()
 }
 
 /// `evolution_v1.json` sets the union `j` without `j_type`. flatc stores the value with a NONE

@@ -47,6 +47,8 @@ pub fn verify_flatbuffer<'a>(
     limits: &Limits,
 ) -> Result<Verified<'a>, VerifyError> {
     let bytes = unframe(bytes, framing.size_prefixed)?;
+    // Alignment counts from the start of the whole buffer, size prefix included.
+    let base = if framing.size_prefixed { 4 } else { 0 };
     verify_buffer(
         schema,
         layout,
@@ -54,7 +56,7 @@ pub fn verify_flatbuffer<'a>(
         bytes,
         framing.check_identifier,
         limits,
-        0,
+        (0, base),
     )?;
     Ok(Verified::flatbuffers(bytes, root))
 }
@@ -84,7 +86,7 @@ fn verify_buffer(
     bytes: &[u8],
     check_identifier: bool,
     limits: &Limits,
-    depth: usize,
+    (depth, base): (usize, usize),
 ) -> Result<(), VerifyError> {
     if bytes.len() < 8 {
         return Err(VerifyError::TooShort { len: bytes.len() });
@@ -110,6 +112,7 @@ fn verify_buffer(
         limits,
         tables: 0,
         depth,
+        base,
         path: Vec::new(),
         root,
     };
@@ -124,6 +127,8 @@ struct FlatVerifier<'a> {
     limits: &'a Limits,
     tables: usize,
     depth: usize,
+    /// Where `bytes` start in the buffer alignment is measured from.
+    base: usize,
     path: Vec<Step>,
     root: TableId,
 }
@@ -143,7 +148,7 @@ impl FlatVerifier<'_> {
     }
 
     fn aligned(&self, what: &'static str, at: usize, align: usize) -> Result<(), VerifyError> {
-        if align > 1 && !at.is_multiple_of(align) {
+        if align > 1 && !(self.base + at).is_multiple_of(align) {
             return Err(VerifyError::Misaligned {
                 path: self.path(),
                 what,
@@ -480,7 +485,7 @@ impl FlatVerifier<'_> {
             inner,
             false,
             self.limits,
-            self.depth + 1,
+            (self.depth + 1, self.base + at + 4),
         )
         .map_err(|inner| VerifyError::Nested {
             path: self.path(),

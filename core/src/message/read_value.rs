@@ -2,7 +2,7 @@
 //!
 //! Every field comes back as `Some`: set fields with their value, unset ones with what a
 //! reader sees (the default, or [`Value::Null`]). Deprecated fields come back as `None`, the
-//! way a builder treats them. Encoding the result gives the same bytes as the message it was
+//! way a builder treats them. A nested message comes back as the table it holds. Encoding the result gives the same bytes as the message it was
 //! read from, when that message was written in canonical order.
 
 use super::scalar::Scalar;
@@ -38,6 +38,27 @@ fn table_value(table: &TableView<'_>, depth: usize) -> Result<Value, ReadError> 
             continue;
         }
         let value = table.field_at(index)?;
+        if let (Some(root), Field::Vector(bytes)) = (field.nested_flatbuffer, &value) {
+            // A nested message reads as the table it holds (in the same format as the
+            // message around it), so that a writer can re-encode it in its own format.
+            let outer = table.reader();
+            let inner = super::view::Reader::unverified_as(
+                outer.schema(),
+                outer.layout(),
+                bytes.body(),
+                outer.format(),
+            );
+            fields.push(Some(table_value(&inner.root(root)?, depth + 1)?));
+            continue;
+        }
+        // What is stored, not what a reader shows: an unset string reads as its schema
+        // default, but the value holds no string.
+        if let Field::String(_) = value
+            && !table.is_set(index)?
+        {
+            fields.push(Some(Value::Null));
+            continue;
+        }
         fields.push(Some(field_value(&value, table, depth)?));
     }
     Ok(Value::Table(fields))

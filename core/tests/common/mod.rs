@@ -270,4 +270,5 @@ pub(crate) fn flatc() -> Option<PathBuf> {
     None
 }
 
+pub(crate) mod flatc_run;
 pub(crate) mod json_compare;
