@@ -2,6 +2,7 @@
 
 mod annotate_cmd;
 mod compat_cmd;
+mod convert_cmd;
 mod layout_text;
 mod messages;
 
@@ -86,6 +87,8 @@ enum Command {
     Annotate(annotate_cmd::AnnotateArgs),
     /// List every breaking change from an old schema to a new one: exit 1 when there is one.
     Compat(compat_cmd::CompatArgs),
+    /// Convert between JSON, weftbuf messages and FlatBuffers binaries (input verified first).
+    Convert(convert_cmd::ConvertArgs),
 }
 
 /// How `layout` prints.
@@ -170,6 +173,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify { schema, input } => messages::verify(&schema, &input),
         Command::Annotate(args) => annotate_cmd::run(&args),
         Command::Compat(args) => compat_cmd::run(&args),
+        Command::Convert(args) => convert_cmd::run(&args),
         Command::Layout {
             schema,
             type_name,

@@ -58,7 +58,7 @@ pub(crate) fn load(args: &SchemaArgs) -> Result<Option<Loaded>> {
     }))
 }
 
-fn read(path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 

@@ -302,3 +302,58 @@ fn annotate_shows_invalid_bytes_as_far_as_it_safely_can() {
         assert!(stdout.contains(expected), "{expected}\n{stdout}");
     }
 }
+
+#[test]
+fn convert_reads_a_real_flatbuffers_file_and_round_trips_it() {
+    let dir = corpus_tests();
+    let schema = dir.join("monster_test.fbs");
+    let include = dir.join("include_test");
+    let out = tempfile::tempdir().unwrap();
+    let convert = |from: &str, to: &str, input: &std::path::Path, output: &std::path::Path| {
+        weftbuf(&[
+            "convert",
+            "--schema",
+            schema.to_str().unwrap(),
+            "-I",
+            include.to_str().unwrap(),
+            "--from",
+            from,
+            "--to",
+            to,
+            input.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+        ])
+    };
+    let mon = dir.join("monsterdata_test.mon");
+    let (json, weft, back, back_json) = (
+        out.path().join("m.json"),
+        out.path().join("m.weft"),
+        out.path().join("m.mon"),
+        out.path().join("back.json"),
+    );
+    for (from, to, input, output) in [
+        ("flatbuffers", "json", &mon, &json),
+        ("flatbuffers", "weftbuf", &mon, &weft),
+        ("weftbuf", "flatbuffers", &weft, &back),
+        ("flatbuffers", "json", &back, &back_json),
+    ] {
+        let result = convert(from, to, input, output);
+        assert!(
+            result.status.success(),
+            "{from} -> {to}: {}",
+            text(&result.stderr)
+        );
+    }
+    let first = std::fs::read_to_string(&json).unwrap();
+    assert!(first.contains("\"name\": \"MyMonster\""), "{first}");
+    assert_eq!(first, std::fs::read_to_string(&back_json).unwrap());
+    // A weftbuf message is not a FlatBuffers binary: a clear error, exit 1.
+    let wrong = convert("flatbuffers", "json", &weft, &out.path().join("x.json"));
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(
+        text(&wrong.stderr).contains("not a valid FlatBuffers binary: byte 4: file identifier"),
+        "{}",
+        text(&wrong.stderr)
+    );
+}

@@ -101,6 +101,7 @@ fn verify_buffer(
     if check_identifier && layout.file_identifier != [0; 4] && bytes[4..8] != layout.file_identifier
     {
         return Err(VerifyError::FileIdentifierMismatch {
+            at: 4 + base,
             found: String::from_utf8_lossy(&bytes[4..8]).into_owned(),
             expected: String::from_utf8_lossy(&layout.file_identifier).into_owned(),
         });

@@ -141,6 +141,7 @@ fn verify_at_depth(
         super::scalar::array_at::<4>(bytes, HEADER_FILE_IDENTIFIER as usize).unwrap_or_default();
     if layout.file_identifier != [0; 4] && identifier != layout.file_identifier {
         return Err(VerifyError::FileIdentifierMismatch {
+            at: HEADER_FILE_IDENTIFIER as usize,
             found: String::from_utf8_lossy(&identifier).into_owned(),
             expected: String::from_utf8_lossy(&layout.file_identifier).into_owned(),
         });

@@ -62,8 +62,11 @@ pub enum VerifyError {
         expected_tag: u32,
     },
     /// The header's file identifier is not the one the schema declares.
-    #[error("byte 20: file identifier {found:?} is not the schema's {expected:?}")]
+    #[error("byte {at}: file identifier {found:?} is not the schema's {expected:?}")]
     FileIdentifierMismatch {
+        /// Where the identifier is (byte 20 of a weftbuf header, byte 4 of a FlatBuffers
+        /// buffer after any size prefix).
+        at: usize,
         /// The identifier found (lossy text).
         found: String,
         /// The identifier the schema declares.
