@@ -455,19 +455,21 @@ impl FlatWriter<'_> {
 
     /// A union member's object; its discriminant and where it is.
     fn union_value(&mut self, id: UnionId, value: &Value) -> Result<(u8, usize), BuildError> {
-        let Value::Union {
-            discriminant,
-            value,
-        } = value
-        else {
-            return Err(self.error(format!("expected a union value, found {}", value.kind())));
+        let (discriminant, value) = match value {
+            Value::Union {
+                discriminant,
+                value,
+            } => (discriminant, value),
+            // How `read_value` gives a member this schema does not know.
+            Value::Scalar(s) => return Err(crate::message::unknown_member(self.path.concat(), *s)),
+            _ => return Err(self.error(format!("expected a union value, found {}", value.kind()))),
         };
         let union = self.schema.union_def(id);
         let Some(member) = union.members.iter().find(|m| m.value == *discriminant) else {
-            return Err(self.error(format!(
-                "union `{}` has no member with discriminant {discriminant}",
-                union.info.name
-            )));
+            return Err(BuildError::UnknownUnionMember {
+                path: self.path.concat(),
+                discriminant: *discriminant,
+            });
         };
         let at = match member.ty {
             UnionMemberType::Table(t) => self.table(t, value)?,

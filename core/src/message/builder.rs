@@ -27,6 +27,17 @@ pub enum BuildError {
     /// The message would be larger than the format allows.
     #[error("the message would be larger than {MAX_MESSAGE_SIZE} bytes")]
     TooLarge,
+    /// A union holds a member this schema does not know (data from a newer writer, read as
+    /// its discriminant): without its type, it cannot be written.
+    #[error(
+        "{path}: union member {discriminant} is not in this schema (a newer writer's?), so it cannot be written"
+    )]
+    UnknownUnionMember {
+        /// Where in the value.
+        path: String,
+        /// The unknown discriminant.
+        discriminant: u8,
+    },
     /// A value does not fit the schema.
     #[error("{path}: {message}")]
     Value {

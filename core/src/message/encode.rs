@@ -408,19 +408,26 @@ impl Writer<'_, '_> {
 
     /// Writes a union member's object; returns its discriminant and the object.
     fn union_value(&mut self, id: UnionId, value: &Value) -> Result<(u8, ObjectRef), BuildError> {
-        let Value::Union {
-            discriminant,
-            value,
-        } = value
-        else {
-            return Err(self.error(format!("expected a union value, found {}", value.kind())));
+        let (discriminant, value) = match value {
+            Value::Union {
+                discriminant,
+                value,
+            } => (discriminant, value),
+            // How `read_value` gives a member this schema does not know.
+            Value::Scalar(s) => {
+                return Err(unknown_member(
+                    render_path(self.schema, self.root, &self.path),
+                    *s,
+                ));
+            }
+            _ => return Err(self.error(format!("expected a union value, found {}", value.kind()))),
         };
         let union = self.schema.union_def(id);
         let Some(member) = union.members.iter().find(|m| m.value == *discriminant) else {
-            return Err(self.error(format!(
-                "union `{}` has no member with discriminant {discriminant}",
-                union.info.name
-            )));
+            return Err(BuildError::UnknownUnionMember {
+                path: render_path(self.schema, self.root, &self.path),
+                discriminant: *discriminant,
+            });
         };
         let object = match member.ty {
             UnionMemberType::Table(t) => {
@@ -459,6 +466,12 @@ impl Writer<'_, '_> {
             match item {
                 Value::Union { discriminant, .. } => discriminants.push(*discriminant),
                 Value::Null => discriminants.push(0),
+                Value::Scalar(s) => {
+                    self.path.push(Step::Element(i as u32));
+                    let path = render_path(self.schema, self.root, &self.path);
+                    self.path.pop();
+                    return Err(unknown_member(path, *s));
+                }
                 other => {
                     return Err(self.error(format!(
                         "[{i}]: expected a union value, found {}",
@@ -485,6 +498,17 @@ impl Writer<'_, '_> {
             self.b.set_ref(values.body() + i * REF_SIZE as usize, child);
         }
         Ok(())
+    }
+}
+
+/// The error for a union value that is only a discriminant (a member this schema lacks).
+pub(crate) fn unknown_member(path: String, discriminant: Scalar) -> BuildError {
+    BuildError::UnknownUnionMember {
+        path,
+        discriminant: discriminant
+            .as_i128()
+            .and_then(|d| u8::try_from(d).ok())
+            .unwrap_or(0),
     }
 }
 

@@ -11,8 +11,8 @@ mod verify_error;
 mod view;
 
 pub use builder::{BuildError, Builder, ObjectRef};
-pub(crate) use encode::nested_root;
 pub use encode::{MAX_ENCODE_DEPTH, encode, encode_into};
+pub(crate) use encode::{nested_root, unknown_member};
 pub use mutate::{MutateError, StructMut, TableMut, VectorMut};
 pub use read_value::{MAX_READ_DEPTH, read_value};
 pub use scalar::{Scalar, ScalarError, encode_scalar, read_scalar};
