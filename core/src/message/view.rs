@@ -776,6 +776,11 @@ impl<'a> VectorView<'a> {
         let at = self.body + index * self.stride;
         match self.element {
             Storage::Ref { target } => {
+                // A NONE element's reference means nothing (FlatBuffers leaves it unchecked):
+                // look at the discriminant before following it.
+                if let (RefTarget::Union(_), Some(0)) = (target, self.union_discriminant(index)) {
+                    return Ok(Field::Null);
+                }
                 let Some(object) = self.r.follow(at)? else {
                     return Ok(Field::Null);
                 };
