@@ -27,24 +27,10 @@ use weftbuf::layout::Layout;
 use weftbuf::message::{Limits, Reader};
 use weftbuf::schema::Schema;
 
-const CASES: &[(&str, &str)] = &[
-    ("monster_test.fbs", "monsterdata_test.json"),
-    ("monster_extra.fbs", "monsterdata_extra.json"),
-    ("optional_scalars.fbs", "optional_scalars.json"),
-    (
-        "evolution_test/evolution_v2.fbs",
-        "evolution_test/evolution_v2.json",
-    ),
-    (
-        "union_vector/union_vector.fbs",
-        "union_vector/union_vector.json",
-    ),
-];
-
 fn cases() -> Vec<(PathBuf, PathBuf)> {
     let tests = common::corpus_dir().join("flatbuffers/tests");
     let project = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schemas");
-    CASES
+    common::CORPUS_JSON
         .iter()
         .map(|(s, j)| (tests.join(s), tests.join(j)))
         .chain(std::iter::once((

@@ -17,24 +17,13 @@ use common::json_compare::json_differences;
 use weftbuf::json::{JsonOptions, json_to_message, message_to_json};
 use weftbuf::layout::Layout;
 
-/// (schema, JSON data) pairs of the corpus, relative to `flatbuffers/tests`.
-const CASES: &[(&str, &str)] = &[
-    ("monster_test.fbs", "monsterdata_test.json"),
-    ("monster_extra.fbs", "monsterdata_extra.json"),
-    ("optional_scalars.fbs", "optional_scalars.json"),
-    (
+/// The corpus cases, and `evolution_v1.json` (read through `corpus_json`).
+fn corpus_cases() -> impl Iterator<Item = (&'static str, &'static str)> {
+    common::CORPUS_JSON.iter().copied().chain(std::iter::once((
         "evolution_test/evolution_v1.fbs",
         "evolution_test/evolution_v1.json",
-    ),
-    (
-        "evolution_test/evolution_v2.fbs",
-        "evolution_test/evolution_v2.json",
-    ),
-    (
-        "union_vector/union_vector.fbs",
-        "union_vector/union_vector.json",
-    ),
-];
+    )))
+}
 
 fn tests_dir() -> PathBuf {
     common::corpus_dir().join("flatbuffers/tests")
@@ -44,8 +33,7 @@ fn tests_dir() -> PathBuf {
 /// uses every feature of the layout.
 fn cases() -> Vec<(PathBuf, PathBuf)> {
     let project = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schemas");
-    CASES
-        .iter()
+    corpus_cases()
         .map(|(schema, json)| {
             (
                 tests_dir().join(schema),

@@ -16,20 +16,6 @@ use weftbuf::layout::Layout;
 use weftbuf::message::{Limits, Reader, verify};
 use weftbuf::schema::{Schema, TableId};
 
-const CASES: &[(&str, &str)] = &[
-    ("monster_test.fbs", "monsterdata_test.json"),
-    ("monster_extra.fbs", "monsterdata_extra.json"),
-    ("optional_scalars.fbs", "optional_scalars.json"),
-    (
-        "evolution_test/evolution_v2.fbs",
-        "evolution_test/evolution_v2.json",
-    ),
-    (
-        "union_vector/union_vector.fbs",
-        "union_vector/union_vector.json",
-    ),
-];
-
 struct Outcome {
     rejected: usize,
     accepted: usize,
@@ -69,7 +55,7 @@ fn message(schema_path: &str, json_path: &str) -> (Schema, Layout, TableId, Vec<
 
 #[test]
 fn every_truncation_fails_cleanly() {
-    for (schema_path, json_path) in CASES {
+    for (schema_path, json_path) in common::CORPUS_JSON {
         let (schema, layout, root, bytes) = message(schema_path, json_path);
         let mut outcome = Outcome {
             rejected: 0,
@@ -89,7 +75,7 @@ fn every_truncation_fails_cleanly() {
 #[test]
 fn every_single_byte_change_fails_or_reads() {
     let mut total = 0;
-    for (schema_path, json_path) in CASES {
+    for (schema_path, json_path) in common::CORPUS_JSON {
         let (schema, layout, root, bytes) = message(schema_path, json_path);
         let mut outcome = Outcome {
             rejected: 0,

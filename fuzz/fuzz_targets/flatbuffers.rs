@@ -3,7 +3,7 @@
 //! and transcodes back; reading any bytes unverified, as FlatBuffers, never panics.
 #![no_main]
 
-use std::sync::OnceLock;
+mod everything;
 
 use libfuzzer_sys::fuzz_target;
 use weftbuf::flatbuffers::{
@@ -11,27 +11,21 @@ use weftbuf::flatbuffers::{
     verify_flatbuffer,
 };
 use weftbuf::json::{JsonOptions, to_json};
-use weftbuf::layout::Layout;
 use weftbuf::message::{BuildError, Format, Limits, Reader, read_value, verify};
-use weftbuf::schema::{Compiler, Schema};
-
-fn schema() -> &'static (Schema, Layout) {
-    static SCHEMA: OnceLock<(Schema, Layout)> = OnceLock::new();
-    SCHEMA.get_or_init(|| {
-        let text = include_str!("../../schemas/everything.fbs");
-        let schema = Compiler::new().compile_source("everything.fbs", text).expect("schema");
-        let layout = Layout::new(&schema).expect("layout");
-        (schema, layout)
-    })
-}
 
 fuzz_target!(|data: &[u8]| {
-    let (schema, layout) = schema();
-    let root = schema.root_table.expect("root_type");
+    let (schema, layout, root) = everything::everything();
+    let root = *root;
     // The identifier check would reject almost every mutant before the interesting parts.
-    let framing = Framing { size_prefixed: false, check_identifier: false };
-    if let Ok(verified) = verify_flatbuffer(schema, layout, root, data, framing, &Limits::default()) {
-        let table = Reader::new(schema, layout, verified).root(root).expect("verified root");
+    let framing = Framing {
+        size_prefixed: false,
+        check_identifier: false,
+    };
+    if let Ok(verified) = verify_flatbuffer(schema, layout, root, data, framing, &Limits::default())
+    {
+        let table = Reader::new(schema, layout, verified)
+            .root(root)
+            .expect("verified root");
         to_json(&table, JsonOptions { defaults: true }).expect("a verified buffer reads in full");
         read_value(&table).expect("a verified buffer reads as a value");
         match flatbuffer_to_message(schema, layout, root, data, framing) {

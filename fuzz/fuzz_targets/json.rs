@@ -3,30 +3,18 @@
 //! that writes the same JSON again (JSON -> message -> JSON is stable).
 #![no_main]
 
-use std::sync::OnceLock;
+mod everything;
 
 use libfuzzer_sys::fuzz_target;
 use weftbuf::json::{JsonOptions, json_to_message, message_to_json};
-use weftbuf::layout::Layout;
 use weftbuf::message::{Limits, verify};
-use weftbuf::schema::{Compiler, Schema};
-
-fn schema() -> &'static (Schema, Layout) {
-    static SCHEMA: OnceLock<(Schema, Layout)> = OnceLock::new();
-    SCHEMA.get_or_init(|| {
-        let text = include_str!("../../schemas/everything.fbs");
-        let schema = Compiler::new().compile_source("everything.fbs", text).expect("schema");
-        let layout = Layout::new(&schema).expect("layout");
-        (schema, layout)
-    })
-}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let (schema, layout) = schema();
-    let root = schema.root_table.expect("root_type");
+    let (schema, layout, root) = everything::everything();
+    let root = *root;
     let Ok(bytes) = json_to_message(schema, layout, root, text) else {
         return;
     };

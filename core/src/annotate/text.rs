@@ -48,27 +48,11 @@ pub(super) fn enum_meaning(def: &EnumDef, value: Scalar) -> String {
     let Some(raw) = value.as_i128() else {
         return format!("not a value of {}", def.info.name);
     };
-    if let Some(v) = def.values.iter().find(|v| v.value == raw) {
-        return v.name.clone();
+    if let Some(names) = def.names_of(raw) {
+        return names;
     }
     if def.bit_flags && raw == 0 {
         return "no flags".into();
-    }
-    if def.bit_flags && raw > 0 {
-        let names: Vec<&str> = def
-            .values
-            .iter()
-            .filter(|v| v.value != 0 && raw & v.value == v.value)
-            .map(|v| v.name.as_str())
-            .collect();
-        let covered = def
-            .values
-            .iter()
-            .filter(|v| raw & v.value == v.value)
-            .fold(0, |a, v| a | v.value);
-        if covered == raw {
-            return names.join(" ");
-        }
     }
     format!("not a value of {}", def.info.name)
 }

@@ -114,24 +114,8 @@ impl Writer<'_> {
         let Some(raw) = value.as_i128() else {
             return value.to_string();
         };
-        if let Some(v) = def.values.iter().find(|v| v.value == raw) {
-            return format!("\"{}\"", v.name);
-        }
-        if def.bit_flags && raw > 0 {
-            let names: Vec<&str> = def
-                .values
-                .iter()
-                .filter(|v| v.value != 0 && raw & v.value == v.value)
-                .map(|v| v.name.as_str())
-                .collect();
-            let covered = def
-                .values
-                .iter()
-                .filter(|v| raw & v.value == v.value)
-                .fold(0, |a, v| a | v.value);
-            if covered == raw {
-                return format!("\"{}\"", names.join(" "));
-            }
+        if let Some(names) = def.names_of(raw) {
+            return format!("\"{names}\"");
         }
         raw.to_string()
     }

@@ -256,6 +256,31 @@ impl EnumDef {
     pub fn value_named(&self, name: &str) -> Option<&EnumValue> {
         self.values.iter().find(|v| v.name == name)
     }
+
+    /// How `raw` is written by name: the name of the value that equals it, or for a
+    /// `bit_flags` enum the space-separated names of the flags it is made of (`"Red Blue"`);
+    /// `None` when no names make it up (an unknown value, or 0 without a value named 0).
+    pub fn names_of(&self, raw: i128) -> Option<String> {
+        if let Some(v) = self.values.iter().find(|v| v.value == raw) {
+            return Some(v.name.clone());
+        }
+        if !self.bit_flags || raw <= 0 {
+            return None;
+        }
+        let flags: Vec<&EnumValue> = self
+            .values
+            .iter()
+            .filter(|v| v.value != 0 && raw & v.value == v.value)
+            .collect();
+        let covered = flags.iter().fold(0, |all, v| all | v.value);
+        (covered == raw).then(|| {
+            flags
+                .iter()
+                .map(|v| v.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    }
 }
 
 /// What a union member refers to.
