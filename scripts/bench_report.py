@@ -32,12 +32,16 @@ WHAT = {
     ("verify", "memcpy"): "copy the weftbuf message into a preallocated buffer: a floor",
     ("verify", "weftbuf"): "`verify` with `Limits::default()`",
     ("verify", "flatbuffers"): "`flatbuffers::root::<T>` (verifier, default options)",
+    ("verify", "weftbuf-fb"): "weftbuf's FlatBuffers reader: `verify_flatbuffer` (no size prefix, "
+    "`Limits::default()`) on the very bytes the FlatBuffers benchmarks read",
     ("read", "weftbuf"): "`verify`, then every field of every record through the dynamic views "
     "(`field_at`, `VectorView::iter`)",
     ("read", "weftbuf-slice"): "`verify`, then the triangles as one `&[[f32; 12]]` "
     "(`VectorView::as_slice`)",
     ("read", "flatbuffers"): "`flatbuffers::root::<T>`, then every field through the generated "
     "accessors",
+    ("read", "weftbuf-fb"): "`verify_flatbuffer` on the FlatBuffers bytes, then the traversal of "
+    "read / weftbuf through the same dynamic views",
 }
 # The ratio rows: (label, group, weftbuf function, FlatBuffers function).
 RATIOS = [
@@ -46,6 +50,11 @@ RATIOS = [
     ("verify", "verify", "weftbuf", "flatbuffers"),
     ("verify + full read", "read", "weftbuf", "flatbuffers"),
     ("verify + read as a typed slice", "read", "weftbuf-slice", "flatbuffers"),
+]
+# The same FlatBuffers bytes read by weftbuf's FlatBuffers reader and by the flatbuffers crate.
+SAME_BYTES_RATIOS = [
+    ("verify", "verify", "weftbuf-fb", "flatbuffers"),
+    ("verify + full read", "read", "weftbuf-fb", "flatbuffers"),
 ]
 
 
@@ -101,6 +110,27 @@ def fmt_rate(size: int, ns: float) -> str:
 
 def fmt_ratio(r: float) -> str:
     return f"{r:.3g}" if r < 1000 else f"{r:,.0f}"
+
+
+def ratio_rows(w, data: dict, rows: list) -> bool:
+    """Writes one table row per ratio; true when a FlatBuffers time was tiny (marked `*`)."""
+    tiny = False
+    for label, group, weft, flat in rows:
+        cells = []
+        for d in DATASETS:
+            a, b = data[d].get((group, weft)), data[d].get((group, flat))
+            if not (a and b):
+                cells.append("n/a")
+                continue
+            cell = fmt_ratio(a["median_ns"] / b["median_ns"])
+            if b["median_ns"] < TINY_NS:
+                cell += " *"
+                tiny = True
+            cells.append(cell)
+        if all(c == "n/a" for c in cells):
+            continue
+        w(f"| {label} | " + " | ".join(cells) + " |")
+    return tiny
 
 
 def machine() -> list:
@@ -163,7 +193,9 @@ def main() -> None:
     w("here then; until that, the build and read ratios below are an upper bound of weftbuf's cost,")
     w("not a like-for-like comparison of the formats. Verification is the closest to like for")
     w("like: both check the whole message, but weftbuf's verifier walks the `Layout` at run time")
-    w("while FlatBuffers' runs generated code.")
+    w("while FlatBuffers' runs generated code. weftbuf also reads FlatBuffers binaries")
+    w("(`weftbuf::flatbuffers`): the `weftbuf-fb` rows run that reader on the very bytes the")
+    w("FlatBuffers rows read, which takes the format out of the comparison.")
     w("")
     w("## Machine and run")
     w("")
@@ -198,27 +230,23 @@ def main() -> None:
     w("")
     w("| operation | " + " | ".join(DATASETS) + " |")
     w("| --- | " + " | ".join("---:" for _ in DATASETS) + " |")
-    tiny = False
-    for label, group, weft, flat in RATIOS:
-        cells = []
-        for d in DATASETS:
-            a, b = data[d].get((group, weft)), data[d].get((group, flat))
-            if not (a and b):
-                cells.append("n/a")
-                continue
-            cell = fmt_ratio(a["median_ns"] / b["median_ns"])
-            if b["median_ns"] < TINY_NS:
-                cell += " *"
-                tiny = True
-            cells.append(cell)
-        if all(c == "n/a" for c in cells):
-            continue
-        w(f"| {label} | " + " | ".join(cells) + " |")
+    tiny = ratio_rows(w, data, RATIOS)
     cells = []
     for d in DATASETS:
         a, b = data[d].get(("build", "weftbuf")), data[d].get(("build", "flatbuffers"))
         cells.append(f"{a['size'] / b['size']:.2f}" if a and b else "n/a")
     w("| message size | " + " | ".join(cells) + " |")
+    w("")
+    w("### The same FlatBuffers bytes: weftbuf's FlatBuffers reader / the flatbuffers crate")
+    w("")
+    w("weftbuf's FlatBuffers reader (`verify_flatbuffer`, then the same dynamic views as on")
+    w("weftbuf's own messages) on the very bytes FlatBuffers' builder made, against the")
+    w("flatbuffers crate with flatc's generated code on those bytes: same format, same bytes,")
+    w("dynamic against generated code.")
+    w("")
+    w("| operation | " + " | ".join(DATASETS) + " |")
+    w("| --- | " + " | ".join("---:" for _ in DATASETS) + " |")
+    tiny = ratio_rows(w, data, SAME_BYTES_RATIOS) or tiny
     w("")
     if tiny:
         w("\\* FlatBuffers took under a microsecond here: it checks a vector of structs by its")
@@ -258,14 +286,16 @@ def main() -> None:
 
     w("## What each operation measures")
     w("")
-    w("Throughput is the size of the implementation's own message divided by the time; the")
-    w("memcpy floor counts weftbuf's message. MB is 10^6 bytes.")
+    w("Throughput is the size of the message an implementation works on divided by the time:")
+    w("its own format's message, FlatBuffers' for `weftbuf-fb`, weftbuf's for the memcpy floor.")
+    w("MB is 10^6 bytes.")
     w("")
     for (group, function), what in WHAT.items():
         w(f"- **{group} / {function}**: {what}.")
     w("")
     w("Every read sums what it touches (string lengths, integers, floats) into `black_box`, and")
-    w("before measuring, the bench checks that both formats' reads give the dataset's checksum.")
+    w("before measuring, the bench checks that every read (`weftbuf-fb` too) gives the dataset's")
+    w("checksum.")
     w("")
     if args.observations:
         w("## Observations")

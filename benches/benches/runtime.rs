@@ -1,9 +1,11 @@
 //! weftbuf's message runtime against FlatBuffers, on the `log` and `mesh` datasets.
 //!
 //! Per dataset, three groups (`<dataset>-build`, `-verify`, `-read`), each holding weftbuf and
-//! FlatBuffers side by side; every benchmark's throughput is the size of its own format's
-//! message (the memcpy floor's is weftbuf's). `scripts/bench` runs this once and
-//! `scripts/bench_report.py` turns criterion's estimates into `docs/benchmarks.md`.
+//! FlatBuffers side by side; every benchmark's throughput is the size of the message it works
+//! on (the memcpy floor's is weftbuf's). In `-verify` and `-read`, `weftbuf-fb` is weftbuf's
+//! FlatBuffers reader (`verify_flatbuffer`, then the same views) on the very bytes the
+//! `flatbuffers` benchmark reads. `scripts/bench` runs this once and `scripts/bench_report.py`
+//! turns criterion's estimates into `docs/benchmarks.md`.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -112,6 +114,16 @@ fn build_and_verify(
     g.bench_function("flatbuffers", |b| {
         b.iter(|| black_box(flat_verify(black_box(&messages.flat))))
     });
+    // weftbuf's FlatBuffers verifier on the same bytes.
+    g.bench_function("weftbuf-fb", |b| {
+        b.iter(|| {
+            black_box(
+                compiled
+                    .verify_flatbuffer(black_box(&messages.flat))
+                    .is_ok(),
+            )
+        })
+    });
     g.finish();
 }
 
@@ -139,6 +151,14 @@ fn bench_log(c: &mut Criterion) {
         or_exit(log::flat_read(&flat_bytes), "reading FlatBuffers"),
         expected,
     );
+    check(
+        "weftbuf's FlatBuffers reader (log)",
+        or_exit(
+            weft.read_flatbuffer(&flat_bytes),
+            "reading FlatBuffers with weftbuf",
+        ),
+        expected,
+    );
     let messages = Messages {
         weft: weft_bytes,
         flat: flat_bytes,
@@ -162,6 +182,9 @@ fn bench_log(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(messages.flat.len() as u64));
     g.bench_function("flatbuffers", |b| {
         b.iter(|| black_box(log::flat_read(black_box(&messages.flat)).ok()))
+    });
+    g.bench_function("weftbuf-fb", |b| {
+        b.iter(|| black_box(weft.read_flatbuffer(black_box(&messages.flat)).ok()))
     });
     g.finish();
 }
@@ -193,6 +216,15 @@ fn bench_mesh(c: &mut Criterion) {
         or_exit(mesh::flat_read(&flat_bytes), "reading FlatBuffers").to_bits(),
         expected.to_bits(),
     );
+    check(
+        "weftbuf's FlatBuffers reader (mesh)",
+        or_exit(
+            weft.read_flatbuffer(&flat_bytes),
+            "reading FlatBuffers with weftbuf",
+        )
+        .to_bits(),
+        expected.to_bits(),
+    );
     let messages = Messages {
         weft: weft_bytes,
         flat: flat_bytes,
@@ -220,10 +252,13 @@ fn bench_mesh(c: &mut Criterion) {
     g.bench_function("flatbuffers", |b| {
         b.iter(|| black_box(mesh::flat_read(black_box(&messages.flat)).ok()))
     });
+    g.bench_function("weftbuf-fb", |b| {
+        b.iter(|| black_box(weft.read_flatbuffer(black_box(&messages.flat)).ok()))
+    });
     g.finish();
 }
 
-/// The time budget: the whole run (17 benchmarks) stays within a few minutes on 2 cores.
+/// The time budget: the whole run (21 benchmarks) stays within a few minutes on 2 cores.
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_secs(1))

@@ -3,12 +3,15 @@
 //! Two datasets of the shape of the rust_serialization_benchmark `log` and `mesh` datasets,
 //! generated from a fixed seed, and for each the same four jobs done twice: with weftbuf's
 //! dynamic (reflection) API, driven by a compiled schema and its `Layout`, and with the
-//! FlatBuffers runtime and flatc's generated Rust code.
+//! FlatBuffers runtime and flatc's generated Rust code. weftbuf's FlatBuffers reader
+//! (`verify_flatbuffer` and the same views) also reads the very bytes FlatBuffers builds, with
+//! the same traversal as on weftbuf's own messages.
 
 use std::path::{Path, PathBuf};
 
+use weftbuf::flatbuffers::{Framing, verify_flatbuffer};
 use weftbuf::layout::Layout;
-use weftbuf::message::{Field, Limits, Reader, Scalar, TableView, Value, verify};
+use weftbuf::message::{Field, Limits, Reader, Scalar, TableView, Value, Verified, verify};
 use weftbuf::schema::{Compiler, NamedType, Schema, TableId};
 
 pub mod data;
@@ -102,6 +105,26 @@ impl Compiled {
         )?;
         Ok(Reader::new(&self.schema, &self.layout, verified).root(self.root)?)
     }
+
+    /// Verifies `bytes` as a FlatBuffers buffer with weftbuf's FlatBuffers verifier (no size
+    /// prefix, `Limits::default()`).
+    pub fn verify_flatbuffer<'a>(&self, bytes: &'a [u8]) -> Result<Verified<'a>, Error> {
+        Ok(verify_flatbuffer(
+            &self.schema,
+            &self.layout,
+            self.root,
+            bytes,
+            Framing::default(),
+            &Limits::default(),
+        )?)
+    }
+
+    /// Verifies `bytes` as a FlatBuffers buffer (as [`Compiled::verify_flatbuffer`]) and
+    /// returns the root table's view: the same views as on a weftbuf message.
+    pub fn flatbuffer_root_view<'a>(&'a self, bytes: &'a [u8]) -> Result<TableView<'a>, Error> {
+        let verified = self.verify_flatbuffer(bytes)?;
+        Ok(Reader::new(&self.schema, &self.layout, verified).root(self.root)?)
+    }
 }
 
 fn unexpected(what: &str, found: &Field<'_>) -> Error {
@@ -135,7 +158,7 @@ pub mod log {
 
     use super::data::LogEntry;
     use super::fb::log as fbl;
-    use super::{Compiled, Error, Field, Scalar, Value, string_len, uint, unexpected};
+    use super::{Compiled, Error, Field, Scalar, TableView, Value, string_len, uint, unexpected};
     use weftbuf::schema::TableId;
 
     /// The schema file, in the corpus.
@@ -208,7 +231,17 @@ pub mod log {
         /// Verifies `bytes` and reads every field of every entry through the dynamic views;
         /// returns the checksum of [`LogEntry::checksum`].
         pub fn read(&self, bytes: &[u8]) -> Result<u64, Error> {
-            let root = self.compiled.root_view(bytes)?;
+            self.read_root(self.compiled.root_view(bytes)?)
+        }
+
+        /// Verifies the FlatBuffers buffer `bytes` with weftbuf's FlatBuffers verifier and
+        /// reads it through the same views as [`Weft::read`]: the same checksum.
+        pub fn read_flatbuffer(&self, bytes: &[u8]) -> Result<u64, Error> {
+            self.read_root(self.compiled.flatbuffer_root_view(bytes)?)
+        }
+
+        /// Every field of every entry under the root view, summed.
+        fn read_root(&self, root: TableView<'_>) -> Result<u64, Error> {
             let logs = match root.field_at(self.logs)? {
                 Field::Vector(v) => v,
                 other => return Err(unexpected("a vector", &other)),
@@ -302,7 +335,7 @@ pub mod mesh {
 
     use super::data::{Triangle, Vec3};
     use super::fb::mesh as fbm;
-    use super::{Compiled, Error, Field, Scalar, Value, float, unexpected};
+    use super::{Compiled, Error, Field, Scalar, TableView, Value, float, unexpected};
 
     /// The schema file, in the corpus.
     pub const SCHEMA: &str = "mesh.fbs";
@@ -351,7 +384,17 @@ pub mod mesh {
         /// (a struct view per triangle and per vertex, a field read per float); returns the
         /// checksum of [`crate::data::mesh_checksum`].
         pub fn read(&self, bytes: &[u8]) -> Result<f64, Error> {
-            let root = self.compiled.root_view(bytes)?;
+            self.read_root(self.compiled.root_view(bytes)?)
+        }
+
+        /// Verifies the FlatBuffers buffer `bytes` with weftbuf's FlatBuffers verifier and
+        /// reads it through the same views as [`Weft::read`]: the same checksum.
+        pub fn read_flatbuffer(&self, bytes: &[u8]) -> Result<f64, Error> {
+            self.read_root(self.compiled.flatbuffer_root_view(bytes)?)
+        }
+
+        /// Every float of every triangle under the root view, summed.
+        fn read_root(&self, root: TableView<'_>) -> Result<f64, Error> {
             let triangles = match root.field_at(self.triangles)? {
                 Field::Vector(v) => v,
                 other => return Err(unexpected("a vector", &other)),
@@ -465,10 +508,9 @@ mod tests {
         )?;
         assert_eq!(weft.read(&bytes)?, expected);
         let mut fbb = flatbuffers::FlatBufferBuilder::new();
-        assert_eq!(
-            log::flat_read(log::flat_build(&mut fbb, &entries))?,
-            expected
-        );
+        let flat = log::flat_build(&mut fbb, &entries);
+        assert_eq!(log::flat_read(flat)?, expected);
+        assert_eq!(weft.read_flatbuffer(flat)?, expected);
         Ok(())
     }
 
@@ -486,10 +528,9 @@ mod tests {
         assert_eq!(weft.read(&bytes)?, expected);
         assert_eq!(weft.read_slice(&bytes)?, expected);
         let mut fbb = flatbuffers::FlatBufferBuilder::new();
-        assert_eq!(
-            mesh::flat_read(mesh::flat_build(&mut fbb, &triangles))?,
-            expected
-        );
+        let flat = mesh::flat_build(&mut fbb, &triangles);
+        assert_eq!(mesh::flat_read(flat)?, expected);
+        assert_eq!(weft.read_flatbuffer(flat)?, expected);
         Ok(())
     }
 }
