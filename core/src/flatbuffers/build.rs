@@ -382,6 +382,31 @@ impl FlatWriter<'_> {
                 let Value::Vector(items) = value else {
                     return Err(self.error(format!("expected a vector, found {}", value.kind())));
                 };
+                if let Some(root) = field.nested_flatbuffer {
+                    // Nested bytes given as such must already be a FlatBuffers buffer of the
+                    // nested root type, as the weftbuf encoder demands a weftbuf message.
+                    let bytes: Vec<u8> = items
+                        .iter()
+                        .map(|item| match item {
+                            Value::Scalar(s) => s.as_i128().and_then(|v| u8::try_from(v).ok()),
+                            _ => None,
+                        })
+                        .collect::<Option<_>>()
+                        .ok_or_else(|| self.error("a nested buffer's bytes must be ubytes"))?;
+                    let framing = super::Framing {
+                        size_prefixed: false,
+                        check_identifier: false,
+                    };
+                    super::verify_flatbuffer(
+                        self.schema,
+                        self.layout,
+                        root,
+                        &bytes,
+                        framing,
+                        &Default::default(),
+                    )
+                    .map_err(|e| self.error(format!("nested buffer: {e}")))?;
+                }
                 if let BaseType::Union(u) = element {
                     let (types, values) = self.union_vector(u, items)?;
                     slots.push((id - 1, 4, Slot::Offset(types)));

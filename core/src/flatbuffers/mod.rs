@@ -1,8 +1,9 @@
 //! FlatBuffers interop: existing FlatBuffers binaries are verified with FlatBuffers' rules
 //! and read through the same views as weftbuf messages, and transcode both ways.
 //!
-//! Transcoding reads the whole source into a [`Value`] and writes it in the other format:
-//! linear in the size of the data. Values, unions (aliases, vectors of unions, struct and
+//! Transcoding reads the whole source into a [`crate::message::Value`] and writes it in the
+//! other format: linear in the size of the data (objects shared by many references are
+//! expanded up to a budget proportional to the input, then refused). Values, unions (aliases, vectors of unions, struct and
 //! string members), optional scalars, fixed arrays, nested messages (converted to the target
 //! format) and deprecated fields (dropped, as FlatBuffers' builders drop them) all carry over.
 //! One thing cannot: whether a FlatBuffers scalar equal to its default was stored or left out

@@ -57,6 +57,7 @@ pub fn verify_flatbuffer<'a>(
         framing.check_identifier,
         limits,
         (0, base),
+        Budget::default(),
     )?;
     Ok(Verified::flatbuffers(bytes, root))
 }
@@ -87,7 +88,8 @@ fn verify_buffer(
     check_identifier: bool,
     limits: &Limits,
     (depth, base): (usize, usize),
-) -> Result<(), VerifyError> {
+    budget: Budget,
+) -> Result<Budget, VerifyError> {
     if bytes.len() < 8 {
         return Err(VerifyError::TooShort { len: bytes.len() });
     }
@@ -111,14 +113,30 @@ fn verify_buffer(
         layout,
         bytes,
         limits,
-        tables: 0,
+        tables: budget.tables,
+        apparent: std::cell::Cell::new(budget.apparent),
         depth,
         base,
         path: Vec::new(),
         root,
     };
     let table = v.offset(0)?;
-    v.table(root, table)
+    v.table(root, table)?;
+    Ok(Budget {
+        tables: v.tables,
+        apparent: v.apparent.get(),
+    })
+}
+
+/// The work a buffer has cost so far, carried into the buffers nested in it: FlatBuffers
+/// offsets cannot make cycles, but they can reach one object many times, and every visit
+/// counts, so sharing cannot make verification run longer than these bounds allow.
+#[derive(Debug, Clone, Copy, Default)]
+struct Budget {
+    /// Tables visited (bounded by `Limits::max_objects`).
+    tables: usize,
+    /// Bytes of strings, vectors and nested buffers visited (bounded by `Limits::max_size`).
+    apparent: u64,
 }
 
 struct FlatVerifier<'a> {
@@ -127,6 +145,7 @@ struct FlatVerifier<'a> {
     bytes: &'a [u8],
     limits: &'a Limits,
     tables: usize,
+    apparent: std::cell::Cell<u64>,
     depth: usize,
     /// Where `bytes` start in the buffer alignment is measured from.
     base: usize,
@@ -342,11 +361,27 @@ impl FlatVerifier<'_> {
         }
     }
 
+    /// Counts `bytes` more of apparent size.
+    fn charge(&self, at: usize, bytes: u64) -> Result<(), VerifyError> {
+        let total = self.apparent.get().saturating_add(bytes);
+        let max = self.limits.max_size as u64;
+        if total > max {
+            return Err(VerifyError::ApparentSizeExceeded {
+                path: self.path(),
+                at,
+                max,
+            });
+        }
+        self.apparent.set(total);
+        Ok(())
+    }
+
     fn string(&self, at: usize) -> Result<(), VerifyError> {
         self.aligned("a string", at, 4)?;
         let len = self.u32_at(at)? as usize;
         let body = at + 4;
         self.in_bounds(body, len as u64 + 1)?;
+        self.charge(at, len as u64 + 1)?;
         if self.bytes[body + len] != 0 {
             return Err(VerifyError::MissingNul {
                 path: self.path(),
@@ -375,6 +410,7 @@ impl FlatVerifier<'_> {
         let body = at + 4;
         self.aligned("a vector's elements", body, element_align)?;
         self.in_bounds(body, count as u64 * stride as u64)?;
+        self.charge(at, count as u64 * stride as u64)?;
         Ok(count)
     }
 
@@ -476,10 +512,14 @@ impl FlatVerifier<'_> {
     }
 
     /// The bytes of the `[ubyte]` at `at`, as a FlatBuffers buffer of root `root`.
-    fn nested(&self, root: TableId, at: usize) -> Result<(), VerifyError> {
+    fn nested(&mut self, root: TableId, at: usize) -> Result<(), VerifyError> {
         let count = self.u32_at(at)? as usize;
         let inner = &self.bytes[at + 4..at + 4 + count];
-        verify_buffer(
+        let budget = Budget {
+            tables: self.tables,
+            apparent: self.apparent.get(),
+        };
+        let spent = verify_buffer(
             self.schema,
             self.layout,
             root,
@@ -487,11 +527,15 @@ impl FlatVerifier<'_> {
             false,
             self.limits,
             (self.depth + 1, self.base + at + 4),
+            budget,
         )
         .map_err(|inner| VerifyError::Nested {
             path: self.path(),
             at,
             inner: Box::new(inner),
-        })
+        })?;
+        self.tables = spent.tables;
+        self.apparent.set(spent.apparent);
+        Ok(())
     }
 }

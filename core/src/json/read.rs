@@ -433,7 +433,11 @@ impl ReadJson<'_> {
         let mut out = Vec::with_capacity(items.len());
         for (i, (t, v)) in types.iter().zip(items).enumerate() {
             self.path.push(format!("[{i}]"));
-            let value = self.discriminant(id, t).and_then(|d| self.member(id, d, v));
+            // A NONE element comes as `"NONE"` with a null value, as weftbuf writes it.
+            let value = self.discriminant(id, t).and_then(|d| match (d, &v.kind) {
+                (0, JsonKind::Null) => Ok(Value::Null),
+                _ => self.member(id, d, v),
+            });
             self.path.pop();
             out.push(value?);
         }
@@ -486,10 +490,8 @@ fn compare_keys(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
         (Some(Value::String(x)), Some(Value::String(y))) => x.as_bytes().cmp(y.as_bytes()),
         (Some(Value::Scalar(x)), Some(Value::Scalar(y))) => match (x.as_i128(), y.as_i128()) {
             (Some(i), Some(j)) => i.cmp(&j),
-            _ => x
-                .as_f64()
-                .partial_cmp(&y.as_f64())
-                .unwrap_or(Ordering::Equal),
+            // A total order (NaN included): sorting panics on a comparator that is not one.
+            _ => x.as_f64().total_cmp(&y.as_f64()),
         },
         (None, Some(_)) => Ordering::Less,
         (Some(_), None) => Ordering::Greater,

@@ -54,7 +54,7 @@ pub fn parse(text: &str) -> Result<Json, JsonError> {
         bytes: text.as_bytes(),
         pos: 0,
         line: 1,
-        line_start: 0,
+        col: 1,
     };
     let value = p.value(0)?;
     p.skip_space()?;
@@ -69,7 +69,9 @@ struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     line: u32,
-    line_start: usize,
+    /// The column of `pos`, kept as the parser moves: counting it from the line start on
+    /// every call would make one long line quadratic.
+    col: u32,
 }
 
 fn is_word(b: u8) -> bool {
@@ -78,8 +80,7 @@ fn is_word(b: u8) -> bool {
 
 impl Parser<'_> {
     fn col(&self) -> u32 {
-        let prefix = self.text.get(self.line_start..self.pos).unwrap_or("");
-        prefix.chars().count() as u32 + 1
+        self.col
     }
 
     fn error(&self, message: impl Into<String>) -> JsonError {
@@ -95,9 +96,14 @@ impl Parser<'_> {
     }
 
     fn advance(&mut self) {
-        if self.peek() == Some(b'\n') {
-            self.line += 1;
-            self.line_start = self.pos + 1;
+        match self.peek() {
+            Some(b'\n') => {
+                self.line += 1;
+                self.col = 1;
+            }
+            // A character's first byte moves the column; UTF-8 continuation bytes do not.
+            Some(b) if b & 0xC0 != 0x80 => self.col += 1,
+            _ => {}
         }
         self.pos += 1;
     }
@@ -273,6 +279,10 @@ impl Parser<'_> {
             .text
             .get(self.pos..self.pos + digits)
             .ok_or_else(|| self.error("truncated escape"))?;
+        // `from_str_radix` would also take a leading `+`.
+        if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(self.error("invalid hex digits in escape"));
+        }
         let value = u32::from_str_radix(text, 16)
             .map_err(|_| self.error("invalid hex digits in escape"))?;
         for _ in 0..digits {
@@ -290,8 +300,10 @@ impl Parser<'_> {
             self.advance();
             self.advance();
             let second = self.hex(4)?;
-            let combined =
-                0x10000 + ((first - 0xD800) << 10) + (second.wrapping_sub(0xDC00) & 0x3FF);
+            if !(0xDC00..0xE000).contains(&second) {
+                return Err(self.error("a high surrogate must be followed by a low one"));
+            }
+            let combined = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
             return char::from_u32(combined).ok_or_else(|| self.error("invalid surrogate pair"));
         }
         char::from_u32(first).ok_or_else(|| self.error("invalid \\u escape"))

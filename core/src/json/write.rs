@@ -27,6 +27,9 @@ pub enum JsonWriteError {
     /// The bytes could not be read as the schema says.
     #[error(transparent)]
     Read(#[from] ReadError),
+    /// Shared objects would expand to far more JSON than the message holds bytes.
+    #[error("the message's shared objects expand to more values than its size allows")]
+    TooMuchSharing,
     /// References nest deeper than the writer follows.
     #[error("the message nests deeper than {MAX_WRITE_DEPTH} levels")]
     TooDeep,
@@ -39,6 +42,7 @@ pub fn to_json(view: &TableView<'_>, options: JsonOptions) -> Result<String, Jso
         out: String::new(),
         options,
         depth: 0,
+        budget: crate::message::expansion_budget(view.reader().bytes().len()),
     };
     w.table(view, 0)?;
     w.out.push('\n');
@@ -50,6 +54,8 @@ struct Writer<'a> {
     out: String,
     options: JsonOptions,
     depth: usize,
+    /// Objects left to write (see `read_value`: shared objects could expand exponentially).
+    budget: usize,
 }
 
 fn indent(out: &mut String, level: usize) {
@@ -102,6 +108,10 @@ fn scalar_text(value: Scalar, ty: ScalarType) -> String {
 
 impl Writer<'_> {
     fn enter(&mut self) -> Result<(), JsonWriteError> {
+        self.budget = self
+            .budget
+            .checked_sub(1)
+            .ok_or(JsonWriteError::TooMuchSharing)?;
         self.depth += 1;
         if self.depth > MAX_WRITE_DEPTH {
             return Err(JsonWriteError::TooDeep);
@@ -331,8 +341,12 @@ impl Writer<'_> {
         self.enter()?;
         if let Some(root) = nested {
             let outer = v.reader();
-            let reader =
-                crate::message::Reader::unverified(outer.schema(), outer.layout(), v.body());
+            let reader = crate::message::Reader::unverified_as(
+                outer.schema(),
+                outer.layout(),
+                v.body(),
+                outer.format(),
+            );
             if let Ok(table) = reader.root(root) {
                 self.table(&table, level)?;
                 self.depth -= 1;

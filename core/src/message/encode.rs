@@ -39,13 +39,26 @@ pub fn encode_into(
     value: &Value,
     builder: &mut Builder<'_>,
 ) -> Result<(), BuildError> {
+    encode_at_depth(schema, layout, root, value, builder, 0)
+}
+
+/// [`encode_into`] for a message nested `depth` levels deep: its depth counts on from the
+/// message around it, as the verifier counts it.
+fn encode_at_depth(
+    schema: &Schema,
+    layout: &Layout,
+    root: TableId,
+    value: &Value,
+    builder: &mut Builder<'_>,
+    depth: usize,
+) -> Result<(), BuildError> {
     let mut w = Writer {
         schema,
         layout,
         b: builder,
         root,
         path: Vec::new(),
-        depth: 0,
+        depth,
     };
     let object = w.table(root, value)?;
     let tag = layout.table(root).tag;
@@ -215,8 +228,19 @@ impl Writer<'_, '_> {
                     // A nested message comes as a value to encode, or as bytes that must
                     // already be a valid message of its root type.
                     let nested = match v {
-                        Value::Table(_) => encode(self.schema, self.layout, root, v)
-                            .map_err(|e| self.error(format!("nested message: {e}")))?,
+                        Value::Table(_) => {
+                            let mut nested = Builder::new();
+                            encode_at_depth(
+                                self.schema,
+                                self.layout,
+                                root,
+                                v,
+                                &mut nested,
+                                self.depth + 1,
+                            )
+                            .map_err(|e| self.error(format!("nested message: {e}")))?;
+                            nested.into_vec()
+                        }
                         _ => {
                             let raw = self.raw_bytes(v)?;
                             super::verify::verify(

@@ -14,6 +14,7 @@ pub use builder::{BuildError, Builder, ObjectRef};
 pub use encode::{MAX_ENCODE_DEPTH, encode, encode_into};
 pub(crate) use encode::{nested_root, unknown_member};
 pub use mutate::{MutateError, StructMut, TableMut, VectorMut};
+pub(crate) use read_value::expansion_budget;
 pub use read_value::{MAX_READ_DEPTH, read_value};
 pub use scalar::{Scalar, ScalarError, encode_scalar, read_scalar};
 pub use value::Value;

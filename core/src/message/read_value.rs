@@ -15,7 +15,23 @@ pub const MAX_READ_DEPTH: usize = 128;
 
 /// Reads `table` and everything it refers to.
 pub fn read_value(table: &TableView<'_>) -> Result<Value, ReadError> {
-    table_value(table, 0)
+    let mut budget = expansion_budget(table.reader().bytes().len());
+    table_value(table, 0, &mut budget)
+}
+
+/// How many tables and vectors a message of `len` bytes may expand to: four per 8 bytes (an
+/// object takes at least 8), plus slack. A tree visits each object once; only objects shared
+/// by many references expand past this, and they could expand exponentially.
+pub(crate) fn expansion_budget(len: usize) -> usize {
+    (len / 8).saturating_mul(4).saturating_add(1024)
+}
+
+fn spend(budget: &mut usize, table: &TableView<'_>) -> Result<(), ReadError> {
+    if *budget == 0 {
+        return Err(ReadError::TooMuchSharing { at: table.offset() });
+    }
+    *budget -= 1;
+    Ok(())
 }
 
 fn too_deep(table: &TableView<'_>) -> ReadError {
@@ -26,7 +42,12 @@ fn too_deep(table: &TableView<'_>) -> ReadError {
     }
 }
 
-fn table_value(table: &TableView<'_>, depth: usize) -> Result<Value, ReadError> {
+fn table_value(
+    table: &TableView<'_>,
+    depth: usize,
+    budget: &mut usize,
+) -> Result<Value, ReadError> {
+    spend(budget, table)?;
     if depth > MAX_READ_DEPTH {
         return Err(too_deep(table));
     }
@@ -48,7 +69,7 @@ fn table_value(table: &TableView<'_>, depth: usize) -> Result<Value, ReadError> 
                 bytes.body(),
                 outer.format(),
             );
-            fields.push(Some(table_value(&inner.root(root)?, depth + 1)?));
+            fields.push(Some(table_value(&inner.root(root)?, depth + 1, budget)?));
             continue;
         }
         // What is stored, not what a reader shows: an unset string reads as its schema
@@ -59,7 +80,7 @@ fn table_value(table: &TableView<'_>, depth: usize) -> Result<Value, ReadError> 
             fields.push(Some(Value::Null));
             continue;
         }
-        fields.push(Some(field_value(&value, table, depth)?));
+        fields.push(Some(field_value(&value, table, depth, budget)?));
     }
     Ok(Value::Table(fields))
 }
@@ -68,12 +89,13 @@ fn field_value(
     field: &Field<'_>,
     context: &TableView<'_>,
     depth: usize,
+    budget: &mut usize,
 ) -> Result<Value, ReadError> {
     Ok(match field {
         Field::Null => Value::Null,
         Field::Scalar(s) => Value::Scalar(*s),
         Field::String(s) => Value::String((*s).to_string()),
-        Field::Table(t) => table_value(t, depth + 1)?,
+        Field::Table(t) => table_value(t, depth + 1, budget)?,
         Field::Struct(s) => {
             let count = context
                 .reader()
@@ -83,31 +105,32 @@ fn field_value(
                 .len();
             let mut values = Vec::with_capacity(count);
             for i in 0..count {
-                values.push(field_value(&s.field_at(i)?, context, depth + 1)?);
+                values.push(field_value(&s.field_at(i)?, context, depth + 1, budget)?);
             }
             Value::Struct(values)
         }
         Field::Array(a) => {
             let mut values = Vec::with_capacity(a.len());
             for i in 0..a.len() {
-                values.push(field_value(&a.get(i)?, context, depth + 1)?);
+                values.push(field_value(&a.get(i)?, context, depth + 1, budget)?);
             }
             Value::Vector(values)
         }
         Field::Vector(v) => {
+            spend(budget, context)?;
             if depth > MAX_READ_DEPTH {
                 return Err(too_deep(context));
             }
             let mut values = Vec::with_capacity(v.len());
             for item in v.iter() {
-                values.push(field_value(&item?, context, depth + 1)?);
+                values.push(field_value(&item?, context, depth + 1, budget)?);
             }
             Value::Vector(values)
         }
         Field::Union(u) => match &u.value {
             Some(v) => Value::Union {
                 discriminant: u.discriminant,
-                value: Box::new(field_value(v, context, depth + 1)?),
+                value: Box::new(field_value(v, context, depth + 1, budget)?),
             },
             // A member this schema does not know cannot be rebuilt; it reads as its number.
             None => Value::Scalar(Scalar::UInt(u64::from(u.discriminant))),

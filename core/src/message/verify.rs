@@ -83,7 +83,7 @@ pub fn verify<'a>(
     bytes: &'a [u8],
     limits: &Limits,
 ) -> Result<Verified<'a>, VerifyError> {
-    verify_at_depth(schema, layout, root, bytes, limits, 0)?;
+    verify_at_depth(schema, layout, root, bytes, limits, (0, 0))?;
     Ok(Verified {
         bytes,
         root,
@@ -97,8 +97,8 @@ fn verify_at_depth(
     root: TableId,
     bytes: &[u8],
     limits: &Limits,
-    depth: usize,
-) -> Result<(), VerifyError> {
+    (depth, objects): (usize, usize),
+) -> Result<usize, VerifyError> {
     let len = bytes.len();
     if len < MESSAGE_HEADER_SIZE as usize {
         return Err(VerifyError::TooShort { len });
@@ -151,7 +151,7 @@ fn verify_at_depth(
         layout,
         bytes,
         limits,
-        objects: 0,
+        objects,
         marks: Marks::Few(Vec::new()),
         path: Vec::new(),
         root,
@@ -160,7 +160,7 @@ fn verify_at_depth(
     };
     let target = v.reference(HEADER_ROOT_REF as usize)?;
     match target {
-        Some(target) => v.table(root, target),
+        Some(target) => v.table(root, target).map(|()| v.objects),
         None => Err(VerifyError::BadReference {
             path: expected.name.clone(),
             at: HEADER_ROOT_REF as usize,
@@ -216,8 +216,8 @@ struct Verifier<'a> {
     marks: Marks,
     path: Vec<Step>,
     root: TableId,
-    /// Nested messages already verified, by offset.
-    nested_done: std::collections::HashSet<usize>,
+    /// Nested messages already verified, by offset and root type.
+    nested_done: std::collections::HashSet<(usize, TableId)>,
     /// Nesting depth of the enclosing message (for nested messages).
     depth: usize,
 }
@@ -722,7 +722,7 @@ impl Verifier<'_> {
 
     /// Verifies the bytes of the `[ubyte]` at `at` as a nested message of root `root`.
     fn nested(&mut self, root: TableId, at: usize) -> Result<(), VerifyError> {
-        if !self.nested_done.insert(at) {
+        if !self.nested_done.insert((at, root)) {
             return Ok(());
         }
         let count = u32_at(self.bytes, at + 4).unwrap_or(0) as usize;
@@ -730,18 +730,22 @@ impl Verifier<'_> {
         let Some(inner) = self.bytes.get(body..body + count) else {
             return Err(self.out_of_bounds(at, count as u64));
         };
-        verify_at_depth(
+        // Nested messages share the outer one's object budget: however their bytes overlap,
+        // the whole message costs at most `max_objects` objects of work.
+        let objects = verify_at_depth(
             self.schema,
             self.layout,
             root,
             inner,
             self.limits,
-            self.depth + 1,
+            (self.depth + 1, self.objects),
         )
         .map_err(|inner| VerifyError::Nested {
             path: self.path(),
             at,
             inner: Box::new(inner),
-        })
+        })?;
+        self.objects = objects;
+        Ok(())
     }
 }

@@ -253,6 +253,19 @@ pub enum VerifyError {
         /// What is wrong.
         problem: &'static str,
     },
+    /// The strings, vectors and nested buffers a FlatBuffers buffer reaches, counted each
+    /// time they are reached, add up to more than the limit (FlatBuffers' "apparent size").
+    #[error(
+        "{path}: at byte {at}, the objects this buffer reaches add up to more than {max} bytes (shared objects count each time)"
+    )]
+    ApparentSizeExceeded {
+        /// Where.
+        path: String,
+        /// The object that went over.
+        at: usize,
+        /// The limit.
+        max: u64,
+    },
     /// A size-prefixed buffer whose prefix is not its size.
     #[error("byte 0: the size prefix says {declared} bytes, but {actual} follow it")]
     SizePrefixMismatch {

@@ -45,6 +45,13 @@ pub enum ReadError {
         /// The string object's offset.
         at: usize,
     },
+    /// Objects shared by many references would expand to far more values than the message
+    /// holds bytes (see `read_value`).
+    #[error("byte {at}: the message's shared objects expand to more values than its size allows")]
+    TooMuchSharing {
+        /// Where the budget ran out.
+        at: usize,
+    },
     /// No field of that name.
     #[error("`{table}` has no field `{name}`")]
     NoSuchField {

@@ -17,6 +17,9 @@ pub fn parse_number(text: &str) -> Option<Number> {
         Some(b'+') => (false, &text[1..]),
         _ => (false, text),
     };
+    if body.starts_with(['+', '-']) {
+        return None;
+    }
     let signed = |v: f64| if negative { -v } else { v };
     match body {
         "nan" => return Some(Number::Float(f64::NAN)),
