@@ -56,8 +56,7 @@ pub fn verify_flatbuffer<'a>(
         bytes,
         framing.check_identifier,
         limits,
-        (0, base),
-        Budget::default(),
+        (0, base, Budget::default()),
     )?;
     Ok(Verified::flatbuffers(bytes, root))
 }
@@ -87,8 +86,7 @@ fn verify_buffer(
     bytes: &[u8],
     check_identifier: bool,
     limits: &Limits,
-    (depth, base): (usize, usize),
-    budget: Budget,
+    (depth, base, budget): (usize, usize, Budget),
 ) -> Result<Budget, VerifyError> {
     if bytes.len() < 8 {
         return Err(VerifyError::TooShort { len: bytes.len() });
@@ -526,8 +524,7 @@ impl FlatVerifier<'_> {
             inner,
             false,
             self.limits,
-            (self.depth + 1, self.base + at + 4),
-            budget,
+            (self.depth + 1, self.base + at + 4, budget),
         )
         .map_err(|inner| VerifyError::Nested {
             path: self.path(),
