@@ -38,19 +38,20 @@ enum Kind {
 
 impl Kind {
     fn name(self) -> &'static str {
-        match self {
-            Kind::Bool => "bool",
-            Kind::Byte => "byte",
-            Kind::UByte => "ubyte",
-            Kind::Short => "short",
-            Kind::UShort => "ushort",
-            Kind::Int => "int",
-            Kind::UInt => "uint",
-            Kind::Long => "long",
-            Kind::ULong => "ulong",
-            Kind::Float => "float",
-            Kind::Double => "double",
-        }
+        let scalar = match self {
+            Kind::Bool => ScalarType::Bool,
+            Kind::Byte => ScalarType::Byte,
+            Kind::UByte => ScalarType::UByte,
+            Kind::Short => ScalarType::Short,
+            Kind::UShort => ScalarType::UShort,
+            Kind::Int => ScalarType::Int,
+            Kind::UInt => ScalarType::UInt,
+            Kind::Long => ScalarType::Long,
+            Kind::ULong => ScalarType::ULong,
+            Kind::Float => ScalarType::Float,
+            Kind::Double => ScalarType::Double,
+        };
+        scalar.name()
     }
 }
 

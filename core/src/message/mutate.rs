@@ -207,14 +207,11 @@ impl<'a> TableMut<'a> {
 
     /// The table field `name` refers to, for changing in place; `None` when it is null.
     pub fn table(&mut self, name: &str) -> Result<Option<TableMut<'_>>, MutateError> {
-        let index = self.index(name)?;
-        let (target, at) = self.reference(index)?;
-        let RefTarget::Table(id) = target else {
-            return Err(MutateError::NotScalar {
-                field: name.to_string(),
-            });
-        };
-        let Some(object) = at else {
+        let Some((id, object)) = self.object(name, |t| match t {
+            RefTarget::Table(id) => Some(id),
+            _ => None,
+        })?
+        else {
             return Ok(None);
         };
         let body_size = checked_header(self.bytes, object, self.layout.table(id).tag)?;
@@ -230,14 +227,11 @@ impl<'a> TableMut<'a> {
 
     /// The vector field `name` refers to, for changing its scalar elements in place.
     pub fn vector(&mut self, name: &str) -> Result<Option<VectorMut<'_>>, MutateError> {
-        let index = self.index(name)?;
-        let (target, at) = self.reference(index)?;
-        let RefTarget::Vector(id) = target else {
-            return Err(MutateError::NotScalar {
-                field: name.to_string(),
-            });
-        };
-        let Some(object) = at else {
+        let Some((id, object)) = self.object(name, |t| match t {
+            RefTarget::Vector(id) => Some(id),
+            _ => None,
+        })?
+        else {
             return Ok(None);
         };
         let v = self.layout.vector(id);
@@ -280,6 +274,22 @@ impl<'a> TableMut<'a> {
         }
         let at = self.member_at(fl.value_member);
         StructMut::new(self.layout, self.bytes, id, at).map(Some)
+    }
+
+    /// The object reference field `name` points to, when `kind` accepts what it refers to;
+    /// `None` when the reference is null.
+    fn object<T>(
+        &self,
+        name: &str,
+        kind: impl FnOnce(RefTarget) -> Option<T>,
+    ) -> Result<Option<(T, usize)>, MutateError> {
+        let (target, at) = self.reference(self.index(name)?)?;
+        let Some(id) = kind(target) else {
+            return Err(MutateError::NotScalar {
+                field: name.to_string(),
+            });
+        };
+        Ok(at.map(|object| (id, object)))
     }
 
     fn reference(&self, index: usize) -> Result<(RefTarget, Option<usize>), MutateError> {

@@ -182,27 +182,24 @@ pub(crate) enum Step {
 pub(crate) fn render_path(schema: &Schema, root: TableId, steps: &[Step]) -> String {
     let mut out = schema.table_def(root).info.name.name.clone();
     for step in steps {
-        match *step {
-            Step::Field(table, index) => {
-                let name = schema
-                    .table_def(table)
-                    .fields
-                    .get(index as usize)
-                    .map_or("?", |f| f.name.as_str());
-                out.push('.');
-                out.push_str(name);
+        let name = match *step {
+            Step::Field(table, index) => schema
+                .table_def(table)
+                .fields
+                .get(index as usize)
+                .map(|f| f.name.as_str()),
+            Step::StructField(id, index) => schema
+                .struct_def(id)
+                .fields
+                .get(index as usize)
+                .map(|f| f.name.as_str()),
+            Step::Element(i) => {
+                out.push_str(&format!("[{i}]"));
+                continue;
             }
-            Step::StructField(id, index) => {
-                let name = schema
-                    .struct_def(id)
-                    .fields
-                    .get(index as usize)
-                    .map_or("?", |f| f.name.as_str());
-                out.push('.');
-                out.push_str(name);
-            }
-            Step::Element(i) => out.push_str(&format!("[{i}]")),
-        }
+        };
+        out.push('.');
+        out.push_str(name.unwrap_or("?"));
     }
     out
 }
