@@ -11,6 +11,7 @@ pub mod hash;
 pub mod json;
 pub mod layout;
 pub mod message;
+pub mod rt;
 pub mod schema;
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.

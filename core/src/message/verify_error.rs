@@ -274,6 +274,21 @@ pub enum VerifyError {
         /// The bytes after the prefix.
         actual: usize,
     },
+    /// A vector of union values referenced together with two different discriminant
+    /// vectors: its values were checked against one of them only.
+    #[error(
+        "{path}: the union values at byte {values_at} are paired here with the discriminants at byte {at}, elsewhere with those at byte {paired}"
+    )]
+    UnionVectorShared {
+        /// Where.
+        path: String,
+        /// The discriminant vector's offset here.
+        at: usize,
+        /// The value vector's offset.
+        values_at: usize,
+        /// The discriminant vector it was checked with first.
+        paired: usize,
+    },
     /// A nested message is invalid.
     #[error("{path}: nested message at byte {at}: {inner}")]
     Nested {
@@ -284,4 +299,66 @@ pub enum VerifyError {
         /// What is wrong inside it.
         inner: Box<VerifyError>,
     },
+}
+
+impl VerifyError {
+    /// The path of the value the error is about, for the variants that have one.
+    pub fn path_mut(&mut self) -> Option<&mut String> {
+        use VerifyError::*;
+        match self {
+            BadReference { path, .. }
+            | TagMismatch { path, .. }
+            | ObjectOutOfBounds { path, .. }
+            | MisalignedBody { path, .. }
+            | InvalidUtf8 { path, .. }
+            | MissingNul { path, .. }
+            | RequiredMissing { path, .. }
+            | NullElement { path, .. }
+            | BadUnion { path, .. }
+            | BadPresence { path, .. }
+            | UnionVectorMismatch { path, .. }
+            | UnionVectorShared { path, .. }
+            | TooDeep { path, .. }
+            | Cycle { path, .. }
+            | TooManyObjects { path, .. }
+            | Misaligned { path, .. }
+            | BadVtable { path, .. }
+            | ApparentSizeExceeded { path, .. }
+            | Nested { path, .. } => Some(path),
+            TooShort { .. }
+            | BadMagic { .. }
+            | UnsupportedVersion { .. }
+            | UnknownFlags { .. }
+            | LengthMismatch { .. }
+            | TooLarge { .. }
+            | RootTypeMismatch { .. }
+            | FileIdentifierMismatch { .. }
+            | SizePrefixMismatch { .. } => None,
+        }
+    }
+
+    /// Sets the path when the error has none yet (checks report errors without one; the
+    /// caller that knows where it is fills it in).
+    pub fn at_path(mut self, path: impl FnOnce() -> String) -> Self {
+        if let Some(p) = self.path_mut().filter(|p| p.is_empty()) {
+            *p = path();
+        }
+        self
+    }
+
+    /// Prepends `step` (`.field`, `[3]`, or the root's name) to the path: generated
+    /// verifiers build paths this way while an error unwinds.
+    #[cold]
+    pub fn within(mut self, step: &str) -> Self {
+        if let Some(p) = self.path_mut() {
+            p.insert_str(0, step);
+        }
+        self
+    }
+
+    /// Prepends the element step `[index]` to the path.
+    #[cold]
+    pub fn within_element(self, index: usize) -> Self {
+        self.within(&format!("[{index}]"))
+    }
 }

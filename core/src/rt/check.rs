@@ -1,0 +1,593 @@
+//! The checks of untrusted bytes, one rule each, shared by the schema-driven verifier
+//! ([`crate::message::verify`]) and the verifiers the code generator writes: both accept and
+//! reject exactly the same messages because both are made of these calls.
+//!
+//! Errors come back with an empty path; the caller that knows where it is fills it in (the
+//! schema-driven verifier from its path stack, generated code while the error unwinds, so
+//! the path costs nothing until something fails).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::layout::format::*;
+use crate::message::{Limits, VerifyError};
+
+/// Verification state over one message: its bytes, limits, object count, depth and which
+/// objects were already checked.
+pub struct Checker<'a> {
+    bytes: &'a [u8],
+    limits: Limits,
+    objects: usize,
+    depth: usize,
+    marks: Marks,
+    /// For each vector of union values seen, the discriminant vector it was checked with.
+    union_pairs: HashMap<usize, usize>,
+    /// Nested messages already verified, by offset and root type tag.
+    nested_done: HashSet<(usize, u32)>,
+}
+
+impl<'a> Checker<'a> {
+    /// Checks the message header of `bytes` for a root of type tag `root_tag` (`root_name`
+    /// in errors) and the schema's `file_identifier`; returns the checker and the offset of
+    /// the root object, whose own header is not checked yet.
+    pub fn message(
+        bytes: &'a [u8],
+        limits: &Limits,
+        (root_tag, root_name): (u32, &str),
+        file_identifier: [u8; 4],
+    ) -> Result<(Checker<'a>, usize), VerifyError> {
+        Self::nested_message(bytes, limits, (root_tag, root_name), file_identifier, (0, 0))
+    }
+
+    /// [`Checker::message`] for a message nested in another at `depth`, after `objects`
+    /// objects of the outer message's budget were spent.
+    fn nested_message(
+        bytes: &'a [u8],
+        limits: &Limits,
+        (root_tag, root_name): (u32, &str),
+        file_identifier: [u8; 4],
+        (depth, objects): (usize, usize),
+    ) -> Result<(Checker<'a>, usize), VerifyError> {
+        let len = bytes.len();
+        if len < MESSAGE_HEADER_SIZE as usize {
+            return Err(VerifyError::TooShort { len });
+        }
+        if len > limits.max_size {
+            return Err(VerifyError::TooLarge {
+                len,
+                max: limits.max_size,
+            });
+        }
+        let magic = array_at::<4>(bytes, 0).unwrap_or_default();
+        if magic != MAGIC {
+            return Err(VerifyError::BadMagic { found: magic });
+        }
+        let version = u16_at(bytes, HEADER_VERSION as usize);
+        if version != FORMAT_VERSION {
+            return Err(VerifyError::UnsupportedVersion { found: version });
+        }
+        let flags = u16_at(bytes, HEADER_FLAGS as usize);
+        if flags != 0 {
+            return Err(VerifyError::UnknownFlags { flags });
+        }
+        let declared = u32_at(bytes, HEADER_LENGTH as usize);
+        if declared as usize != len || !len.is_multiple_of(MESSAGE_ALIGN as usize) {
+            return Err(VerifyError::LengthMismatch {
+                declared,
+                actual: len,
+            });
+        }
+        let found = u32_at(bytes, HEADER_ROOT_TAG as usize);
+        if found != root_tag {
+            return Err(VerifyError::RootTypeMismatch {
+                found,
+                expected: root_name.to_string(),
+                expected_tag: root_tag,
+            });
+        }
+        let identifier = array_at::<4>(bytes, HEADER_FILE_IDENTIFIER as usize).unwrap_or_default();
+        if file_identifier != [0; 4] && identifier != file_identifier {
+            return Err(VerifyError::FileIdentifierMismatch {
+                at: HEADER_FILE_IDENTIFIER as usize,
+                found: String::from_utf8_lossy(&identifier).into_owned(),
+                expected: String::from_utf8_lossy(&file_identifier).into_owned(),
+            });
+        }
+        let checker = Checker {
+            bytes,
+            limits: *limits,
+            objects,
+            marks: Marks::Few(Vec::new()),
+            depth,
+            union_pairs: HashMap::new(),
+            nested_done: HashSet::new(),
+        };
+        match checker.reference(HEADER_ROOT_REF as usize)? {
+            Some(at) => Ok((checker, at)),
+            None => Err(VerifyError::BadReference {
+                path: root_name.to_string(),
+                at: HEADER_ROOT_REF as usize,
+                target: i64::from(HEADER_ROOT_REF),
+                len,
+            }),
+        }
+    }
+
+    /// The bytes being checked.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// Objects counted so far (nested messages included).
+    pub fn objects(&self) -> usize {
+        self.objects
+    }
+
+    /// Follows the reference at `at`: `None` for null, or the target's offset once its
+    /// header is known to be inside the message.
+    #[inline]
+    pub fn reference(&self, at: usize) -> Result<Option<usize>, VerifyError> {
+        let Some(raw) = self.bytes.get(at..at.wrapping_add(4)) else {
+            return Err(self.out_of_bounds(at, 4));
+        };
+        let value = i32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]);
+        if value == 0 {
+            return Ok(None);
+        }
+        let target = at as i64 + i64::from(value);
+        let fits = target >= i64::from(MESSAGE_HEADER_SIZE)
+            && target % i64::from(OBJECT_ALIGN) == 0
+            && target + i64::from(OBJECT_HEADER_SIZE) <= self.bytes.len() as i64;
+        if !fits {
+            return Err(VerifyError::BadReference {
+                path: String::new(),
+                at,
+                target,
+                len: self.bytes.len(),
+            });
+        }
+        Ok(Some(target as usize))
+    }
+
+    /// Follows a reference that must not be null (a vector element).
+    #[inline]
+    pub fn element(&self, at: usize) -> Result<usize, VerifyError> {
+        match self.reference(at)? {
+            Some(target) => Ok(target),
+            None => Err(VerifyError::NullElement {
+                path: String::new(),
+                at,
+            }),
+        }
+    }
+
+    fn out_of_bounds(&self, at: usize, needed: u64) -> VerifyError {
+        VerifyError::ObjectOutOfBounds {
+            path: String::new(),
+            at,
+            needed,
+            len: self.bytes.len(),
+        }
+    }
+
+    /// Checks the header of the object at `at` (its start known to be in bounds): tag `tag`
+    /// (`name` in errors), `body_bytes(size field)` bytes of body inside the message, the body
+    /// aligned to `body_align`. Returns the size field.
+    #[inline]
+    pub fn header(
+        &self,
+        at: usize,
+        (tag, name): (u32, &str),
+        body_bytes: impl FnOnce(u32) -> u64,
+        body_align: u32,
+    ) -> Result<u32, VerifyError> {
+        let found = u32_at(self.bytes, at);
+        if found != tag {
+            return Err(VerifyError::TagMismatch {
+                path: String::new(),
+                at,
+                found,
+                expected: name.to_string(),
+                expected_tag: tag,
+            });
+        }
+        let size = u32_at(self.bytes, at + 4);
+        let body = at + OBJECT_HEADER_SIZE as usize;
+        let needed = body_bytes(size);
+        if body as u64 + needed > self.bytes.len() as u64 {
+            return Err(self.out_of_bounds(at, needed));
+        }
+        if body_align > OBJECT_ALIGN && !body.is_multiple_of(body_align as usize) {
+            return Err(VerifyError::MisalignedBody {
+                path: String::new(),
+                at,
+                align: body_align,
+                found: 1 << body.trailing_zeros().min(31),
+            });
+        }
+        Ok(size)
+    }
+
+    /// Checks a table's header and enters it: `Some(body size)` when its fields are to be
+    /// checked (then [`Checker::leave`] after them), `None` when it was checked already.
+    #[inline]
+    pub fn table(
+        &mut self,
+        at: usize,
+        tag_name: (u32, &str),
+        body_align: u32,
+    ) -> Result<Option<u32>, VerifyError> {
+        let size = self.header(at, tag_name, u64::from, body_align)?;
+        Ok(self.enter(at)?.then_some(size))
+    }
+
+    /// Checks a vector of references' header and enters it: `Some(count)` when its elements
+    /// are to be checked (then [`Checker::leave`]), `None` when it was checked already.
+    #[inline]
+    pub fn ref_vector(
+        &mut self,
+        at: usize,
+        tag_name: (u32, &str),
+    ) -> Result<Option<u32>, VerifyError> {
+        let count = self.header(
+            at,
+            tag_name,
+            |count| u64::from(count) * u64::from(REF_SIZE),
+            OBJECT_ALIGN,
+        )?;
+        Ok(self.enter(at)?.then_some(count))
+    }
+
+    /// Checks a vector of scalars or structs (`stride` bytes each); returns its count.
+    #[inline]
+    pub fn inline_vector(
+        &self,
+        at: usize,
+        tag_name: (u32, &str),
+        stride: u32,
+        body_align: u32,
+    ) -> Result<u32, VerifyError> {
+        self.header(
+            at,
+            tag_name,
+            |count| u64::from(count) * u64::from(stride),
+            body_align,
+        )
+    }
+
+    /// Marks `at` entered: `true` the first time, `false` when it was done already; reports
+    /// cycles, depth and object count.
+    pub fn enter(&mut self, at: usize) -> Result<bool, VerifyError> {
+        let slot = at / OBJECT_ALIGN as usize;
+        let (entered, done) = self.marks.get(slot);
+        if done {
+            return Ok(false);
+        }
+        if entered {
+            return Err(VerifyError::Cycle {
+                path: String::new(),
+                at,
+            });
+        }
+        if self.depth + 1 > self.limits.max_depth {
+            return Err(VerifyError::TooDeep {
+                path: String::new(),
+                at,
+                max: self.limits.max_depth,
+            });
+        }
+        self.count_object(at)?;
+        self.marks.enter(slot, self.bytes.len());
+        self.depth += 1;
+        Ok(true)
+    }
+
+    /// Marks the object at `at`, entered by [`Checker::enter`], done.
+    pub fn leave(&mut self, at: usize) {
+        self.marks
+            .finish(at / OBJECT_ALIGN as usize, self.bytes.len());
+        self.depth -= 1;
+    }
+
+    fn count_object(&mut self, at: usize) -> Result<(), VerifyError> {
+        self.objects += 1;
+        if self.objects > self.limits.max_objects {
+            return Err(VerifyError::TooManyObjects {
+                path: String::new(),
+                at,
+                max: self.limits.max_objects,
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks the string object at `at`: header, terminating 0, UTF-8. A string is a leaf:
+    /// it counts as an object but adds no depth.
+    #[inline]
+    pub fn string(&mut self, at: usize, string_tag: u32) -> Result<(), VerifyError> {
+        let slot = at / OBJECT_ALIGN as usize;
+        let count = self.header(
+            at,
+            (string_tag, "string"),
+            |count| u64::from(count) + 1,
+            OBJECT_ALIGN,
+        )?;
+        if self.marks.get(slot).1 {
+            return Ok(());
+        }
+        let body = at + OBJECT_HEADER_SIZE as usize;
+        let end = body + count as usize;
+        if self.bytes.get(end) != Some(&0) {
+            return Err(VerifyError::MissingNul {
+                path: String::new(),
+                at,
+            });
+        }
+        let text = self.bytes.get(body..end).unwrap_or_default();
+        if let Err(e) = std::str::from_utf8(text) {
+            return Err(VerifyError::InvalidUtf8 {
+                path: String::new(),
+                at,
+                bad: body + e.valid_up_to(),
+            });
+        }
+        self.count_object(at)?;
+        self.marks.finish(slot, self.bytes.len());
+        Ok(())
+    }
+
+    /// Checks the presence byte at `at`: 0 or 1.
+    #[inline]
+    pub fn presence(&self, at: usize) -> Result<(), VerifyError> {
+        let value = self.bytes.get(at).copied().unwrap_or(0);
+        if value > 1 {
+            return Err(VerifyError::BadPresence {
+                path: String::new(),
+                at,
+                value,
+            });
+        }
+        Ok(())
+    }
+
+    /// The byte at `at` (0 outside the message: callers checked the bounds already).
+    #[inline]
+    pub fn byte(&self, at: usize) -> u8 {
+        self.bytes.get(at).copied().unwrap_or(0)
+    }
+
+    /// A required reference at `at` in the table object at `table_at` was null.
+    pub fn required_missing(table_at: usize) -> VerifyError {
+        VerifyError::RequiredMissing {
+            path: String::new(),
+            at: table_at,
+        }
+    }
+
+    /// A union discriminant at `type_at` that does not fit its reference.
+    pub fn bad_union(type_at: usize, discriminant: u8, problem: &'static str) -> VerifyError {
+        VerifyError::BadUnion {
+            path: String::new(),
+            at: type_at,
+            discriminant,
+            problem,
+        }
+    }
+
+    /// The union discriminant at `type_at` for a null reference: it must be NONE.
+    #[inline]
+    pub fn union_none(&self, type_at: usize) -> Result<(), VerifyError> {
+        match self.byte(type_at) {
+            0 => Ok(()),
+            d => Err(Self::bad_union(type_at, d, "has a null reference")),
+        }
+    }
+
+    /// A union member this schema does not know (a newer writer's), at `at`: its bounds only.
+    pub fn unknown_member(&self, at: usize) -> Result<(), VerifyError> {
+        let size = u32_at(self.bytes, at + 4);
+        let body = at as u64 + u64::from(OBJECT_HEADER_SIZE);
+        if body + u64::from(size) > self.bytes.len() as u64 {
+            return Err(self.out_of_bounds(at, u64::from(size)));
+        }
+        Ok(())
+    }
+
+    /// A struct boxed in its own object (a union member): header, and exactly its size.
+    pub fn boxed_struct(
+        &self,
+        at: usize,
+        tag_name: (u32, &str),
+        size: u32,
+        align: u32,
+    ) -> Result<(), VerifyError> {
+        let found = self.header(at, tag_name, u64::from, align)?;
+        if found != size {
+            return Err(self.out_of_bounds(at, u64::from(size)));
+        }
+        Ok(())
+    }
+
+    /// Checks the two vectors of a vector of unions: the values at `values_at` (tag
+    /// `values_tag`), the discriminants referenced from `types_ref` (a `[ubyte]` of tag
+    /// `types_tag`), of equal length. Returns `Some((count, types_body))` when the elements
+    /// are to be checked (then [`Checker::leave`] on `values_at`), `None` when these vectors
+    /// were checked together already.
+    pub fn union_vector(
+        &mut self,
+        values_at: usize,
+        values_tag_name: (u32, &str),
+        types_ref: usize,
+        types_tag: u32,
+    ) -> Result<Option<(u32, usize)>, VerifyError> {
+        let types = self.reference(types_ref)?;
+        let count = self.header(
+            values_at,
+            values_tag_name,
+            |count| u64::from(count) * u64::from(REF_SIZE),
+            OBJECT_ALIGN,
+        )?;
+        let (types_at, type_count) = match types {
+            Some(t) => (t, self.header(t, (types_tag, "[ubyte]"), u64::from, OBJECT_ALIGN)?),
+            None => (values_at, 0),
+        };
+        if type_count != count {
+            return Err(VerifyError::UnionVectorMismatch {
+                path: String::new(),
+                at: types_at,
+                values_at,
+                types: type_count,
+                values: count,
+            });
+        }
+        // Values checked against one discriminant vector are only valid with that one.
+        match self.union_pairs.get(&values_at) {
+            Some(&paired) if paired != types_at => {
+                return Err(VerifyError::UnionVectorShared {
+                    path: String::new(),
+                    at: types_at,
+                    values_at,
+                    paired,
+                });
+            }
+            Some(_) => {}
+            None => {
+                self.union_pairs.insert(values_at, types_at);
+            }
+        }
+        if !self.enter(values_at)? {
+            return Ok(None);
+        }
+        Ok(Some((count, types_at + OBJECT_HEADER_SIZE as usize)))
+    }
+
+    /// Verifies the body of the `[ubyte]` vector at `at` as a nested message with `check`,
+    /// which gets a checker over the nested bytes that shares this one's object budget and
+    /// depth, and the nested root object's offset.
+    pub fn nested(
+        &mut self,
+        at: usize,
+        (root_tag, root_name): (u32, &str),
+        file_identifier: [u8; 4],
+        check: impl FnOnce(&mut Checker<'a>, usize) -> Result<(), VerifyError>,
+    ) -> Result<(), VerifyError> {
+        if !self.nested_done.insert((at, root_tag)) {
+            return Ok(());
+        }
+        let count = u32_at(self.bytes, at + 4) as usize;
+        let body = at + OBJECT_HEADER_SIZE as usize;
+        let Some(inner) = self.bytes.get(body..body + count) else {
+            return Err(self.out_of_bounds(at, count as u64));
+        };
+        // Nested messages share the outer one's object budget: however their bytes overlap,
+        // the whole message costs at most `max_objects` objects of work.
+        let result = Checker::nested_message(
+            inner,
+            &self.limits,
+            (root_tag, root_name),
+            file_identifier,
+            (self.depth + 1, self.objects),
+        )
+        .and_then(|(mut nested, root)| {
+            check(&mut nested, root)?;
+            Ok(nested.objects)
+        });
+        match result {
+            Ok(objects) => {
+                self.objects = objects;
+                Ok(())
+            }
+            Err(inner) => Err(VerifyError::Nested {
+                path: String::new(),
+                at,
+                inner: Box::new(inner),
+            }),
+        }
+    }
+}
+
+fn array_at<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
+    bytes.get(at..at.checked_add(N)?)?.try_into().ok()
+}
+
+/// A little-endian u32 at `at`, 0 outside the bytes.
+#[inline]
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    array_at(bytes, at).map_or(0, u32::from_le_bytes)
+}
+
+fn u16_at(bytes: &[u8], at: usize) -> u16 {
+    array_at(bytes, at).map_or(0, u16::from_le_bytes)
+}
+
+/// Which objects (by 8-byte slot) were entered and which are done. Most messages hold few
+/// objects worth marking: a short list serves them without allocating for the whole message;
+/// past [`FEW_MARKS`] it turns into two bitsets over the message's slots.
+enum Marks {
+    Few(Vec<(usize, bool)>),
+    Many { entered: Vec<u64>, done: Vec<u64> },
+}
+
+const FEW_MARKS: usize = 32;
+
+fn bit(set: &[u64], slot: usize) -> bool {
+    set.get(slot / 64)
+        .is_some_and(|w| w & (1 << (slot % 64)) != 0)
+}
+
+fn set_bit(set: &mut [u64], slot: usize) {
+    if let Some(w) = set.get_mut(slot / 64) {
+        *w |= 1 << (slot % 64);
+    }
+}
+
+impl Marks {
+    /// (entered, done) for `slot`.
+    #[inline]
+    fn get(&self, slot: usize) -> (bool, bool) {
+        match self {
+            Marks::Few(list) => list
+                .iter()
+                .find(|(s, _)| *s == slot)
+                .map_or((false, false), |&(_, done)| (true, done)),
+            Marks::Many { entered, done } => (bit(entered, slot), bit(done, slot)),
+        }
+    }
+
+    fn enter(&mut self, slot: usize, message_len: usize) {
+        if let Marks::Few(list) = self {
+            if list.len() < FEW_MARKS {
+                list.push((slot, false));
+                return;
+            }
+            let words = message_len.div_ceil(64 * OBJECT_ALIGN as usize);
+            let (mut entered, mut done) = (vec![0; words], vec![0; words]);
+            for &(s, finished) in list.iter() {
+                set_bit(&mut entered, s);
+                if finished {
+                    set_bit(&mut done, s);
+                }
+            }
+            *self = Marks::Many { entered, done };
+        }
+        if let Marks::Many { entered, .. } = self {
+            set_bit(entered, slot);
+        }
+    }
+
+    #[inline]
+    fn finish(&mut self, slot: usize, message_len: usize) {
+        if let Marks::Few(list) = self {
+            if let Some(entry) = list.iter_mut().find(|(s, _)| *s == slot) {
+                entry.1 = true;
+                return;
+            }
+            // A leaf (a string) done without being entered.
+            self.enter(slot, message_len);
+            return self.finish(slot, message_len);
+        }
+        if let Marks::Many { entered, done } = self {
+            set_bit(entered, slot);
+            set_bit(done, slot);
+        }
+    }
+}
