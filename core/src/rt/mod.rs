@@ -4,7 +4,31 @@
 //! constant the generator took from the [`crate::layout::Layout`], and the work is done by the
 //! small, bounds-checked pieces here. The schema-driven verifier is made of the same checks
 //! ([`Checker`]), so generated code accepts exactly the messages it accepts.
+//!
+//! This module is the generated code's API: it changes only together with the generator.
 
+pub mod build;
 mod check;
+mod mutate;
+mod read;
+mod root;
+mod scalar;
+mod service;
 
+pub use bytemuck;
 pub use check::Checker;
+pub use mutate::{TableMut, TablesMut, VectorMut};
+pub use read::{
+    Element, Table, TableElement, UnionRead, UnionVector, Vector, VectorIter, boxed_struct_at,
+    string_at, struct_element, table_at, table_element,
+};
+pub use root::{
+    Check, Root, check_root, file_identifier, root, root_mut, root_with_limits, size_prefixed,
+};
+pub use scalar::{Scalar, read_or};
+pub use service::{Method, MethodDescriptor, Service, Streaming};
+
+pub use crate::message::{BuildError, Builder, Limits, ObjectRef, VerifyError};
+
+#[cfg(not(target_endian = "little"))]
+compile_error!("generated weftbuf structs and slices are little-endian in memory");

@@ -1,0 +1,262 @@
+//! Writing pieces of a message for generated builders, front to back into a
+//! [`Builder`] (a growable buffer or a caller-given slice).
+
+use super::scalar::Scalar;
+use crate::layout::format::REF_SIZE;
+use crate::message::{BuildError, Builder, ObjectRef};
+
+/// Appends a table object of `body_size` zero bytes.
+#[inline]
+pub fn table(
+    b: &mut Builder<'_>,
+    tag: u32,
+    body_size: u32,
+    body_align: u32,
+) -> Result<ObjectRef, BuildError> {
+    b.alloc_object(tag, body_size, u64::from(body_size), body_align)
+}
+
+/// Writes a scalar at absolute offset `at` (inside what was allocated).
+#[inline(always)]
+pub fn put<T: Scalar>(b: &mut Builder<'_>, at: usize, value: T) {
+    value.write(b.bytes_mut(), at);
+}
+
+/// Writes a struct's bytes at absolute offset `at`.
+#[inline(always)]
+pub fn put_struct<S: bytemuck::Pod>(b: &mut Builder<'_>, at: usize, value: &S) {
+    let raw = bytemuck::bytes_of(value);
+    if let Some(dst) = b.bytes_mut().get_mut(at..at + raw.len()) {
+        dst.copy_from_slice(raw);
+    }
+}
+
+/// Appends a string object holding `text`.
+#[inline]
+pub fn string(b: &mut Builder<'_>, string_tag: u32, text: &str) -> Result<ObjectRef, BuildError> {
+    let len = u32::try_from(text.len()).map_err(|_| BuildError::TooLarge)?;
+    let object = b.alloc_object(string_tag, len, u64::from(len) + 1, 8)?;
+    let body = object.body();
+    b.bytes_mut()[body..body + text.len()].copy_from_slice(text.as_bytes());
+    Ok(object)
+}
+
+/// Appends a vector object of `count` zeroed elements `stride` bytes apart.
+#[inline]
+pub fn vector(
+    b: &mut Builder<'_>,
+    tag: u32,
+    count: usize,
+    stride: u32,
+    body_align: u32,
+) -> Result<ObjectRef, BuildError> {
+    let count = u32::try_from(count).map_err(|_| BuildError::TooLarge)?;
+    b.alloc_object(
+        tag,
+        count,
+        u64::from(count) * u64::from(stride),
+        body_align,
+    )
+}
+
+/// Appends a vector of scalars.
+pub fn scalars<T: Scalar>(
+    b: &mut Builder<'_>,
+    tag: u32,
+    items: &[T],
+) -> Result<ObjectRef, BuildError> {
+    let object = vector(b, tag, items.len(), T::SIZE as u32, 8)?;
+    let body = object.body();
+    let bytes = b.bytes_mut();
+    for (i, item) in items.iter().enumerate() {
+        item.write(bytes, body + i * T::SIZE);
+    }
+    Ok(object)
+}
+
+/// Appends a vector of structs (or of any plain little-endian data), copied as bytes.
+pub fn structs<S: bytemuck::Pod>(
+    b: &mut Builder<'_>,
+    tag: u32,
+    body_align: u32,
+    items: &[S],
+) -> Result<ObjectRef, BuildError> {
+    let object = vector(b, tag, items.len(), size_of::<S>() as u32, body_align)?;
+    let body = object.body();
+    let raw: &[u8] = bytemuck::cast_slice(items);
+    b.bytes_mut()[body..body + raw.len()].copy_from_slice(raw);
+    Ok(object)
+}
+
+/// Appends a vector of strings: the vector, then each string, in order.
+pub fn strings<S: AsRef<str>>(
+    b: &mut Builder<'_>,
+    (vector_tag, string_tag): (u32, u32),
+    items: &[S],
+) -> Result<ObjectRef, BuildError> {
+    let object = vector(b, vector_tag, items.len(), REF_SIZE, 8)?;
+    for (i, item) in items.iter().enumerate() {
+        let child = string(b, string_tag, item.as_ref())?;
+        b.set_ref(object.body() + i * REF_SIZE as usize, child);
+    }
+    Ok(object)
+}
+
+/// A table type's builder, as generated: allocate the object first (so its parent can
+/// refer to it), then write its fields through the builder.
+pub trait TableBuild<'c, 'buf: 'c>: Sized {
+    /// Appends the table's object, defaults written.
+    fn alloc(b: &mut Builder<'buf>) -> Result<ObjectRef, BuildError>;
+    /// The builder of the object `alloc` appended.
+    fn resume(b: &'c mut Builder<'buf>, object: ObjectRef) -> Self;
+}
+
+/// Appends a table `T` and points the reference at `at` to it; returns its builder.
+#[inline]
+pub fn child<'c, 'buf: 'c, T: TableBuild<'c, 'buf>>(
+    b: &'c mut Builder<'buf>,
+    at: usize,
+) -> Result<T, BuildError> {
+    let object = T::alloc(b)?;
+    b.set_ref(at, object);
+    Ok(T::resume(b, object))
+}
+
+/// A vector of tables being written: its elements are appended one at a time, each
+/// finished before the next starts (front to back).
+pub struct TableVector<'b, 'buf> {
+    b: &'b mut Builder<'buf>,
+    body: usize,
+    len: usize,
+    next: usize,
+}
+
+impl<'b, 'buf> TableVector<'b, 'buf> {
+    /// Appends a vector of `count` table references (tag `tag`), referenced from `at`.
+    pub fn new(
+        b: &'b mut Builder<'buf>,
+        tag: u32,
+        count: usize,
+        at: usize,
+    ) -> Result<Self, BuildError> {
+        let object = vector(b, tag, count, REF_SIZE, 8)?;
+        b.set_ref(at, object);
+        Ok(TableVector {
+            b,
+            body: object.body(),
+            len: count,
+            next: 0,
+        })
+    }
+
+    /// Appends the next element's table and returns its builder.
+    pub fn push<'c, T: TableBuild<'c, 'buf>>(&'c mut self) -> Result<T, BuildError> {
+        if self.next >= self.len {
+            return Err(BuildError::Value {
+                path: String::new(),
+                message: format!("the vector was allocated for {} tables", self.len),
+            });
+        }
+        let at = self.body + self.next * REF_SIZE as usize;
+        self.next += 1;
+        child(self.b, at)
+    }
+
+    /// Elements still to push (a vector with some left fails verification).
+    pub fn remaining(&self) -> usize {
+        self.len - self.next
+    }
+}
+
+/// A vector of unions being written: its discriminants are written first, then each
+/// member, in order.
+pub struct UnionVector<'b, 'buf> {
+    b: &'b mut Builder<'buf>,
+    values_body: usize,
+    len: usize,
+    next: usize,
+}
+
+impl<'b, 'buf> UnionVector<'b, 'buf> {
+    /// Appends the discriminant vector (referenced from `types_at`) and the value vector
+    /// (from `values_at`).
+    pub fn new(
+        b: &'b mut Builder<'buf>,
+        (types_tag, values_tag): (u32, u32),
+        discriminants: &[u8],
+        (types_at, values_at): (usize, usize),
+    ) -> Result<Self, BuildError> {
+        let types = scalars(b, types_tag, discriminants)?;
+        b.set_ref(types_at, types);
+        let values = vector(b, values_tag, discriminants.len(), REF_SIZE, 8)?;
+        b.set_ref(values_at, values);
+        Ok(UnionVector {
+            b,
+            values_body: values.body(),
+            len: discriminants.len(),
+            next: 0,
+        })
+    }
+
+    fn slot(&mut self) -> Result<usize, BuildError> {
+        if self.next >= self.len {
+            return Err(BuildError::Value {
+                path: String::new(),
+                message: format!("the vector was allocated for {} unions", self.len),
+            });
+        }
+        self.next += 1;
+        Ok(self.values_body + (self.next - 1) * REF_SIZE as usize)
+    }
+
+    /// Skips an element whose discriminant is NONE.
+    pub fn push_none(&mut self) -> Result<(), BuildError> {
+        self.slot().map(|_| ())
+    }
+
+    /// Appends the next element as a table.
+    pub fn push_table<'c, T: TableBuild<'c, 'buf>>(&'c mut self) -> Result<T, BuildError> {
+        let at = self.slot()?;
+        child(self.b, at)
+    }
+
+    /// Appends the next element as a string.
+    pub fn push_string(&mut self, string_tag: u32, text: &str) -> Result<(), BuildError> {
+        let at = self.slot()?;
+        let object = string(self.b, string_tag, text)?;
+        self.b.set_ref(at, object);
+        Ok(())
+    }
+
+    /// Appends the next element as a boxed struct.
+    pub fn push_struct<S: bytemuck::Pod>(
+        &mut self,
+        (tag, align): (u32, u32),
+        value: &S,
+    ) -> Result<(), BuildError> {
+        let at = self.slot()?;
+        let object = boxed_struct(self.b, (tag, align), value)?;
+        self.b.set_ref(at, object);
+        Ok(())
+    }
+}
+
+/// Appends a struct boxed in its own object (a union member).
+pub fn boxed_struct<S: bytemuck::Pod>(
+    b: &mut Builder<'_>,
+    (tag, align): (u32, u32),
+    value: &S,
+) -> Result<ObjectRef, BuildError> {
+    let size = size_of::<S>() as u32;
+    let object = b.alloc_object(tag, size, u64::from(size), align)?;
+    put_struct(b, object.body(), value);
+    Ok(object)
+}
+
+/// Appends a `[ubyte]` vector holding `bytes` (a nested message).
+pub fn bytes(b: &mut Builder<'_>, tag: u32, bytes: &[u8]) -> Result<ObjectRef, BuildError> {
+    let object = vector(b, tag, bytes.len(), 1, 8)?;
+    let body = object.body();
+    b.bytes_mut()[body..body + bytes.len()].copy_from_slice(bytes);
+    Ok(object)
+}

@@ -1,0 +1,506 @@
+//! Zero-copy reads of verified messages at the constant offsets generated code passes in.
+//!
+//! Every load is bounds-checked (a wrong offset gives a default, never a read outside the
+//! bytes). What is `unsafe` here is following a reference as a string: strings are read
+//! without checking their UTF-8 again, which is sound only for objects the verifier checked
+//! as strings. The contract of each `unsafe fn` says what the caller (generated code, with the
+//! offsets of the `Layout`) guarantees.
+
+use std::marker::PhantomData;
+
+use super::scalar::{Scalar, read_or};
+use crate::layout::format::{OBJECT_HEADER_SIZE, REF_SIZE};
+
+/// The object a reference at `at` points to, or `None` for null or a target outside the
+/// bytes (which a verified message never has).
+#[inline(always)]
+fn follow(bytes: &[u8], at: usize) -> Option<usize> {
+    let value = <i32 as Scalar>::read(bytes, at)?;
+    if value == 0 {
+        return None;
+    }
+    let target = (at as i64).checked_add(i64::from(value))?;
+    usize::try_from(target)
+        .ok()
+        .filter(|t| t.saturating_add(OBJECT_HEADER_SIZE as usize) <= bytes.len())
+}
+
+/// The body offset and size-or-count field of the object at `object`.
+#[inline(always)]
+fn object(bytes: &[u8], object: usize) -> (usize, u32) {
+    let body = object + OBJECT_HEADER_SIZE as usize;
+    (body, read_or(bytes, object + 4, 0u32))
+}
+
+/// The string object at `object`, whose bytes the verifier checked as UTF-8.
+///
+/// # Safety
+/// `object` is a string object of a message the verifier accepted, and `bytes` have not
+/// changed since.
+#[inline(always)]
+pub unsafe fn string_at(bytes: &[u8], object: usize) -> &str {
+    let (body, count) = self::object(bytes, object);
+    let raw = body
+        .checked_add(count as usize)
+        .and_then(|end| bytes.get(body..end))
+        .unwrap_or_default();
+    // SAFETY: the caller guarantees the verifier checked this object as a string, so its
+    // `count` bytes are valid UTF-8 and unchanged since.
+    unsafe { std::str::from_utf8_unchecked(raw) }
+}
+
+/// A table object: the view every generated table type wraps. `Copy`, three words.
+#[derive(Clone, Copy)]
+pub struct Table<'a> {
+    bytes: &'a [u8],
+    body: usize,
+    size: u32,
+}
+
+impl<'a> Table<'a> {
+    /// The table object at `object`.
+    ///
+    /// # Safety
+    /// `bytes` are a message the verifier accepted (and unchanged since), and `object` is an
+    /// object it checked as the table type the caller reads it as.
+    #[inline(always)]
+    pub unsafe fn new(bytes: &'a [u8], object: usize) -> Self {
+        let (body, size) = self::object(bytes, object);
+        Table { bytes, body, size }
+    }
+
+    /// The message bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The body's offset in the message.
+    pub fn body_offset(&self) -> usize {
+        self.body
+    }
+
+    /// The body size this object records (fields ending past it read as defaults).
+    pub fn body_size(&self) -> u32 {
+        self.size
+    }
+
+    /// Whether a field whose last member ends at `end` is in this object.
+    #[inline(always)]
+    pub fn has(&self, end: u32) -> bool {
+        self.size >= end
+    }
+
+    /// The scalar at body offset `offset` of a field ending at `end`, else `default`.
+    #[inline(always)]
+    pub fn scalar<T: Scalar>(&self, offset: u32, end: u32, default: T) -> T {
+        if self.size >= end {
+            read_or(self.bytes, self.body + offset as usize, default)
+        } else {
+            default
+        }
+    }
+
+    /// An optional scalar: its presence byte at `presence`, its value at `offset`.
+    #[inline(always)]
+    pub fn optional<T: Scalar>(&self, presence: u32, offset: u32, end: u32) -> Option<T> {
+        if self.size >= end && read_or(self.bytes, self.body + presence as usize, 0u8) != 0 {
+            T::read(self.bytes, self.body + offset as usize)
+        } else {
+            None
+        }
+    }
+
+    /// A struct stored inline at `offset`, copied out (structs are plain data). With a
+    /// presence byte at `presence`, `None` when it is not set.
+    #[inline(always)]
+    pub fn structure<S: bytemuck::Pod>(
+        &self,
+        presence: Option<u32>,
+        offset: u32,
+        end: u32,
+    ) -> Option<S> {
+        if self.size < end {
+            return None;
+        }
+        if let Some(p) = presence
+            && read_or(self.bytes, self.body + p as usize, 0u8) == 0
+        {
+            return None;
+        }
+        let at = self.body + offset as usize;
+        let raw = self.bytes.get(at..at.checked_add(size_of::<S>())?)?;
+        Some(bytemuck::pod_read_unaligned(raw))
+    }
+
+    /// The object the reference at `offset` points to, `None` when absent or null.
+    #[inline(always)]
+    pub fn reference(&self, offset: u32, end: u32) -> Option<usize> {
+        if self.size >= end {
+            follow(self.bytes, self.body + offset as usize)
+        } else {
+            None
+        }
+    }
+
+    /// The string the reference at `offset` points to.
+    ///
+    /// # Safety
+    /// This table is a verified table (see [`Table::new`]) and `offset` is the offset of one
+    /// of its type's string members.
+    #[inline(always)]
+    pub unsafe fn string(&self, offset: u32, end: u32) -> Option<&'a str> {
+        let object = self.reference(offset, end)?;
+        // SAFETY: the caller guarantees a string member of a verified table.
+        Some(unsafe { string_at(self.bytes, object) })
+    }
+
+    /// The table the reference at `offset` points to.
+    ///
+    /// # Safety
+    /// As for [`Table::string`], for a member that refers to a table.
+    #[inline(always)]
+    pub unsafe fn table(&self, offset: u32, end: u32) -> Option<Table<'a>> {
+        let object = self.reference(offset, end)?;
+        // SAFETY: the caller guarantees a table member of a verified table.
+        Some(unsafe { Table::new(self.bytes, object) })
+    }
+
+    /// The vector the reference at `offset` points to.
+    ///
+    /// # Safety
+    /// As for [`Table::string`], for a member that refers to a vector of `T`.
+    #[inline(always)]
+    pub unsafe fn vector<T: Element<'a>>(&self, offset: u32, end: u32) -> Option<Vector<'a, T>> {
+        let object = self.reference(offset, end)?;
+        // SAFETY: the caller guarantees a vector member of a verified table.
+        Some(unsafe { Vector::new(self.bytes, object) })
+    }
+}
+
+/// A type a vector holds, read by value from its slot.
+///
+/// # Safety
+/// Implementations read only inside `bytes` and, for references, only objects of their own
+/// type: generated code implements it for its tables, structs and enums.
+pub unsafe trait Element<'a>: Sized {
+    /// Bytes from one element to the next.
+    const STRIDE: usize;
+    /// The element whose slot starts at `at`.
+    ///
+    /// # Safety
+    /// `at` is an element slot of a verified vector of this element type.
+    unsafe fn read(bytes: &'a [u8], at: usize) -> Self;
+}
+
+macro_rules! scalar_elements {
+    ($($t:ty),*) => {$(
+        // SAFETY: reads `SIZE` bytes, bounds-checked, and follows nothing.
+        unsafe impl<'a> Element<'a> for $t {
+            const STRIDE: usize = <$t as Scalar>::SIZE;
+            #[inline(always)]
+            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+                read_or(bytes, at, <$t>::default())
+            }
+        }
+    )*};
+}
+
+scalar_elements!(bool, u8, i8, u16, i16, u32, i32, u64, i64, f32, f64);
+
+// SAFETY: follows the element's reference to a string, which the verifier checked as one
+// because the caller's vector is a verified `[string]`.
+unsafe impl<'a> Element<'a> for &'a str {
+    const STRIDE: usize = REF_SIZE as usize;
+    #[inline(always)]
+    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        match follow(bytes, at) {
+            // SAFETY: an element of a verified `[string]` (the caller's contract).
+            Some(object) => unsafe { string_at(bytes, object) },
+            None => "",
+        }
+    }
+}
+
+/// Reads an element of a vector of tables: generated table views implement it.
+pub trait TableElement<'a>: Sized {
+    /// The view of the table at `object`.
+    ///
+    /// # Safety
+    /// As for [`Table::new`].
+    unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self;
+    /// The view of nothing: what a slot outside the bytes reads as (never in a verified
+    /// message).
+    fn empty() -> Self;
+}
+
+/// A vector object: `len` elements of `T` at a fixed stride.
+pub struct Vector<'a, T> {
+    bytes: &'a [u8],
+    body: usize,
+    len: usize,
+    element: PhantomData<T>,
+}
+
+impl<T> Clone for Vector<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Vector<'_, T> {}
+
+impl<'a, T: Element<'a>> Vector<'a, T> {
+    /// The vector object at `object`.
+    ///
+    /// # Safety
+    /// `bytes` are a verified message, unchanged since, and `object` a vector of `T` in it.
+    #[inline(always)]
+    pub unsafe fn new(bytes: &'a [u8], object: usize) -> Self {
+        let (body, count) = self::object(bytes, object);
+        // A count the bytes cannot hold (never in a verified message) reads as what fits.
+        let fits = bytes.len().saturating_sub(body) / T::STRIDE.max(1);
+        Vector {
+            bytes,
+            body,
+            len: (count as usize).min(fits),
+            element: PhantomData,
+        }
+    }
+
+    /// The number of elements.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when it holds no element.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Element `index`, or `None` past the end.
+    #[inline(always)]
+    pub fn get(&self, index: usize) -> Option<T> {
+        if index < self.len {
+            // SAFETY: a slot of this verified vector (its `new` contract).
+            Some(unsafe { T::read(self.bytes, self.body + index * T::STRIDE) })
+        } else {
+            None
+        }
+    }
+
+    /// The elements in order.
+    #[inline(always)]
+    pub fn iter(&self) -> VectorIter<'a, T> {
+        VectorIter {
+            vector: *self,
+            next: 0,
+        }
+    }
+
+    /// The body's bytes.
+    pub fn body_bytes(&self) -> &'a [u8] {
+        self.bytes
+            .get(self.body..self.body + self.len * T::STRIDE)
+            .unwrap_or_default()
+    }
+
+    /// The body's offset in the message.
+    pub fn body_offset(&self) -> usize {
+        self.body
+    }
+}
+
+impl<'a, T: Element<'a> + bytemuck::Pod> Vector<'a, T> {
+    /// The elements as a slice, when the body is aligned for `T` in memory (a message that
+    /// starts at an address aligned to 8 has every body aligned; see `docs/layout.md`,
+    /// section 10). Otherwise read them with [`Vector::get`] or [`Vector::iter`].
+    #[inline(always)]
+    pub fn as_slice(&self) -> Option<&'a [T]> {
+        bytemuck::try_cast_slice(self.body_bytes()).ok()
+    }
+}
+
+impl<'a, T: Element<'a> + std::fmt::Debug> std::fmt::Debug for Vector<'a, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, T: Element<'a>> IntoIterator for Vector<'a, T> {
+    type Item = T;
+    type IntoIter = VectorIter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// The elements of a [`Vector`], in order.
+pub struct VectorIter<'a, T> {
+    vector: Vector<'a, T>,
+    next: usize,
+}
+
+impl<'a, T: Element<'a>> Iterator for VectorIter<'a, T> {
+    type Item = T;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<T> {
+        let item = self.vector.get(self.next)?;
+        self.next += 1;
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.vector.len - self.next.min(self.vector.len);
+        (left, Some(left))
+    }
+}
+
+impl<'a, T: Element<'a>> ExactSizeIterator for VectorIter<'a, T> {}
+
+/// A union's value, read from its discriminant and its reference: generated union types
+/// implement it.
+pub trait UnionRead<'a>: Sized {
+    /// The value of discriminant `discriminant` whose object is at `object` (`None` for a
+    /// null reference).
+    ///
+    /// # Safety
+    /// `bytes` are a verified message and the two come from one of its union members (or
+    /// one element of a vector of unions).
+    unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self;
+}
+
+impl<'a> Table<'a> {
+    /// The union whose discriminant is at `type_offset` and reference at `offset`.
+    ///
+    /// # Safety
+    /// As for [`Table::string`], for a union field of this table's type.
+    #[inline(always)]
+    pub unsafe fn union<U: UnionRead<'a>>(&self, type_offset: u32, offset: u32, end: u32) -> U {
+        let discriminant = self.scalar(type_offset, end, 0u8);
+        let object = self.reference(offset, end);
+        // SAFETY: the caller guarantees a union field of a verified table.
+        unsafe { U::read(self.bytes, discriminant, object) }
+    }
+
+    /// The vector of unions whose discriminants are referenced from `type_offset` and
+    /// values from `offset`.
+    ///
+    /// # Safety
+    /// As for [`Table::string`], for a vector-of-unions field of this table's type.
+    #[inline(always)]
+    pub unsafe fn union_vector<U: UnionRead<'a> + 'a>(
+        &self,
+        type_offset: u32,
+        offset: u32,
+        end: u32,
+    ) -> Option<UnionVector<'a, U>> {
+        let values = self.reference(offset, end)?;
+        let types = self.reference(type_offset, end)?;
+        // SAFETY: both vectors belong to a verified vector-of-unions field.
+        Some(unsafe { UnionVector::new(self.bytes, types, values) })
+    }
+}
+
+/// A vector of unions: its discriminants and its references side by side.
+pub struct UnionVector<'a, U> {
+    bytes: &'a [u8],
+    types: usize,
+    values: usize,
+    len: usize,
+    element: PhantomData<U>,
+}
+
+impl<U> Clone for UnionVector<'_, U> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<U> Copy for UnionVector<'_, U> {}
+
+impl<'a, U: UnionRead<'a> + 'a> UnionVector<'a, U> {
+    /// # Safety
+    /// The discriminant and value vectors of one verified vector-of-unions field.
+    unsafe fn new(bytes: &'a [u8], types: usize, values: usize) -> Self {
+        let (types, type_count) = object(bytes, types);
+        let (values, count) = object(bytes, values);
+        UnionVector {
+            bytes,
+            types,
+            values,
+            len: count.min(type_count) as usize,
+            element: PhantomData,
+        }
+    }
+
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when it holds no element.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Element `index`, or `None` past the end.
+    pub fn get(&self, index: usize) -> Option<U> {
+        if index >= self.len {
+            return None;
+        }
+        let discriminant = read_or(self.bytes, self.types + index, 0u8);
+        let object = follow(self.bytes, self.values + index * REF_SIZE as usize);
+        // SAFETY: element `index` of a verified vector of unions (`new`'s contract).
+        Some(unsafe { U::read(self.bytes, discriminant, object) })
+    }
+
+    /// The elements in order.
+    pub fn iter(&self) -> impl Iterator<Item = U> + 'a {
+        let this = *self;
+        (0..self.len).filter_map(move |i| this.get(i))
+    }
+}
+
+/// The view of the table a union member or element refers to, for generated union readers.
+///
+/// # Safety
+/// As for [`Table::new`].
+#[inline(always)]
+pub unsafe fn table_at<'a, T: TableElement<'a>>(bytes: &'a [u8], object: usize) -> T {
+    // SAFETY: forwarded contract.
+    unsafe { T::from_object(bytes, object) }
+}
+
+/// A struct boxed in its own object (a union member), copied out; zeros outside the bytes.
+#[inline(always)]
+pub fn boxed_struct_at<S: bytemuck::Pod>(bytes: &[u8], object: usize) -> S {
+    let body = object + OBJECT_HEADER_SIZE as usize;
+    body.checked_add(size_of::<S>())
+        .and_then(|end| bytes.get(body..end))
+        .map_or_else(S::zeroed, bytemuck::pod_read_unaligned)
+}
+
+/// Reads a table element: follows the slot's reference (what [`Element::read`] of a
+/// generated table view does).
+///
+/// # Safety
+/// `at` is an element slot of a verified vector of `T`'s table type.
+#[inline(always)]
+pub unsafe fn table_element<'a, T: TableElement<'a>>(bytes: &'a [u8], at: usize) -> T {
+    match follow(bytes, at) {
+        // SAFETY: forwarded contract: an element of a verified vector of this table type.
+        Some(object) => unsafe { T::from_object(bytes, object) },
+        None => T::empty(),
+    }
+}
+
+/// Reads a struct element by value, zeros outside the bytes.
+#[inline(always)]
+pub fn struct_element<S: bytemuck::Pod>(bytes: &[u8], at: usize) -> S {
+    at.checked_add(size_of::<S>())
+        .and_then(|end| bytes.get(at..end))
+        .map_or_else(S::zeroed, bytemuck::pod_read_unaligned)
+}

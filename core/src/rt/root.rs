@@ -1,0 +1,86 @@
+//! Entry points from bytes to a generated view: verify, then view.
+
+use super::check::Checker;
+use super::mutate::TableMut;
+use super::read::TableElement;
+use crate::layout::format::{HEADER_FILE_IDENTIFIER, MAGIC};
+use crate::message::{Limits, VerifyError};
+
+/// A table type's verifier and identity, as generated.
+pub trait Check {
+    /// The type tag of its objects.
+    const TAG: u32;
+    /// Its fully qualified name.
+    const NAME: &'static str;
+    /// Its name without the namespace (how error paths start).
+    const SHORT_NAME: &'static str;
+    /// The schema's file identifier (zeros when it declares none).
+    const FILE_IDENTIFIER: [u8; 4];
+    /// Checks the object at `at` as this table, and everything it reaches. Errors carry the
+    /// path below this table (`.field[3].other`).
+    fn check(c: &mut Checker<'_>, at: usize) -> Result<(), VerifyError>;
+}
+
+/// A table type that can be a message's root: any generated table view.
+pub trait Root<'a>: Check + TableElement<'a> {}
+
+impl<'a, T: Check + TableElement<'a>> Root<'a> for T {}
+
+/// Verifies `bytes` as a message of root `T` with `limits`; returns the root's offset.
+pub fn check_root<T: Check>(bytes: &[u8], limits: &Limits) -> Result<usize, VerifyError> {
+    let (mut c, at) = Checker::message(bytes, limits, (T::TAG, T::NAME), T::FILE_IDENTIFIER)
+        .map_err(|e| e.at_path(|| T::SHORT_NAME.to_string()))?;
+    T::check(&mut c, at).map_err(|e| e.within(T::SHORT_NAME))?;
+    Ok(at)
+}
+
+/// Verifies `bytes` as a message whose root is a `T`, then views it: the way to read bytes
+/// that came from anywhere.
+pub fn root<'a, T: Root<'a>>(bytes: &'a [u8]) -> Result<T, VerifyError> {
+    root_with_limits(bytes, &Limits::default())
+}
+
+/// [`root`] with limits other than the defaults.
+pub fn root_with_limits<'a, T: Root<'a>>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<T, VerifyError> {
+    let at = check_root::<T>(bytes, limits)?;
+    // SAFETY: the verifier accepted `bytes` as a message with a `T` at `at`, and the shared
+    // borrow keeps them unchanged for `'a`.
+    Ok(unsafe { T::from_object(bytes, at) })
+}
+
+/// Verifies `bytes` as a message of root `T` and gives its root to change in place.
+pub fn root_mut<T: Check>(bytes: &mut [u8]) -> Result<TableMut<'_>, VerifyError> {
+    let at = check_root::<T>(bytes, &Limits::default())?;
+    Ok(TableMut::new(bytes, at))
+}
+
+/// Verifies a size-prefixed message (a little-endian u32 byte count, then the message, as
+/// streams carry them) and views it.
+pub fn size_prefixed<'a, T: Root<'a>>(bytes: &'a [u8]) -> Result<T, VerifyError> {
+    let prefix: [u8; 4] = bytes
+        .get(..4)
+        .and_then(|p| p.try_into().ok())
+        .ok_or(VerifyError::TooShort { len: bytes.len() })?;
+    let declared = u32::from_le_bytes(prefix);
+    let rest = &bytes[4..];
+    if declared as usize != rest.len() {
+        return Err(VerifyError::SizePrefixMismatch {
+            declared,
+            actual: rest.len(),
+        });
+    }
+    root(rest)
+}
+
+/// The file identifier in a message's header, without verifying anything else; `None` when
+/// the bytes do not start like a message.
+pub fn file_identifier(bytes: &[u8]) -> Option<[u8; 4]> {
+    if bytes.get(..4)? != MAGIC {
+        return None;
+    }
+    let at = HEADER_FILE_IDENTIFIER as usize;
+    bytes.get(at..at + 4)?.try_into().ok()
+}
