@@ -89,6 +89,28 @@ enum Command {
     Compat(compat_cmd::CompatArgs),
     /// Convert between JSON, weftbuf messages and FlatBuffers binaries (input verified first).
     Convert(convert_cmd::ConvertArgs),
+    /// Generate code: one self-contained file `OUT/<schema stem>.rs` per schema.
+    Gen {
+        /// The language (Rust only, for now).
+        #[arg(long, value_enum, default_value_t = Lang::Rust)]
+        lang: Lang,
+        /// Schema files (`.fbs`).
+        #[arg(required = true)]
+        schemas: Vec<PathBuf>,
+        /// Folders to search for includes, after the including file's own.
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include: Vec<PathBuf>,
+        /// The output folder.
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: PathBuf,
+    },
+}
+
+/// A language `gen` writes.
+#[derive(Clone, Copy, ValueEnum)]
+enum Lang {
+    /// Rust: views, verifiers, builders and owned types over `weftbuf::rt`.
+    Rust,
 }
 
 /// How `layout` prints.
@@ -147,6 +169,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
         include: Vec::new(),
     });
     match command {
+        Command::Gen {
+            lang: Lang::Rust,
+            schemas,
+            include,
+            output,
+        } => {
+            std::fs::create_dir_all(&output)
+                .with_context(|| format!("cannot create {}", output.display()))?;
+            for path in &schemas {
+                let Some((schema, layout)) = compile(compiler(&include).compile(&[path])) else {
+                    return Ok(ExitCode::FAILURE);
+                };
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "schema".into());
+                let name = path
+                    .file_name()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let code = weftbuf::codegen::rust::generate(&schema, &layout, &name);
+                let target = output.join(format!("{stem}.rs"));
+                std::fs::write(&target, code)
+                    .with_context(|| format!("cannot write {}", target.display()))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check { schemas, include } => {
             let mut ok = true;
             // Each file is checked on its own, as `flatc` does with several inputs.

@@ -5,6 +5,7 @@
 //! code generator takes its offsets, sizes and type tags from.
 
 pub mod annotate;
+pub mod codegen;
 pub mod compat;
 pub mod flatbuffers;
 pub mod hash;

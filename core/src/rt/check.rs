@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::layout::format::*;
+use super::root::Check;
 use crate::message::{Limits, VerifyError};
 
 /// Verification state over one message: its bytes, limits, object count, depth and which
@@ -502,6 +503,73 @@ impl<'a> Checker<'a> {
                 inner: Box::new(inner),
             }),
         }
+    }
+}
+
+impl Checker<'_> {
+    /// Checks a `[string]` at `at` and its strings.
+    pub fn strings(
+        &mut self,
+        at: usize,
+        tag_name: (u32, &str),
+        string_tag: u32,
+    ) -> Result<(), VerifyError> {
+        let Some(count) = self.ref_vector(at, tag_name)? else {
+            return Ok(());
+        };
+        let body = at + OBJECT_HEADER_SIZE as usize;
+        for i in 0..count as usize {
+            let element = body + i * REF_SIZE as usize;
+            self.element(element)
+                .and_then(|o| self.string(o, string_tag))
+                .map_err(|e| e.within_element(i))?;
+        }
+        self.leave(at);
+        Ok(())
+    }
+
+    /// Checks a vector of tables `T` at `at` and its tables.
+    pub fn tables<T: Check>(&mut self, at: usize, tag_name: (u32, &str)) -> Result<(), VerifyError> {
+        let Some(count) = self.ref_vector(at, tag_name)? else {
+            return Ok(());
+        };
+        let body = at + OBJECT_HEADER_SIZE as usize;
+        for i in 0..count as usize {
+            let element = body + i * REF_SIZE as usize;
+            self.element(element)
+                .and_then(|o| T::check(self, o))
+                .map_err(|e| e.within_element(i))?;
+        }
+        self.leave(at);
+        Ok(())
+    }
+
+    /// Checks a vector of unions: values at `values_at`, discriminants referenced from
+    /// `types_ref`; `member` checks one element's object against its discriminant.
+    pub fn unions(
+        &mut self,
+        values_at: usize,
+        values_tag_name: (u32, &str),
+        (types_ref, types_tag): (usize, u32),
+        member: fn(&mut Checker<'_>, u8, usize, usize) -> Result<(), VerifyError>,
+    ) -> Result<(), VerifyError> {
+        let Some((count, types_body)) =
+            self.union_vector(values_at, values_tag_name, types_ref, types_tag)?
+        else {
+            return Ok(());
+        };
+        let body = values_at + OBJECT_HEADER_SIZE as usize;
+        for i in 0..count as usize {
+            let discriminant = self.byte(types_body + i);
+            match self.reference(body + i * REF_SIZE as usize) {
+                Ok(Some(object)) => member(self, discriminant, object, types_body + i),
+                Ok(None) => self.union_none(types_body + i),
+                Err(e) => Err(e),
+            }
+            .map_err(|e| e.within_element(i))?;
+        }
+        self.leave(values_at);
+        Ok(())
     }
 }
 

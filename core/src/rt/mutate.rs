@@ -228,3 +228,14 @@ impl TablesMut<'_> {
         Some(TableMut::new(self.bytes, object))
     }
 }
+
+impl<'a> TablesMut<'a> {
+    /// Element `index`, keeping the whole borrow.
+    pub fn into_get(self, index: usize) -> Option<TableMut<'a>> {
+        if index >= self.len {
+            return None;
+        }
+        let object = follow(self.bytes, self.body + index * REF_SIZE as usize)?;
+        Some(TableMut::new(self.bytes, object))
+    }
+}

@@ -69,6 +69,15 @@ impl<'a> Table<'a> {
         Table { bytes, body, size }
     }
 
+    /// A table with no fields: every field reads as its default.
+    pub fn empty() -> Self {
+        Table {
+            bytes: &[],
+            body: 0,
+            size: 0,
+        }
+    }
+
     /// The message bytes.
     pub fn bytes(&self) -> &'a [u8] {
         self.bytes
@@ -228,9 +237,13 @@ pub trait TableElement<'a>: Sized {
     /// # Safety
     /// As for [`Table::new`].
     unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self;
+    /// The view of a table already made.
+    fn from_table(t: Table<'a>) -> Self;
     /// The view of nothing: what a slot outside the bytes reads as (never in a verified
-    /// message).
-    fn empty() -> Self;
+    /// message); every field reads as its default.
+    fn empty() -> Self {
+        Self::from_table(Table::empty())
+    }
 }
 
 /// A vector object: `len` elements of `T` at a fixed stride.
@@ -248,6 +261,18 @@ impl<T> Clone for Vector<'_, T> {
 }
 
 impl<T> Copy for Vector<'_, T> {}
+
+impl<T> Default for Vector<'_, T> {
+    /// An empty vector.
+    fn default() -> Self {
+        Vector {
+            bytes: &[],
+            body: 0,
+            len: 0,
+            element: PhantomData,
+        }
+    }
+}
 
 impl<'a, T: Element<'a>> Vector<'a, T> {
     /// The vector object at `object`.
@@ -420,6 +445,12 @@ impl<U> Clone for UnionVector<'_, U> {
 }
 
 impl<U> Copy for UnionVector<'_, U> {}
+
+impl<'a, U: UnionRead<'a> + std::fmt::Debug + 'a> std::fmt::Debug for UnionVector<'a, U> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
 
 impl<'a, U: UnionRead<'a> + 'a> UnionVector<'a, U> {
     /// # Safety
