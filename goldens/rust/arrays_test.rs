@@ -100,6 +100,10 @@ pub mod my_game {
         // SAFETY: as above; every bit pattern of every field is valid.
         unsafe impl rt::bytemuck::Pod for NestedStruct {}
 
+        impl rt::build::Struct for NestedStruct {
+            const PADDING: &'static [(u32, u32)] = &[(11, 5)];
+        }
+
         impl NestedStruct {
             /// A `NestedStruct` from its fields' values.
             #[allow(clippy::too_many_arguments)]
@@ -205,6 +209,10 @@ pub mod my_game {
         unsafe impl rt::bytemuck::Zeroable for ArrayStruct {}
         // SAFETY: as above; every bit pattern of every field is valid.
         unsafe impl rt::bytemuck::Pod for ArrayStruct {}
+
+        impl rt::build::Struct for ArrayStruct {
+            const PADDING: &'static [(u32, u32)] = &[(65, 7), (83, 5), (115, 5), (140, 4)];
+        }
 
         impl ArrayStruct {
             /// A `ArrayStruct` from its fields' values.
@@ -329,6 +337,10 @@ pub mod my_game {
         unsafe impl rt::bytemuck::Zeroable for LargeArrayStruct {}
         // SAFETY: as above; every bit pattern of every field is valid.
         unsafe impl rt::bytemuck::Pod for LargeArrayStruct {}
+
+        impl rt::build::Struct for LargeArrayStruct {
+            const PADDING: &'static [(u32, u32)] = &[(395, 5), (427, 5), (459, 5), (491, 5), (523, 5), (555, 5), (587, 5), (619, 5), (651, 5), (683, 5), (715, 5), (747, 5), (779, 5), (811, 5), (843, 5), (875, 5), (907, 5), (939, 5), (971, 5), (1003, 5), (1035, 5), (1067, 5), (1099, 5), (1131, 5), (1163, 5), (1195, 5), (1227, 5), (1259, 5), (1291, 5), (1323, 5), (1355, 5), (1387, 5), (1419, 5), (1451, 5), (1483, 5), (1515, 5), (1547, 5), (1579, 5), (1611, 5), (1643, 5), (1675, 5), (1707, 5), (1739, 5), (1771, 5), (1803, 5), (1835, 5), (1867, 5), (1899, 5), (1931, 5), (1963, 5), (1995, 5), (2027, 5), (2059, 5), (2091, 5), (2123, 5), (2155, 5), (2187, 5), (2219, 5), (2251, 5), (2283, 5), (2315, 5), (2347, 5), (2379, 5), (2411, 5)];
+        }
 
         impl LargeArrayStruct {
             /// A `LargeArrayStruct` from its fields' values.

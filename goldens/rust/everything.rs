@@ -182,6 +182,10 @@ pub mod everything {
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for Small {}
 
+    impl rt::build::Struct for Small {
+        const PADDING: &'static [(u32, u32)] = &[(1, 1)];
+    }
+
     impl Small {
         /// A `Small` from its fields' values.
         #[allow(clippy::too_many_arguments)]
@@ -260,6 +264,10 @@ pub mod everything {
     unsafe impl rt::bytemuck::Zeroable for Aligned {}
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for Aligned {}
+
+    impl rt::build::Struct for Aligned {
+        const PADDING: &'static [(u32, u32)] = &[(9, 1), (19, 1), (23, 1), (26, 6)];
+    }
 
     impl Aligned {
         /// A `Aligned` from its fields' values.
@@ -1167,7 +1175,10 @@ pub mod everything {
                 smalls: self.smalls().map(|v| v.iter().collect()),
                 aligneds: self.aligneds().map(|v| v.iter().collect()),
                 leaves: self.leaves().map(|v| v.iter().map(|t| t.unpack()).collect()),
-                nested: self.nested().map(|v| v.iter().collect()),
+                nested: self.nested().map(|v| match self.nested_nested() {
+                    Some(Ok(n)) => n.unpack().pack().unwrap_or_else(|_| v.iter().collect()),
+                    _ => v.iter().collect(),
+                }),
                 last: self.last(),
             }
         }

@@ -94,6 +94,10 @@ pub mod evolution {
         // SAFETY: as above; every bit pattern of every field is valid.
         unsafe impl rt::bytemuck::Pod for Struct {}
 
+        impl rt::build::Struct for Struct {
+            const PADDING: &'static [(u32, u32)] = &[(4, 4)];
+        }
+
         impl Struct {
             /// A `Struct` from its fields' values.
             #[allow(clippy::too_many_arguments)]

@@ -270,6 +270,10 @@ pub mod my_game {
         // SAFETY: as above; every bit pattern of every field is valid.
         unsafe impl rt::bytemuck::Pod for Unused {}
 
+        impl rt::build::Struct for Unused {
+            const PADDING: &'static [(u32, u32)] = &[];
+        }
+
         impl Unused {
             /// A `Unused` from its fields' values.
             #[allow(clippy::too_many_arguments)]

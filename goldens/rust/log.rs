@@ -34,6 +34,10 @@ pub mod log {
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for Address {}
 
+    impl rt::build::Struct for Address {
+        const PADDING: &'static [(u32, u32)] = &[];
+    }
+
     impl Address {
         /// A `Address` from its fields' values.
         #[allow(clippy::too_many_arguments)]

@@ -32,6 +32,10 @@ pub mod mesh {
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for Vector3 {}
 
+    impl rt::build::Struct for Vector3 {
+        const PADDING: &'static [(u32, u32)] = &[];
+    }
+
     impl Vector3 {
         /// A `Vector3` from its fields' values.
         #[allow(clippy::too_many_arguments)]
@@ -120,6 +124,10 @@ pub mod mesh {
     unsafe impl rt::bytemuck::Zeroable for Triangle {}
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for Triangle {}
+
+    impl rt::build::Struct for Triangle {
+        const PADDING: &'static [(u32, u32)] = &[];
+    }
 
     impl Triangle {
         /// A `Triangle` from its fields' values.

@@ -100,6 +100,10 @@ pub mod minecraft_savedata {
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for Abilities {}
 
+    impl rt::build::Struct for Abilities {
+        const PADDING: &'static [(u32, u32)] = &[(13, 3)];
+    }
+
     impl Abilities {
         /// A `Abilities` from its fields' values.
         #[allow(clippy::too_many_arguments)]
@@ -229,6 +233,10 @@ pub mod minecraft_savedata {
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for Vector2f {}
 
+    impl rt::build::Struct for Vector2f {
+        const PADDING: &'static [(u32, u32)] = &[];
+    }
+
     impl Vector2f {
         /// A `Vector2f` from its fields' values.
         #[allow(clippy::too_many_arguments)]
@@ -304,6 +312,10 @@ pub mod minecraft_savedata {
     unsafe impl rt::bytemuck::Zeroable for Vector3d {}
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for Vector3d {}
+
+    impl rt::build::Struct for Vector3d {
+        const PADDING: &'static [(u32, u32)] = &[];
+    }
 
     impl Vector3d {
         /// A `Vector3d` from its fields' values.
@@ -393,6 +405,10 @@ pub mod minecraft_savedata {
     unsafe impl rt::bytemuck::Zeroable for Uuid {}
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for Uuid {}
+
+    impl rt::build::Struct for Uuid {
+        const PADDING: &'static [(u32, u32)] = &[];
+    }
 
     impl Uuid {
         /// A `Uuid` from its fields' values.

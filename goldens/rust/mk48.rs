@@ -101,6 +101,10 @@ pub mod mk48 {
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for Vector2f {}
 
+    impl rt::build::Struct for Vector2f {
+        const PADDING: &'static [(u32, u32)] = &[];
+    }
+
     impl Vector2f {
         /// A `Vector2f` from its fields' values.
         #[allow(clippy::too_many_arguments)]
@@ -180,6 +184,10 @@ pub mod mk48 {
     unsafe impl rt::bytemuck::Zeroable for Transform {}
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for Transform {}
+
+    impl rt::build::Struct for Transform {
+        const PADDING: &'static [(u32, u32)] = &[(1, 1), (14, 2)];
+    }
 
     impl Transform {
         /// A `Transform` from its fields' values.
@@ -280,6 +288,10 @@ pub mod mk48 {
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for Guidance {}
 
+    impl rt::build::Struct for Guidance {
+        const PADDING: &'static [(u32, u32)] = &[(3, 1)];
+    }
+
     impl Guidance {
         /// A `Guidance` from its fields' values.
         #[allow(clippy::too_many_arguments)]
@@ -364,6 +376,10 @@ pub mod mk48 {
     unsafe impl rt::bytemuck::Zeroable for ChunkId {}
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for ChunkId {}
+
+    impl rt::build::Struct for ChunkId {
+        const PADDING: &'static [(u32, u32)] = &[];
+    }
 
     impl ChunkId {
         /// A `ChunkId` from its fields' values.

@@ -615,6 +615,10 @@ pub mod my_game {
         // SAFETY: as above; every bit pattern of every field is valid.
         unsafe impl rt::bytemuck::Pod for Test {}
 
+        impl rt::build::Struct for Test {
+            const PADDING: &'static [(u32, u32)] = &[(3, 1)];
+        }
+
         impl Test {
             /// A `Test` from its fields' values.
             #[allow(clippy::too_many_arguments)]
@@ -699,6 +703,10 @@ pub mod my_game {
         unsafe impl rt::bytemuck::Zeroable for Vec3 {}
         // SAFETY: as above; every bit pattern of every field is valid.
         unsafe impl rt::bytemuck::Pod for Vec3 {}
+
+        impl rt::build::Struct for Vec3 {
+            const PADDING: &'static [(u32, u32)] = &[(12, 4), (25, 1), (29, 3)];
+        }
 
         impl Vec3 {
             /// A `Vec3` from its fields' values.
@@ -818,6 +826,10 @@ pub mod my_game {
         // SAFETY: as above; every bit pattern of every field is valid.
         unsafe impl rt::bytemuck::Pod for Ability {}
 
+        impl rt::build::Struct for Ability {
+            const PADDING: &'static [(u32, u32)] = &[];
+        }
+
         impl Ability {
             /// A `Ability` from its fields' values.
             #[allow(clippy::too_many_arguments)]
@@ -893,6 +905,10 @@ pub mod my_game {
         unsafe impl rt::bytemuck::Zeroable for StructOfStructs {}
         // SAFETY: as above; every bit pattern of every field is valid.
         unsafe impl rt::bytemuck::Pod for StructOfStructs {}
+
+        impl rt::build::Struct for StructOfStructs {
+            const PADDING: &'static [(u32, u32)] = &[(11, 1)];
+        }
 
         impl StructOfStructs {
             /// A `StructOfStructs` from its fields' values.
@@ -976,6 +992,10 @@ pub mod my_game {
         unsafe impl rt::bytemuck::Zeroable for StructOfStructsOfStructs {}
         // SAFETY: as above; every bit pattern of every field is valid.
         unsafe impl rt::bytemuck::Pod for StructOfStructsOfStructs {}
+
+        impl rt::build::Struct for StructOfStructsOfStructs {
+            const PADDING: &'static [(u32, u32)] = &[(11, 1)];
+        }
 
         impl StructOfStructsOfStructs {
             /// A `StructOfStructsOfStructs` from its fields' values.
@@ -2352,7 +2372,10 @@ pub mod my_game {
                     testarrayofstring: self.testarrayofstring().map(|v| v.iter().map(str::to_string).collect()),
                     testarrayoftables: self.testarrayoftables().map(|v| v.iter().map(|t| t.unpack()).collect()),
                     enemy: self.enemy().map(|t| Box::new(t.unpack())),
-                    testnestedflatbuffer: self.testnestedflatbuffer().map(|v| v.iter().collect()),
+                    testnestedflatbuffer: self.testnestedflatbuffer().map(|v| match self.testnestedflatbuffer_nested() {
+                        Some(Ok(n)) => n.unpack().pack().unwrap_or_else(|_| v.iter().collect()),
+                        _ => v.iter().collect(),
+                    }),
                     testempty: self.testempty().map(|t| Box::new(t.unpack())),
                     testbool: self.testbool(),
                     testhashs32_fnv1: self.testhashs32_fnv1(),
@@ -2386,7 +2409,10 @@ pub mod my_game {
                     any_ambiguous: self.any_ambiguous().unpack(),
                     vector_of_enums: self.vector_of_enums().map(|v| v.iter().collect()),
                     signed_enum: self.signed_enum(),
-                    testrequirednestedflatbuffer: self.testrequirednestedflatbuffer().map(|v| v.iter().collect()),
+                    testrequirednestedflatbuffer: self.testrequirednestedflatbuffer().map(|v| match self.testrequirednestedflatbuffer_nested() {
+                        Some(Ok(n)) => n.unpack().pack().unwrap_or_else(|_| v.iter().collect()),
+                        _ => v.iter().collect(),
+                    }),
                     scalar_key_sorted_tables: self.scalar_key_sorted_tables().map(|v| v.iter().map(|t| t.unpack()).collect()),
                     native_inline: self.native_inline(),
                     long_enum_non_enum_default: self.long_enum_non_enum_default(),
@@ -4528,6 +4554,10 @@ pub mod my_game {
         unsafe impl rt::bytemuck::Zeroable for Unused {}
         // SAFETY: as above; every bit pattern of every field is valid.
         unsafe impl rt::bytemuck::Pod for Unused {}
+
+        impl rt::build::Struct for Unused {
+            const PADDING: &'static [(u32, u32)] = &[];
+        }
 
         impl Unused {
             /// A `Unused` from its fields' values.

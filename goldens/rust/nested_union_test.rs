@@ -141,6 +141,10 @@ pub mod my_game {
             // SAFETY: as above; every bit pattern of every field is valid.
             unsafe impl rt::bytemuck::Pod for Test {}
 
+            impl rt::build::Struct for Test {
+                const PADDING: &'static [(u32, u32)] = &[(3, 1)];
+            }
+
             impl Test {
                 /// A `Test` from its fields' values.
                 #[allow(clippy::too_many_arguments)]

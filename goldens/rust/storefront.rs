@@ -183,6 +183,10 @@ pub mod storefront {
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for Money {}
 
+    impl rt::build::Struct for Money {
+        const PADDING: &'static [(u32, u32)] = &[(11, 5)];
+    }
+
     impl Money {
         /// A `Money` from its fields' values.
         #[allow(clippy::too_many_arguments)]
@@ -259,6 +263,10 @@ pub mod storefront {
     unsafe impl rt::bytemuck::Zeroable for Dimensions {}
     // SAFETY: as above; every bit pattern of every field is valid.
     unsafe impl rt::bytemuck::Pod for Dimensions {}
+
+    impl rt::build::Struct for Dimensions {
+        const PADDING: &'static [(u32, u32)] = &[];
+    }
 
     impl Dimensions {
         /// A `Dimensions` from its fields' values.

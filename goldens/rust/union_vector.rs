@@ -23,6 +23,10 @@ unsafe impl rt::bytemuck::Zeroable for Rapunzel {}
 // SAFETY: as above; every bit pattern of every field is valid.
 unsafe impl rt::bytemuck::Pod for Rapunzel {}
 
+impl rt::build::Struct for Rapunzel {
+    const PADDING: &'static [(u32, u32)] = &[];
+}
+
 impl Rapunzel {
     /// A `Rapunzel` from its fields' values.
     #[allow(clippy::too_many_arguments)]
@@ -84,6 +88,10 @@ unsafe impl rt::bytemuck::Zeroable for BookReader {}
 // SAFETY: as above; every bit pattern of every field is valid.
 unsafe impl rt::bytemuck::Pod for BookReader {}
 
+impl rt::build::Struct for BookReader {
+    const PADDING: &'static [(u32, u32)] = &[];
+}
+
 impl BookReader {
     /// A `BookReader` from its fields' values.
     #[allow(clippy::too_many_arguments)]
@@ -144,6 +152,10 @@ const _: () = {
 unsafe impl rt::bytemuck::Zeroable for FallingTub {}
 // SAFETY: as above; every bit pattern of every field is valid.
 unsafe impl rt::bytemuck::Pod for FallingTub {}
+
+impl rt::build::Struct for FallingTub {
+    const PADDING: &'static [(u32, u32)] = &[];
+}
 
 impl FallingTub {
     /// A `FallingTub` from its fields' values.

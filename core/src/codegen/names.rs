@@ -5,18 +5,30 @@ use crate::schema::QualifiedName;
 
 /// Rust's keywords (strict and reserved), which a schema may use as names.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
-    "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
-    "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do",
-    "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
-    "union",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield", "union",
 ];
 
 /// Names the generated code gives methods of its own, which a field must not take.
 const RESERVED_METHODS: &[&str] = &[
-    "root", "unpack", "new", "finish", "object", "pack", "write", "alloc", "resume", "check",
-    "from_object", "empty", "read", "as_table", "from_table",
+    "root",
+    "unpack",
+    "new",
+    "finish",
+    "object",
+    "pack",
+    "write",
+    "alloc",
+    "resume",
+    "check",
+    "from_object",
+    "empty",
+    "read",
+    "as_table",
+    "from_table",
 ];
 
 /// `vectorOfLongs` -> `vector_of_longs`.

@@ -642,7 +642,7 @@ impl FlatWriter<'_> {
 /// The bits a float has once stored as `ty`.
 fn stored_bits(ty: ScalarType, v: f64) -> u64 {
     if ty == ScalarType::Float {
-        u64::from((v as f32).to_bits())
+        u64::from(crate::message::narrow_f64(v).to_bits())
     } else {
         v.to_bits()
     }

@@ -16,6 +16,7 @@ pub(crate) use encode::{nested_root, unknown_member};
 pub use mutate::{MutateError, StructMut, TableMut, VectorMut};
 pub(crate) use read_value::expansion_budget;
 pub use read_value::{MAX_READ_DEPTH, read_value};
+pub(crate) use scalar::narrow_f64;
 pub use scalar::{Scalar, ScalarError, encode_scalar, read_scalar};
 pub use value::Value;
 pub use verify::{Limits, Verified, verify};

@@ -60,6 +60,31 @@ impl fmt::Display for Scalar {
     }
 }
 
+/// An f32 as an f64, NaN payloads kept bit for bit (a plain conversion may set the quiet
+/// bit of a signaling NaN; the format preserves every NaN, `docs/layout.md` section 2).
+pub(crate) fn widen_f32(v: f32) -> f64 {
+    if !v.is_nan() {
+        return f64::from(v);
+    }
+    let bits = v.to_bits();
+    let sign = u64::from(bits >> 31);
+    let payload = u64::from(bits & 0x007f_ffff);
+    f64::from_bits(sign << 63 | 0x7ff << 52 | payload << 29)
+}
+
+/// The f32 an f64 from [`widen_f32`] came from (other values rounded), NaN payloads kept.
+pub(crate) fn narrow_f64(v: f64) -> f32 {
+    if !v.is_nan() {
+        return v as f32;
+    }
+    let bits = v.to_bits();
+    let sign = (bits >> 63) as u32;
+    let payload = ((bits >> 29) & 0x007f_ffff) as u32;
+    // A payload only in the low bits would read as infinity: keep it a (quiet) NaN.
+    let payload = if payload == 0 { 0x0040_0000 } else { payload };
+    f32::from_bits(sign << 31 | 0xff << 23 | payload)
+}
+
 /// `N` bytes at `at`, or `None` when they are not all inside `bytes`.
 pub(crate) fn array_at<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
     bytes.get(at..at.checked_add(N)?)?.try_into().ok()
@@ -97,7 +122,7 @@ pub fn read_scalar(bytes: &[u8], at: usize, ty: ScalarType) -> Option<Scalar> {
         ScalarType::UInt => Scalar::UInt(u32_at(bytes, at)?.into()),
         ScalarType::Long => Scalar::Int(i64::from_le_bytes(array_at(bytes, at)?)),
         ScalarType::ULong => Scalar::UInt(u64::from_le_bytes(array_at(bytes, at)?)),
-        ScalarType::Float => Scalar::Float(f32::from_le_bytes(array_at(bytes, at)?).into()),
+        ScalarType::Float => Scalar::Float(widen_f32(f32::from_le_bytes(array_at(bytes, at)?))),
         ScalarType::Double => Scalar::Float(f64::from_le_bytes(array_at(bytes, at)?)),
     })
 }
@@ -133,7 +158,7 @@ pub fn encode_scalar(ty: ScalarType, value: Scalar) -> Result<[u8; 8], ScalarErr
     if ty.is_float() {
         let v = value.as_f64();
         match ty {
-            ScalarType::Float => out[..4].copy_from_slice(&(v as f32).to_le_bytes()),
+            ScalarType::Float => out[..4].copy_from_slice(&narrow_f64(v).to_le_bytes()),
             _ => out.copy_from_slice(&v.to_le_bytes()),
         }
         return Ok(out);
@@ -200,5 +225,16 @@ mod tests {
         assert!(encode_scalar(ScalarType::Int, Scalar::Float(1.5)).is_err());
         assert_eq!(read_scalar(&[0u8; 3], 0, ScalarType::Int), None);
         assert_eq!(read_scalar(&[0u8; 3], usize::MAX, ScalarType::Byte), None);
+    }
+
+    #[test]
+    fn float_nan_payloads_survive_widening() {
+        for bits in [0x7f80_0001u32, 0xffbf_ffff, 0x7fc0_0000, 0x7fa5_5aa5] {
+            let wide = widen_f32(f32::from_bits(bits));
+            assert_eq!(narrow_f64(wide).to_bits(), bits);
+            let encoded = encode_scalar(ScalarType::Float, Scalar::Float(wide)).unwrap();
+            assert_eq!(encoded[..4], bits.to_le_bytes());
+        }
+        assert!(narrow_f64(f64::from_bits(0x7ff0_0000_0000_0001)).is_nan());
     }
 }

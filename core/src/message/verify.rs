@@ -8,9 +8,9 @@
 
 use super::scalar::i32_at;
 use super::verify_error::VerifyError;
-use crate::rt::Checker;
 use crate::layout::format::*;
 use crate::layout::{Layout, MemberRole, RefTarget, Storage, VectorId};
+use crate::rt::Checker;
 use crate::schema::{BaseType, Presence, Schema, TableId, Type, UnionId, UnionMemberType};
 
 /// Bounds a verification run applies.
@@ -172,7 +172,9 @@ impl<'a> Verifier<'a, '_> {
 
     fn table(&mut self, id: TableId, at: usize) -> Result<(), VerifyError> {
         let layout = self.layout.table(id);
-        let entered = self.c.table(at, (layout.tag, &layout.name), layout.body_align);
+        let entered = self
+            .c
+            .table(at, (layout.tag, &layout.name), layout.body_align);
         let Some(size) = self.here(entered)? else {
             return Ok(());
         };
@@ -271,9 +273,12 @@ impl<'a> Verifier<'a, '_> {
     fn vector(&mut self, id: VectorId, at: usize) -> Result<(), VerifyError> {
         let layout = self.layout.vector(id);
         let Storage::Ref { target } = layout.element else {
-            let checked =
-                self.c
-                    .inline_vector(at, (layout.tag, &layout.identity), layout.stride, layout.body_align);
+            let checked = self.c.inline_vector(
+                at,
+                (layout.tag, &layout.identity),
+                layout.stride,
+                layout.body_align,
+            );
             return self.here(checked).map(|_| ());
         };
         let entered = self.c.ref_vector(at, (layout.tag, &layout.identity));
@@ -338,9 +343,12 @@ impl<'a> Verifier<'a, '_> {
         values_at: usize,
     ) -> Result<(), VerifyError> {
         let values = self.layout.vector(values_id);
-        let entered =
-            self.c
-                .union_vector(values_at, (values.tag, &values.identity), types_ref, types_tag);
+        let entered = self.c.union_vector(
+            values_at,
+            (values.tag, &values.identity),
+            types_ref,
+            types_tag,
+        );
         let Some((count, types_body)) = self.here(entered)? else {
             return Ok(());
         };

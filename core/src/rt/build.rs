@@ -22,12 +22,32 @@ pub fn put<T: Scalar>(b: &mut Builder<'_>, at: usize, value: T) {
     value.write(b.bytes_mut(), at);
 }
 
-/// Writes a struct's bytes at absolute offset `at`.
+/// A generated struct: plain data, with the byte ranges of its padding (nested structs'
+/// included), which writers zero: a struct read from a message keeps whatever its padding
+/// held, and padding is written as zero (`docs/layout.md`, section 2).
+pub trait Struct: bytemuck::Pod {
+    /// `(offset, length)` of each run of padding bytes.
+    const PADDING: &'static [(u32, u32)];
+}
+
+/// Zeroes the padding of the `S` whose bytes start at `at`.
 #[inline(always)]
-pub fn put_struct<S: bytemuck::Pod>(b: &mut Builder<'_>, at: usize, value: &S) {
+fn clear_padding<S: Struct>(bytes: &mut [u8], at: usize) {
+    for &(offset, len) in S::PADDING {
+        let start = at + offset as usize;
+        if let Some(pad) = bytes.get_mut(start..start + len as usize) {
+            pad.fill(0);
+        }
+    }
+}
+
+/// Writes a struct's bytes at absolute offset `at`, padding zeroed.
+#[inline(always)]
+pub fn put_struct<S: Struct>(b: &mut Builder<'_>, at: usize, value: &S) {
     let raw = bytemuck::bytes_of(value);
     if let Some(dst) = b.bytes_mut().get_mut(at..at + raw.len()) {
         dst.copy_from_slice(raw);
+        clear_padding::<S>(dst, 0);
     }
 }
 
@@ -51,12 +71,7 @@ pub fn vector(
     body_align: u32,
 ) -> Result<ObjectRef, BuildError> {
     let count = u32::try_from(count).map_err(|_| BuildError::TooLarge)?;
-    b.alloc_object(
-        tag,
-        count,
-        u64::from(count) * u64::from(stride),
-        body_align,
-    )
+    b.alloc_object(tag, count, u64::from(count) * u64::from(stride), body_align)
 }
 
 /// Appends a vector of scalars.
@@ -75,7 +90,7 @@ pub fn scalars<T: Scalar>(
 }
 
 /// Appends a vector of structs (or of any plain little-endian data), copied as bytes.
-pub fn structs<S: bytemuck::Pod>(
+pub fn structs<S: Struct>(
     b: &mut Builder<'_>,
     tag: u32,
     body_align: u32,
@@ -84,7 +99,13 @@ pub fn structs<S: bytemuck::Pod>(
     let object = vector(b, tag, items.len(), size_of::<S>() as u32, body_align)?;
     let body = object.body();
     let raw: &[u8] = bytemuck::cast_slice(items);
-    b.bytes_mut()[body..body + raw.len()].copy_from_slice(raw);
+    let dst = &mut b.bytes_mut()[body..body + raw.len()];
+    dst.copy_from_slice(raw);
+    if !S::PADDING.is_empty() {
+        for i in 0..items.len() {
+            clear_padding::<S>(dst, i * size_of::<S>());
+        }
+    }
     Ok(object)
 }
 
@@ -229,7 +250,7 @@ impl<'b, 'buf> UnionVector<'b, 'buf> {
     }
 
     /// Appends the next element as a boxed struct.
-    pub fn push_struct<S: bytemuck::Pod>(
+    pub fn push_struct<S: Struct>(
         &mut self,
         (tag, align): (u32, u32),
         value: &S,
@@ -242,7 +263,7 @@ impl<'b, 'buf> UnionVector<'b, 'buf> {
 }
 
 /// Appends a struct boxed in its own object (a union member).
-pub fn boxed_struct<S: bytemuck::Pod>(
+pub fn boxed_struct<S: Struct>(
     b: &mut Builder<'_>,
     (tag, align): (u32, u32),
     value: &S,

@@ -8,8 +8,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::layout::format::*;
 use super::root::Check;
+use crate::layout::format::*;
 use crate::message::{Limits, VerifyError};
 
 /// Verification state over one message: its bytes, limits, object count, depth and which
@@ -36,7 +36,13 @@ impl<'a> Checker<'a> {
         (root_tag, root_name): (u32, &str),
         file_identifier: [u8; 4],
     ) -> Result<(Checker<'a>, usize), VerifyError> {
-        Self::nested_message(bytes, limits, (root_tag, root_name), file_identifier, (0, 0))
+        Self::nested_message(
+            bytes,
+            limits,
+            (root_tag, root_name),
+            file_identifier,
+            (0, 0),
+        )
     }
 
     /// [`Checker::message`] for a message nested in another at `depth`, after `objects`
@@ -428,7 +434,10 @@ impl<'a> Checker<'a> {
             OBJECT_ALIGN,
         )?;
         let (types_at, type_count) = match types {
-            Some(t) => (t, self.header(t, (types_tag, "[ubyte]"), u64::from, OBJECT_ALIGN)?),
+            Some(t) => (
+                t,
+                self.header(t, (types_tag, "[ubyte]"), u64::from, OBJECT_ALIGN)?,
+            ),
             None => (values_at, 0),
         };
         if type_count != count {
@@ -529,7 +538,11 @@ impl Checker<'_> {
     }
 
     /// Checks a vector of tables `T` at `at` and its tables.
-    pub fn tables<T: Check>(&mut self, at: usize, tag_name: (u32, &str)) -> Result<(), VerifyError> {
+    pub fn tables<T: Check>(
+        &mut self,
+        at: usize,
+        tag_name: (u32, &str),
+    ) -> Result<(), VerifyError> {
         let Some(count) = self.ref_vector(at, tag_name)? else {
             return Ok(());
         };

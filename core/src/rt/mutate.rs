@@ -79,7 +79,7 @@ impl<'a> TableMut<'a> {
     /// Overwrites a struct stored at `offset`; `false` when the field is not in this object,
     /// or (with a presence byte at `presence`) when it is null: a struct's presence does not
     /// change in place.
-    pub fn set_struct<S: bytemuck::Pod>(
+    pub fn set_struct<S: super::build::Struct>(
         &mut self,
         presence: Option<u32>,
         offset: u32,
@@ -99,6 +99,12 @@ impl<'a> TableMut<'a> {
         match self.bytes.get_mut(at..at + raw.len()) {
             Some(dst) => {
                 dst.copy_from_slice(raw);
+                for &(offset, len) in S::PADDING {
+                    let start = offset as usize;
+                    if let Some(pad) = dst.get_mut(start..start + len as usize) {
+                        pad.fill(0);
+                    }
+                }
                 true
             }
             None => false,

@@ -1,0 +1,87 @@
+//! The generated Rust of every corpus schema, bundled schema and conformance vector is checked
+//! in under `goldens/rust/`; this fails when the generator's output drifts from it.
+//! `WEFTBUF_BLESS=1 cargo test --test goldens` rewrites the goldens (review the diff).
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use weftbuf::codegen::rust::generate;
+use weftbuf::layout::Layout;
+
+fn project() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Every schema with a golden, and the golden's path.
+fn cases() -> Vec<(PathBuf, PathBuf)> {
+    let goldens = project().join("goldens/rust");
+    let mut cases: Vec<(PathBuf, PathBuf)> = common::corpus_schemas()
+        .into_iter()
+        .map(|p| {
+            let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (p, goldens.join(format!("{stem}.rs")))
+        })
+        .collect();
+    for name in ["storefront", "everything"] {
+        cases.push((
+            project().join(format!("schemas/{name}.fbs")),
+            goldens.join(format!("{name}.rs")),
+        ));
+    }
+    let mut vectors: Vec<PathBuf> = std::fs::read_dir(project().join("vectors"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    vectors.sort();
+    for dir in vectors {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        cases.push((
+            dir.join("schema.fbs"),
+            goldens.join(format!("vectors/{name}.rs")),
+        ));
+    }
+    cases
+}
+
+fn generated(schema_path: &Path) -> String {
+    let schema = common::corpus_compiler().compile(&[schema_path]).unwrap();
+    let layout = Layout::new(&schema).unwrap();
+    let name = schema_path.file_name().unwrap().to_string_lossy();
+    generate(&schema, &layout, &name)
+}
+
+#[test]
+fn goldens_match_the_generator() {
+    let bless = std::env::var_os("WEFTBUF_BLESS").is_some();
+    let mut drifted = Vec::new();
+    for (schema, golden) in cases() {
+        let code = generated(&schema);
+        if bless {
+            std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+            std::fs::write(&golden, &code).unwrap();
+            continue;
+        }
+        let old = std::fs::read_to_string(&golden).unwrap_or_default();
+        if old != code {
+            drifted.push(golden.display().to_string());
+        }
+    }
+    assert!(
+        drifted.is_empty(),
+        "generated code drifted from the goldens (WEFTBUF_BLESS=1 to rewrite): {drifted:?}"
+    );
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let schema = project().join("schemas/everything.fbs");
+    assert_eq!(generated(&schema), generated(&schema));
+}
