@@ -54,6 +54,7 @@ golden!(union_vector);
 golden!(storefront);
 golden!(everything);
 
+/// The generated code of the conformance vectors.
 pub mod vectors {
     golden!(defaults, "vectors/");
     golden!(deprecated, "vectors/");

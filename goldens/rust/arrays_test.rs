@@ -70,7 +70,7 @@ pub mod my_game {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, TestEnum(0 as i8))
+                rt::read_or(bytes, at, TestEnum(0))
             }
         }
 
@@ -500,7 +500,7 @@ pub mod my_game {
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 168 {
-                    c.presence(body + 0).map_err(|e| e.within(".a"))?;
+                    c.presence(body).map_err(|e| e.within(".a"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -544,7 +544,7 @@ pub mod my_game {
             pub fn a(&mut self, value: &ArrayStruct) -> &mut Self {
                 let body = self.object.body();
                 rt::build::put_struct(self.b, body + 8, value);
-                rt::build::put(self.b, body + 0, 1u8);
+                rt::build::put(self.b, body, 1u8);
                 self
             }
         }
@@ -555,6 +555,7 @@ pub mod my_game {
             pub a: Option<ArrayStruct>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for ArrayTableT {
             fn default() -> Self {
                 ArrayTableT {

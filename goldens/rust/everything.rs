@@ -64,7 +64,7 @@ pub mod everything {
         const STRIDE: usize = 2;
         #[inline(always)]
         unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, Kind(0 as i16))
+            rt::read_or(bytes, at, Kind(0))
         }
     }
 
@@ -156,7 +156,7 @@ pub mod everything {
         const STRIDE: usize = 1;
         #[inline(always)]
         unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, Flags(0 as u8))
+            rt::read_or(bytes, at, Flags(0))
         }
     }
 
@@ -584,12 +584,12 @@ pub mod everything {
             };
             let body = at + 8;
             let _ = (body, size);
-            if size >= 8 {
-                match c.reference(body + 4).map_err(|e| e.within(".name"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                    None => {  }
-                }
+            if size >= 8
+                && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".name"))?
+            {
+                c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
             }
+
             c.leave(at);
             Ok(())
         }
@@ -631,7 +631,7 @@ pub mod everything {
         /// Sets `id`.
         #[inline]
         pub fn id(&mut self, value: u32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 0, value);
+            rt::build::put(self.b, self.object.body(), value);
             self
         }
         /// Writes `name`.
@@ -656,6 +656,7 @@ pub mod everything {
         pub flags: Flags,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for LeafT {
         fn default() -> Self {
             LeafT {
@@ -753,7 +754,7 @@ pub mod everything {
         #[inline(always)]
         pub fn next(&self) -> Option<Branch<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(8, 12) }.map(|t| <Branch<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(8, 12) }.map(<Branch<'a> as rt::TableElement<'a>>::from_table)
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> BranchT {
@@ -810,25 +811,25 @@ pub mod everything {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".label"))? {
+                match c.reference(body).map_err(|e| e.within(".label"))? {
                     Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".label"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".label")) }
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".label"));
             }
-            if size >= 8 {
-                match c.reference(body + 4).map_err(|e| e.within(".leaves"))? {
-                    Some(o) => c.tables::<Leaf<'_>>(o, (0x8c2cb98a, "[everything.Leaf]")).map_err(|e| e.within(".leaves"))?,
-                    None => {  }
-                }
+            if size >= 8
+                && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".leaves"))?
+            {
+                c.tables::<Leaf<'_>>(o, (0x8c2cb98a, "[everything.Leaf]")).map_err(|e| e.within(".leaves"))?;
             }
-            if size >= 12 {
-                match c.reference(body + 8).map_err(|e| e.within(".next"))? {
-                    Some(o) => <Branch<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".next"))?,
-                    None => {  }
-                }
+
+            if size >= 12
+                && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".next"))?
+            {
+                <Branch<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".next"))?;
             }
+
             c.leave(at);
             Ok(())
         }
@@ -869,7 +870,7 @@ pub mod everything {
         /// Writes `label`.
         pub fn label(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
             let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(self.object.body() + 0, s);
+            self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
         /// Starts `leaves` with room for `count` tables, pushed in order.
@@ -890,6 +891,7 @@ pub mod everything {
         pub next: Option<Box<BranchT>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for BranchT {
         fn default() -> Self {
             BranchT {
@@ -1059,12 +1061,12 @@ pub mod everything {
         #[inline(always)]
         pub fn leaf(&self) -> Option<Leaf<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(136, 140) }.map(|t| <Leaf<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(136, 140) }.map(<Leaf<'a> as rt::TableElement<'a>>::from_table)
         }
         #[inline(always)]
         pub fn branch(&self) -> Option<Branch<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(140, 144) }.map(|t| <Branch<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(140, 144) }.map(<Branch<'a> as rt::TableElement<'a>>::from_table)
         }
         #[inline(always)]
         pub fn payload(&self) -> PayloadRef<'a> {
@@ -1278,113 +1280,113 @@ pub mod everything {
             if size < 132 {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".must"));
             }
-            if size >= 136 {
-                match c.reference(body + 132).map_err(|e| e.within(".text"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".text"))?,
-                    None => {  }
-                }
+            if size >= 136
+                && let Some(o) = c.reference(body + 132).map_err(|e| e.within(".text"))?
+            {
+                c.string(o, 0x17c16538).map_err(|e| e.within(".text"))?;
             }
-            if size >= 140 {
-                match c.reference(body + 136).map_err(|e| e.within(".leaf"))? {
-                    Some(o) => <Leaf<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".leaf"))?,
-                    None => {  }
-                }
+
+            if size >= 140
+                && let Some(o) = c.reference(body + 136).map_err(|e| e.within(".leaf"))?
+            {
+                <Leaf<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".leaf"))?;
             }
-            if size >= 144 {
-                match c.reference(body + 140).map_err(|e| e.within(".branch"))? {
-                    Some(o) => <Branch<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".branch"))?,
-                    None => {  }
-                }
+
+            if size >= 144
+                && let Some(o) = c.reference(body + 140).map_err(|e| e.within(".branch"))?
+            {
+                <Branch<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".branch"))?;
             }
+
             if size >= 152 {
                 match c.reference(body + 148).map_err(|e| e.within(".payload"))? {
                     Some(o) => PayloadRef::check(c, c.byte(body + 144), o, body + 144).map_err(|e| e.within(".payload"))?,
                     None => { c.union_none(body + 144).map_err(|e| e.within(".payload"))? }
                 }
             }
-            if size >= 160 {
-                match c.reference(body + 156).map_err(|e| e.within(".payloads"))? {
-                    Some(o) => c.unions(o, (0x36edf25e, "[everything.Payload]"), (body + 152, 0x32e7dd2e), PayloadRef::check).map_err(|e| e.within(".payloads"))?,
-                    None => {  }
-                }
+            if size >= 160
+                && let Some(o) = c.reference(body + 156).map_err(|e| e.within(".payloads"))?
+            {
+                c.unions(o, (0x36edf25e, "[everything.Payload]"), (body + 152, 0x32e7dd2e), PayloadRef::check).map_err(|e| e.within(".payloads"))?;
             }
-            if size >= 164 {
-                match c.reference(body + 160).map_err(|e| e.within(".bytes"))? {
-                    Some(o) => {
-                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".bytes"))?;
-                    },
-                    None => {  }
-                }
+
+            if size >= 164
+                && let Some(o) = c.reference(body + 160).map_err(|e| e.within(".bytes"))?
+            {
+                {
+                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".bytes"))?;
+                };
             }
-            if size >= 168 {
-                match c.reference(body + 164).map_err(|e| e.within(".longs"))? {
-                    Some(o) => {
-                        c.inline_vector(o, (0x2bf68b0b, "[long]"), 8, 8).map_err(|e| e.within(".longs"))?;
-                    },
-                    None => {  }
-                }
+
+            if size >= 168
+                && let Some(o) = c.reference(body + 164).map_err(|e| e.within(".longs"))?
+            {
+                {
+                    c.inline_vector(o, (0x2bf68b0b, "[long]"), 8, 8).map_err(|e| e.within(".longs"))?;
+                };
             }
-            if size >= 172 {
-                match c.reference(body + 168).map_err(|e| e.within(".doubles"))? {
-                    Some(o) => {
-                        c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".doubles"))?;
-                    },
-                    None => {  }
-                }
+
+            if size >= 172
+                && let Some(o) = c.reference(body + 168).map_err(|e| e.within(".doubles"))?
+            {
+                {
+                    c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".doubles"))?;
+                };
             }
-            if size >= 176 {
-                match c.reference(body + 172).map_err(|e| e.within(".bools"))? {
-                    Some(o) => {
-                        c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".bools"))?;
-                    },
-                    None => {  }
-                }
+
+            if size >= 176
+                && let Some(o) = c.reference(body + 172).map_err(|e| e.within(".bools"))?
+            {
+                {
+                    c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".bools"))?;
+                };
             }
-            if size >= 180 {
-                match c.reference(body + 176).map_err(|e| e.within(".kinds"))? {
-                    Some(o) => {
-                        c.inline_vector(o, (0x8e8d6603, "[short]"), 2, 8).map_err(|e| e.within(".kinds"))?;
-                    },
-                    None => {  }
-                }
+
+            if size >= 180
+                && let Some(o) = c.reference(body + 176).map_err(|e| e.within(".kinds"))?
+            {
+                {
+                    c.inline_vector(o, (0x8e8d6603, "[short]"), 2, 8).map_err(|e| e.within(".kinds"))?;
+                };
             }
-            if size >= 184 {
-                match c.reference(body + 180).map_err(|e| e.within(".texts"))? {
-                    Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".texts"))?,
-                    None => {  }
-                }
+
+            if size >= 184
+                && let Some(o) = c.reference(body + 180).map_err(|e| e.within(".texts"))?
+            {
+                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".texts"))?;
             }
-            if size >= 188 {
-                match c.reference(body + 184).map_err(|e| e.within(".smalls"))? {
-                    Some(o) => {
-                        c.inline_vector(o, (0xf3071851, "[everything.Small]"), 4, 8).map_err(|e| e.within(".smalls"))?;
-                    },
-                    None => {  }
-                }
+
+            if size >= 188
+                && let Some(o) = c.reference(body + 184).map_err(|e| e.within(".smalls"))?
+            {
+                {
+                    c.inline_vector(o, (0xf3071851, "[everything.Small]"), 4, 8).map_err(|e| e.within(".smalls"))?;
+                };
             }
-            if size >= 192 {
-                match c.reference(body + 188).map_err(|e| e.within(".aligneds"))? {
-                    Some(o) => {
-                        c.inline_vector(o, (0x57d6c5a0, "[everything.Aligned]"), 32, 16).map_err(|e| e.within(".aligneds"))?;
-                    },
-                    None => {  }
-                }
+
+            if size >= 192
+                && let Some(o) = c.reference(body + 188).map_err(|e| e.within(".aligneds"))?
+            {
+                {
+                    c.inline_vector(o, (0x57d6c5a0, "[everything.Aligned]"), 32, 16).map_err(|e| e.within(".aligneds"))?;
+                };
             }
-            if size >= 196 {
-                match c.reference(body + 192).map_err(|e| e.within(".leaves"))? {
-                    Some(o) => c.tables::<Leaf<'_>>(o, (0x8c2cb98a, "[everything.Leaf]")).map_err(|e| e.within(".leaves"))?,
-                    None => {  }
-                }
+
+            if size >= 196
+                && let Some(o) = c.reference(body + 192).map_err(|e| e.within(".leaves"))?
+            {
+                c.tables::<Leaf<'_>>(o, (0x8c2cb98a, "[everything.Leaf]")).map_err(|e| e.within(".leaves"))?;
             }
-            if size >= 200 {
-                match c.reference(body + 196).map_err(|e| e.within(".nested"))? {
-                    Some(o) => {
-                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".nested"))?;
-                        c.nested(o, (<Everything<'_> as rt::Check>::TAG, <Everything<'_> as rt::Check>::NAME), <Everything<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Everything<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Everything<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".nested"))?;
-                    },
-                    None => {  }
-                }
+
+            if size >= 200
+                && let Some(o) = c.reference(body + 196).map_err(|e| e.within(".nested"))?
+            {
+                {
+                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".nested"))?;
+                    c.nested(o, (<Everything<'_> as rt::Check>::TAG, <Everything<'_> as rt::Check>::NAME), <Everything<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Everything<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Everything<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".nested"))?;
+                };
             }
+
             c.leave(at);
             Ok(())
         }
@@ -1401,7 +1403,7 @@ pub mod everything {
             let object = rt::build::table(b, 0x72b4a663, 206, 16)?;
             let body = object.body();
             let _ = body;
-            rt::build::put::<bool>(b, body + 0, true);
+            rt::build::put::<bool>(b, body, true);
             rt::build::put::<i8>(b, body + 1, -8i8);
             rt::build::put::<u8>(b, body + 2, 8u8);
             rt::build::put::<i16>(b, body + 4, -16i16);
@@ -1438,7 +1440,7 @@ pub mod everything {
         /// Sets `b`.
         #[inline]
         pub fn b(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 0, value);
+            rt::build::put(self.b, self.object.body(), value);
             self
         }
         /// Sets `i8`.
@@ -1713,6 +1715,7 @@ pub mod everything {
         pub last: u16,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for EverythingT {
         fn default() -> Self {
             EverythingT {

@@ -68,7 +68,7 @@ pub mod evolution {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Enum(0 as i8))
+                rt::read_or(bytes, at, Enum(0))
             }
         }
 
@@ -402,7 +402,7 @@ pub mod evolution {
             /// Sets `a`.
             #[inline]
             pub fn a(&mut self, value: f32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
             /// Sets `b`.
@@ -420,6 +420,7 @@ pub mod evolution {
             pub b: i32,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for TableAT {
             fn default() -> Self {
                 TableAT {
@@ -594,7 +595,7 @@ pub mod evolution {
             /// Sets `a`.
             #[inline]
             pub fn a(&mut self, value: i32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
         }
@@ -605,6 +606,7 @@ pub mod evolution {
             pub a: i32,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for TableBT {
             fn default() -> Self {
                 TableBT {
@@ -700,7 +702,7 @@ pub mod evolution {
             #[inline(always)]
             pub fn e(&self) -> Option<TableA<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(16, 20) }.map(|t| <TableA<'a> as rt::TableElement<'a>>::from_table(t))
+                unsafe { self.t.table(16, 20) }.map(<TableA<'a> as rt::TableElement<'a>>::from_table)
             }
             #[inline(always)]
             pub fn f(&self) -> Option<Struct> {
@@ -804,29 +806,29 @@ pub mod evolution {
                         None => { c.union_none(body + 5).map_err(|e| e.within(".c"))? }
                     }
                 }
-                if size >= 20 {
-                    match c.reference(body + 16).map_err(|e| e.within(".e"))? {
-                        Some(o) => <TableA<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".e"))?,
-                        None => {  }
-                    }
+                if size >= 20
+                    && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".e"))?
+                {
+                    <TableA<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".e"))?;
                 }
+
                 if size >= 40 {
                     c.presence(body + 20).map_err(|e| e.within(".f"))?;
                 }
-                if size >= 44 {
-                    match c.reference(body + 40).map_err(|e| e.within(".g"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".g"))?;
-                        },
-                        None => {  }
-                    }
+                if size >= 44
+                    && let Some(o) = c.reference(body + 40).map_err(|e| e.within(".g"))?
+                {
+                    {
+                        c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".g"))?;
+                    };
                 }
-                if size >= 48 {
-                    match c.reference(body + 44).map_err(|e| e.within(".h"))? {
-                        Some(o) => c.tables::<TableB<'_>>(o, (0x32b1d179, "[Evolution.V1.TableB]")).map_err(|e| e.within(".h"))?,
-                        None => {  }
-                    }
+
+                if size >= 48
+                    && let Some(o) = c.reference(body + 44).map_err(|e| e.within(".h"))?
+                {
+                    c.tables::<TableB<'_>>(o, (0x32b1d179, "[Evolution.V1.TableB]")).map_err(|e| e.within(".h"))?;
                 }
+
                 if size >= 60 {
                     match c.reference(body + 56).map_err(|e| e.within(".j"))? {
                         Some(o) => UnionRef::check(c, c.byte(body + 52), o, body + 52).map_err(|e| e.within(".j"))?,
@@ -874,7 +876,7 @@ pub mod evolution {
             /// Sets `a`.
             #[inline]
             pub fn a(&mut self, value: i32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
             /// Sets `b`.
@@ -958,6 +960,7 @@ pub mod evolution {
             pub j: UnionT,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for RootT {
             fn default() -> Self {
                 RootT {

@@ -72,7 +72,7 @@ pub mod evolution {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Enum(0 as i8))
+                rt::read_or(bytes, at, Enum(0))
             }
         }
 
@@ -387,12 +387,12 @@ pub mod evolution {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 12 {
-                    match c.reference(body + 8).map_err(|e| e.within(".c"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".c"))?,
-                        None => {  }
-                    }
+                if size >= 12
+                    && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".c"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".c"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -433,7 +433,7 @@ pub mod evolution {
             /// Sets `a`.
             #[inline]
             pub fn a(&mut self, value: f32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
             /// Sets `b`.
@@ -458,6 +458,7 @@ pub mod evolution {
             pub c: Option<String>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for TableAT {
             fn default() -> Self {
                 TableAT {
@@ -636,7 +637,7 @@ pub mod evolution {
             /// Sets `a`.
             #[inline]
             pub fn a(&mut self, value: i32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
         }
@@ -647,6 +648,7 @@ pub mod evolution {
             pub a: i32,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for TableBT {
             fn default() -> Self {
                 TableBT {
@@ -778,12 +780,12 @@ pub mod evolution {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 12 {
-                    match c.reference(body + 8).map_err(|e| e.within(".b"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".b"))?,
-                        None => {  }
-                    }
+                if size >= 12
+                    && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".b"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".b"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -824,7 +826,7 @@ pub mod evolution {
             /// Sets `a`.
             #[inline]
             pub fn a(&mut self, value: f64) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
             /// Writes `b`.
@@ -842,6 +844,7 @@ pub mod evolution {
             pub b: Option<String>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for TableCT {
             fn default() -> Self {
                 TableCT {
@@ -937,7 +940,7 @@ pub mod evolution {
             #[inline(always)]
             pub fn e(&self) -> Option<TableA<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(16, 20) }.map(|t| <TableA<'a> as rt::TableElement<'a>>::from_table(t))
+                unsafe { self.t.table(16, 20) }.map(<TableA<'a> as rt::TableElement<'a>>::from_table)
             }
             #[inline(always)]
             pub fn ff(&self) -> Option<Struct> {
@@ -960,7 +963,7 @@ pub mod evolution {
             #[inline(always)]
             pub fn k(&self) -> Option<TableC<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(60, 64) }.map(|t| <TableC<'a> as rt::TableElement<'a>>::from_table(t))
+                unsafe { self.t.table(60, 64) }.map(<TableC<'a> as rt::TableElement<'a>>::from_table)
             }
             #[inline(always)]
             pub fn l(&self) -> u8 {
@@ -1040,41 +1043,41 @@ pub mod evolution {
                         None => { c.union_none(body + 5).map_err(|e| e.within(".c"))? }
                     }
                 }
-                if size >= 20 {
-                    match c.reference(body + 16).map_err(|e| e.within(".e"))? {
-                        Some(o) => <TableA<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".e"))?,
-                        None => {  }
-                    }
+                if size >= 20
+                    && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".e"))?
+                {
+                    <TableA<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".e"))?;
                 }
+
                 if size >= 40 {
                     c.presence(body + 20).map_err(|e| e.within(".ff"))?;
                 }
-                if size >= 44 {
-                    match c.reference(body + 40).map_err(|e| e.within(".g"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".g"))?;
-                        },
-                        None => {  }
-                    }
+                if size >= 44
+                    && let Some(o) = c.reference(body + 40).map_err(|e| e.within(".g"))?
+                {
+                    {
+                        c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".g"))?;
+                    };
                 }
-                if size >= 48 {
-                    match c.reference(body + 44).map_err(|e| e.within(".h"))? {
-                        Some(o) => c.tables::<TableB<'_>>(o, (0x7f059248, "[Evolution.V2.TableB]")).map_err(|e| e.within(".h"))?,
-                        None => {  }
-                    }
+
+                if size >= 48
+                    && let Some(o) = c.reference(body + 44).map_err(|e| e.within(".h"))?
+                {
+                    c.tables::<TableB<'_>>(o, (0x7f059248, "[Evolution.V2.TableB]")).map_err(|e| e.within(".h"))?;
                 }
+
                 if size >= 60 {
                     match c.reference(body + 56).map_err(|e| e.within(".j"))? {
                         Some(o) => UnionRef::check(c, c.byte(body + 52), o, body + 52).map_err(|e| e.within(".j"))?,
                         None => { c.union_none(body + 52).map_err(|e| e.within(".j"))? }
                     }
                 }
-                if size >= 64 {
-                    match c.reference(body + 60).map_err(|e| e.within(".k"))? {
-                        Some(o) => <TableC<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".k"))?,
-                        None => {  }
-                    }
+                if size >= 64
+                    && let Some(o) = c.reference(body + 60).map_err(|e| e.within(".k"))?
+                {
+                    <TableC<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".k"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -1199,6 +1202,7 @@ pub mod evolution {
             pub l: u8,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for RootT {
             fn default() -> Self {
                 RootT {

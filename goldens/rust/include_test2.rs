@@ -24,7 +24,7 @@ impl<'a> TableA<'a> {
     #[inline(always)]
     pub fn b(&self) -> Option<my_game::other_name_space::TableB<'a>> {
         // SAFETY: a verified table of this type; the offset is a table member's.
-        unsafe { self.t.table(0, 4) }.map(|t| <my_game::other_name_space::TableB<'a> as rt::TableElement<'a>>::from_table(t))
+        unsafe { self.t.table(0, 4) }.map(<my_game::other_name_space::TableB<'a> as rt::TableElement<'a>>::from_table)
     }
     /// A copy of everything as plain Rust data.
     pub fn unpack(&self) -> TableAT {
@@ -76,12 +76,12 @@ impl rt::Check for TableA<'_> {
         };
         let body = at + 8;
         let _ = (body, size);
-        if size >= 4 {
-            match c.reference(body + 0).map_err(|e| e.within(".b"))? {
-                Some(o) => <my_game::other_name_space::TableB<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".b"))?,
-                None => {  }
-            }
+        if size >= 4
+            && let Some(o) = c.reference(body).map_err(|e| e.within(".b"))?
+        {
+            <my_game::other_name_space::TableB<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".b"))?;
         }
+
         c.leave(at);
         Ok(())
     }
@@ -121,7 +121,7 @@ impl<'b, 'buf> TableABuilder<'b, 'buf> {
     }
     /// Starts `b`: the table is written now, its fields through the builder returned.
     pub fn b(&mut self) -> Result<my_game::other_name_space::TableBBuilder<'_, 'buf>, rt::BuildError> {
-        rt::build::child(self.b, self.object.body() + 0)
+        rt::build::child(self.b, self.object.body())
     }
 }
 
@@ -131,6 +131,7 @@ pub struct TableAT {
     pub b: Option<Box<my_game::other_name_space::TableBT>>,
 }
 
+#[allow(clippy::derivable_impls)]
 impl Default for TableAT {
     fn default() -> Self {
         TableAT {
@@ -247,7 +248,7 @@ pub mod my_game {
             const STRIDE: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, FromInclude(0 as i64))
+                rt::read_or(bytes, at, FromInclude(0))
             }
         }
 
@@ -336,7 +337,7 @@ pub mod my_game {
             #[inline(always)]
             pub fn a(&self) -> Option<super::super::TableA<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(0, 4) }.map(|t| <super::super::TableA<'a> as rt::TableElement<'a>>::from_table(t))
+                unsafe { self.t.table(0, 4) }.map(<super::super::TableA<'a> as rt::TableElement<'a>>::from_table)
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> TableBT {
@@ -388,12 +389,12 @@ pub mod my_game {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 4 {
-                    match c.reference(body + 0).map_err(|e| e.within(".a"))? {
-                        Some(o) => <super::super::TableA<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".a"))?,
-                        None => {  }
-                    }
+                if size >= 4
+                    && let Some(o) = c.reference(body).map_err(|e| e.within(".a"))?
+                {
+                    <super::super::TableA<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".a"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -433,7 +434,7 @@ pub mod my_game {
             }
             /// Starts `a`: the table is written now, its fields through the builder returned.
             pub fn a(&mut self) -> Result<super::super::TableABuilder<'_, 'buf>, rt::BuildError> {
-                rt::build::child(self.b, self.object.body() + 0)
+                rt::build::child(self.b, self.object.body())
             }
         }
 
@@ -443,6 +444,7 @@ pub mod my_game {
             pub a: Option<Box<super::super::TableAT>>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for TableBT {
             fn default() -> Self {
                 TableBT {

@@ -225,7 +225,7 @@ pub mod log {
             let body = at + 8;
             let _ = (body, size);
             if size >= 5 {
-                c.presence(body + 0).map_err(|e| e.within(".address"))?;
+                c.presence(body).map_err(|e| e.within(".address"))?;
             }
             if size >= 12 {
                 match c.reference(body + 8).map_err(|e| e.within(".identity"))? {
@@ -301,7 +301,7 @@ pub mod log {
         pub fn address(&mut self, value: &Address) -> &mut Self {
             let body = self.object.body();
             rt::build::put_struct(self.b, body + 1, value);
-            rt::build::put(self.b, body + 0, 1u8);
+            rt::build::put(self.b, body, 1u8);
             self
         }
         /// Writes `identity`.
@@ -354,6 +354,7 @@ pub mod log {
         pub size: u64,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for LogT {
         fn default() -> Self {
             LogT {
@@ -522,7 +523,7 @@ pub mod log {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".logs"))? {
+                match c.reference(body).map_err(|e| e.within(".logs"))? {
                     Some(o) => c.tables::<Log<'_>>(o, (0x22d6a137, "[log.Log]")).map_err(|e| e.within(".logs"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".logs")) }
                 }
@@ -568,7 +569,7 @@ pub mod log {
         }
         /// Starts `logs` with room for `count` tables, pushed in order.
         pub fn logs(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-            rt::build::TableVector::new(self.b, 0x22d6a137, count, self.object.body() + 0)
+            rt::build::TableVector::new(self.b, 0x22d6a137, count, self.object.body())
         }
     }
 
@@ -578,6 +579,7 @@ pub mod log {
         pub logs: Option<Vec<LogT>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for LogsT {
         fn default() -> Self {
             LogsT {

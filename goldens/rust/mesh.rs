@@ -277,7 +277,7 @@ pub mod mesh {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".triangles"))? {
+                match c.reference(body).map_err(|e| e.within(".triangles"))? {
                     Some(o) => {
                         c.inline_vector(o, (0xc04931a2, "[mesh.Triangle]"), 48, 8).map_err(|e| e.within(".triangles"))?;
                     },
@@ -326,7 +326,7 @@ pub mod mesh {
         /// Writes `triangles`.
         pub fn triangles(&mut self, value: &[Triangle]) -> Result<&mut Self, rt::BuildError> {
             let v = rt::build::structs(self.b, 0xc04931a2, 8, value)?;
-            self.b.set_ref(self.object.body() + 0, v);
+            self.b.set_ref(self.object.body(), v);
             Ok(self)
         }
     }
@@ -337,6 +337,7 @@ pub mod mesh {
         pub triangles: Option<Vec<Triangle>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for MeshT {
         fn default() -> Self {
             MeshT {

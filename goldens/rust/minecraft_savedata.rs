@@ -64,7 +64,7 @@ pub mod minecraft_savedata {
         const STRIDE: usize = 1;
         #[inline(always)]
         unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, GameType(0 as i8))
+            rt::read_or(bytes, at, GameType(0))
         }
     }
 
@@ -617,7 +617,7 @@ pub mod minecraft_savedata {
         /// Sets `count`.
         #[inline]
         pub fn count(&mut self, value: i8) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 0, value);
+            rt::build::put(self.b, self.object.body(), value);
             self
         }
         /// Sets `slot`.
@@ -642,6 +642,7 @@ pub mod minecraft_savedata {
         pub id: Option<String>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for ItemT {
         fn default() -> Self {
             ItemT {
@@ -875,7 +876,7 @@ pub mod minecraft_savedata {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".id"))? {
+                match c.reference(body).map_err(|e| e.within(".id"))? {
                     Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".id"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".id")) }
                 }
@@ -894,12 +895,12 @@ pub mod minecraft_savedata {
             if size < 96 {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".uuid"));
             }
-            if size >= 100 {
-                match c.reference(body + 96).map_err(|e| e.within(".custom_name"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".custom_name"))?,
-                    None => {  }
-                }
+            if size >= 100
+                && let Some(o) = c.reference(body + 96).map_err(|e| e.within(".custom_name"))?
+            {
+                c.string(o, 0x17c16538).map_err(|e| e.within(".custom_name"))?;
             }
+
             c.leave(at);
             Ok(())
         }
@@ -940,7 +941,7 @@ pub mod minecraft_savedata {
         /// Writes `id`.
         pub fn id(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
             let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(self.object.body() + 0, s);
+            self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
         /// Sets `pos`.
@@ -1060,6 +1061,7 @@ pub mod minecraft_savedata {
         pub glowing: bool,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for EntityT {
         fn default() -> Self {
             EntityT {
@@ -1381,7 +1383,7 @@ pub mod minecraft_savedata {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".recipes"))? {
+                match c.reference(body).map_err(|e| e.within(".recipes"))? {
                     Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".recipes"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".recipes")) }
                 }
@@ -1436,7 +1438,7 @@ pub mod minecraft_savedata {
         /// Writes `recipes`: the vector, then each string.
         pub fn recipes<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
             let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
-            self.b.set_ref(self.object.body() + 0, v);
+            self.b.set_ref(self.object.body(), v);
             Ok(self)
         }
         /// Writes `to_be_displayed`: the vector, then each string.
@@ -1510,6 +1512,7 @@ pub mod minecraft_savedata {
         pub is_smoker_gui_open: bool,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for RecipeBookT {
         fn default() -> Self {
             RecipeBookT {
@@ -1681,7 +1684,7 @@ pub mod minecraft_savedata {
         #[inline(always)]
         pub fn entity(&self) -> Option<Entity<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(16, 20) }.map(|t| <Entity<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(16, 20) }.map(<Entity<'a> as rt::TableElement<'a>>::from_table)
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> VehicleT {
@@ -1789,7 +1792,7 @@ pub mod minecraft_savedata {
         /// Sets `param_0`.
         #[inline]
         pub fn param_0(&mut self, value: u32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 0, value);
+            rt::build::put(self.b, self.object.body(), value);
             self
         }
         /// Sets `param_1`.
@@ -1826,6 +1829,7 @@ pub mod minecraft_savedata {
         pub entity: Option<Box<EntityT>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for VehicleT {
         fn default() -> Self {
             VehicleT {
@@ -1960,7 +1964,7 @@ pub mod minecraft_savedata {
         #[inline(always)]
         pub fn selected_item(&self) -> Option<Item<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(24, 28) }.map(|t| <Item<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(24, 28) }.map(<Item<'a> as rt::TableElement<'a>>::from_table)
         }
         #[inline(always)]
         pub fn spawn_dimension(&self) -> Option<&'a str> {
@@ -2036,17 +2040,17 @@ pub mod minecraft_savedata {
         #[inline(always)]
         pub fn root_vehicle(&self) -> Option<Vehicle<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(144, 148) }.map(|t| <Vehicle<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(144, 148) }.map(<Vehicle<'a> as rt::TableElement<'a>>::from_table)
         }
         #[inline(always)]
         pub fn shoulder_entity_left(&self) -> Option<Entity<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(148, 152) }.map(|t| <Entity<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(148, 152) }.map(<Entity<'a> as rt::TableElement<'a>>::from_table)
         }
         #[inline(always)]
         pub fn shoulder_entity_right(&self) -> Option<Entity<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(152, 156) }.map(|t| <Entity<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(152, 156) }.map(<Entity<'a> as rt::TableElement<'a>>::from_table)
         }
         #[inline(always)]
         pub fn seen_credits(&self) -> bool {
@@ -2055,7 +2059,7 @@ pub mod minecraft_savedata {
         #[inline(always)]
         pub fn recipe_book(&self) -> Option<RecipeBook<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(160, 164) }.map(|t| <RecipeBook<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(160, 164) }.map(<RecipeBook<'a> as rt::TableElement<'a>>::from_table)
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> PlayerT {
@@ -2177,12 +2181,12 @@ pub mod minecraft_savedata {
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".selected_item"));
             }
-            if size >= 32 {
-                match c.reference(body + 28).map_err(|e| e.within(".spawn_dimension"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".spawn_dimension"))?,
-                    None => {  }
-                }
+            if size >= 32
+                && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".spawn_dimension"))?
+            {
+                c.string(o, 0x17c16538).map_err(|e| e.within(".spawn_dimension"))?;
             }
+
             if size >= 92 {
                 match c.reference(body + 88).map_err(|e| e.within(".inventory"))? {
                     Some(o) => c.tables::<Item<'_>>(o, (0xf88563d7, "[minecraft_savedata.Item]")).map_err(|e| e.within(".inventory"))?,
@@ -2205,24 +2209,24 @@ pub mod minecraft_savedata {
             if size >= 144 {
                 c.presence(body + 112).map_err(|e| e.within(".entered_nether_position"))?;
             }
-            if size >= 148 {
-                match c.reference(body + 144).map_err(|e| e.within(".root_vehicle"))? {
-                    Some(o) => <Vehicle<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".root_vehicle"))?,
-                    None => {  }
-                }
+            if size >= 148
+                && let Some(o) = c.reference(body + 144).map_err(|e| e.within(".root_vehicle"))?
+            {
+                <Vehicle<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".root_vehicle"))?;
             }
-            if size >= 152 {
-                match c.reference(body + 148).map_err(|e| e.within(".shoulder_entity_left"))? {
-                    Some(o) => <Entity<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".shoulder_entity_left"))?,
-                    None => {  }
-                }
+
+            if size >= 152
+                && let Some(o) = c.reference(body + 148).map_err(|e| e.within(".shoulder_entity_left"))?
+            {
+                <Entity<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".shoulder_entity_left"))?;
             }
-            if size >= 156 {
-                match c.reference(body + 152).map_err(|e| e.within(".shoulder_entity_right"))? {
-                    Some(o) => <Entity<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".shoulder_entity_right"))?,
-                    None => {  }
-                }
+
+            if size >= 156
+                && let Some(o) = c.reference(body + 152).map_err(|e| e.within(".shoulder_entity_right"))?
+            {
+                <Entity<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".shoulder_entity_right"))?;
             }
+
             if size >= 164 {
                 match c.reference(body + 160).map_err(|e| e.within(".recipe_book"))? {
                     Some(o) => <RecipeBook<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".recipe_book"))?,
@@ -2271,7 +2275,7 @@ pub mod minecraft_savedata {
         /// Sets `game_type`.
         #[inline]
         pub fn game_type(&mut self, value: GameType) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 0, value);
+            rt::build::put(self.b, self.object.body(), value);
             self
         }
         /// Sets `previous_game_type`.
@@ -2460,6 +2464,7 @@ pub mod minecraft_savedata {
         pub recipe_book: Option<Box<RecipeBookT>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for PlayerT {
         fn default() -> Self {
             PlayerT {
@@ -2844,7 +2849,7 @@ pub mod minecraft_savedata {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".players"))? {
+                match c.reference(body).map_err(|e| e.within(".players"))? {
                     Some(o) => c.tables::<Player<'_>>(o, (0xcbeadfb1, "[minecraft_savedata.Player]")).map_err(|e| e.within(".players"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".players")) }
                 }
@@ -2890,7 +2895,7 @@ pub mod minecraft_savedata {
         }
         /// Starts `players` with room for `count` tables, pushed in order.
         pub fn players(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-            rt::build::TableVector::new(self.b, 0xcbeadfb1, count, self.object.body() + 0)
+            rt::build::TableVector::new(self.b, 0xcbeadfb1, count, self.object.body())
         }
     }
 
@@ -2900,6 +2905,7 @@ pub mod minecraft_savedata {
         pub players: Option<Vec<PlayerT>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for PlayersT {
         fn default() -> Self {
             PlayersT {

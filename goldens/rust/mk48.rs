@@ -76,7 +76,7 @@ pub mod mk48 {
         const STRIDE: usize = 1;
         #[inline(always)]
         unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, EntityType(0 as i8))
+            rt::read_or(bytes, at, EntityType(0))
         }
     }
 
@@ -615,7 +615,7 @@ pub mod mk48 {
         /// Sets `damage`.
         #[inline]
         pub fn damage(&mut self, value: u8) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 0, value);
+            rt::build::put(self.b, self.object.body(), value);
             self
         }
         /// Sets `entity_id`.
@@ -679,6 +679,7 @@ pub mod mk48 {
         pub turret_angles: Option<Vec<u16>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for ContactT {
         fn default() -> Self {
             ContactT {
@@ -873,16 +874,16 @@ pub mod mk48 {
             let body = at + 8;
             let _ = (body, size);
             if size >= 3 {
-                c.presence(body + 0).map_err(|e| e.within(".chunk_id"))?;
+                c.presence(body).map_err(|e| e.within(".chunk_id"))?;
             }
-            if size >= 8 {
-                match c.reference(body + 4).map_err(|e| e.within(".data"))? {
-                    Some(o) => {
-                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".data"))?;
-                    },
-                    None => {  }
-                }
+            if size >= 8
+                && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".data"))?
+            {
+                {
+                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".data"))?;
+                };
             }
+
             c.leave(at);
             Ok(())
         }
@@ -925,7 +926,7 @@ pub mod mk48 {
         pub fn chunk_id(&mut self, value: &ChunkId) -> &mut Self {
             let body = self.object.body();
             rt::build::put_struct(self.b, body + 1, value);
-            rt::build::put(self.b, body + 0, 1u8);
+            rt::build::put(self.b, body, 1u8);
             self
         }
         /// Writes `data`.
@@ -943,6 +944,7 @@ pub mod mk48 {
         pub data: Option<Vec<u8>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for TerrainUpdateT {
         fn default() -> Self {
             TerrainUpdateT {
@@ -1094,7 +1096,7 @@ pub mod mk48 {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".contacts"))? {
+                match c.reference(body).map_err(|e| e.within(".contacts"))? {
                     Some(o) => c.tables::<Contact<'_>>(o, (0x85a6ddeb, "[mk48.Contact]")).map_err(|e| e.within(".contacts"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".contacts")) }
                 }
@@ -1148,7 +1150,7 @@ pub mod mk48 {
         }
         /// Starts `contacts` with room for `count` tables, pushed in order.
         pub fn contacts(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-            rt::build::TableVector::new(self.b, 0x85a6ddeb, count, self.object.body() + 0)
+            rt::build::TableVector::new(self.b, 0x85a6ddeb, count, self.object.body())
         }
         /// Sets `score`.
         #[inline]
@@ -1177,6 +1179,7 @@ pub mod mk48 {
         pub terrain_updates: Option<Vec<TerrainUpdateT>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for UpdateT {
         fn default() -> Self {
             UpdateT {
@@ -1339,7 +1342,7 @@ pub mod mk48 {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".updates"))? {
+                match c.reference(body).map_err(|e| e.within(".updates"))? {
                     Some(o) => c.tables::<Update<'_>>(o, (0x496bf85c, "[mk48.Update]")).map_err(|e| e.within(".updates"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".updates")) }
                 }
@@ -1385,7 +1388,7 @@ pub mod mk48 {
         }
         /// Starts `updates` with room for `count` tables, pushed in order.
         pub fn updates(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-            rt::build::TableVector::new(self.b, 0x496bf85c, count, self.object.body() + 0)
+            rt::build::TableVector::new(self.b, 0x496bf85c, count, self.object.body())
         }
     }
 
@@ -1395,6 +1398,7 @@ pub mod mk48 {
         pub updates: Option<Vec<UpdateT>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for UpdatesT {
         fn default() -> Self {
             UpdatesT {

@@ -136,22 +136,22 @@ pub mod my_game {
             };
             let body = at + 8;
             let _ = (body, size);
-            if size >= 52 {
-                match c.reference(body + 48).map_err(|e| e.within(".dvec"))? {
-                    Some(o) => {
-                        c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".dvec"))?;
-                    },
-                    None => {  }
-                }
+            if size >= 52
+                && let Some(o) = c.reference(body + 48).map_err(|e| e.within(".dvec"))?
+            {
+                {
+                    c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".dvec"))?;
+                };
             }
-            if size >= 56 {
-                match c.reference(body + 52).map_err(|e| e.within(".fvec"))? {
-                    Some(o) => {
-                        c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".fvec"))?;
-                    },
-                    None => {  }
-                }
+
+            if size >= 56
+                && let Some(o) = c.reference(body + 52).map_err(|e| e.within(".fvec"))?
+            {
+                {
+                    c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".fvec"))?;
+                };
             }
+
             c.leave(at);
             Ok(())
         }
@@ -168,7 +168,7 @@ pub mod my_game {
             let object = rt::build::table(b, 0x13b993f5, 60, 8)?;
             let body = object.body();
             let _ = body;
-            rt::build::put::<f64>(b, body + 0, f64::NAN);
+            rt::build::put::<f64>(b, body, f64::NAN);
             rt::build::put::<f64>(b, body + 8, f64::NAN);
             rt::build::put::<f64>(b, body + 16, f64::INFINITY);
             rt::build::put::<f64>(b, body + 24, f64::NEG_INFINITY);
@@ -200,7 +200,7 @@ pub mod my_game {
         /// Sets `d0`.
         #[inline]
         pub fn d0(&mut self, value: f64) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 0, value);
+            rt::build::put(self.b, self.object.body(), value);
             self
         }
         /// Sets `d1`.
@@ -274,6 +274,7 @@ pub mod my_game {
         pub fvec: Option<Vec<f32>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for MonsterExtraT {
         fn default() -> Self {
             MonsterExtraT {

@@ -24,7 +24,7 @@ impl<'a> TableA<'a> {
     #[inline(always)]
     pub fn b(&self) -> Option<my_game::other_name_space::TableB<'a>> {
         // SAFETY: a verified table of this type; the offset is a table member's.
-        unsafe { self.t.table(0, 4) }.map(|t| <my_game::other_name_space::TableB<'a> as rt::TableElement<'a>>::from_table(t))
+        unsafe { self.t.table(0, 4) }.map(<my_game::other_name_space::TableB<'a> as rt::TableElement<'a>>::from_table)
     }
     /// A copy of everything as plain Rust data.
     pub fn unpack(&self) -> TableAT {
@@ -76,12 +76,12 @@ impl rt::Check for TableA<'_> {
         };
         let body = at + 8;
         let _ = (body, size);
-        if size >= 4 {
-            match c.reference(body + 0).map_err(|e| e.within(".b"))? {
-                Some(o) => <my_game::other_name_space::TableB<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".b"))?,
-                None => {  }
-            }
+        if size >= 4
+            && let Some(o) = c.reference(body).map_err(|e| e.within(".b"))?
+        {
+            <my_game::other_name_space::TableB<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".b"))?;
         }
+
         c.leave(at);
         Ok(())
     }
@@ -121,7 +121,7 @@ impl<'b, 'buf> TableABuilder<'b, 'buf> {
     }
     /// Starts `b`: the table is written now, its fields through the builder returned.
     pub fn b(&mut self) -> Result<my_game::other_name_space::TableBBuilder<'_, 'buf>, rt::BuildError> {
-        rt::build::child(self.b, self.object.body() + 0)
+        rt::build::child(self.b, self.object.body())
     }
 }
 
@@ -131,6 +131,7 @@ pub struct TableAT {
     pub b: Option<Box<my_game::other_name_space::TableBT>>,
 }
 
+#[allow(clippy::derivable_impls)]
 impl Default for TableAT {
     fn default() -> Self {
         TableAT {
@@ -299,6 +300,7 @@ pub mod my_game {
     pub struct InParentNamespaceT {
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for InParentNamespaceT {
         fn default() -> Self {
             InParentNamespaceT {
@@ -440,7 +442,7 @@ pub mod my_game {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Color(0 as u8))
+                rt::read_or(bytes, at, Color(0))
             }
         }
 
@@ -499,7 +501,7 @@ pub mod my_game {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Race(0 as i8))
+                rt::read_or(bytes, at, Race(0))
             }
         }
 
@@ -589,7 +591,7 @@ pub mod my_game {
             const STRIDE: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, LongEnum(0 as u64))
+                rt::read_or(bytes, at, LongEnum(0))
             }
         }
 
@@ -1570,7 +1572,7 @@ pub mod my_game {
                 let object = rt::build::table(b, 0x133a7b70, 1, 8)?;
                 let body = object.body();
                 let _ = body;
-                rt::build::put::<Color>(b, body + 0, Color(2u8));
+                rt::build::put::<Color>(b, body, Color(2u8));
                 Ok(object)
             }
             fn resume(b: &'c mut rt::Builder<'buf>, object: rt::ObjectRef) -> Self {
@@ -1595,7 +1597,7 @@ pub mod my_game {
             /// Sets `color`.
             #[inline]
             pub fn color(&mut self, value: Color) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
         }
@@ -1606,6 +1608,7 @@ pub mod my_game {
             pub color: Color,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for TestSimpleTableWithEnumT {
             fn default() -> Self {
                 TestSimpleTableWithEnumT {
@@ -1743,12 +1746,12 @@ pub mod my_game {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 4 {
-                    match c.reference(body + 0).map_err(|e| e.within(".id"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".id"))?,
-                        None => {  }
-                    }
+                if size >= 4
+                    && let Some(o) = c.reference(body).map_err(|e| e.within(".id"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".id"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -1789,7 +1792,7 @@ pub mod my_game {
             /// Writes `id`.
             pub fn id(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
                 let s = rt::build::string(self.b, 0x17c16538, value)?;
-                self.b.set_ref(self.object.body() + 0, s);
+                self.b.set_ref(self.object.body(), s);
                 Ok(self)
             }
             /// Sets `val`.
@@ -1814,6 +1817,7 @@ pub mod my_game {
             pub count: u16,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for StatT {
             fn default() -> Self {
                 StatT {
@@ -1992,7 +1996,7 @@ pub mod my_game {
             /// Sets `id`.
             #[inline]
             pub fn id(&mut self, value: u64) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
         }
@@ -2003,6 +2007,7 @@ pub mod my_game {
             pub id: u64,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for ReferrableT {
             fn default() -> Self {
                 ReferrableT {
@@ -2130,7 +2135,7 @@ pub mod my_game {
             #[inline(always)]
             pub fn enemy(&self) -> Option<Monster<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(76, 80) }.map(|t| <Monster<'a> as rt::TableElement<'a>>::from_table(t))
+                unsafe { self.t.table(76, 80) }.map(<Monster<'a> as rt::TableElement<'a>>::from_table)
             }
             #[inline(always)]
             pub fn testnestedflatbuffer(&self) -> Option<rt::Vector<'a, u8>> {
@@ -2144,7 +2149,7 @@ pub mod my_game {
             #[inline(always)]
             pub fn testempty(&self) -> Option<Stat<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(84, 88) }.map(|t| <Stat<'a> as rt::TableElement<'a>>::from_table(t))
+                unsafe { self.t.table(84, 88) }.map(<Stat<'a> as rt::TableElement<'a>>::from_table)
             }
             #[inline(always)]
             pub fn testbool(&self) -> bool {
@@ -2232,7 +2237,7 @@ pub mod my_game {
             #[inline(always)]
             pub fn parent_namespace_test(&self) -> Option<super::super::my_game::InParentNamespace<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(184, 188) }.map(|t| <super::super::my_game::InParentNamespace<'a> as rt::TableElement<'a>>::from_table(t))
+                unsafe { self.t.table(184, 188) }.map(<super::super::my_game::InParentNamespace<'a> as rt::TableElement<'a>>::from_table)
             }
             #[inline(always)]
             pub fn vector_of_referrables(&self) -> Option<rt::Vector<'a, Referrable<'a>>> {
@@ -2529,165 +2534,165 @@ pub mod my_game {
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 40 {
-                    c.presence(body + 0).map_err(|e| e.within(".pos"))?;
+                    c.presence(body).map_err(|e| e.within(".pos"))?;
                 }
-                if size >= 48 {
-                    match c.reference(body + 44).map_err(|e| e.within(".name"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                        None => {  }
-                    }
+                if size >= 48
+                    && let Some(o) = c.reference(body + 44).map_err(|e| e.within(".name"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
                 }
-                if size >= 56 {
-                    match c.reference(body + 52).map_err(|e| e.within(".inventory"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".inventory"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 56
+                    && let Some(o) = c.reference(body + 52).map_err(|e| e.within(".inventory"))?
+                {
+                    {
+                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".inventory"))?;
+                    };
                 }
+
                 if size >= 64 {
                     match c.reference(body + 60).map_err(|e| e.within(".test"))? {
                         Some(o) => AnyRef::check(c, c.byte(body + 57), o, body + 57).map_err(|e| e.within(".test"))?,
                         None => { c.union_none(body + 57).map_err(|e| e.within(".test"))? }
                     }
                 }
-                if size >= 68 {
-                    match c.reference(body + 64).map_err(|e| e.within(".test4"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x25803d2b, "[MyGame.Example.Test]"), 4, 8).map_err(|e| e.within(".test4"))?;
-                        },
-                        None => {  }
-                    }
+                if size >= 68
+                    && let Some(o) = c.reference(body + 64).map_err(|e| e.within(".test4"))?
+                {
+                    {
+                        c.inline_vector(o, (0x25803d2b, "[MyGame.Example.Test]"), 4, 8).map_err(|e| e.within(".test4"))?;
+                    };
                 }
-                if size >= 72 {
-                    match c.reference(body + 68).map_err(|e| e.within(".testarrayofstring"))? {
-                        Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".testarrayofstring"))?,
-                        None => {  }
-                    }
+
+                if size >= 72
+                    && let Some(o) = c.reference(body + 68).map_err(|e| e.within(".testarrayofstring"))?
+                {
+                    c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".testarrayofstring"))?;
                 }
-                if size >= 76 {
-                    match c.reference(body + 72).map_err(|e| e.within(".testarrayoftables"))? {
-                        Some(o) => c.tables::<Monster<'_>>(o, (0x82c20061, "[MyGame.Example.Monster]")).map_err(|e| e.within(".testarrayoftables"))?,
-                        None => {  }
-                    }
+
+                if size >= 76
+                    && let Some(o) = c.reference(body + 72).map_err(|e| e.within(".testarrayoftables"))?
+                {
+                    c.tables::<Monster<'_>>(o, (0x82c20061, "[MyGame.Example.Monster]")).map_err(|e| e.within(".testarrayoftables"))?;
                 }
-                if size >= 80 {
-                    match c.reference(body + 76).map_err(|e| e.within(".enemy"))? {
-                        Some(o) => <Monster<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".enemy"))?,
-                        None => {  }
-                    }
+
+                if size >= 80
+                    && let Some(o) = c.reference(body + 76).map_err(|e| e.within(".enemy"))?
+                {
+                    <Monster<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".enemy"))?;
                 }
-                if size >= 84 {
-                    match c.reference(body + 80).map_err(|e| e.within(".testnestedflatbuffer"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".testnestedflatbuffer"))?;
-                            c.nested(o, (<Monster<'_> as rt::Check>::TAG, <Monster<'_> as rt::Check>::NAME), <Monster<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Monster<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Monster<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".testnestedflatbuffer"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 84
+                    && let Some(o) = c.reference(body + 80).map_err(|e| e.within(".testnestedflatbuffer"))?
+                {
+                    {
+                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".testnestedflatbuffer"))?;
+                        c.nested(o, (<Monster<'_> as rt::Check>::TAG, <Monster<'_> as rt::Check>::NAME), <Monster<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Monster<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Monster<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".testnestedflatbuffer"))?;
+                    };
                 }
-                if size >= 88 {
-                    match c.reference(body + 84).map_err(|e| e.within(".testempty"))? {
-                        Some(o) => <Stat<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".testempty"))?,
-                        None => {  }
-                    }
+
+                if size >= 88
+                    && let Some(o) = c.reference(body + 84).map_err(|e| e.within(".testempty"))?
+                {
+                    <Stat<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".testempty"))?;
                 }
-                if size >= 148 {
-                    match c.reference(body + 144).map_err(|e| e.within(".testarrayofbools"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".testarrayofbools"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 148
+                    && let Some(o) = c.reference(body + 144).map_err(|e| e.within(".testarrayofbools"))?
+                {
+                    {
+                        c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".testarrayofbools"))?;
+                    };
                 }
-                if size >= 164 {
-                    match c.reference(body + 160).map_err(|e| e.within(".testarrayofstring2"))? {
-                        Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".testarrayofstring2"))?,
-                        None => {  }
-                    }
+
+                if size >= 164
+                    && let Some(o) = c.reference(body + 160).map_err(|e| e.within(".testarrayofstring2"))?
+                {
+                    c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".testarrayofstring2"))?;
                 }
-                if size >= 168 {
-                    match c.reference(body + 164).map_err(|e| e.within(".testarrayofsortedstruct"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0xb7fe08f1, "[MyGame.Example.Ability]"), 8, 8).map_err(|e| e.within(".testarrayofsortedstruct"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 168
+                    && let Some(o) = c.reference(body + 164).map_err(|e| e.within(".testarrayofsortedstruct"))?
+                {
+                    {
+                        c.inline_vector(o, (0xb7fe08f1, "[MyGame.Example.Ability]"), 8, 8).map_err(|e| e.within(".testarrayofsortedstruct"))?;
+                    };
                 }
-                if size >= 172 {
-                    match c.reference(body + 168).map_err(|e| e.within(".flex"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".flex"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 172
+                    && let Some(o) = c.reference(body + 168).map_err(|e| e.within(".flex"))?
+                {
+                    {
+                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".flex"))?;
+                    };
                 }
-                if size >= 176 {
-                    match c.reference(body + 172).map_err(|e| e.within(".test5"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x25803d2b, "[MyGame.Example.Test]"), 4, 8).map_err(|e| e.within(".test5"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 176
+                    && let Some(o) = c.reference(body + 172).map_err(|e| e.within(".test5"))?
+                {
+                    {
+                        c.inline_vector(o, (0x25803d2b, "[MyGame.Example.Test]"), 4, 8).map_err(|e| e.within(".test5"))?;
+                    };
                 }
-                if size >= 180 {
-                    match c.reference(body + 176).map_err(|e| e.within(".vector_of_longs"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x2bf68b0b, "[long]"), 8, 8).map_err(|e| e.within(".vector_of_longs"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 180
+                    && let Some(o) = c.reference(body + 176).map_err(|e| e.within(".vector_of_longs"))?
+                {
+                    {
+                        c.inline_vector(o, (0x2bf68b0b, "[long]"), 8, 8).map_err(|e| e.within(".vector_of_longs"))?;
+                    };
                 }
-                if size >= 184 {
-                    match c.reference(body + 180).map_err(|e| e.within(".vector_of_doubles"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".vector_of_doubles"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 184
+                    && let Some(o) = c.reference(body + 180).map_err(|e| e.within(".vector_of_doubles"))?
+                {
+                    {
+                        c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".vector_of_doubles"))?;
+                    };
                 }
-                if size >= 188 {
-                    match c.reference(body + 184).map_err(|e| e.within(".parent_namespace_test"))? {
-                        Some(o) => <super::super::my_game::InParentNamespace<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".parent_namespace_test"))?,
-                        None => {  }
-                    }
+
+                if size >= 188
+                    && let Some(o) = c.reference(body + 184).map_err(|e| e.within(".parent_namespace_test"))?
+                {
+                    <super::super::my_game::InParentNamespace<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".parent_namespace_test"))?;
                 }
-                if size >= 192 {
-                    match c.reference(body + 188).map_err(|e| e.within(".vector_of_referrables"))? {
-                        Some(o) => c.tables::<Referrable<'_>>(o, (0x76dc0073, "[MyGame.Example.Referrable]")).map_err(|e| e.within(".vector_of_referrables"))?,
-                        None => {  }
-                    }
+
+                if size >= 192
+                    && let Some(o) = c.reference(body + 188).map_err(|e| e.within(".vector_of_referrables"))?
+                {
+                    c.tables::<Referrable<'_>>(o, (0x76dc0073, "[MyGame.Example.Referrable]")).map_err(|e| e.within(".vector_of_referrables"))?;
                 }
-                if size >= 204 {
-                    match c.reference(body + 200).map_err(|e| e.within(".vector_of_weak_references"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_weak_references"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 204
+                    && let Some(o) = c.reference(body + 200).map_err(|e| e.within(".vector_of_weak_references"))?
+                {
+                    {
+                        c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_weak_references"))?;
+                    };
                 }
-                if size >= 208 {
-                    match c.reference(body + 204).map_err(|e| e.within(".vector_of_strong_referrables"))? {
-                        Some(o) => c.tables::<Referrable<'_>>(o, (0x76dc0073, "[MyGame.Example.Referrable]")).map_err(|e| e.within(".vector_of_strong_referrables"))?,
-                        None => {  }
-                    }
+
+                if size >= 208
+                    && let Some(o) = c.reference(body + 204).map_err(|e| e.within(".vector_of_strong_referrables"))?
+                {
+                    c.tables::<Referrable<'_>>(o, (0x76dc0073, "[MyGame.Example.Referrable]")).map_err(|e| e.within(".vector_of_strong_referrables"))?;
                 }
-                if size >= 220 {
-                    match c.reference(body + 216).map_err(|e| e.within(".vector_of_co_owning_references"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_co_owning_references"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 220
+                    && let Some(o) = c.reference(body + 216).map_err(|e| e.within(".vector_of_co_owning_references"))?
+                {
+                    {
+                        c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_co_owning_references"))?;
+                    };
                 }
-                if size >= 236 {
-                    match c.reference(body + 232).map_err(|e| e.within(".vector_of_non_owning_references"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_non_owning_references"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 236
+                    && let Some(o) = c.reference(body + 232).map_err(|e| e.within(".vector_of_non_owning_references"))?
+                {
+                    {
+                        c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_non_owning_references"))?;
+                    };
                 }
+
                 if size >= 244 {
                     match c.reference(body + 240).map_err(|e| e.within(".any_unique"))? {
                         Some(o) => AnyUniqueAliasesRef::check(c, c.byte(body + 236), o, body + 236).map_err(|e| e.within(".any_unique"))?,
@@ -2700,29 +2705,29 @@ pub mod my_game {
                         None => { c.union_none(body + 244).map_err(|e| e.within(".any_ambiguous"))? }
                     }
                 }
-                if size >= 256 {
-                    match c.reference(body + 252).map_err(|e| e.within(".vector_of_enums"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".vector_of_enums"))?;
-                        },
-                        None => {  }
-                    }
+                if size >= 256
+                    && let Some(o) = c.reference(body + 252).map_err(|e| e.within(".vector_of_enums"))?
+                {
+                    {
+                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".vector_of_enums"))?;
+                    };
                 }
-                if size >= 264 {
-                    match c.reference(body + 260).map_err(|e| e.within(".testrequirednestedflatbuffer"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".testrequirednestedflatbuffer"))?;
-                            c.nested(o, (<Monster<'_> as rt::Check>::TAG, <Monster<'_> as rt::Check>::NAME), <Monster<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Monster<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Monster<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".testrequirednestedflatbuffer"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 264
+                    && let Some(o) = c.reference(body + 260).map_err(|e| e.within(".testrequirednestedflatbuffer"))?
+                {
+                    {
+                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".testrequirednestedflatbuffer"))?;
+                        c.nested(o, (<Monster<'_> as rt::Check>::TAG, <Monster<'_> as rt::Check>::NAME), <Monster<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Monster<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Monster<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".testrequirednestedflatbuffer"))?;
+                    };
                 }
-                if size >= 268 {
-                    match c.reference(body + 264).map_err(|e| e.within(".scalar_key_sorted_tables"))? {
-                        Some(o) => c.tables::<Stat<'_>>(o, (0xe9d10f2d, "[MyGame.Example.Stat]")).map_err(|e| e.within(".scalar_key_sorted_tables"))?,
-                        None => {  }
-                    }
+
+                if size >= 268
+                    && let Some(o) = c.reference(body + 264).map_err(|e| e.within(".scalar_key_sorted_tables"))?
+                {
+                    c.tables::<Stat<'_>>(o, (0xe9d10f2d, "[MyGame.Example.Stat]")).map_err(|e| e.within(".scalar_key_sorted_tables"))?;
                 }
+
                 if size >= 274 {
                     c.presence(body + 268).map_err(|e| e.within(".native_inline"))?;
                 }
@@ -2783,7 +2788,7 @@ pub mod my_game {
             pub fn pos(&mut self, value: &Vec3) -> &mut Self {
                 let body = self.object.body();
                 rt::build::put_struct(self.b, body + 8, value);
-                rt::build::put(self.b, body + 0, 1u8);
+                rt::build::put(self.b, body, 1u8);
                 self
             }
             /// Sets `mana`.
@@ -3217,6 +3222,7 @@ pub mod my_game {
             pub double_inf_default: f64,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for MonsterT {
             fn default() -> Self {
                 MonsterT {
@@ -3925,22 +3931,22 @@ pub mod my_game {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 52 {
-                    match c.reference(body + 48).map_err(|e| e.within(".v8"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x4ae44cd7, "[byte]"), 1, 8).map_err(|e| e.within(".v8"))?;
-                        },
-                        None => {  }
-                    }
+                if size >= 52
+                    && let Some(o) = c.reference(body + 48).map_err(|e| e.within(".v8"))?
+                {
+                    {
+                        c.inline_vector(o, (0x4ae44cd7, "[byte]"), 1, 8).map_err(|e| e.within(".v8"))?;
+                    };
                 }
-                if size >= 56 {
-                    match c.reference(body + 52).map_err(|e| e.within(".vf64"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".vf64"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 56
+                    && let Some(o) = c.reference(body + 52).map_err(|e| e.within(".vf64"))?
+                {
+                    {
+                        c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".vf64"))?;
+                    };
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -3981,7 +3987,7 @@ pub mod my_game {
             /// Sets `i8`.
             #[inline]
             pub fn i8(&mut self, value: i8) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
             /// Sets `u8`.
@@ -4069,6 +4075,7 @@ pub mod my_game {
             pub vf64: Option<Vec<f64>>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for TypeAliasesT {
             fn default() -> Self {
                 TypeAliasesT {
@@ -4431,6 +4438,7 @@ pub mod my_game {
         pub struct MonsterT {
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for MonsterT {
             fn default() -> Self {
                 MonsterT {
@@ -4532,7 +4540,7 @@ pub mod my_game {
             const STRIDE: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, FromInclude(0 as i64))
+                rt::read_or(bytes, at, FromInclude(0))
             }
         }
 
@@ -4621,7 +4629,7 @@ pub mod my_game {
             #[inline(always)]
             pub fn a(&self) -> Option<super::super::TableA<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(0, 4) }.map(|t| <super::super::TableA<'a> as rt::TableElement<'a>>::from_table(t))
+                unsafe { self.t.table(0, 4) }.map(<super::super::TableA<'a> as rt::TableElement<'a>>::from_table)
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> TableBT {
@@ -4673,12 +4681,12 @@ pub mod my_game {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 4 {
-                    match c.reference(body + 0).map_err(|e| e.within(".a"))? {
-                        Some(o) => <super::super::TableA<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".a"))?,
-                        None => {  }
-                    }
+                if size >= 4
+                    && let Some(o) = c.reference(body).map_err(|e| e.within(".a"))?
+                {
+                    <super::super::TableA<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".a"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -4718,7 +4726,7 @@ pub mod my_game {
             }
             /// Starts `a`: the table is written now, its fields through the builder returned.
             pub fn a(&mut self) -> Result<super::super::TableABuilder<'_, 'buf>, rt::BuildError> {
-                rt::build::child(self.b, self.object.body() + 0)
+                rt::build::child(self.b, self.object.body())
             }
         }
 
@@ -4728,6 +4736,7 @@ pub mod my_game {
             pub a: Option<Box<super::super::TableAT>>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for TableBT {
             fn default() -> Self {
                 TableBT {

@@ -57,7 +57,7 @@ unsafe impl<'a> rt::Element<'a> for ABC {
     const STRIDE: usize = 4;
     #[inline(always)]
     unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-        rt::read_or(bytes, at, ABC(0 as i32))
+        rt::read_or(bytes, at, ABC(0))
     }
 }
 
@@ -168,50 +168,50 @@ impl rt::Check for MoreDefaults<'_> {
         };
         let body = at + 8;
         let _ = (body, size);
-        if size >= 4 {
-            match c.reference(body + 0).map_err(|e| e.within(".ints"))? {
-                Some(o) => {
-                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".ints"))?;
-                },
-                None => {  }
-            }
+        if size >= 4
+            && let Some(o) = c.reference(body).map_err(|e| e.within(".ints"))?
+        {
+            {
+                c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".ints"))?;
+            };
         }
-        if size >= 8 {
-            match c.reference(body + 4).map_err(|e| e.within(".floats"))? {
-                Some(o) => {
-                    c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".floats"))?;
-                },
-                None => {  }
-            }
+
+        if size >= 8
+            && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".floats"))?
+        {
+            {
+                c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".floats"))?;
+            };
         }
-        if size >= 12 {
-            match c.reference(body + 8).map_err(|e| e.within(".empty_string"))? {
-                Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".empty_string"))?,
-                None => {  }
-            }
+
+        if size >= 12
+            && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".empty_string"))?
+        {
+            c.string(o, 0x17c16538).map_err(|e| e.within(".empty_string"))?;
         }
-        if size >= 16 {
-            match c.reference(body + 12).map_err(|e| e.within(".some_string"))? {
-                Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".some_string"))?,
-                None => {  }
-            }
+
+        if size >= 16
+            && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".some_string"))?
+        {
+            c.string(o, 0x17c16538).map_err(|e| e.within(".some_string"))?;
         }
-        if size >= 20 {
-            match c.reference(body + 16).map_err(|e| e.within(".abcs"))? {
-                Some(o) => {
-                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".abcs"))?;
-                },
-                None => {  }
-            }
+
+        if size >= 20
+            && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".abcs"))?
+        {
+            {
+                c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".abcs"))?;
+            };
         }
-        if size >= 24 {
-            match c.reference(body + 20).map_err(|e| e.within(".bools"))? {
-                Some(o) => {
-                    c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".bools"))?;
-                },
-                None => {  }
-            }
+
+        if size >= 24
+            && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".bools"))?
+        {
+            {
+                c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".bools"))?;
+            };
         }
+
         c.leave(at);
         Ok(())
     }
@@ -252,7 +252,7 @@ impl<'b, 'buf> MoreDefaultsBuilder<'b, 'buf> {
     /// Writes `ints`.
     pub fn ints(&mut self, value: &[i32]) -> Result<&mut Self, rt::BuildError> {
         let v = rt::build::scalars(self.b, 0xe4bf0bda, value)?;
-        self.b.set_ref(self.object.body() + 0, v);
+        self.b.set_ref(self.object.body(), v);
         Ok(self)
     }
     /// Writes `floats`.
@@ -298,6 +298,7 @@ pub struct MoreDefaultsT {
     pub bools: Option<Vec<bool>>,
 }
 
+#[allow(clippy::derivable_impls)]
 impl Default for MoreDefaultsT {
     fn default() -> Self {
         MoreDefaultsT {

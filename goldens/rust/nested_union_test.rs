@@ -115,7 +115,7 @@ pub mod my_game {
                 const STRIDE: usize = 1;
                 #[inline(always)]
                 unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                    rt::read_or(bytes, at, Color(0 as u8))
+                    rt::read_or(bytes, at, Color(0))
                 }
             }
 
@@ -419,7 +419,7 @@ pub mod my_game {
                     let object = rt::build::table(b, 0x8d6a7520, 1, 8)?;
                     let body = object.body();
                     let _ = body;
-                    rt::build::put::<Color>(b, body + 0, Color(2u8));
+                    rt::build::put::<Color>(b, body, Color(2u8));
                     Ok(object)
                 }
                 fn resume(b: &'c mut rt::Builder<'buf>, object: rt::ObjectRef) -> Self {
@@ -444,7 +444,7 @@ pub mod my_game {
                 /// Sets `color`.
                 #[inline]
                 pub fn color(&mut self, value: Color) -> &mut Self {
-                    rt::build::put(self.b, self.object.body() + 0, value);
+                    rt::build::put(self.b, self.object.body(), value);
                     self
                 }
             }
@@ -455,6 +455,7 @@ pub mod my_game {
                 pub color: Color,
             }
 
+            #[allow(clippy::derivable_impls)]
             impl Default for TestSimpleTableWithEnumT {
                 fn default() -> Self {
                     TestSimpleTableWithEnumT {
@@ -652,7 +653,7 @@ pub mod my_game {
                 /// Sets `x`.
                 #[inline]
                 pub fn x(&mut self, value: f64) -> &mut Self {
-                    rt::build::put(self.b, self.object.body() + 0, value);
+                    rt::build::put(self.b, self.object.body(), value);
                     self
                 }
                 /// Sets `y`.
@@ -700,6 +701,7 @@ pub mod my_game {
                 pub test3: Option<Test>,
             }
 
+            #[allow(clippy::derivable_impls)]
             impl Default for Vec3T {
                 fn default() -> Self {
                     Vec3T {
@@ -891,12 +893,12 @@ pub mod my_game {
                     };
                     let body = at + 8;
                     let _ = (body, size);
-                    if size >= 4 {
-                        match c.reference(body + 0).map_err(|e| e.within(".name"))? {
-                            Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                            None => {  }
-                        }
+                    if size >= 4
+                        && let Some(o) = c.reference(body).map_err(|e| e.within(".name"))?
+                    {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
                     }
+
                     if size >= 12 {
                         match c.reference(body + 8).map_err(|e| e.within(".data"))? {
                             Some(o) => AnyRef::check(c, c.byte(body + 4), o, body + 4).map_err(|e| e.within(".data"))?,
@@ -943,7 +945,7 @@ pub mod my_game {
                 /// Writes `name`.
                 pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
                     let s = rt::build::string(self.b, 0x17c16538, value)?;
-                    self.b.set_ref(self.object.body() + 0, s);
+                    self.b.set_ref(self.object.body(), s);
                     Ok(self)
                 }
                 /// Sets `data` to a `Vec3` table, written now; fill it through the builder returned.
@@ -974,6 +976,7 @@ pub mod my_game {
                 pub id: i16,
             }
 
+            #[allow(clippy::derivable_impls)]
             impl Default for NestedUnionTestT {
                 fn default() -> Self {
                     NestedUnionTestT {

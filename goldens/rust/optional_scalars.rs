@@ -62,7 +62,7 @@ pub mod optional_scalars {
         const STRIDE: usize = 1;
         #[inline(always)]
         unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, OptionalByte(0 as i8))
+            rt::read_or(bytes, at, OptionalByte(0))
         }
     }
 
@@ -435,7 +435,7 @@ pub mod optional_scalars {
         /// Sets `just_i8`.
         #[inline]
         pub fn just_i8(&mut self, value: i8) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 0, value);
+            rt::build::put(self.b, self.object.body(), value);
             self
         }
         /// Sets `maybe_i8`.
@@ -715,6 +715,7 @@ pub mod optional_scalars {
         pub default_enum: OptionalByte,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for ScalarStuffT {
         fn default() -> Self {
             ScalarStuffT {

@@ -96,7 +96,7 @@ pub mod reflection {
         const STRIDE: usize = 1;
         #[inline(always)]
         unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, BaseType(0 as i8))
+            rt::read_or(bytes, at, BaseType(0))
         }
     }
 
@@ -189,7 +189,7 @@ pub mod reflection {
         const STRIDE: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, AdvancedFeatures(0 as u64))
+            rt::read_or(bytes, at, AdvancedFeatures(0))
         }
     }
 
@@ -338,7 +338,7 @@ pub mod reflection {
         /// Sets `base_type`.
         #[inline]
         pub fn base_type(&mut self, value: BaseType) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 0, value);
+            rt::build::put(self.b, self.object.body(), value);
             self
         }
         /// Sets `element`.
@@ -384,6 +384,7 @@ pub mod reflection {
         pub element_size: u32,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for TypeT {
         fn default() -> Self {
             TypeT {
@@ -567,19 +568,19 @@ pub mod reflection {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".key"))? {
+                match c.reference(body).map_err(|e| e.within(".key"))? {
                     Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".key"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".key")) }
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".key"));
             }
-            if size >= 8 {
-                match c.reference(body + 4).map_err(|e| e.within(".value"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".value"))?,
-                    None => {  }
-                }
+            if size >= 8
+                && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".value"))?
+            {
+                c.string(o, 0x17c16538).map_err(|e| e.within(".value"))?;
             }
+
             c.leave(at);
             Ok(())
         }
@@ -620,7 +621,7 @@ pub mod reflection {
         /// Writes `key`.
         pub fn key(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
             let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(self.object.body() + 0, s);
+            self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
         /// Writes `value`.
@@ -638,6 +639,7 @@ pub mod reflection {
         pub value: Option<String>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for KeyValueT {
         fn default() -> Self {
             KeyValueT {
@@ -720,7 +722,7 @@ pub mod reflection {
         #[inline(always)]
         pub fn union_type(&self) -> Option<Type<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(20, 24) }.map(|t| <Type<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(20, 24) }.map(<Type<'a> as rt::TableElement<'a>>::from_table)
         }
         #[inline(always)]
         pub fn documentation(&self) -> Option<rt::Vector<'a, &'a str>> {
@@ -791,37 +793,37 @@ pub mod reflection {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".name"))? {
+                match c.reference(body).map_err(|e| e.within(".name"))? {
                     Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name"));
             }
-            if size >= 20 {
-                match c.reference(body + 16).map_err(|e| e.within(".object"))? {
-                    Some(o) => <Object<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".object"))?,
-                    None => {  }
-                }
+            if size >= 20
+                && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".object"))?
+            {
+                <Object<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".object"))?;
             }
-            if size >= 24 {
-                match c.reference(body + 20).map_err(|e| e.within(".union_type"))? {
-                    Some(o) => <Type<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".union_type"))?,
-                    None => {  }
-                }
+
+            if size >= 24
+                && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".union_type"))?
+            {
+                <Type<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".union_type"))?;
             }
-            if size >= 28 {
-                match c.reference(body + 24).map_err(|e| e.within(".documentation"))? {
-                    Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?,
-                    None => {  }
-                }
+
+            if size >= 28
+                && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".documentation"))?
+            {
+                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
             }
-            if size >= 32 {
-                match c.reference(body + 28).map_err(|e| e.within(".attributes"))? {
-                    Some(o) => c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?,
-                    None => {  }
-                }
+
+            if size >= 32
+                && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".attributes"))?
+            {
+                c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?;
             }
+
             c.leave(at);
             Ok(())
         }
@@ -862,7 +864,7 @@ pub mod reflection {
         /// Writes `name`.
         pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
             let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(self.object.body() + 0, s);
+            self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
         /// Sets `value`.
@@ -897,6 +899,7 @@ pub mod reflection {
         pub attributes: Option<Vec<KeyValueT>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for EnumValT {
         fn default() -> Self {
             EnumValT {
@@ -1013,7 +1016,7 @@ pub mod reflection {
         #[inline(always)]
         pub fn underlying_type(&self) -> Option<Type<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(12, 16) }.map(|t| <Type<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(12, 16) }.map(<Type<'a> as rt::TableElement<'a>>::from_table)
         }
         #[inline(always)]
         pub fn attributes(&self) -> Option<rt::Vector<'a, KeyValue<'a>>> {
@@ -1094,7 +1097,7 @@ pub mod reflection {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".name"))? {
+                match c.reference(body).map_err(|e| e.within(".name"))? {
                     Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
                 }
@@ -1117,24 +1120,24 @@ pub mod reflection {
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".underlying_type"));
             }
-            if size >= 20 {
-                match c.reference(body + 16).map_err(|e| e.within(".attributes"))? {
-                    Some(o) => c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?,
-                    None => {  }
-                }
+            if size >= 20
+                && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".attributes"))?
+            {
+                c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?;
             }
-            if size >= 24 {
-                match c.reference(body + 20).map_err(|e| e.within(".documentation"))? {
-                    Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?,
-                    None => {  }
-                }
+
+            if size >= 24
+                && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".documentation"))?
+            {
+                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
             }
-            if size >= 28 {
-                match c.reference(body + 24).map_err(|e| e.within(".declaration_file"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".declaration_file"))?,
-                    None => {  }
-                }
+
+            if size >= 28
+                && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".declaration_file"))?
+            {
+                c.string(o, 0x17c16538).map_err(|e| e.within(".declaration_file"))?;
             }
+
             c.leave(at);
             Ok(())
         }
@@ -1175,7 +1178,7 @@ pub mod reflection {
         /// Writes `name`.
         pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
             let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(self.object.body() + 0, s);
+            self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
         /// Starts `values` with room for `count` tables, pushed in order.
@@ -1222,6 +1225,7 @@ pub mod reflection {
         pub declaration_file: Option<String>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for EnumT {
         fn default() -> Self {
             EnumT {
@@ -1348,7 +1352,7 @@ pub mod reflection {
         #[inline(always)]
         pub fn type_(&self) -> Option<Type<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(4, 8) }.map(|t| <Type<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(4, 8) }.map(<Type<'a> as rt::TableElement<'a>>::from_table)
         }
         #[inline(always)]
         pub fn id(&self) -> u16 {
@@ -1479,7 +1483,7 @@ pub mod reflection {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".name"))? {
+                match c.reference(body).map_err(|e| e.within(".name"))? {
                     Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
                 }
@@ -1494,18 +1498,18 @@ pub mod reflection {
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".type"));
             }
-            if size >= 40 {
-                match c.reference(body + 36).map_err(|e| e.within(".attributes"))? {
-                    Some(o) => c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?,
-                    None => {  }
-                }
+            if size >= 40
+                && let Some(o) = c.reference(body + 36).map_err(|e| e.within(".attributes"))?
+            {
+                c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?;
             }
-            if size >= 44 {
-                match c.reference(body + 40).map_err(|e| e.within(".documentation"))? {
-                    Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?,
-                    None => {  }
-                }
+
+            if size >= 44
+                && let Some(o) = c.reference(body + 40).map_err(|e| e.within(".documentation"))?
+            {
+                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
             }
+
             c.leave(at);
             Ok(())
         }
@@ -1546,7 +1550,7 @@ pub mod reflection {
         /// Writes `name`.
         pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
             let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(self.object.body() + 0, s);
+            self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
         /// Starts `type`: the table is written now, its fields through the builder returned.
@@ -1644,6 +1648,7 @@ pub mod reflection {
         pub offset64: bool,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for FieldT {
         fn default() -> Self {
             FieldT {
@@ -1938,7 +1943,7 @@ pub mod reflection {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".name"))? {
+                match c.reference(body).map_err(|e| e.within(".name"))? {
                     Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
                 }
@@ -1953,24 +1958,24 @@ pub mod reflection {
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".fields"));
             }
-            if size >= 24 {
-                match c.reference(body + 20).map_err(|e| e.within(".attributes"))? {
-                    Some(o) => c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?,
-                    None => {  }
-                }
+            if size >= 24
+                && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".attributes"))?
+            {
+                c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?;
             }
-            if size >= 28 {
-                match c.reference(body + 24).map_err(|e| e.within(".documentation"))? {
-                    Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?,
-                    None => {  }
-                }
+
+            if size >= 28
+                && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".documentation"))?
+            {
+                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
             }
-            if size >= 32 {
-                match c.reference(body + 28).map_err(|e| e.within(".declaration_file"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".declaration_file"))?,
-                    None => {  }
-                }
+
+            if size >= 32
+                && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".declaration_file"))?
+            {
+                c.string(o, 0x17c16538).map_err(|e| e.within(".declaration_file"))?;
             }
+
             c.leave(at);
             Ok(())
         }
@@ -2011,7 +2016,7 @@ pub mod reflection {
         /// Writes `name`.
         pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
             let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(self.object.body() + 0, s);
+            self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
         /// Starts `fields` with room for `count` tables, pushed in order.
@@ -2067,6 +2072,7 @@ pub mod reflection {
         pub declaration_file: Option<String>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for ObjectT {
         fn default() -> Self {
             ObjectT {
@@ -2203,12 +2209,12 @@ pub mod reflection {
         #[inline(always)]
         pub fn request(&self) -> Option<Object<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(4, 8) }.map(|t| <Object<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(4, 8) }.map(<Object<'a> as rt::TableElement<'a>>::from_table)
         }
         #[inline(always)]
         pub fn response(&self) -> Option<Object<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(8, 12) }.map(|t| <Object<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(8, 12) }.map(<Object<'a> as rt::TableElement<'a>>::from_table)
         }
         #[inline(always)]
         pub fn attributes(&self) -> Option<rt::Vector<'a, KeyValue<'a>>> {
@@ -2279,7 +2285,7 @@ pub mod reflection {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".name"))? {
+                match c.reference(body).map_err(|e| e.within(".name"))? {
                     Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
                 }
@@ -2302,18 +2308,18 @@ pub mod reflection {
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".response"));
             }
-            if size >= 16 {
-                match c.reference(body + 12).map_err(|e| e.within(".attributes"))? {
-                    Some(o) => c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?,
-                    None => {  }
-                }
+            if size >= 16
+                && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".attributes"))?
+            {
+                c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?;
             }
-            if size >= 20 {
-                match c.reference(body + 16).map_err(|e| e.within(".documentation"))? {
-                    Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?,
-                    None => {  }
-                }
+
+            if size >= 20
+                && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".documentation"))?
+            {
+                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
             }
+
             c.leave(at);
             Ok(())
         }
@@ -2354,7 +2360,7 @@ pub mod reflection {
         /// Writes `name`.
         pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
             let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(self.object.body() + 0, s);
+            self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
         /// Starts `request`: the table is written now, its fields through the builder returned.
@@ -2387,6 +2393,7 @@ pub mod reflection {
         pub documentation: Option<Vec<String>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for RPCCallT {
         fn default() -> Self {
             RPCCallT {
@@ -2573,37 +2580,37 @@ pub mod reflection {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".name"))? {
+                match c.reference(body).map_err(|e| e.within(".name"))? {
                     Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name"));
             }
-            if size >= 8 {
-                match c.reference(body + 4).map_err(|e| e.within(".calls"))? {
-                    Some(o) => c.tables::<RPCCall<'_>>(o, (0x43bc8b31, "[reflection.RPCCall]")).map_err(|e| e.within(".calls"))?,
-                    None => {  }
-                }
+            if size >= 8
+                && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".calls"))?
+            {
+                c.tables::<RPCCall<'_>>(o, (0x43bc8b31, "[reflection.RPCCall]")).map_err(|e| e.within(".calls"))?;
             }
-            if size >= 12 {
-                match c.reference(body + 8).map_err(|e| e.within(".attributes"))? {
-                    Some(o) => c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?,
-                    None => {  }
-                }
+
+            if size >= 12
+                && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".attributes"))?
+            {
+                c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?;
             }
-            if size >= 16 {
-                match c.reference(body + 12).map_err(|e| e.within(".documentation"))? {
-                    Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?,
-                    None => {  }
-                }
+
+            if size >= 16
+                && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".documentation"))?
+            {
+                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
             }
-            if size >= 20 {
-                match c.reference(body + 16).map_err(|e| e.within(".declaration_file"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".declaration_file"))?,
-                    None => {  }
-                }
+
+            if size >= 20
+                && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".declaration_file"))?
+            {
+                c.string(o, 0x17c16538).map_err(|e| e.within(".declaration_file"))?;
             }
+
             c.leave(at);
             Ok(())
         }
@@ -2644,7 +2651,7 @@ pub mod reflection {
         /// Writes `name`.
         pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
             let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(self.object.body() + 0, s);
+            self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
         /// Starts `calls` with room for `count` tables, pushed in order.
@@ -2679,6 +2686,7 @@ pub mod reflection {
         pub declaration_file: Option<String>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for ServiceT {
         fn default() -> Self {
             ServiceT {
@@ -2843,19 +2851,19 @@ pub mod reflection {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".filename"))? {
+                match c.reference(body).map_err(|e| e.within(".filename"))? {
                     Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".filename"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".filename")) }
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".filename"));
             }
-            if size >= 8 {
-                match c.reference(body + 4).map_err(|e| e.within(".included_filenames"))? {
-                    Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".included_filenames"))?,
-                    None => {  }
-                }
+            if size >= 8
+                && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".included_filenames"))?
+            {
+                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".included_filenames"))?;
             }
+
             c.leave(at);
             Ok(())
         }
@@ -2896,7 +2904,7 @@ pub mod reflection {
         /// Writes `filename`.
         pub fn filename(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
             let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(self.object.body() + 0, s);
+            self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
         /// Writes `included_filenames`: the vector, then each string.
@@ -2914,6 +2922,7 @@ pub mod reflection {
         pub included_filenames: Option<Vec<String>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for SchemaFileT {
         fn default() -> Self {
             SchemaFileT {
@@ -3007,7 +3016,7 @@ pub mod reflection {
         #[inline(always)]
         pub fn root_table(&self) -> Option<Object<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(16, 20) }.map(|t| <Object<'a> as rt::TableElement<'a>>::from_table(t))
+            unsafe { self.t.table(16, 20) }.map(<Object<'a> as rt::TableElement<'a>>::from_table)
         }
         #[inline(always)]
         pub fn services(&self) -> Option<rt::Vector<'a, Service<'a>>> {
@@ -3090,7 +3099,7 @@ pub mod reflection {
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
-                match c.reference(body + 0).map_err(|e| e.within(".objects"))? {
+                match c.reference(body).map_err(|e| e.within(".objects"))? {
                     Some(o) => c.tables::<Object<'_>>(o, (0x1a385773, "[reflection.Object]")).map_err(|e| e.within(".objects"))?,
                     None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".objects")) }
                 }
@@ -3105,36 +3114,36 @@ pub mod reflection {
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".enums"));
             }
-            if size >= 12 {
-                match c.reference(body + 8).map_err(|e| e.within(".file_ident"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".file_ident"))?,
-                    None => {  }
-                }
+            if size >= 12
+                && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".file_ident"))?
+            {
+                c.string(o, 0x17c16538).map_err(|e| e.within(".file_ident"))?;
             }
-            if size >= 16 {
-                match c.reference(body + 12).map_err(|e| e.within(".file_ext"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".file_ext"))?,
-                    None => {  }
-                }
+
+            if size >= 16
+                && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".file_ext"))?
+            {
+                c.string(o, 0x17c16538).map_err(|e| e.within(".file_ext"))?;
             }
-            if size >= 20 {
-                match c.reference(body + 16).map_err(|e| e.within(".root_table"))? {
-                    Some(o) => <Object<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".root_table"))?,
-                    None => {  }
-                }
+
+            if size >= 20
+                && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".root_table"))?
+            {
+                <Object<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".root_table"))?;
             }
-            if size >= 24 {
-                match c.reference(body + 20).map_err(|e| e.within(".services"))? {
-                    Some(o) => c.tables::<Service<'_>>(o, (0x6d38d6ad, "[reflection.Service]")).map_err(|e| e.within(".services"))?,
-                    None => {  }
-                }
+
+            if size >= 24
+                && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".services"))?
+            {
+                c.tables::<Service<'_>>(o, (0x6d38d6ad, "[reflection.Service]")).map_err(|e| e.within(".services"))?;
             }
-            if size >= 36 {
-                match c.reference(body + 32).map_err(|e| e.within(".fbs_files"))? {
-                    Some(o) => c.tables::<SchemaFile<'_>>(o, (0x892cb0d1, "[reflection.SchemaFile]")).map_err(|e| e.within(".fbs_files"))?,
-                    None => {  }
-                }
+
+            if size >= 36
+                && let Some(o) = c.reference(body + 32).map_err(|e| e.within(".fbs_files"))?
+            {
+                c.tables::<SchemaFile<'_>>(o, (0x892cb0d1, "[reflection.SchemaFile]")).map_err(|e| e.within(".fbs_files"))?;
             }
+
             c.leave(at);
             Ok(())
         }
@@ -3174,7 +3183,7 @@ pub mod reflection {
         }
         /// Starts `objects` with room for `count` tables, pushed in order.
         pub fn objects(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-            rt::build::TableVector::new(self.b, 0x1a385773, count, self.object.body() + 0)
+            rt::build::TableVector::new(self.b, 0x1a385773, count, self.object.body())
         }
         /// Starts `enums` with room for `count` tables, pushed in order.
         pub fn enums(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
@@ -3225,6 +3234,7 @@ pub mod reflection {
         pub fbs_files: Option<Vec<SchemaFileT>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for SchemaT {
         fn default() -> Self {
             SchemaT {

@@ -65,7 +65,7 @@ pub mod storefront {
         const STRIDE: usize = 1;
         #[inline(always)]
         unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, Category(0 as u8))
+            rt::read_or(bytes, at, Category(0))
         }
     }
 
@@ -156,7 +156,7 @@ pub mod storefront {
         const STRIDE: usize = 1;
         #[inline(always)]
         unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, Tag(0 as u8))
+            rt::read_or(bytes, at, Tag(0))
         }
     }
 
@@ -601,12 +601,12 @@ pub mod storefront {
             if size >= 48 {
                 c.presence(body + 40).map_err(|e| e.within(".stock"))?;
             }
-            if size >= 52 {
-                match c.reference(body + 48).map_err(|e| e.within(".keywords"))? {
-                    Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".keywords"))?,
-                    None => {  }
-                }
+            if size >= 52
+                && let Some(o) = c.reference(body + 48).map_err(|e| e.within(".keywords"))?
+            {
+                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".keywords"))?;
             }
+
             c.leave(at);
             Ok(())
         }
@@ -648,7 +648,7 @@ pub mod storefront {
         /// Sets `sku`.
         #[inline]
         pub fn sku(&mut self, value: u64) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 0, value);
+            rt::build::put(self.b, self.object.body(), value);
             self
         }
         /// Writes `name`.
@@ -714,6 +714,7 @@ pub mod storefront {
         pub keywords: Option<Vec<String>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for ProductT {
         fn default() -> Self {
             ProductT {
@@ -933,7 +934,7 @@ pub mod storefront {
         /// Sets `percent`.
         #[inline]
         pub fn percent(&mut self, value: u8) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 0, value);
+            rt::build::put(self.b, self.object.body(), value);
             self
         }
     }
@@ -944,6 +945,7 @@ pub mod storefront {
         pub percent: u8,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for PercentOffT {
         fn default() -> Self {
             PercentOffT {
@@ -1070,7 +1072,7 @@ pub mod storefront {
             let body = at + 8;
             let _ = (body, size);
             if size >= 24 {
-                c.presence(body + 0).map_err(|e| e.within(".amount"))?;
+                c.presence(body).map_err(|e| e.within(".amount"))?;
             }
             c.leave(at);
             Ok(())
@@ -1114,7 +1116,7 @@ pub mod storefront {
         pub fn amount(&mut self, value: &Money) -> &mut Self {
             let body = self.object.body();
             rt::build::put_struct(self.b, body + 8, value);
-            rt::build::put(self.b, body + 0, 1u8);
+            rt::build::put(self.b, body, 1u8);
             self
         }
     }
@@ -1125,6 +1127,7 @@ pub mod storefront {
         pub amount: Option<Money>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for AmountOffT {
         fn default() -> Self {
             AmountOffT {
@@ -1315,7 +1318,7 @@ pub mod storefront {
         /// Sets `sku`.
         #[inline]
         pub fn sku(&mut self, value: u64) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 0, value);
+            rt::build::put(self.b, self.object.body(), value);
             self
         }
         /// Sets `price`.
@@ -1348,6 +1351,7 @@ pub mod storefront {
         pub discount: DiscountT,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for QuoteT {
         fn default() -> Self {
             QuoteT {
@@ -1496,7 +1500,7 @@ pub mod storefront {
             let body = at + 8;
             let _ = (body, size);
             if size >= 2 {
-                c.presence(body + 0).map_err(|e| e.within(".category"))?;
+                c.presence(body).map_err(|e| e.within(".category"))?;
             }
             c.leave(at);
             Ok(())
@@ -1541,7 +1545,7 @@ pub mod storefront {
         pub fn category(&mut self, value: Category) -> &mut Self {
             let body = self.object.body();
             rt::build::put(self.b, body + 1, value);
-            rt::build::put(self.b, body + 0, 1u8);
+            rt::build::put(self.b, body, 1u8);
             self
         }
         /// Sets `limit`.
@@ -1559,6 +1563,7 @@ pub mod storefront {
         pub limit: u32,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for ListProductsT {
         fn default() -> Self {
             ListProductsT {
@@ -1698,12 +1703,12 @@ pub mod storefront {
             };
             let body = at + 8;
             let _ = (body, size);
-            if size >= 12 {
-                match c.reference(body + 8).map_err(|e| e.within(".customer"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".customer"))?,
-                    None => {  }
-                }
+            if size >= 12
+                && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".customer"))?
+            {
+                c.string(o, 0x17c16538).map_err(|e| e.within(".customer"))?;
             }
+
             c.leave(at);
             Ok(())
         }
@@ -1744,7 +1749,7 @@ pub mod storefront {
         /// Sets `sku`.
         #[inline]
         pub fn sku(&mut self, value: u64) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 0, value);
+            rt::build::put(self.b, self.object.body(), value);
             self
         }
         /// Writes `customer`.
@@ -1762,6 +1767,7 @@ pub mod storefront {
         pub customer: Option<String>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for GetQuoteT {
         fn default() -> Self {
             GetQuoteT {

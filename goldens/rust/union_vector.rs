@@ -616,7 +616,7 @@ impl<'b, 'buf> AttackerBuilder<'b, 'buf> {
     /// Sets `sword_attack_damage`.
     #[inline]
     pub fn sword_attack_damage(&mut self, value: i32) -> &mut Self {
-        rt::build::put(self.b, self.object.body() + 0, value);
+        rt::build::put(self.b, self.object.body(), value);
         self
     }
 }
@@ -627,6 +627,7 @@ pub struct AttackerT {
     pub sword_attack_damage: i32,
 }
 
+#[allow(clippy::derivable_impls)]
 impl Default for AttackerT {
     fn default() -> Self {
         AttackerT {
@@ -791,7 +792,7 @@ impl<'b, 'buf> HandFanBuilder<'b, 'buf> {
     /// Sets `length`.
     #[inline]
     pub fn length(&mut self, value: i32) -> &mut Self {
-        rt::build::put(self.b, self.object.body() + 0, value);
+        rt::build::put(self.b, self.object.body(), value);
         self
     }
 }
@@ -802,6 +803,7 @@ pub struct HandFanT {
     pub length: i32,
 }
 
+#[allow(clippy::derivable_impls)]
 impl Default for HandFanT {
     fn default() -> Self {
         HandFanT {
@@ -941,16 +943,16 @@ impl rt::Check for Movie<'_> {
         let _ = (body, size);
         if size >= 8 {
             match c.reference(body + 4).map_err(|e| e.within(".main_character"))? {
-                Some(o) => CharacterRef::check(c, c.byte(body + 0), o, body + 0).map_err(|e| e.within(".main_character"))?,
-                None => { c.union_none(body + 0).map_err(|e| e.within(".main_character"))? }
+                Some(o) => CharacterRef::check(c, c.byte(body), o, body).map_err(|e| e.within(".main_character"))?,
+                None => { c.union_none(body).map_err(|e| e.within(".main_character"))? }
             }
         }
-        if size >= 16 {
-            match c.reference(body + 12).map_err(|e| e.within(".characters"))? {
-                Some(o) => c.unions(o, (0xeec29930, "[Character]"), (body + 8, 0x32e7dd2e), CharacterRef::check).map_err(|e| e.within(".characters"))?,
-                None => {  }
-            }
+        if size >= 16
+            && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".characters"))?
+        {
+            c.unions(o, (0xeec29930, "[Character]"), (body + 8, 0x32e7dd2e), CharacterRef::check).map_err(|e| e.within(".characters"))?;
         }
+
         c.leave(at);
         Ok(())
     }
@@ -991,13 +993,13 @@ impl<'b, 'buf> MovieBuilder<'b, 'buf> {
     /// Sets `main_character` to a `MuLan` table, written now; fill it through the builder returned.
     pub fn main_character_mu_lan(&mut self) -> Result<AttackerBuilder<'_, 'buf>, rt::BuildError> {
         let body = self.object.body();
-        rt::build::put(self.b, body + 0, 1u8);
+        rt::build::put(self.b, body, 1u8);
         rt::build::child(self.b, body + 4)
     }
     /// Sets `main_character` to a `Rapunzel` struct.
     pub fn main_character_rapunzel(&mut self, value: &Rapunzel) -> Result<&mut Self, rt::BuildError> {
         let body = self.object.body();
-        rt::build::put(self.b, body + 0, 2u8);
+        rt::build::put(self.b, body, 2u8);
         let s = rt::build::boxed_struct(self.b, (0xd633036e, 4), value)?;
         self.b.set_ref(body + 4, s);
         Ok(self)
@@ -1005,7 +1007,7 @@ impl<'b, 'buf> MovieBuilder<'b, 'buf> {
     /// Sets `main_character` to a `Belle` struct.
     pub fn main_character_belle(&mut self, value: &BookReader) -> Result<&mut Self, rt::BuildError> {
         let body = self.object.body();
-        rt::build::put(self.b, body + 0, 3u8);
+        rt::build::put(self.b, body, 3u8);
         let s = rt::build::boxed_struct(self.b, (0x81274a7b, 4), value)?;
         self.b.set_ref(body + 4, s);
         Ok(self)
@@ -1013,7 +1015,7 @@ impl<'b, 'buf> MovieBuilder<'b, 'buf> {
     /// Sets `main_character` to a `BookFan` struct.
     pub fn main_character_book_fan(&mut self, value: &BookReader) -> Result<&mut Self, rt::BuildError> {
         let body = self.object.body();
-        rt::build::put(self.b, body + 0, 4u8);
+        rt::build::put(self.b, body, 4u8);
         let s = rt::build::boxed_struct(self.b, (0x81274a7b, 4), value)?;
         self.b.set_ref(body + 4, s);
         Ok(self)
@@ -1021,7 +1023,7 @@ impl<'b, 'buf> MovieBuilder<'b, 'buf> {
     /// Sets `main_character` to a string.
     pub fn main_character_other(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
         let body = self.object.body();
-        rt::build::put(self.b, body + 0, 5u8);
+        rt::build::put(self.b, body, 5u8);
         let s = rt::build::string(self.b, 0x17c16538, value)?;
         self.b.set_ref(body + 4, s);
         Ok(self)
@@ -1029,7 +1031,7 @@ impl<'b, 'buf> MovieBuilder<'b, 'buf> {
     /// Sets `main_character` to a string.
     pub fn main_character_unused(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
         let body = self.object.body();
-        rt::build::put(self.b, body + 0, 6u8);
+        rt::build::put(self.b, body, 6u8);
         let s = rt::build::string(self.b, 0x17c16538, value)?;
         self.b.set_ref(body + 4, s);
         Ok(self)
@@ -1048,6 +1050,7 @@ pub struct MovieT {
     pub characters: Option<Vec<CharacterT>>,
 }
 
+#[allow(clippy::derivable_impls)]
 impl Default for MovieT {
     fn default() -> Self {
         MovieT {

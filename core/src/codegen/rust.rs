@@ -59,7 +59,21 @@ pub fn generate(schema: &Schema, layout: &Layout, source_name: &str) -> String {
          // reading, checking and writing.\n"
     );
     write_modules(&mut out, &spaces, &[], 0);
-    out
+    // Offsets of 0 print as `body + 0`: drop the no-op so the code reads (and lints) cleanly.
+    out.replace(" + 0)", ")")
+        .replace(" + 0,", ",")
+        .replace(" + 0;", ";")
+}
+
+/// `match x { Some(o) => arm, None => {} }` as `if let Some(o) = x { arm; }`.
+fn if_let(block: &str) -> String {
+    if let Some(rest) = block.strip_prefix("    match ")
+        && let Some((expr, tail)) = rest.split_once(" {\n        Some(o) => ")
+        && let Some(arm) = tail.strip_suffix(",\n        None => {  }\n    }\n")
+    {
+        return format!("    if let Some(o) = {expr} {{\n        {arm};\n    }}\n");
+    }
+    block.to_string()
 }
 
 /// Writes the code of namespace `prefix` and, nested, of every namespace under it.
@@ -326,9 +340,10 @@ impl Gen<'_> {
         );
         let _ = writeln!(
             o,
-            "// SAFETY: reads {size} bytes, bounds-checked, and follows nothing.\nunsafe impl<'a> rt::Element<'a> for {name} {{\n    const STRIDE: usize = {size};\n    #[inline(always)]\n    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {{\n        rt::read_or(bytes, at, {name}(0 as {under}))\n    }}\n}}\n",
+            "// SAFETY: reads {size} bytes, bounds-checked, and follows nothing.\nunsafe impl<'a> rt::Element<'a> for {name} {{\n    const STRIDE: usize = {size};\n    #[inline(always)]\n    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {{\n        rt::read_or(bytes, at, {name}(0))\n    }}\n}}\n",
             size = e.underlying.size()
         );
+        let _ = under;
         o
     }
 
@@ -990,7 +1005,7 @@ impl Gen<'_> {
                 } => {
                     let _ = writeln!(
                         view,
-                        "    #[inline(always)]\n    pub fn {m}(&self) -> Option<{v}> {{\n        // SAFETY: a verified table of this type; the offset is a table member's.\n        unsafe {{ self.t.table({off}, {end}) }}.map(|t| <{v} as rt::TableElement<'a>>::from_table(t))\n    }}"
+                        "    #[inline(always)]\n    pub fn {m}(&self) -> Option<{v}> {{\n        // SAFETY: a verified table of this type; the offset is a table member's.\n        unsafe {{ self.t.table({off}, {end}) }}.map(<{v} as rt::TableElement<'a>>::from_table)\n    }}"
                     );
                     let _ = writeln!(
                         builder,
@@ -1332,7 +1347,7 @@ impl Gen<'_> {
         );
         let _ = writeln!(
             o,
-            "impl Default for {name}T {{\n    fn default() -> Self {{\n        {name}T {{\n{owned_default}        }}\n    }}\n}}\n"
+            "#[allow(clippy::derivable_impls)]\nimpl Default for {name}T {{\n    fn default() -> Self {{\n        {name}T {{\n{owned_default}        }}\n    }}\n}}\n"
         );
         let _ = writeln!(
             o,
@@ -1376,6 +1391,7 @@ impl Gen<'_> {
                 self.member_of(tl, p).offset
             );
         }
+        let mark = inner.len();
         let value = self.member_of(tl, fl.value_member);
         let off = value.offset;
         let null = if required {
@@ -1455,6 +1471,8 @@ impl Gen<'_> {
                 );
             }
         }
+        let tail = inner.split_off(mark);
+        inner.push_str(&if_let(&tail));
         let absent = if required {
             format!(
                 " else {{\n            return Err(rt::Checker::required_missing(at)){within};\n        }}"
@@ -1469,6 +1487,17 @@ impl Gen<'_> {
                     "        if size < {end} {{\n            return Err(rt::Checker::required_missing(at)){within};\n        }}"
                 );
             }
+            return;
+        }
+        if let (false, Some(rest)) = (required, inner.strip_prefix("    if let Some(o) = "))
+            && let Some((expr, body)) = rest.split_once(" {\n")
+        {
+            // Collapsed into one `if`, as clippy would have it.
+            let _ = writeln!(
+                o,
+                "        if size >= {end}\n            && let Some(o) = {expr}\n        {{\n{}",
+                indent(body, 1)
+            );
             return;
         }
         let _ = writeln!(

@@ -70,7 +70,7 @@ pub mod vectors {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Level(0 as i8))
+                rt::read_or(bytes, at, Level(0))
             }
         }
 
@@ -200,12 +200,12 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 40 {
-                    match c.reference(body + 36).map_err(|e| e.within(".name"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                        None => {  }
-                    }
+                if size >= 40
+                    && let Some(o) = c.reference(body + 36).map_err(|e| e.within(".name"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -222,7 +222,7 @@ pub mod vectors {
                 let object = rt::build::table(b, 0xefd5c3d7, 48, 8)?;
                 let body = object.body();
                 let _ = body;
-                rt::build::put::<bool>(b, body + 0, true);
+                rt::build::put::<bool>(b, body, true);
                 rt::build::put::<i32>(b, body + 4, 42i32);
                 rt::build::put::<u64>(b, body + 8, 18446744073709551615u64);
                 rt::build::put::<f32>(b, body + 16, 0.5f32);
@@ -253,7 +253,7 @@ pub mod vectors {
             /// Sets `flag`.
             #[inline]
             pub fn flag(&mut self, value: bool) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
             /// Sets `count`.
@@ -327,6 +327,7 @@ pub mod vectors {
             pub zero: i32,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for DefaultsT {
             fn default() -> Self {
                 DefaultsT {

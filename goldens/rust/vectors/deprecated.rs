@@ -101,18 +101,18 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 20 {
-                    match c.reference(body + 16).map_err(|e| e.within(".name"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                        None => {  }
-                    }
+                if size >= 20
+                    && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".name"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
                 }
-                if size >= 24 {
-                    match c.reference(body + 20).map_err(|e| e.within(".gone_too"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".gone_too"))?,
-                        None => {  }
-                    }
+
+                if size >= 24
+                    && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".gone_too"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".gone_too"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -154,7 +154,7 @@ pub mod vectors {
             /// Sets `kept`.
             #[inline]
             pub fn kept(&mut self, value: i32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
             /// Writes `name`.
@@ -179,6 +179,7 @@ pub mod vectors {
             pub also_kept: u8,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for OldT {
             fn default() -> Self {
                 OldT {

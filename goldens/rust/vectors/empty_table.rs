@@ -126,6 +126,7 @@ pub mod vectors {
         pub struct NothingT {
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for NothingT {
             fn default() -> Self {
                 NothingT {
@@ -189,7 +190,7 @@ pub mod vectors {
             #[inline(always)]
             pub fn nothing(&self) -> Option<Nothing<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(0, 4) }.map(|t| <Nothing<'a> as rt::TableElement<'a>>::from_table(t))
+                unsafe { self.t.table(0, 4) }.map(<Nothing<'a> as rt::TableElement<'a>>::from_table)
             }
             #[inline(always)]
             pub fn count(&self) -> i32 {
@@ -261,26 +262,26 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 4 {
-                    match c.reference(body + 0).map_err(|e| e.within(".nothing"))? {
-                        Some(o) => <Nothing<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".nothing"))?,
-                        None => {  }
-                    }
+                if size >= 4
+                    && let Some(o) = c.reference(body).map_err(|e| e.within(".nothing"))?
+                {
+                    <Nothing<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".nothing"))?;
                 }
-                if size >= 12 {
-                    match c.reference(body + 8).map_err(|e| e.within(".text"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".text"))?,
-                        None => {  }
-                    }
+
+                if size >= 12
+                    && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".text"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".text"))?;
                 }
-                if size >= 16 {
-                    match c.reference(body + 12).map_err(|e| e.within(".list"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".list"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 16
+                    && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".list"))?
+                {
+                    {
+                        c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".list"))?;
+                    };
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -320,7 +321,7 @@ pub mod vectors {
             }
             /// Starts `nothing`: the table is written now, its fields through the builder returned.
             pub fn nothing(&mut self) -> Result<NothingBuilder<'_, 'buf>, rt::BuildError> {
-                rt::build::child(self.b, self.object.body() + 0)
+                rt::build::child(self.b, self.object.body())
             }
             /// Sets `count`.
             #[inline]
@@ -351,6 +352,7 @@ pub mod vectors {
             pub list: Option<Vec<i32>>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for SparseT {
             fn default() -> Self {
                 SparseT {

@@ -70,7 +70,7 @@ pub mod vectors {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Tiny(0 as i8))
+                rt::read_or(bytes, at, Tiny(0))
             }
         }
 
@@ -125,7 +125,7 @@ pub mod vectors {
             const STRIDE: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Wide(0 as u64))
+                rt::read_or(bytes, at, Wide(0))
             }
         }
 
@@ -182,7 +182,7 @@ pub mod vectors {
             const STRIDE: usize = 2;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Sparse(0 as u16))
+                rt::read_or(bytes, at, Sparse(0))
             }
         }
 
@@ -272,7 +272,7 @@ pub mod vectors {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Color(0 as u8))
+                rt::read_or(bytes, at, Color(0))
             }
         }
 
@@ -362,7 +362,7 @@ pub mod vectors {
             const STRIDE: usize = 4;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Access(0 as u32))
+                rt::read_or(bytes, at, Access(0))
             }
         }
 
@@ -486,14 +486,14 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 32 {
-                    match c.reference(body + 28).map_err(|e| e.within(".color_list"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".color_list"))?;
-                        },
-                        None => {  }
-                    }
+                if size >= 32
+                    && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".color_list"))?
+                {
+                    {
+                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".color_list"))?;
+                    };
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -538,7 +538,7 @@ pub mod vectors {
             /// Sets `tiny`.
             #[inline]
             pub fn tiny(&mut self, value: Tiny) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
             /// Sets `wide`.
@@ -605,6 +605,7 @@ pub mod vectors {
             pub color_list: Option<Vec<Color>>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for EnumsT {
             fn default() -> Self {
                 EnumsT {

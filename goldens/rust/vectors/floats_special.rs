@@ -168,22 +168,22 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 80 {
-                    match c.reference(body + 76).map_err(|e| e.within(".f_list"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".f_list"))?;
-                        },
-                        None => {  }
-                    }
+                if size >= 80
+                    && let Some(o) = c.reference(body + 76).map_err(|e| e.within(".f_list"))?
+                {
+                    {
+                        c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".f_list"))?;
+                    };
                 }
-                if size >= 84 {
-                    match c.reference(body + 80).map_err(|e| e.within(".d_list"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".d_list"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 84
+                    && let Some(o) = c.reference(body + 80).map_err(|e| e.within(".d_list"))?
+                {
+                    {
+                        c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".d_list"))?;
+                    };
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -226,7 +226,7 @@ pub mod vectors {
             /// Sets `f_nan`.
             #[inline]
             pub fn f_nan(&mut self, value: f32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
             /// Sets `f_inf`.
@@ -328,6 +328,7 @@ pub mod vectors {
             pub d_list: Option<Vec<f64>>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for FloatsT {
             fn default() -> Self {
                 FloatsT {

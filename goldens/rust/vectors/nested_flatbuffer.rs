@@ -95,12 +95,12 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 8 {
-                    match c.reference(body + 4).map_err(|e| e.within(".text"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".text"))?,
-                        None => {  }
-                    }
+                if size >= 8
+                    && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".text"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".text"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -141,7 +141,7 @@ pub mod vectors {
             /// Sets `id`.
             #[inline]
             pub fn id(&mut self, value: u32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
             /// Writes `text`.
@@ -159,6 +159,7 @@ pub mod vectors {
             pub text: Option<String>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for PayloadT {
             fn default() -> Self {
                 PayloadT {
@@ -316,30 +317,30 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 4 {
-                    match c.reference(body + 0).map_err(|e| e.within(".sender"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".sender"))?,
-                        None => {  }
-                    }
+                if size >= 4
+                    && let Some(o) = c.reference(body).map_err(|e| e.within(".sender"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".sender"))?;
                 }
-                if size >= 8 {
-                    match c.reference(body + 4).map_err(|e| e.within(".payload"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".payload"))?;
-                            c.nested(o, (<Payload<'_> as rt::Check>::TAG, <Payload<'_> as rt::Check>::NAME), <Payload<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Payload<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Payload<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".payload"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 8
+                    && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".payload"))?
+                {
+                    {
+                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".payload"))?;
+                        c.nested(o, (<Payload<'_> as rt::Check>::TAG, <Payload<'_> as rt::Check>::NAME), <Payload<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Payload<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Payload<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".payload"))?;
+                    };
                 }
-                if size >= 12 {
-                    match c.reference(body + 8).map_err(|e| e.within(".empty"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".empty"))?;
-                            c.nested(o, (<Payload<'_> as rt::Check>::TAG, <Payload<'_> as rt::Check>::NAME), <Payload<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Payload<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Payload<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".empty"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 12
+                    && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".empty"))?
+                {
+                    {
+                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".empty"))?;
+                        c.nested(o, (<Payload<'_> as rt::Check>::TAG, <Payload<'_> as rt::Check>::NAME), <Payload<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Payload<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Payload<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".empty"))?;
+                    };
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -380,7 +381,7 @@ pub mod vectors {
             /// Writes `sender`.
             pub fn sender(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
                 let s = rt::build::string(self.b, 0x17c16538, value)?;
-                self.b.set_ref(self.object.body() + 0, s);
+                self.b.set_ref(self.object.body(), s);
                 Ok(self)
             }
             /// Writes `payload`.
@@ -405,6 +406,7 @@ pub mod vectors {
             pub empty_: Option<Vec<u8>>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for EnvelopeT {
             fn default() -> Self {
                 EnvelopeT {

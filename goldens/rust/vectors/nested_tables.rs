@@ -128,7 +128,7 @@ pub mod vectors {
             /// Sets `value`.
             #[inline]
             pub fn value(&mut self, value: i64) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
         }
@@ -139,6 +139,7 @@ pub mod vectors {
             pub value: i64,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for LeafT {
             fn default() -> Self {
                 LeafT {
@@ -217,12 +218,12 @@ pub mod vectors {
             #[inline(always)]
             pub fn leaf(&self) -> Option<Leaf<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(4, 8) }.map(|t| <Leaf<'a> as rt::TableElement<'a>>::from_table(t))
+                unsafe { self.t.table(4, 8) }.map(<Leaf<'a> as rt::TableElement<'a>>::from_table)
             }
             #[inline(always)]
             pub fn other(&self) -> Option<Leaf<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(8, 12) }.map(|t| <Leaf<'a> as rt::TableElement<'a>>::from_table(t))
+                unsafe { self.t.table(8, 12) }.map(<Leaf<'a> as rt::TableElement<'a>>::from_table)
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> BranchT {
@@ -279,25 +280,25 @@ pub mod vectors {
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 4 {
-                    match c.reference(body + 0).map_err(|e| e.within(".name"))? {
+                    match c.reference(body).map_err(|e| e.within(".name"))? {
                         Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
                         None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
                     }
                 } else {
                     return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name"));
                 }
-                if size >= 8 {
-                    match c.reference(body + 4).map_err(|e| e.within(".leaf"))? {
-                        Some(o) => <Leaf<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".leaf"))?,
-                        None => {  }
-                    }
+                if size >= 8
+                    && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".leaf"))?
+                {
+                    <Leaf<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".leaf"))?;
                 }
-                if size >= 12 {
-                    match c.reference(body + 8).map_err(|e| e.within(".other"))? {
-                        Some(o) => <Leaf<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".other"))?,
-                        None => {  }
-                    }
+
+                if size >= 12
+                    && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".other"))?
+                {
+                    <Leaf<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".other"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -338,7 +339,7 @@ pub mod vectors {
             /// Writes `name`.
             pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
                 let s = rt::build::string(self.b, 0x17c16538, value)?;
-                self.b.set_ref(self.object.body() + 0, s);
+                self.b.set_ref(self.object.body(), s);
                 Ok(self)
             }
             /// Starts `leaf`: the table is written now, its fields through the builder returned.
@@ -359,6 +360,7 @@ pub mod vectors {
             pub other: Option<Box<LeafT>>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for BranchT {
             fn default() -> Self {
                 BranchT {
@@ -444,12 +446,12 @@ pub mod vectors {
             #[inline(always)]
             pub fn trunk(&self) -> Option<Branch<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(0, 4) }.map(|t| <Branch<'a> as rt::TableElement<'a>>::from_table(t))
+                unsafe { self.t.table(0, 4) }.map(<Branch<'a> as rt::TableElement<'a>>::from_table)
             }
             #[inline(always)]
             pub fn spare(&self) -> Option<Branch<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(4, 8) }.map(|t| <Branch<'a> as rt::TableElement<'a>>::from_table(t))
+                unsafe { self.t.table(4, 8) }.map(<Branch<'a> as rt::TableElement<'a>>::from_table)
             }
             #[inline(always)]
             pub fn height(&self) -> u16 {
@@ -510,19 +512,19 @@ pub mod vectors {
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 4 {
-                    match c.reference(body + 0).map_err(|e| e.within(".trunk"))? {
+                    match c.reference(body).map_err(|e| e.within(".trunk"))? {
                         Some(o) => <Branch<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".trunk"))?,
                         None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".trunk")) }
                     }
                 } else {
                     return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".trunk"));
                 }
-                if size >= 8 {
-                    match c.reference(body + 4).map_err(|e| e.within(".spare"))? {
-                        Some(o) => <Branch<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".spare"))?,
-                        None => {  }
-                    }
+                if size >= 8
+                    && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".spare"))?
+                {
+                    <Branch<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".spare"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -562,7 +564,7 @@ pub mod vectors {
             }
             /// Starts `trunk`: the table is written now, its fields through the builder returned.
             pub fn trunk(&mut self) -> Result<BranchBuilder<'_, 'buf>, rt::BuildError> {
-                rt::build::child(self.b, self.object.body() + 0)
+                rt::build::child(self.b, self.object.body())
             }
             /// Starts `spare`: the table is written now, its fields through the builder returned.
             pub fn spare(&mut self) -> Result<BranchBuilder<'_, 'buf>, rt::BuildError> {
@@ -584,6 +586,7 @@ pub mod vectors {
             pub height: u16,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for TreeT {
             fn default() -> Self {
                 TreeT {

@@ -68,7 +68,7 @@ pub mod vectors {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Mood(0 as i8))
+                rt::read_or(bytes, at, Mood(0))
             }
         }
 
@@ -192,7 +192,7 @@ pub mod vectors {
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 8 {
-                    c.presence(body + 0).map_err(|e| e.within(".maybe_int"))?;
+                    c.presence(body).map_err(|e| e.within(".maybe_int"))?;
                 }
                 if size >= 16 {
                     c.presence(body + 8).map_err(|e| e.within(".maybe_zero"))?;
@@ -260,7 +260,7 @@ pub mod vectors {
             pub fn maybe_int(&mut self, value: i32) -> &mut Self {
                 let body = self.object.body();
                 rt::build::put(self.b, body + 4, value);
-                rt::build::put(self.b, body + 0, 1u8);
+                rt::build::put(self.b, body, 1u8);
                 self
             }
             /// Sets `maybe_zero`.
@@ -343,6 +343,7 @@ pub mod vectors {
             pub maybe_byte: Option<u8>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for OptionalsT {
             fn default() -> Self {
                 OptionalsT {

@@ -173,12 +173,12 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 4 {
-                    match c.reference(body + 0).map_err(|e| e.within(".name"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                        None => {  }
-                    }
+                if size >= 4
+                    && let Some(o) = c.reference(body).map_err(|e| e.within(".name"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -220,7 +220,7 @@ pub mod vectors {
             /// Writes `name`.
             pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
                 let s = rt::build::string(self.b, 0x17c16538, value)?;
-                self.b.set_ref(self.object.body() + 0, s);
+                self.b.set_ref(self.object.body(), s);
                 Ok(self)
             }
             /// Sets `level`.
@@ -238,6 +238,7 @@ pub mod vectors {
             pub level: u8,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for HeroT {
             fn default() -> Self {
                 HeroT {
@@ -315,7 +316,7 @@ pub mod vectors {
             #[inline(always)]
             pub fn hero(&self) -> Option<Hero<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(0, 4) }.map(|t| <Hero<'a> as rt::TableElement<'a>>::from_table(t))
+                unsafe { self.t.table(0, 4) }.map(<Hero<'a> as rt::TableElement<'a>>::from_table)
             }
             #[inline(always)]
             pub fn spots(&self) -> Option<rt::Vector<'a, Spot>> {
@@ -374,20 +375,20 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 4 {
-                    match c.reference(body + 0).map_err(|e| e.within(".hero"))? {
-                        Some(o) => <Hero<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".hero"))?,
-                        None => {  }
-                    }
+                if size >= 4
+                    && let Some(o) = c.reference(body).map_err(|e| e.within(".hero"))?
+                {
+                    <Hero<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".hero"))?;
                 }
-                if size >= 8 {
-                    match c.reference(body + 4).map_err(|e| e.within(".spots"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x628f253e, "[vectors.pinned.Place]"), 4, 8).map_err(|e| e.within(".spots"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 8
+                    && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".spots"))?
+                {
+                    {
+                        c.inline_vector(o, (0x628f253e, "[vectors.pinned.Place]"), 4, 8).map_err(|e| e.within(".spots"))?;
+                    };
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -427,7 +428,7 @@ pub mod vectors {
             }
             /// Starts `hero`: the table is written now, its fields through the builder returned.
             pub fn hero(&mut self) -> Result<HeroBuilder<'_, 'buf>, rt::BuildError> {
-                rt::build::child(self.b, self.object.body() + 0)
+                rt::build::child(self.b, self.object.body())
             }
             /// Writes `spots`.
             pub fn spots(&mut self, value: &[Spot]) -> Result<&mut Self, rt::BuildError> {
@@ -444,6 +445,7 @@ pub mod vectors {
             pub spots: Option<Vec<Spot>>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for MapT {
             fn default() -> Self {
                 MapT {

@@ -164,7 +164,7 @@ pub mod vectors {
                 let object = rt::build::table(b, 0x034f23e3, 48, 8)?;
                 let body = object.body();
                 let _ = body;
-                rt::build::put::<bool>(b, body + 0, true);
+                rt::build::put::<bool>(b, body, true);
                 rt::build::put::<i8>(b, body + 1, 1i8);
                 rt::build::put::<u8>(b, body + 2, 1u8);
                 rt::build::put::<i16>(b, body + 4, 1i16);
@@ -199,7 +199,7 @@ pub mod vectors {
             /// Sets `b`.
             #[inline]
             pub fn b(&mut self, value: bool) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
             /// Sets `i8`.
@@ -280,6 +280,7 @@ pub mod vectors {
             pub f64: f64,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for ScalarsT {
             fn default() -> Self {
                 ScalarsT {

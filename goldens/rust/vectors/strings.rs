@@ -152,66 +152,66 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 4 {
-                    match c.reference(body + 0).map_err(|e| e.within(".empty"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".empty"))?,
-                        None => {  }
-                    }
+                if size >= 4
+                    && let Some(o) = c.reference(body).map_err(|e| e.within(".empty"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".empty"))?;
                 }
-                if size >= 8 {
-                    match c.reference(body + 4).map_err(|e| e.within(".ascii"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".ascii"))?,
-                        None => {  }
-                    }
+
+                if size >= 8
+                    && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".ascii"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".ascii"))?;
                 }
-                if size >= 12 {
-                    match c.reference(body + 8).map_err(|e| e.within(".escapes"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".escapes"))?,
-                        None => {  }
-                    }
+
+                if size >= 12
+                    && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".escapes"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".escapes"))?;
                 }
-                if size >= 16 {
-                    match c.reference(body + 12).map_err(|e| e.within(".accents"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".accents"))?,
-                        None => {  }
-                    }
+
+                if size >= 16
+                    && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".accents"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".accents"))?;
                 }
-                if size >= 20 {
-                    match c.reference(body + 16).map_err(|e| e.within(".cjk"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".cjk"))?,
-                        None => {  }
-                    }
+
+                if size >= 20
+                    && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".cjk"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".cjk"))?;
                 }
-                if size >= 24 {
-                    match c.reference(body + 20).map_err(|e| e.within(".emoji"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".emoji"))?,
-                        None => {  }
-                    }
+
+                if size >= 24
+                    && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".emoji"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".emoji"))?;
                 }
-                if size >= 28 {
-                    match c.reference(body + 24).map_err(|e| e.within(".embedded_nul"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".embedded_nul"))?,
-                        None => {  }
-                    }
+
+                if size >= 28
+                    && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".embedded_nul"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".embedded_nul"))?;
                 }
-                if size >= 32 {
-                    match c.reference(body + 28).map_err(|e| e.within(".exactly_eight"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".exactly_eight"))?,
-                        None => {  }
-                    }
+
+                if size >= 32
+                    && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".exactly_eight"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".exactly_eight"))?;
                 }
-                if size >= 36 {
-                    match c.reference(body + 32).map_err(|e| e.within(".long"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".long"))?,
-                        None => {  }
-                    }
+
+                if size >= 36
+                    && let Some(o) = c.reference(body + 32).map_err(|e| e.within(".long"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".long"))?;
                 }
-                if size >= 40 {
-                    match c.reference(body + 36).map_err(|e| e.within(".absent"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".absent"))?,
-                        None => {  }
-                    }
+
+                if size >= 40
+                    && let Some(o) = c.reference(body + 36).map_err(|e| e.within(".absent"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".absent"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -252,7 +252,7 @@ pub mod vectors {
             /// Writes `empty`.
             pub fn empty_(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
                 let s = rt::build::string(self.b, 0x17c16538, value)?;
-                self.b.set_ref(self.object.body() + 0, s);
+                self.b.set_ref(self.object.body(), s);
                 Ok(self)
             }
             /// Writes `ascii`.
@@ -326,6 +326,7 @@ pub mod vectors {
             pub absent: Option<String>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for StringsT {
             fn default() -> Self {
                 StringsT {

@@ -70,7 +70,7 @@ pub mod vectors {
             const STRIDE: usize = 2;
             #[inline(always)]
             unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Kind(0 as i16))
+                rt::read_or(bytes, at, Kind(0))
             }
         }
 
@@ -551,14 +551,14 @@ pub mod vectors {
                 if size >= 160 {
                     c.presence(body + 136).map_err(|e| e.within(".missing"))?;
                 }
-                if size >= 164 {
-                    match c.reference(body + 160).map_err(|e| e.within(".aligned_list"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0xb1d1aa03, "[vectors.structs.Aligned]"), 16, 16).map_err(|e| e.within(".aligned_list"))?;
-                        },
-                        None => {  }
-                    }
+                if size >= 164
+                    && let Some(o) = c.reference(body + 160).map_err(|e| e.within(".aligned_list"))?
+                {
+                    {
+                        c.inline_vector(o, (0xb1d1aa03, "[vectors.structs.Aligned]"), 16, 16).map_err(|e| e.within(".aligned_list"))?;
+                    };
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -600,7 +600,7 @@ pub mod vectors {
             #[inline]
             pub fn outer(&mut self, value: &Outer) -> &mut Self {
                 let body = self.object.body();
-                rt::build::put_struct(self.b, body + 0, value);
+                rt::build::put_struct(self.b, body, value);
                 self
             }
             /// Sets `aligned`.
@@ -645,6 +645,7 @@ pub mod vectors {
             pub aligned_list: Option<Vec<Aligned>>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for StructsT {
             fn default() -> Self {
                 StructsT {

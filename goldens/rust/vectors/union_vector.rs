@@ -339,7 +339,7 @@ pub mod vectors {
                 let object = rt::build::table(b, 0x9f77664e, 1, 8)?;
                 let body = object.body();
                 let _ = body;
-                rt::build::put::<u8>(b, body + 0, 9u8);
+                rt::build::put::<u8>(b, body, 9u8);
                 Ok(object)
             }
             fn resume(b: &'c mut rt::Builder<'buf>, object: rt::ObjectRef) -> Self {
@@ -364,7 +364,7 @@ pub mod vectors {
             /// Sets `lives`.
             #[inline]
             pub fn lives(&mut self, value: u8) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
         }
@@ -375,6 +375,7 @@ pub mod vectors {
             pub lives: u8,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for CatT {
             fn default() -> Self {
                 CatT {
@@ -500,12 +501,12 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 4 {
-                    match c.reference(body + 0).map_err(|e| e.within(".name"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                        None => {  }
-                    }
+                if size >= 4
+                    && let Some(o) = c.reference(body).map_err(|e| e.within(".name"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -546,7 +547,7 @@ pub mod vectors {
             /// Writes `name`.
             pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
                 let s = rt::build::string(self.b, 0x17c16538, value)?;
-                self.b.set_ref(self.object.body() + 0, s);
+                self.b.set_ref(self.object.body(), s);
                 Ok(self)
             }
         }
@@ -557,6 +558,7 @@ pub mod vectors {
             pub name: Option<String>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for DogT {
             fn default() -> Self {
                 DogT {
@@ -683,18 +685,18 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 8 {
-                    match c.reference(body + 4).map_err(|e| e.within(".pets"))? {
-                        Some(o) => c.unions(o, (0x0a7c3f97, "[vectors.union_vector.Pet]"), (body + 0, 0x32e7dd2e), PetRef::check).map_err(|e| e.within(".pets"))?,
-                        None => {  }
-                    }
+                if size >= 8
+                    && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".pets"))?
+                {
+                    c.unions(o, (0x0a7c3f97, "[vectors.union_vector.Pet]"), (body, 0x32e7dd2e), PetRef::check).map_err(|e| e.within(".pets"))?;
                 }
-                if size >= 16 {
-                    match c.reference(body + 12).map_err(|e| e.within(".no_pets"))? {
-                        Some(o) => c.unions(o, (0x0a7c3f97, "[vectors.union_vector.Pet]"), (body + 8, 0x32e7dd2e), PetRef::check).map_err(|e| e.within(".no_pets"))?,
-                        None => {  }
-                    }
+
+                if size >= 16
+                    && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".no_pets"))?
+                {
+                    c.unions(o, (0x0a7c3f97, "[vectors.union_vector.Pet]"), (body + 8, 0x32e7dd2e), PetRef::check).map_err(|e| e.within(".no_pets"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -735,7 +737,7 @@ pub mod vectors {
             /// Starts `pets`: its discriminants are written now, then each element is pushed in order.
             pub fn pets(&mut self, discriminants: &[Pet]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::UnionVector::new(self.b, (0x32e7dd2e, 0x0a7c3f97), rt::bytemuck::cast_slice(discriminants), (body + 0, body + 4))
+                rt::build::UnionVector::new(self.b, (0x32e7dd2e, 0x0a7c3f97), rt::bytemuck::cast_slice(discriminants), (body, body + 4))
             }
             /// Starts `no_pets`: its discriminants are written now, then each element is pushed in order.
             pub fn no_pets(&mut self, discriminants: &[Pet]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {
@@ -751,6 +753,7 @@ pub mod vectors {
             pub no_pets: Option<Vec<PetT>>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for HomeT {
             fn default() -> Self {
                 HomeT {

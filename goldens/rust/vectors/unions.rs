@@ -377,7 +377,7 @@ pub mod vectors {
             /// Sets `damage`.
             #[inline]
             pub fn damage(&mut self, value: i32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
         }
@@ -388,6 +388,7 @@ pub mod vectors {
             pub damage: i32,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for SwordT {
             fn default() -> Self {
                 SwordT {
@@ -528,7 +529,7 @@ pub mod vectors {
                 let object = rt::build::table(b, 0xd16d4b32, 2, 8)?;
                 let body = object.body();
                 let _ = body;
-                rt::build::put::<i16>(b, body + 0, 10i16);
+                rt::build::put::<i16>(b, body, 10i16);
                 Ok(object)
             }
             fn resume(b: &'c mut rt::Builder<'buf>, object: rt::ObjectRef) -> Self {
@@ -553,7 +554,7 @@ pub mod vectors {
             /// Sets `armor`.
             #[inline]
             pub fn armor(&mut self, value: i16) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
         }
@@ -564,6 +565,7 @@ pub mod vectors {
             pub armor: i16,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for ShieldT {
             fn default() -> Self {
                 ShieldT {
@@ -756,8 +758,8 @@ pub mod vectors {
                 let _ = (body, size);
                 if size >= 8 {
                     match c.reference(body + 4).map_err(|e| e.within(".main"))? {
-                        Some(o) => EquipmentRef::check(c, c.byte(body + 0), o, body + 0).map_err(|e| e.within(".main"))?,
-                        None => { c.union_none(body + 0).map_err(|e| e.within(".main"))? }
+                        Some(o) => EquipmentRef::check(c, c.byte(body), o, body).map_err(|e| e.within(".main"))?,
+                        None => { c.union_none(body).map_err(|e| e.within(".main"))? }
                     }
                 }
                 if size >= 16 {
@@ -830,19 +832,19 @@ pub mod vectors {
             /// Sets `main` to a `Sword` table, written now; fill it through the builder returned.
             pub fn main_sword(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 0, 1u8);
+                rt::build::put(self.b, body, 1u8);
                 rt::build::child(self.b, body + 4)
             }
             /// Sets `main` to a `Shield` table, written now; fill it through the builder returned.
             pub fn main_shield(&mut self) -> Result<ShieldBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 0, 2u8);
+                rt::build::put(self.b, body, 2u8);
                 rt::build::child(self.b, body + 4)
             }
             /// Sets `main` to a `Coin` struct.
             pub fn main_coin(&mut self, value: &Coin) -> Result<&mut Self, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 0, 3u8);
+                rt::build::put(self.b, body, 3u8);
                 let s = rt::build::boxed_struct(self.b, (0x265e50be, 4), value)?;
                 self.b.set_ref(body + 4, s);
                 Ok(self)
@@ -850,7 +852,7 @@ pub mod vectors {
             /// Sets `main` to a string.
             pub fn main_note(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 0, 4u8);
+                rt::build::put(self.b, body, 4u8);
                 let s = rt::build::string(self.b, 0x17c16538, value)?;
                 self.b.set_ref(body + 4, s);
                 Ok(self)
@@ -858,13 +860,13 @@ pub mod vectors {
             /// Sets `main` to a `Left` table, written now; fill it through the builder returned.
             pub fn main_left(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 0, 5u8);
+                rt::build::put(self.b, body, 5u8);
                 rt::build::child(self.b, body + 4)
             }
             /// Sets `main` to a `Right` table, written now; fill it through the builder returned.
             pub fn main_right(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 0, 6u8);
+                rt::build::put(self.b, body, 6u8);
                 rt::build::child(self.b, body + 4)
             }
             /// Sets `offhand` to a `Sword` table, written now; fill it through the builder returned.
@@ -1080,6 +1082,7 @@ pub mod vectors {
             pub alias: EquipmentT,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for HeroT {
             fn default() -> Self {
                 HeroT {

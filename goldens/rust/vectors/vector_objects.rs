@@ -252,12 +252,12 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 8 {
-                    match c.reference(body + 4).map_err(|e| e.within(".name"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                        None => {  }
-                    }
+                if size >= 8
+                    && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".name"))?
+                {
+                    c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -298,7 +298,7 @@ pub mod vectors {
             /// Sets `id`.
             #[inline]
             pub fn id(&mut self, value: u32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 0, value);
+                rt::build::put(self.b, self.object.body(), value);
                 self
             }
             /// Writes `name`.
@@ -316,6 +316,7 @@ pub mod vectors {
             pub name: Option<String>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for ItemT {
             fn default() -> Self {
                 ItemT {
@@ -473,40 +474,40 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 4 {
-                    match c.reference(body + 0).map_err(|e| e.within(".names"))? {
-                        Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".names"))?,
-                        None => {  }
-                    }
+                if size >= 4
+                    && let Some(o) = c.reference(body).map_err(|e| e.within(".names"))?
+                {
+                    c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".names"))?;
                 }
-                if size >= 8 {
-                    match c.reference(body + 4).map_err(|e| e.within(".items"))? {
-                        Some(o) => c.tables::<Item<'_>>(o, (0x523ae730, "[vectors.vector_objects.Item]")).map_err(|e| e.within(".items"))?,
-                        None => {  }
-                    }
+
+                if size >= 8
+                    && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".items"))?
+                {
+                    c.tables::<Item<'_>>(o, (0x523ae730, "[vectors.vector_objects.Item]")).map_err(|e| e.within(".items"))?;
                 }
-                if size >= 12 {
-                    match c.reference(body + 8).map_err(|e| e.within(".points"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x6bf35167, "[vectors.vector_objects.Point]"), 8, 8).map_err(|e| e.within(".points"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 12
+                    && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".points"))?
+                {
+                    {
+                        c.inline_vector(o, (0x6bf35167, "[vectors.vector_objects.Point]"), 8, 8).map_err(|e| e.within(".points"))?;
+                    };
                 }
-                if size >= 16 {
-                    match c.reference(body + 12).map_err(|e| e.within(".wides"))? {
-                        Some(o) => {
-                            c.inline_vector(o, (0x04fcfabc, "[vectors.vector_objects.Wide]"), 16, 8).map_err(|e| e.within(".wides"))?;
-                        },
-                        None => {  }
-                    }
+
+                if size >= 16
+                    && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".wides"))?
+                {
+                    {
+                        c.inline_vector(o, (0x04fcfabc, "[vectors.vector_objects.Wide]"), 16, 8).map_err(|e| e.within(".wides"))?;
+                    };
                 }
-                if size >= 20 {
-                    match c.reference(body + 16).map_err(|e| e.within(".no_items"))? {
-                        Some(o) => c.tables::<Item<'_>>(o, (0x523ae730, "[vectors.vector_objects.Item]")).map_err(|e| e.within(".no_items"))?,
-                        None => {  }
-                    }
+
+                if size >= 20
+                    && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".no_items"))?
+                {
+                    c.tables::<Item<'_>>(o, (0x523ae730, "[vectors.vector_objects.Item]")).map_err(|e| e.within(".no_items"))?;
                 }
+
                 c.leave(at);
                 Ok(())
             }
@@ -547,7 +548,7 @@ pub mod vectors {
             /// Writes `names`: the vector, then each string.
             pub fn names<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
                 let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
-                self.b.set_ref(self.object.body() + 0, v);
+                self.b.set_ref(self.object.body(), v);
                 Ok(self)
             }
             /// Starts `items` with room for `count` tables, pushed in order.
@@ -582,6 +583,7 @@ pub mod vectors {
             pub no_items: Option<Vec<ItemT>>,
         }
 
+        #[allow(clippy::derivable_impls)]
         impl Default for VectorObjectsT {
             fn default() -> Self {
                 VectorObjectsT {

@@ -179,22 +179,22 @@ pub mod example {
             let body = at + 8;
             let _ = (body, size);
             if size >= 12 {
-                c.presence(body + 0).map_err(|e| e.within(".pos"))?;
+                c.presence(body).map_err(|e| e.within(".pos"))?;
             }
-            if size >= 16 {
-                match c.reference(body + 12).map_err(|e| e.within(".label"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".label"))?,
-                    None => {  }
-                }
+            if size >= 16
+                && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".label"))?
+            {
+                c.string(o, 0x17c16538).map_err(|e| e.within(".label"))?;
             }
-            if size >= 24 {
-                match c.reference(body + 20).map_err(|e| e.within(".tags"))? {
-                    Some(o) => {
-                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".tags"))?;
-                    },
-                    None => {  }
-                }
+
+            if size >= 24
+                && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".tags"))?
+            {
+                {
+                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".tags"))?;
+                };
             }
+
             c.leave(at);
             Ok(())
         }
@@ -238,7 +238,7 @@ pub mod example {
         pub fn pos(&mut self, value: &Vec2) -> &mut Self {
             let body = self.object.body();
             rt::build::put_struct(self.b, body + 4, value);
-            rt::build::put(self.b, body + 0, 1u8);
+            rt::build::put(self.b, body, 1u8);
             self
         }
         /// Writes `label`.
@@ -270,6 +270,7 @@ pub mod example {
         pub tags: Option<Vec<u8>>,
     }
 
+    #[allow(clippy::derivable_impls)]
     impl Default for PointT {
         fn default() -> Self {
             PointT {
