@@ -22,7 +22,8 @@ macro_rules! golden {
         golden!($name, "");
     };
     ($name:ident, $dir:literal) => {
-        #[allow(unused_imports, dead_code, missing_docs)]
+        #[allow(unused_imports, dead_code)]
+        #[doc = concat!("The generated code of `", stringify!($name), "`.")]
         pub mod $name {
             include!(concat!(
                 env!("CARGO_MANIFEST_DIR"),

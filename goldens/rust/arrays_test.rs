@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `MyGame`.
 pub mod my_game {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod my_game {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `MyGame.Example`.
     pub mod example {
         use ::weftbuf::rt;
         /// `MyGame.Example.TestEnum`: values a reader does not know pass through unchanged.
@@ -23,8 +25,11 @@ pub mod my_game {
         pub struct TestEnum(pub i8);
 
         impl TestEnum {
+            /// `A`.
             pub const A: TestEnum = TestEnum(0i8);
+            /// `B`.
             pub const B: TestEnum = TestEnum(1i8);
+            /// `C`.
             pub const C: TestEnum = TestEnum(2i8);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [TestEnum] = &[TestEnum::A, TestEnum::B, TestEnum::C];
@@ -115,6 +120,7 @@ pub mod my_game {
                 s.d = d;
                 s
             }
+            /// `a`.
             #[inline(always)]
             pub fn a(&self) -> [i32; 2] {
                 self.a
@@ -124,6 +130,7 @@ pub mod my_game {
             pub fn set_a(&mut self, value: [i32; 2]) {
                 self.a = value;
             }
+            /// `b`.
             #[inline(always)]
             pub fn b(&self) -> TestEnum {
                 self.b
@@ -133,6 +140,7 @@ pub mod my_game {
             pub fn set_b(&mut self, value: TestEnum) {
                 self.b = value;
             }
+            /// `c`.
             #[inline(always)]
             pub fn c(&self) -> [TestEnum; 2] {
                 self.c
@@ -142,6 +150,7 @@ pub mod my_game {
             pub fn set_c(&mut self, value: [TestEnum; 2]) {
                 self.c = value;
             }
+            /// `d`.
             #[inline(always)]
             pub fn d(&self) -> [i64; 2] {
                 self.d
@@ -227,6 +236,7 @@ pub mod my_game {
                 s.f = f;
                 s
             }
+            /// `a`.
             #[inline(always)]
             pub fn a(&self) -> f32 {
                 self.a
@@ -236,6 +246,7 @@ pub mod my_game {
             pub fn set_a(&mut self, value: f32) {
                 self.a = value;
             }
+            /// `b`.
             #[inline(always)]
             pub fn b(&self) -> [i32; 15] {
                 self.b
@@ -245,6 +256,7 @@ pub mod my_game {
             pub fn set_b(&mut self, value: [i32; 15]) {
                 self.b = value;
             }
+            /// `c`.
             #[inline(always)]
             pub fn c(&self) -> i8 {
                 self.c
@@ -254,6 +266,7 @@ pub mod my_game {
             pub fn set_c(&mut self, value: i8) {
                 self.c = value;
             }
+            /// `d`.
             #[inline(always)]
             pub fn d(&self) -> [NestedStruct; 2] {
                 self.d
@@ -263,6 +276,7 @@ pub mod my_game {
             pub fn set_d(&mut self, value: [NestedStruct; 2]) {
                 self.d = value;
             }
+            /// `e`.
             #[inline(always)]
             pub fn e(&self) -> i32 {
                 self.e
@@ -272,6 +286,7 @@ pub mod my_game {
             pub fn set_e(&mut self, value: i32) {
                 self.e = value;
             }
+            /// `f`.
             #[inline(always)]
             pub fn f(&self) -> [i64; 2] {
                 self.f
@@ -354,6 +369,7 @@ pub mod my_game {
                 s.h = h;
                 s
             }
+            /// `d`.
             #[inline(always)]
             pub fn d(&self) -> [u8; 64] {
                 self.d
@@ -363,6 +379,7 @@ pub mod my_game {
             pub fn set_d(&mut self, value: [u8; 64]) {
                 self.d = value;
             }
+            /// `e`.
             #[inline(always)]
             pub fn e(&self) -> [f32; 64] {
                 self.e
@@ -372,6 +389,7 @@ pub mod my_game {
             pub fn set_e(&mut self, value: [f32; 64]) {
                 self.e = value;
             }
+            /// `f`.
             #[inline(always)]
             pub fn f(&self) -> [u8; 64] {
                 self.f
@@ -381,6 +399,7 @@ pub mod my_game {
             pub fn set_f(&mut self, value: [u8; 64]) {
                 self.f = value;
             }
+            /// `g`.
             #[inline(always)]
             pub fn g(&self) -> [NestedStruct; 64] {
                 self.g
@@ -390,6 +409,7 @@ pub mod my_game {
             pub fn set_g(&mut self, value: [NestedStruct; 64]) {
                 self.g = value;
             }
+            /// `h`.
             #[inline(always)]
             pub fn h(&self) -> [TestEnum; 64] {
                 self.h
@@ -445,6 +465,7 @@ pub mod my_game {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `a`: `MyGame.Example.ArrayStruct`.
             #[inline(always)]
             pub fn a(&self) -> Option<ArrayStruct> {
                 self.t.structure(Some(0), 8, 168)
@@ -552,6 +573,7 @@ pub mod my_game {
         /// A `MyGame.Example.ArrayTable` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct ArrayTableT {
+            /// `a`.
             pub a: Option<ArrayStruct>,
         }
 

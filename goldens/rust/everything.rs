@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `everything`.
 pub mod everything {
     use ::weftbuf::rt;
     /// `everything.Kind`: values a reader does not know pass through unchanged.
@@ -15,9 +16,13 @@ pub mod everything {
     pub struct Kind(pub i16);
 
     impl Kind {
+        /// `Zero`.
         pub const ZERO: Kind = Kind(0i16);
+        /// `One`.
         pub const ONE: Kind = Kind(1i16);
+        /// `Two`.
         pub const TWO: Kind = Kind(2i16);
+        /// `Many`.
         pub const MANY: Kind = Kind(100i16);
         /// Every named value, in ascending order.
         pub const VALUES: &'static [Kind] = &[Kind::ZERO, Kind::ONE, Kind::TWO, Kind::MANY];
@@ -74,9 +79,13 @@ pub mod everything {
     pub struct Flags(pub u8);
 
     impl Flags {
+        /// `A`.
         pub const A: Flags = Flags(1u8);
+        /// `B`.
         pub const B: Flags = Flags(2u8);
+        /// `C`.
         pub const C: Flags = Flags(4u8);
+        /// `H`.
         pub const H: Flags = Flags(128u8);
         /// Every named value, in ascending order.
         pub const VALUES: &'static [Flags] = &[Flags::A, Flags::B, Flags::C, Flags::H];
@@ -195,6 +204,7 @@ pub mod everything {
             s.b = b;
             s
         }
+        /// `a`.
         #[inline(always)]
         pub fn a(&self) -> i8 {
             self.a
@@ -204,6 +214,7 @@ pub mod everything {
         pub fn set_a(&mut self, value: i8) {
             self.a = value;
         }
+        /// `b`.
         #[inline(always)]
         pub fn b(&self) -> u16 {
             self.b
@@ -280,6 +291,7 @@ pub mod everything {
             s.grid = grid;
             s
         }
+        /// `x`.
         #[inline(always)]
         pub fn x(&self) -> f64 {
             self.x
@@ -289,6 +301,7 @@ pub mod everything {
         pub fn set_x(&mut self, value: f64) {
             self.x = value;
         }
+        /// `small`.
         #[inline(always)]
         pub fn small(&self) -> Small {
             self.small
@@ -298,6 +311,7 @@ pub mod everything {
         pub fn set_small(&mut self, value: Small) {
             self.small = value;
         }
+        /// `kinds`.
         #[inline(always)]
         pub fn kinds(&self) -> [Kind; 3] {
             self.kinds
@@ -307,6 +321,7 @@ pub mod everything {
         pub fn set_kinds(&mut self, value: [Kind; 3]) {
             self.kinds = value;
         }
+        /// `grid`.
         #[inline(always)]
         pub fn grid(&self) -> [Small; 2] {
             self.grid
@@ -350,10 +365,15 @@ pub mod everything {
     pub struct Payload(pub u8);
 
     impl Payload {
+        /// No value.
         pub const NONE: Payload = Payload(0);
+        /// Member `LEAF`.
         pub const LEAF: Payload = Payload(1);
+        /// Member `BRANCH`.
         pub const BRANCH: Payload = Payload(2);
+        /// Member `SMALL`.
         pub const SMALL: Payload = Payload(3);
+        /// Member `TEXT`.
         pub const TEXT: Payload = Payload(4);
         /// The member's name, if this schema knows it.
         pub fn name(self) -> Option<&'static str> {
@@ -387,9 +407,13 @@ pub mod everything {
     pub enum PayloadRef<'a> {
         /// No value.
         NONE,
+        /// Member `Leaf`.
         Leaf(Leaf<'a>),
+        /// Member `Branch`.
         Branch(Branch<'a>),
+        /// Member `Small`.
         Small(Small),
+        /// Member `Text`.
         Text(&'a str),
         /// A member this schema does not know (a newer writer's): its discriminant.
         Unknown(u8),
@@ -459,9 +483,13 @@ pub mod everything {
         /// No value.
         #[default]
         NONE,
+        /// Member `Leaf`.
         Leaf(Box<LeafT>),
+        /// Member `Branch`.
         Branch(Box<BranchT>),
+        /// Member `Small`.
         Small(Small),
+        /// Member `Text`.
         Text(String),
         /// A member this schema does not know: it cannot be written.
         Unknown(u8),
@@ -517,15 +545,18 @@ pub mod everything {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `id`: `uint`.
         #[inline(always)]
         pub fn id(&self) -> u32 {
             self.t.scalar(0, 4, 0u32)
         }
+        /// `name`: `string`.
         #[inline(always)]
         pub fn name(&self) -> Option<&'a str> {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(4, 8) }
         }
+        /// `flags`: `everything.Flags`.
         #[inline(always)]
         pub fn flags(&self) -> Flags {
             self.t.scalar(8, 9, Flags(5u8))
@@ -651,8 +682,11 @@ pub mod everything {
     /// A `everything.Leaf` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct LeafT {
+        /// `id`.
         pub id: u32,
+        /// `name`.
         pub name: Option<String>,
+        /// `flags`.
         pub flags: Flags,
     }
 
@@ -741,16 +775,19 @@ pub mod everything {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `label`: `string`.
         #[inline(always)]
         pub fn label(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(0, 4) }.unwrap_or_default()
         }
+        /// `leaves`: `[everything.Leaf]`.
         #[inline(always)]
         pub fn leaves(&self) -> Option<rt::Vector<'a, Leaf<'a>>> {
             // SAFETY: a verified table of this type; the offset is a `[everything.Leaf]` member's.
             unsafe { self.t.vector::<Leaf<'a>>(4, 8) }
         }
+        /// `next`: `everything.Branch`.
         #[inline(always)]
         pub fn next(&self) -> Option<Branch<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
@@ -886,8 +923,11 @@ pub mod everything {
     /// A `everything.Branch` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct BranchT {
+        /// `label`.
         pub label: Option<String>,
+        /// `leaves`.
         pub leaves: Option<Vec<LeafT>>,
+        /// `next`.
         pub next: Option<Box<BranchT>>,
     }
 
@@ -977,97 +1017,120 @@ pub mod everything {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `b`: `bool`.
         #[inline(always)]
         pub fn b(&self) -> bool {
             self.t.scalar(0, 1, true)
         }
+        /// `i8`: `byte`.
         #[inline(always)]
         pub fn i8(&self) -> i8 {
             self.t.scalar(1, 2, -8i8)
         }
+        /// `u8`: `ubyte`.
         #[inline(always)]
         pub fn u8(&self) -> u8 {
             self.t.scalar(2, 3, 8u8)
         }
+        /// `i16`: `short`.
         #[inline(always)]
         pub fn i16(&self) -> i16 {
             self.t.scalar(4, 6, -16i16)
         }
+        /// `u16`: `ushort`.
         #[inline(always)]
         pub fn u16(&self) -> u16 {
             self.t.scalar(6, 8, 16u16)
         }
+        /// `i32`: `int`.
         #[inline(always)]
         pub fn i32(&self) -> i32 {
             self.t.scalar(8, 12, -32i32)
         }
+        /// `u32`: `uint`.
         #[inline(always)]
         pub fn u32(&self) -> u32 {
             self.t.scalar(12, 16, 32u32)
         }
+        /// `i64`: `long`.
         #[inline(always)]
         pub fn i64(&self) -> i64 {
             self.t.scalar(16, 24, -64i64)
         }
+        /// `u64`: `ulong`.
         #[inline(always)]
         pub fn u64(&self) -> u64 {
             self.t.scalar(24, 32, 64u64)
         }
+        /// `f32`: `float`.
         #[inline(always)]
         pub fn f32(&self) -> f32 {
             self.t.scalar(32, 36, 3.5f32)
         }
+        /// `f64`: `double`.
         #[inline(always)]
         pub fn f64(&self) -> f64 {
             self.t.scalar(40, 48, f64::NEG_INFINITY)
         }
+        /// `kind`: `everything.Kind`.
         #[inline(always)]
         pub fn kind(&self) -> Kind {
             self.t.scalar(48, 50, Kind(100i16))
         }
+        /// `flags`: `everything.Flags`.
         #[inline(always)]
         pub fn flags(&self) -> Flags {
             self.t.scalar(50, 51, Flags(0u8))
         }
+        /// `maybe_i32`: `int`.
         #[inline(always)]
         pub fn maybe_i32(&self) -> Option<i32> {
             self.t.optional(51, 52, 56)
         }
+        /// `maybe_f64`: `double`.
         #[inline(always)]
         pub fn maybe_f64(&self) -> Option<f64> {
             self.t.optional(56, 64, 72)
         }
+        /// `maybe_kind`: `everything.Kind`.
         #[inline(always)]
         pub fn maybe_kind(&self) -> Option<Kind> {
             self.t.optional(72, 74, 76)
         }
+        /// `small`: `everything.Small`.
         #[inline(always)]
         pub fn small(&self) -> Option<Small> {
             self.t.structure(Some(76), 78, 82)
         }
+        /// `aligned`: `everything.Aligned`.
         #[inline(always)]
         pub fn aligned(&self) -> Option<Aligned> {
             self.t.structure(Some(82), 96, 128)
         }
+        /// `must`: `everything.Small`.
         #[inline(always)]
         pub fn must(&self) -> Small {
             self.t.structure(None, 128, 132).unwrap_or_default()
         }
+        /// `text`: `string`.
         #[inline(always)]
         pub fn text(&self) -> Option<&'a str> {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(132, 136) }
         }
+        /// `leaf`: `everything.Leaf`.
         #[inline(always)]
         pub fn leaf(&self) -> Option<Leaf<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
             unsafe { self.t.table(136, 140) }.map(<Leaf<'a> as rt::TableElement<'a>>::from_table)
         }
+        /// `branch`: `everything.Branch`.
         #[inline(always)]
         pub fn branch(&self) -> Option<Branch<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
             unsafe { self.t.table(140, 144) }.map(<Branch<'a> as rt::TableElement<'a>>::from_table)
         }
+        /// `payload`: `everything.Payload`.
         #[inline(always)]
         pub fn payload(&self) -> PayloadRef<'a> {
             // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -1078,56 +1141,67 @@ pub mod everything {
         pub fn payload_type(&self) -> Payload {
             Payload(self.t.scalar(144, 152, 0u8))
         }
+        /// `payloads`: `[everything.Payload]`.
         #[inline(always)]
         pub fn payloads(&self) -> Option<rt::UnionVector<'a, PayloadRef<'a>>> {
             // SAFETY: a verified table of this type; the offsets are a vector of unions' members.
             unsafe { self.t.union_vector(152, 156, 160) }
         }
+        /// `bytes`: `[ubyte]`.
         #[inline(always)]
         pub fn bytes(&self) -> Option<rt::Vector<'a, u8>> {
             // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
             unsafe { self.t.vector::<u8>(160, 164) }
         }
+        /// `longs`: `[long]`.
         #[inline(always)]
         pub fn longs(&self) -> Option<rt::Vector<'a, i64>> {
             // SAFETY: a verified table of this type; the offset is a `[long]` member's.
             unsafe { self.t.vector::<i64>(164, 168) }
         }
+        /// `doubles`: `[double]`.
         #[inline(always)]
         pub fn doubles(&self) -> Option<rt::Vector<'a, f64>> {
             // SAFETY: a verified table of this type; the offset is a `[double]` member's.
             unsafe { self.t.vector::<f64>(168, 172) }
         }
+        /// `bools`: `[bool]`.
         #[inline(always)]
         pub fn bools(&self) -> Option<rt::Vector<'a, bool>> {
             // SAFETY: a verified table of this type; the offset is a `[bool]` member's.
             unsafe { self.t.vector::<bool>(172, 176) }
         }
+        /// `kinds`: `[everything.Kind]`.
         #[inline(always)]
         pub fn kinds(&self) -> Option<rt::Vector<'a, Kind>> {
             // SAFETY: a verified table of this type; the offset is a `[everything.Kind]` member's.
             unsafe { self.t.vector::<Kind>(176, 180) }
         }
+        /// `texts`: `[string]`.
         #[inline(always)]
         pub fn texts(&self) -> Option<rt::Vector<'a, &'a str>> {
             // SAFETY: a verified table of this type; the offset is a `[string]` member's.
             unsafe { self.t.vector::<&'a str>(180, 184) }
         }
+        /// `smalls`: `[everything.Small]`.
         #[inline(always)]
         pub fn smalls(&self) -> Option<rt::Vector<'a, Small>> {
             // SAFETY: a verified table of this type; the offset is a `[everything.Small]` member's.
             unsafe { self.t.vector::<Small>(184, 188) }
         }
+        /// `aligneds`: `[everything.Aligned]`.
         #[inline(always)]
         pub fn aligneds(&self) -> Option<rt::Vector<'a, Aligned>> {
             // SAFETY: a verified table of this type; the offset is a `[everything.Aligned]` member's.
             unsafe { self.t.vector::<Aligned>(188, 192) }
         }
+        /// `leaves`: `[everything.Leaf]`.
         #[inline(always)]
         pub fn leaves(&self) -> Option<rt::Vector<'a, Leaf<'a>>> {
             // SAFETY: a verified table of this type; the offset is a `[everything.Leaf]` member's.
             unsafe { self.t.vector::<Leaf<'a>>(192, 196) }
         }
+        /// `nested`: `[ubyte]`.
         #[inline(always)]
         pub fn nested(&self) -> Option<rt::Vector<'a, u8>> {
             // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
@@ -1137,6 +1211,7 @@ pub mod everything {
         pub fn nested_nested(&self) -> Option<Result<Everything<'a>, rt::VerifyError>> {
             self.nested().map(|v| rt::root(v.body_bytes()))
         }
+        /// `last`: `ushort`.
         #[inline(always)]
         pub fn last(&self) -> u16 {
             self.t.scalar(204, 206, 7u16)
@@ -1678,40 +1753,75 @@ pub mod everything {
     /// A `everything.Everything` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct EverythingT {
+        /// `b`.
         pub b: bool,
+        /// `i8`.
         pub i8: i8,
+        /// `u8`.
         pub u8: u8,
+        /// `i16`.
         pub i16: i16,
+        /// `u16`.
         pub u16: u16,
+        /// `i32`.
         pub i32: i32,
+        /// `u32`.
         pub u32: u32,
+        /// `i64`.
         pub i64: i64,
+        /// `u64`.
         pub u64: u64,
+        /// `f32`.
         pub f32: f32,
+        /// `f64`.
         pub f64: f64,
+        /// `kind`.
         pub kind: Kind,
+        /// `flags`.
         pub flags: Flags,
+        /// `maybe_i32`.
         pub maybe_i32: Option<i32>,
+        /// `maybe_f64`.
         pub maybe_f64: Option<f64>,
+        /// `maybe_kind`.
         pub maybe_kind: Option<Kind>,
+        /// `small`.
         pub small: Option<Small>,
+        /// `aligned`.
         pub aligned: Option<Aligned>,
+        /// `must`.
         pub must: Option<Small>,
+        /// `text`.
         pub text: Option<String>,
+        /// `leaf`.
         pub leaf: Option<Box<LeafT>>,
+        /// `branch`.
         pub branch: Option<Box<BranchT>>,
+        /// `payload`.
         pub payload: PayloadT,
+        /// `payloads`.
         pub payloads: Option<Vec<PayloadT>>,
+        /// `bytes`.
         pub bytes: Option<Vec<u8>>,
+        /// `longs`.
         pub longs: Option<Vec<i64>>,
+        /// `doubles`.
         pub doubles: Option<Vec<f64>>,
+        /// `bools`.
         pub bools: Option<Vec<bool>>,
+        /// `kinds`.
         pub kinds: Option<Vec<Kind>>,
+        /// `texts`.
         pub texts: Option<Vec<String>>,
+        /// `smalls`.
         pub smalls: Option<Vec<Small>>,
+        /// `aligneds`.
         pub aligneds: Option<Vec<Aligned>>,
+        /// `leaves`.
         pub leaves: Option<Vec<LeafT>>,
+        /// `nested`.
         pub nested: Option<Vec<u8>>,
+        /// `last`.
         pub last: u16,
     }
 

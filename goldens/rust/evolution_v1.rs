@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `Evolution`.
 pub mod evolution {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod evolution {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `Evolution.V1`.
     pub mod v1 {
         use ::weftbuf::rt;
         /// `Evolution.V1.Enum`: values a reader does not know pass through unchanged.
@@ -23,7 +25,9 @@ pub mod evolution {
         pub struct Enum(pub i8);
 
         impl Enum {
+            /// `King`.
             pub const KING: Enum = Enum(0i8);
+            /// `Queen`.
             pub const QUEEN: Enum = Enum(1i8);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [Enum] = &[Enum::KING, Enum::QUEEN];
@@ -107,6 +111,7 @@ pub mod evolution {
                 s.b = b;
                 s
             }
+            /// `a`.
             #[inline(always)]
             pub fn a(&self) -> i32 {
                 self.a
@@ -116,6 +121,7 @@ pub mod evolution {
             pub fn set_a(&mut self, value: i32) {
                 self.a = value;
             }
+            /// `b`.
             #[inline(always)]
             pub fn b(&self) -> f64 {
                 self.b
@@ -157,8 +163,11 @@ pub mod evolution {
         pub struct Union(pub u8);
 
         impl Union {
+            /// No value.
             pub const NONE: Union = Union(0);
+            /// Member `TABLE_A`.
             pub const TABLE_A: Union = Union(1);
+            /// Member `TABLE_B`.
             pub const TABLE_B: Union = Union(2);
             /// The member's name, if this schema knows it.
             pub fn name(self) -> Option<&'static str> {
@@ -190,7 +199,9 @@ pub mod evolution {
         pub enum UnionRef<'a> {
             /// No value.
             NONE,
+            /// Member `TableA`.
             TableA(TableA<'a>),
+            /// Member `TableB`.
             TableB(TableB<'a>),
             /// A member this schema does not know (a newer writer's): its discriminant.
             Unknown(u8),
@@ -250,7 +261,9 @@ pub mod evolution {
             /// No value.
             #[default]
             NONE,
+            /// Member `TableA`.
             TableA(Box<TableAT>),
+            /// Member `TableB`.
             TableB(Box<TableBT>),
             /// A member this schema does not know: it cannot be written.
             Unknown(u8),
@@ -302,10 +315,12 @@ pub mod evolution {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `a`: `float`.
             #[inline(always)]
             pub fn a(&self) -> f32 {
                 self.t.scalar(0, 4, 0.0f32)
             }
+            /// `b`: `int`.
             #[inline(always)]
             pub fn b(&self) -> i32 {
                 self.t.scalar(4, 8, 0i32)
@@ -416,7 +431,9 @@ pub mod evolution {
         /// A `Evolution.V1.TableA` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct TableAT {
+            /// `a`.
             pub a: f32,
+            /// `b`.
             pub b: i32,
         }
 
@@ -501,6 +518,7 @@ pub mod evolution {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `a`: `int`.
             #[inline(always)]
             pub fn a(&self) -> i32 {
                 self.t.scalar(0, 4, 0i32)
@@ -603,6 +621,7 @@ pub mod evolution {
         /// A `Evolution.V1.TableB` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct TableBT {
+            /// `a`.
             pub a: i32,
         }
 
@@ -677,14 +696,17 @@ pub mod evolution {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `a`: `int`.
             #[inline(always)]
             pub fn a(&self) -> i32 {
                 self.t.scalar(0, 4, 0i32)
             }
+            /// `b`: `bool`.
             #[inline(always)]
             pub fn b(&self) -> bool {
                 self.t.scalar(4, 5, false)
             }
+            /// `c`: `Evolution.V1.Union`.
             #[inline(always)]
             pub fn c(&self) -> UnionRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -695,33 +717,40 @@ pub mod evolution {
             pub fn c_type(&self) -> Union {
                 Union(self.t.scalar(5, 12, 0u8))
             }
+            /// `d`: `Evolution.V1.Enum`.
             #[inline(always)]
             pub fn d(&self) -> Enum {
                 self.t.scalar(12, 13, Enum(0i8))
             }
+            /// `e`: `Evolution.V1.TableA`.
             #[inline(always)]
             pub fn e(&self) -> Option<TableA<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
                 unsafe { self.t.table(16, 20) }.map(<TableA<'a> as rt::TableElement<'a>>::from_table)
             }
+            /// `f`: `Evolution.V1.Struct`.
             #[inline(always)]
             pub fn f(&self) -> Option<Struct> {
                 self.t.structure(Some(20), 24, 40)
             }
+            /// `g`: `[int]`.
             #[inline(always)]
             pub fn g(&self) -> Option<rt::Vector<'a, i32>> {
                 // SAFETY: a verified table of this type; the offset is a `[int]` member's.
                 unsafe { self.t.vector::<i32>(40, 44) }
             }
+            /// `h`: `[Evolution.V1.TableB]`.
             #[inline(always)]
             pub fn h(&self) -> Option<rt::Vector<'a, TableB<'a>>> {
                 // SAFETY: a verified table of this type; the offset is a `[Evolution.V1.TableB]` member's.
                 unsafe { self.t.vector::<TableB<'a>>(44, 48) }
             }
+            /// `i`: `int`.
             #[inline(always)]
             pub fn i(&self) -> i32 {
                 self.t.scalar(48, 52, 1234i32)
             }
+            /// `j`: `Evolution.V1.Union`.
             #[inline(always)]
             pub fn j(&self) -> UnionRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -948,15 +977,25 @@ pub mod evolution {
         /// A `Evolution.V1.Root` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct RootT {
+            /// `a`.
             pub a: i32,
+            /// `b`.
             pub b: bool,
+            /// `c`.
             pub c: UnionT,
+            /// `d`.
             pub d: Enum,
+            /// `e`.
             pub e: Option<Box<TableAT>>,
+            /// `f`.
             pub f: Option<Struct>,
+            /// `g`.
             pub g: Option<Vec<i32>>,
+            /// `h`.
             pub h: Option<Vec<TableBT>>,
+            /// `i`.
             pub i: i32,
+            /// `j`.
             pub j: UnionT,
         }
 

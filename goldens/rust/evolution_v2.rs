@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `Evolution`.
 pub mod evolution {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod evolution {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `Evolution.V2`.
     pub mod v2 {
         use ::weftbuf::rt;
         /// `Evolution.V2.Enum`: values a reader does not know pass through unchanged.
@@ -23,9 +25,13 @@ pub mod evolution {
         pub struct Enum(pub i8);
 
         impl Enum {
+            /// `King`.
             pub const KING: Enum = Enum(0i8);
+            /// `Queen`.
             pub const QUEEN: Enum = Enum(1i8);
+            /// `Rook`.
             pub const ROOK: Enum = Enum(2i8);
+            /// `Bishop`.
             pub const BISHOP: Enum = Enum(3i8);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [Enum] = &[Enum::KING, Enum::QUEEN, Enum::ROOK, Enum::BISHOP];
@@ -111,6 +117,7 @@ pub mod evolution {
                 s.b = b;
                 s
             }
+            /// `a`.
             #[inline(always)]
             pub fn a(&self) -> i32 {
                 self.a
@@ -120,6 +127,7 @@ pub mod evolution {
             pub fn set_a(&mut self, value: i32) {
                 self.a = value;
             }
+            /// `b`.
             #[inline(always)]
             pub fn b(&self) -> f64 {
                 self.b
@@ -161,9 +169,13 @@ pub mod evolution {
         pub struct Union(pub u8);
 
         impl Union {
+            /// No value.
             pub const NONE: Union = Union(0);
+            /// Member `TABLE_A`.
             pub const TABLE_A: Union = Union(1);
+            /// Member `TABLE_B`.
             pub const TABLE_B: Union = Union(2);
+            /// Member `TABLE_C`.
             pub const TABLE_C: Union = Union(3);
             /// The member's name, if this schema knows it.
             pub fn name(self) -> Option<&'static str> {
@@ -196,8 +208,11 @@ pub mod evolution {
         pub enum UnionRef<'a> {
             /// No value.
             NONE,
+            /// Member `TableA`.
             TableA(TableA<'a>),
+            /// Member `TableB`.
             TableB(TableB<'a>),
+            /// Member `TableC`.
             TableC(TableC<'a>),
             /// A member this schema does not know (a newer writer's): its discriminant.
             Unknown(u8),
@@ -262,8 +277,11 @@ pub mod evolution {
             /// No value.
             #[default]
             NONE,
+            /// Member `TableA`.
             TableA(Box<TableAT>),
+            /// Member `TableB`.
             TableB(Box<TableBT>),
+            /// Member `TableC`.
             TableC(Box<TableCT>),
             /// A member this schema does not know: it cannot be written.
             Unknown(u8),
@@ -320,14 +338,17 @@ pub mod evolution {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `a`: `float`.
             #[inline(always)]
             pub fn a(&self) -> f32 {
                 self.t.scalar(0, 4, 0.0f32)
             }
+            /// `b`: `int`.
             #[inline(always)]
             pub fn b(&self) -> i32 {
                 self.t.scalar(4, 8, 0i32)
             }
+            /// `c`: `string`.
             #[inline(always)]
             pub fn c(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
@@ -453,8 +474,11 @@ pub mod evolution {
         /// A `Evolution.V2.TableA` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct TableAT {
+            /// `a`.
             pub a: f32,
+            /// `b`.
             pub b: i32,
+            /// `c`.
             pub c: Option<String>,
         }
 
@@ -543,6 +567,7 @@ pub mod evolution {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `a`: `int`.
             #[inline(always)]
             pub fn a(&self) -> i32 {
                 self.t.scalar(0, 4, 0i32)
@@ -645,6 +670,7 @@ pub mod evolution {
         /// A `Evolution.V2.TableB` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct TableBT {
+            /// `a`.
             pub a: i32,
         }
 
@@ -719,10 +745,12 @@ pub mod evolution {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `a`: `double`.
             #[inline(always)]
             pub fn a(&self) -> f64 {
                 self.t.scalar(0, 8, 0.0f64)
             }
+            /// `b`: `string`.
             #[inline(always)]
             pub fn b(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
@@ -840,7 +868,9 @@ pub mod evolution {
         /// A `Evolution.V2.TableC` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct TableCT {
+            /// `a`.
             pub a: f64,
+            /// `b`.
             pub b: Option<String>,
         }
 
@@ -919,10 +949,12 @@ pub mod evolution {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `b`: `bool`.
             #[inline(always)]
             pub fn b(&self) -> bool {
                 self.t.scalar(4, 5, false)
             }
+            /// `c`: `Evolution.V2.Union`.
             #[inline(always)]
             pub fn c(&self) -> UnionRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -933,38 +965,46 @@ pub mod evolution {
             pub fn c_type(&self) -> Union {
                 Union(self.t.scalar(5, 12, 0u8))
             }
+            /// `d`: `Evolution.V2.Enum`.
             #[inline(always)]
             pub fn d(&self) -> Enum {
                 self.t.scalar(12, 13, Enum(0i8))
             }
+            /// `e`: `Evolution.V2.TableA`.
             #[inline(always)]
             pub fn e(&self) -> Option<TableA<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
                 unsafe { self.t.table(16, 20) }.map(<TableA<'a> as rt::TableElement<'a>>::from_table)
             }
+            /// `ff`: `Evolution.V2.Struct`.
             #[inline(always)]
             pub fn ff(&self) -> Option<Struct> {
                 self.t.structure(Some(20), 24, 40)
             }
+            /// `g`: `[int]`.
             #[inline(always)]
             pub fn g(&self) -> Option<rt::Vector<'a, i32>> {
                 // SAFETY: a verified table of this type; the offset is a `[int]` member's.
                 unsafe { self.t.vector::<i32>(40, 44) }
             }
+            /// `h`: `[Evolution.V2.TableB]`.
             #[inline(always)]
             pub fn h(&self) -> Option<rt::Vector<'a, TableB<'a>>> {
                 // SAFETY: a verified table of this type; the offset is a `[Evolution.V2.TableB]` member's.
                 unsafe { self.t.vector::<TableB<'a>>(44, 48) }
             }
+            /// `i`: `uint`.
             #[inline(always)]
             pub fn i(&self) -> u32 {
                 self.t.scalar(48, 52, 1234u32)
             }
+            /// `k`: `Evolution.V2.TableC`.
             #[inline(always)]
             pub fn k(&self) -> Option<TableC<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
                 unsafe { self.t.table(60, 64) }.map(<TableC<'a> as rt::TableElement<'a>>::from_table)
             }
+            /// `l`: `ubyte`.
             #[inline(always)]
             pub fn l(&self) -> u8 {
                 self.t.scalar(64, 65, 56u8)
@@ -1190,15 +1230,25 @@ pub mod evolution {
         /// A `Evolution.V2.Root` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct RootT {
+            /// `b`.
             pub b: bool,
+            /// `c`.
             pub c: UnionT,
+            /// `d`.
             pub d: Enum,
+            /// `e`.
             pub e: Option<Box<TableAT>>,
+            /// `ff`.
             pub ff: Option<Struct>,
+            /// `g`.
             pub g: Option<Vec<i32>>,
+            /// `h`.
             pub h: Option<Vec<TableBT>>,
+            /// `i`.
             pub i: u32,
+            /// `k`.
             pub k: Option<Box<TableCT>>,
+            /// `l`.
             pub l: u8,
         }
 

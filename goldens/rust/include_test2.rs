@@ -21,6 +21,7 @@ impl<'a> TableA<'a> {
     pub fn as_table(&self) -> rt::Table<'a> {
         self.t
     }
+    /// `b`: `MyGame.OtherNameSpace.TableB`.
     #[inline(always)]
     pub fn b(&self) -> Option<my_game::other_name_space::TableB<'a>> {
         // SAFETY: a verified table of this type; the offset is a table member's.
@@ -128,6 +129,7 @@ impl<'b, 'buf> TableABuilder<'b, 'buf> {
 /// A `TableA` as plain Rust data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableAT {
+    /// `b`.
     pub b: Option<Box<my_game::other_name_space::TableBT>>,
 }
 
@@ -189,6 +191,7 @@ impl<'a> TableAMut<'a> {
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `MyGame`.
 pub mod my_game {
     use ::weftbuf::rt;
 
@@ -197,6 +200,7 @@ pub mod my_game {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `MyGame.OtherNameSpace`.
     pub mod other_name_space {
         use ::weftbuf::rt;
         /// `MyGame.OtherNameSpace.FromInclude`: values a reader does not know pass through unchanged.
@@ -205,6 +209,7 @@ pub mod my_game {
         pub struct FromInclude(pub i64);
 
         impl FromInclude {
+            /// `IncludeVal`.
             pub const INCLUDE_VAL: FromInclude = FromInclude(0i64);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [FromInclude] = &[FromInclude::INCLUDE_VAL];
@@ -283,6 +288,7 @@ pub mod my_game {
                 s.a = a;
                 s
             }
+            /// `a`.
             #[inline(always)]
             pub fn a(&self) -> i32 {
                 self.a
@@ -334,6 +340,7 @@ pub mod my_game {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `a`: `TableA`.
             #[inline(always)]
             pub fn a(&self) -> Option<super::super::TableA<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
@@ -441,6 +448,7 @@ pub mod my_game {
         /// A `MyGame.OtherNameSpace.TableB` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct TableBT {
+            /// `a`.
             pub a: Option<Box<super::super::TableAT>>,
         }
 

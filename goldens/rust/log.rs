@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `log`.
 pub mod log {
     use ::weftbuf::rt;
     /// `log.Address`: 4 bytes, aligned to 1, laid out as in the message (plain data).
@@ -49,6 +50,7 @@ pub mod log {
             s.x3 = x3;
             s
         }
+        /// `x0`.
         #[inline(always)]
         pub fn x0(&self) -> u8 {
             self.x0
@@ -58,6 +60,7 @@ pub mod log {
         pub fn set_x0(&mut self, value: u8) {
             self.x0 = value;
         }
+        /// `x1`.
         #[inline(always)]
         pub fn x1(&self) -> u8 {
             self.x1
@@ -67,6 +70,7 @@ pub mod log {
         pub fn set_x1(&mut self, value: u8) {
             self.x1 = value;
         }
+        /// `x2`.
         #[inline(always)]
         pub fn x2(&self) -> u8 {
             self.x2
@@ -76,6 +80,7 @@ pub mod log {
         pub fn set_x2(&mut self, value: u8) {
             self.x2 = value;
         }
+        /// `x3`.
         #[inline(always)]
         pub fn x3(&self) -> u8 {
             self.x3
@@ -130,34 +135,41 @@ pub mod log {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `address`: `log.Address`.
         #[inline(always)]
         pub fn address(&self) -> Option<Address> {
             self.t.structure(Some(0), 1, 5)
         }
+        /// `identity`: `string`.
         #[inline(always)]
         pub fn identity(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(8, 12) }.unwrap_or_default()
         }
+        /// `userid`: `string`.
         #[inline(always)]
         pub fn userid(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(12, 16) }.unwrap_or_default()
         }
+        /// `date`: `string`.
         #[inline(always)]
         pub fn date(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(16, 20) }.unwrap_or_default()
         }
+        /// `request`: `string`.
         #[inline(always)]
         pub fn request(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(20, 24) }.unwrap_or_default()
         }
+        /// `code`: `ushort`.
         #[inline(always)]
         pub fn code(&self) -> u16 {
             self.t.scalar(24, 26, 0u16)
         }
+        /// `size`: `ulong`.
         #[inline(always)]
         pub fn size(&self) -> u64 {
             self.t.scalar(32, 40, 0u64)
@@ -345,12 +357,19 @@ pub mod log {
     /// A `log.Log` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct LogT {
+        /// `address`.
         pub address: Option<Address>,
+        /// `identity`.
         pub identity: Option<String>,
+        /// `userid`.
         pub userid: Option<String>,
+        /// `date`.
         pub date: Option<String>,
+        /// `request`.
         pub request: Option<String>,
+        /// `code`.
         pub code: u16,
+        /// `size`.
         pub size: u64,
     }
 
@@ -467,6 +486,7 @@ pub mod log {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `logs`: `[log.Log]`.
         #[inline(always)]
         pub fn logs(&self) -> rt::Vector<'a, Log<'a>> {
             // SAFETY: a verified table of this type; the offset is a `[log.Log]` member's.
@@ -576,6 +596,7 @@ pub mod log {
     /// A `log.Logs` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct LogsT {
+        /// `logs`.
         pub logs: Option<Vec<LogT>>,
     }
 

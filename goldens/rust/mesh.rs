@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `mesh`.
 pub mod mesh {
     use ::weftbuf::rt;
     /// `mesh.Vector3`: 12 bytes, aligned to 4, laid out as in the message (plain data).
@@ -46,6 +47,7 @@ pub mod mesh {
             s.z = z;
             s
         }
+        /// `x`.
         #[inline(always)]
         pub fn x(&self) -> f32 {
             self.x
@@ -55,6 +57,7 @@ pub mod mesh {
         pub fn set_x(&mut self, value: f32) {
             self.x = value;
         }
+        /// `y`.
         #[inline(always)]
         pub fn y(&self) -> f32 {
             self.y
@@ -64,6 +67,7 @@ pub mod mesh {
         pub fn set_y(&mut self, value: f32) {
             self.y = value;
         }
+        /// `z`.
         #[inline(always)]
         pub fn z(&self) -> f32 {
             self.z
@@ -140,6 +144,7 @@ pub mod mesh {
             s.normal = normal;
             s
         }
+        /// `v0`.
         #[inline(always)]
         pub fn v0(&self) -> Vector3 {
             self.v0
@@ -149,6 +154,7 @@ pub mod mesh {
         pub fn set_v0(&mut self, value: Vector3) {
             self.v0 = value;
         }
+        /// `v1`.
         #[inline(always)]
         pub fn v1(&self) -> Vector3 {
             self.v1
@@ -158,6 +164,7 @@ pub mod mesh {
         pub fn set_v1(&mut self, value: Vector3) {
             self.v1 = value;
         }
+        /// `v2`.
         #[inline(always)]
         pub fn v2(&self) -> Vector3 {
             self.v2
@@ -167,6 +174,7 @@ pub mod mesh {
         pub fn set_v2(&mut self, value: Vector3) {
             self.v2 = value;
         }
+        /// `normal`.
         #[inline(always)]
         pub fn normal(&self) -> Vector3 {
             self.normal
@@ -221,6 +229,7 @@ pub mod mesh {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `triangles`: `[mesh.Triangle]`.
         #[inline(always)]
         pub fn triangles(&self) -> rt::Vector<'a, Triangle> {
             // SAFETY: a verified table of this type; the offset is a `[mesh.Triangle]` member's.
@@ -334,6 +343,7 @@ pub mod mesh {
     /// A `mesh.Mesh` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct MeshT {
+        /// `triangles`.
         pub triangles: Option<Vec<Triangle>>,
     }
 

@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `minecraft_savedata`.
 pub mod minecraft_savedata {
     use ::weftbuf::rt;
     /// `minecraft_savedata.GameType`: values a reader does not know pass through unchanged.
@@ -15,9 +16,13 @@ pub mod minecraft_savedata {
     pub struct GameType(pub i8);
 
     impl GameType {
+        /// `Survival`.
         pub const SURVIVAL: GameType = GameType(0i8);
+        /// `Creative`.
         pub const CREATIVE: GameType = GameType(1i8);
+        /// `Adventure`.
         pub const ADVENTURE: GameType = GameType(2i8);
+        /// `Spectator`.
         pub const SPECTATOR: GameType = GameType(3i8);
         /// Every named value, in ascending order.
         pub const VALUES: &'static [GameType] = &[GameType::SURVIVAL, GameType::CREATIVE, GameType::ADVENTURE, GameType::SPECTATOR];
@@ -118,6 +123,7 @@ pub mod minecraft_savedata {
             s.instabuild = u8::from(instabuild);
             s
         }
+        /// `walk_speed`.
         #[inline(always)]
         pub fn walk_speed(&self) -> f32 {
             self.walk_speed
@@ -127,6 +133,7 @@ pub mod minecraft_savedata {
         pub fn set_walk_speed(&mut self, value: f32) {
             self.walk_speed = value;
         }
+        /// `fly_speed`.
         #[inline(always)]
         pub fn fly_speed(&self) -> f32 {
             self.fly_speed
@@ -136,6 +143,7 @@ pub mod minecraft_savedata {
         pub fn set_fly_speed(&mut self, value: f32) {
             self.fly_speed = value;
         }
+        /// `may_fly`.
         #[inline(always)]
         pub fn may_fly(&self) -> bool {
             self.may_fly != 0
@@ -145,6 +153,7 @@ pub mod minecraft_savedata {
         pub fn set_may_fly(&mut self, value: bool) {
             self.may_fly = u8::from(value);
         }
+        /// `flying`.
         #[inline(always)]
         pub fn flying(&self) -> bool {
             self.flying != 0
@@ -154,6 +163,7 @@ pub mod minecraft_savedata {
         pub fn set_flying(&mut self, value: bool) {
             self.flying = u8::from(value);
         }
+        /// `invulnerable`.
         #[inline(always)]
         pub fn invulnerable(&self) -> bool {
             self.invulnerable != 0
@@ -163,6 +173,7 @@ pub mod minecraft_savedata {
         pub fn set_invulnerable(&mut self, value: bool) {
             self.invulnerable = u8::from(value);
         }
+        /// `may_build`.
         #[inline(always)]
         pub fn may_build(&self) -> bool {
             self.may_build != 0
@@ -172,6 +183,7 @@ pub mod minecraft_savedata {
         pub fn set_may_build(&mut self, value: bool) {
             self.may_build = u8::from(value);
         }
+        /// `instabuild`.
         #[inline(always)]
         pub fn instabuild(&self) -> bool {
             self.instabuild != 0
@@ -246,6 +258,7 @@ pub mod minecraft_savedata {
             s.y = y;
             s
         }
+        /// `x`.
         #[inline(always)]
         pub fn x(&self) -> f32 {
             self.x
@@ -255,6 +268,7 @@ pub mod minecraft_savedata {
         pub fn set_x(&mut self, value: f32) {
             self.x = value;
         }
+        /// `y`.
         #[inline(always)]
         pub fn y(&self) -> f32 {
             self.y
@@ -327,6 +341,7 @@ pub mod minecraft_savedata {
             s.z = z;
             s
         }
+        /// `x`.
         #[inline(always)]
         pub fn x(&self) -> f64 {
             self.x
@@ -336,6 +351,7 @@ pub mod minecraft_savedata {
         pub fn set_x(&mut self, value: f64) {
             self.x = value;
         }
+        /// `y`.
         #[inline(always)]
         pub fn y(&self) -> f64 {
             self.y
@@ -345,6 +361,7 @@ pub mod minecraft_savedata {
         pub fn set_y(&mut self, value: f64) {
             self.y = value;
         }
+        /// `z`.
         #[inline(always)]
         pub fn z(&self) -> f64 {
             self.z
@@ -421,6 +438,7 @@ pub mod minecraft_savedata {
             s.x3 = x3;
             s
         }
+        /// `x0`.
         #[inline(always)]
         pub fn x0(&self) -> u32 {
             self.x0
@@ -430,6 +448,7 @@ pub mod minecraft_savedata {
         pub fn set_x0(&mut self, value: u32) {
             self.x0 = value;
         }
+        /// `x1`.
         #[inline(always)]
         pub fn x1(&self) -> u32 {
             self.x1
@@ -439,6 +458,7 @@ pub mod minecraft_savedata {
         pub fn set_x1(&mut self, value: u32) {
             self.x1 = value;
         }
+        /// `x2`.
         #[inline(always)]
         pub fn x2(&self) -> u32 {
             self.x2
@@ -448,6 +468,7 @@ pub mod minecraft_savedata {
         pub fn set_x2(&mut self, value: u32) {
             self.x2 = value;
         }
+        /// `x3`.
         #[inline(always)]
         pub fn x3(&self) -> u32 {
             self.x3
@@ -502,14 +523,17 @@ pub mod minecraft_savedata {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `count`: `byte`.
         #[inline(always)]
         pub fn count(&self) -> i8 {
             self.t.scalar(0, 1, 0i8)
         }
+        /// `slot`: `ubyte`.
         #[inline(always)]
         pub fn slot(&self) -> u8 {
             self.t.scalar(1, 2, 0u8)
         }
+        /// `id`: `string`.
         #[inline(always)]
         pub fn id(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
@@ -637,8 +661,11 @@ pub mod minecraft_savedata {
     /// A `minecraft_savedata.Item` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct ItemT {
+        /// `count`.
         pub count: i8,
+        /// `slot`.
         pub slot: u8,
+        /// `id`.
         pub id: Option<String>,
     }
 
@@ -729,68 +756,84 @@ pub mod minecraft_savedata {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `id`: `string`.
         #[inline(always)]
         pub fn id(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(0, 4) }.unwrap_or_default()
         }
+        /// `pos`: `minecraft_savedata.Vector3d`.
         #[inline(always)]
         pub fn pos(&self) -> Vector3d {
             self.t.structure(None, 8, 32).unwrap_or_default()
         }
+        /// `motion`: `minecraft_savedata.Vector3d`.
         #[inline(always)]
         pub fn motion(&self) -> Vector3d {
             self.t.structure(None, 32, 56).unwrap_or_default()
         }
+        /// `rotation`: `minecraft_savedata.Vector2f`.
         #[inline(always)]
         pub fn rotation(&self) -> Vector2f {
             self.t.structure(None, 56, 64).unwrap_or_default()
         }
+        /// `fall_distance`: `float`.
         #[inline(always)]
         pub fn fall_distance(&self) -> f32 {
             self.t.scalar(64, 68, 0.0f32)
         }
+        /// `fire`: `ushort`.
         #[inline(always)]
         pub fn fire(&self) -> u16 {
             self.t.scalar(68, 70, 0u16)
         }
+        /// `air`: `ushort`.
         #[inline(always)]
         pub fn air(&self) -> u16 {
             self.t.scalar(70, 72, 0u16)
         }
+        /// `on_ground`: `bool`.
         #[inline(always)]
         pub fn on_ground(&self) -> bool {
             self.t.scalar(72, 73, false)
         }
+        /// `no_gravity`: `bool`.
         #[inline(always)]
         pub fn no_gravity(&self) -> bool {
             self.t.scalar(73, 74, false)
         }
+        /// `invulnerable`: `bool`.
         #[inline(always)]
         pub fn invulnerable(&self) -> bool {
             self.t.scalar(74, 75, false)
         }
+        /// `portal_cooldown`: `int`.
         #[inline(always)]
         pub fn portal_cooldown(&self) -> i32 {
             self.t.scalar(76, 80, 0i32)
         }
+        /// `uuid`: `minecraft_savedata.Uuid`.
         #[inline(always)]
         pub fn uuid(&self) -> Uuid {
             self.t.structure(None, 80, 96).unwrap_or_default()
         }
+        /// `custom_name`: `string`.
         #[inline(always)]
         pub fn custom_name(&self) -> Option<&'a str> {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(96, 100) }
         }
+        /// `custom_name_visible`: `bool`.
         #[inline(always)]
         pub fn custom_name_visible(&self) -> bool {
             self.t.scalar(100, 101, false)
         }
+        /// `silent`: `bool`.
         #[inline(always)]
         pub fn silent(&self) -> bool {
             self.t.scalar(101, 102, false)
         }
+        /// `glowing`: `bool`.
         #[inline(always)]
         pub fn glowing(&self) -> bool {
             self.t.scalar(102, 103, false)
@@ -1043,21 +1086,37 @@ pub mod minecraft_savedata {
     /// A `minecraft_savedata.Entity` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct EntityT {
+        /// `id`.
         pub id: Option<String>,
+        /// `pos`.
         pub pos: Option<Vector3d>,
+        /// `motion`.
         pub motion: Option<Vector3d>,
+        /// `rotation`.
         pub rotation: Option<Vector2f>,
+        /// `fall_distance`.
         pub fall_distance: f32,
+        /// `fire`.
         pub fire: u16,
+        /// `air`.
         pub air: u16,
+        /// `on_ground`.
         pub on_ground: bool,
+        /// `no_gravity`.
         pub no_gravity: bool,
+        /// `invulnerable`.
         pub invulnerable: bool,
+        /// `portal_cooldown`.
         pub portal_cooldown: i32,
+        /// `uuid`.
         pub uuid: Option<Uuid>,
+        /// `custom_name`.
         pub custom_name: Option<String>,
+        /// `custom_name_visible`.
         pub custom_name_visible: bool,
+        /// `silent`.
         pub silent: bool,
+        /// `glowing`.
         pub glowing: bool,
     }
 
@@ -1272,44 +1331,54 @@ pub mod minecraft_savedata {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `recipes`: `[string]`.
         #[inline(always)]
         pub fn recipes(&self) -> rt::Vector<'a, &'a str> {
             // SAFETY: a verified table of this type; the offset is a `[string]` member's.
             unsafe { self.t.vector::<&'a str>(0, 4) }.unwrap_or_default()
         }
+        /// `to_be_displayed`: `[string]`.
         #[inline(always)]
         pub fn to_be_displayed(&self) -> rt::Vector<'a, &'a str> {
             // SAFETY: a verified table of this type; the offset is a `[string]` member's.
             unsafe { self.t.vector::<&'a str>(4, 8) }.unwrap_or_default()
         }
+        /// `is_filtering_craftable`: `bool`.
         #[inline(always)]
         pub fn is_filtering_craftable(&self) -> bool {
             self.t.scalar(8, 9, false)
         }
+        /// `is_gui_open`: `bool`.
         #[inline(always)]
         pub fn is_gui_open(&self) -> bool {
             self.t.scalar(9, 10, false)
         }
+        /// `is_furnace_filtering_craftable`: `bool`.
         #[inline(always)]
         pub fn is_furnace_filtering_craftable(&self) -> bool {
             self.t.scalar(10, 11, false)
         }
+        /// `is_furnace_gui_open`: `bool`.
         #[inline(always)]
         pub fn is_furnace_gui_open(&self) -> bool {
             self.t.scalar(11, 12, false)
         }
+        /// `is_blasting_furnace_filtering_craftable`: `bool`.
         #[inline(always)]
         pub fn is_blasting_furnace_filtering_craftable(&self) -> bool {
             self.t.scalar(12, 13, false)
         }
+        /// `is_blasting_furnace_gui_open`: `bool`.
         #[inline(always)]
         pub fn is_blasting_furnace_gui_open(&self) -> bool {
             self.t.scalar(13, 14, false)
         }
+        /// `is_smoker_filtering_craftable`: `bool`.
         #[inline(always)]
         pub fn is_smoker_filtering_craftable(&self) -> bool {
             self.t.scalar(14, 15, false)
         }
+        /// `is_smoker_gui_open`: `bool`.
         #[inline(always)]
         pub fn is_smoker_gui_open(&self) -> bool {
             self.t.scalar(15, 16, false)
@@ -1500,15 +1569,25 @@ pub mod minecraft_savedata {
     /// A `minecraft_savedata.RecipeBook` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct RecipeBookT {
+        /// `recipes`.
         pub recipes: Option<Vec<String>>,
+        /// `to_be_displayed`.
         pub to_be_displayed: Option<Vec<String>>,
+        /// `is_filtering_craftable`.
         pub is_filtering_craftable: bool,
+        /// `is_gui_open`.
         pub is_gui_open: bool,
+        /// `is_furnace_filtering_craftable`.
         pub is_furnace_filtering_craftable: bool,
+        /// `is_furnace_gui_open`.
         pub is_furnace_gui_open: bool,
+        /// `is_blasting_furnace_filtering_craftable`.
         pub is_blasting_furnace_filtering_craftable: bool,
+        /// `is_blasting_furnace_gui_open`.
         pub is_blasting_furnace_gui_open: bool,
+        /// `is_smoker_filtering_craftable`.
         pub is_smoker_filtering_craftable: bool,
+        /// `is_smoker_gui_open`.
         pub is_smoker_gui_open: bool,
     }
 
@@ -1665,22 +1744,27 @@ pub mod minecraft_savedata {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `param_0`: `uint`.
         #[inline(always)]
         pub fn param_0(&self) -> u32 {
             self.t.scalar(0, 4, 0u32)
         }
+        /// `param_1`: `uint`.
         #[inline(always)]
         pub fn param_1(&self) -> u32 {
             self.t.scalar(4, 8, 0u32)
         }
+        /// `param_2`: `uint`.
         #[inline(always)]
         pub fn param_2(&self) -> u32 {
             self.t.scalar(8, 12, 0u32)
         }
+        /// `param_3`: `uint`.
         #[inline(always)]
         pub fn param_3(&self) -> u32 {
             self.t.scalar(12, 16, 0u32)
         }
+        /// `entity`: `minecraft_savedata.Entity`.
         #[inline(always)]
         pub fn entity(&self) -> Option<Entity<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
@@ -1822,10 +1906,15 @@ pub mod minecraft_savedata {
     /// A `minecraft_savedata.Vehicle` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct VehicleT {
+        /// `param_0`.
         pub param_0: u32,
+        /// `param_1`.
         pub param_1: u32,
+        /// `param_2`.
         pub param_2: u32,
+        /// `param_3`.
         pub param_3: u32,
+        /// `entity`.
         pub entity: Option<Box<EntityT>>,
     }
 
@@ -1940,122 +2029,150 @@ pub mod minecraft_savedata {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `game_type`: `minecraft_savedata.GameType`.
         #[inline(always)]
         pub fn game_type(&self) -> GameType {
             self.t.scalar(0, 1, GameType(0i8))
         }
+        /// `previous_game_type`: `minecraft_savedata.GameType`.
         #[inline(always)]
         pub fn previous_game_type(&self) -> GameType {
             self.t.scalar(1, 2, GameType(0i8))
         }
+        /// `score`: `long`.
         #[inline(always)]
         pub fn score(&self) -> i64 {
             self.t.scalar(8, 16, 0i64)
         }
+        /// `dimension`: `string`.
         #[inline(always)]
         pub fn dimension(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(16, 20) }.unwrap_or_default()
         }
+        /// `selected_item_slot`: `uint`.
         #[inline(always)]
         pub fn selected_item_slot(&self) -> u32 {
             self.t.scalar(20, 24, 0u32)
         }
+        /// `selected_item`: `minecraft_savedata.Item`.
         #[inline(always)]
         pub fn selected_item(&self) -> Option<Item<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
             unsafe { self.t.table(24, 28) }.map(<Item<'a> as rt::TableElement<'a>>::from_table)
         }
+        /// `spawn_dimension`: `string`.
         #[inline(always)]
         pub fn spawn_dimension(&self) -> Option<&'a str> {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(28, 32) }
         }
+        /// `spawn_x`: `long`.
         #[inline(always)]
         pub fn spawn_x(&self) -> i64 {
             self.t.scalar(32, 40, 0i64)
         }
+        /// `spawn_y`: `long`.
         #[inline(always)]
         pub fn spawn_y(&self) -> i64 {
             self.t.scalar(40, 48, 0i64)
         }
+        /// `spawn_z`: `long`.
         #[inline(always)]
         pub fn spawn_z(&self) -> i64 {
             self.t.scalar(48, 56, 0i64)
         }
+        /// `spawn_forced`: `bool`.
         #[inline(always)]
         pub fn spawn_forced(&self) -> bool {
             self.t.scalar(56, 57, false)
         }
+        /// `sleep_timer`: `ushort`.
         #[inline(always)]
         pub fn sleep_timer(&self) -> u16 {
             self.t.scalar(58, 60, 0u16)
         }
+        /// `food_exhaustion_level`: `float`.
         #[inline(always)]
         pub fn food_exhaustion_level(&self) -> f32 {
             self.t.scalar(60, 64, 0.0f32)
         }
+        /// `food_saturation_level`: `float`.
         #[inline(always)]
         pub fn food_saturation_level(&self) -> f32 {
             self.t.scalar(64, 68, 0.0f32)
         }
+        /// `food_tick_timer`: `uint`.
         #[inline(always)]
         pub fn food_tick_timer(&self) -> u32 {
             self.t.scalar(68, 72, 0u32)
         }
+        /// `xp_level`: `uint`.
         #[inline(always)]
         pub fn xp_level(&self) -> u32 {
             self.t.scalar(72, 76, 0u32)
         }
+        /// `xp_p`: `float`.
         #[inline(always)]
         pub fn xp_p(&self) -> f32 {
             self.t.scalar(76, 80, 0.0f32)
         }
+        /// `xp_total`: `int`.
         #[inline(always)]
         pub fn xp_total(&self) -> i32 {
             self.t.scalar(80, 84, 0i32)
         }
+        /// `xp_seed`: `int`.
         #[inline(always)]
         pub fn xp_seed(&self) -> i32 {
             self.t.scalar(84, 88, 0i32)
         }
+        /// `inventory`: `[minecraft_savedata.Item]`.
         #[inline(always)]
         pub fn inventory(&self) -> rt::Vector<'a, Item<'a>> {
             // SAFETY: a verified table of this type; the offset is a `[minecraft_savedata.Item]` member's.
             unsafe { self.t.vector::<Item<'a>>(88, 92) }.unwrap_or_default()
         }
+        /// `ender_items`: `[minecraft_savedata.Item]`.
         #[inline(always)]
         pub fn ender_items(&self) -> rt::Vector<'a, Item<'a>> {
             // SAFETY: a verified table of this type; the offset is a `[minecraft_savedata.Item]` member's.
             unsafe { self.t.vector::<Item<'a>>(92, 96) }.unwrap_or_default()
         }
+        /// `abilities`: `minecraft_savedata.Abilities`.
         #[inline(always)]
         pub fn abilities(&self) -> Abilities {
             self.t.structure(None, 96, 112).unwrap_or_default()
         }
+        /// `entered_nether_position`: `minecraft_savedata.Vector3d`.
         #[inline(always)]
         pub fn entered_nether_position(&self) -> Option<Vector3d> {
             self.t.structure(Some(112), 120, 144)
         }
+        /// `root_vehicle`: `minecraft_savedata.Vehicle`.
         #[inline(always)]
         pub fn root_vehicle(&self) -> Option<Vehicle<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
             unsafe { self.t.table(144, 148) }.map(<Vehicle<'a> as rt::TableElement<'a>>::from_table)
         }
+        /// `shoulder_entity_left`: `minecraft_savedata.Entity`.
         #[inline(always)]
         pub fn shoulder_entity_left(&self) -> Option<Entity<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
             unsafe { self.t.table(148, 152) }.map(<Entity<'a> as rt::TableElement<'a>>::from_table)
         }
+        /// `shoulder_entity_right`: `minecraft_savedata.Entity`.
         #[inline(always)]
         pub fn shoulder_entity_right(&self) -> Option<Entity<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
             unsafe { self.t.table(152, 156) }.map(<Entity<'a> as rt::TableElement<'a>>::from_table)
         }
+        /// `seen_credits`: `bool`.
         #[inline(always)]
         pub fn seen_credits(&self) -> bool {
             self.t.scalar(156, 157, false)
         }
+        /// `recipe_book`: `minecraft_savedata.RecipeBook`.
         #[inline(always)]
         pub fn recipe_book(&self) -> Option<RecipeBook<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
@@ -2434,33 +2551,61 @@ pub mod minecraft_savedata {
     /// A `minecraft_savedata.Player` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct PlayerT {
+        /// `game_type`.
         pub game_type: GameType,
+        /// `previous_game_type`.
         pub previous_game_type: GameType,
+        /// `score`.
         pub score: i64,
+        /// `dimension`.
         pub dimension: Option<String>,
+        /// `selected_item_slot`.
         pub selected_item_slot: u32,
+        /// `selected_item`.
         pub selected_item: Option<Box<ItemT>>,
+        /// `spawn_dimension`.
         pub spawn_dimension: Option<String>,
+        /// `spawn_x`.
         pub spawn_x: i64,
+        /// `spawn_y`.
         pub spawn_y: i64,
+        /// `spawn_z`.
         pub spawn_z: i64,
+        /// `spawn_forced`.
         pub spawn_forced: bool,
+        /// `sleep_timer`.
         pub sleep_timer: u16,
+        /// `food_exhaustion_level`.
         pub food_exhaustion_level: f32,
+        /// `food_saturation_level`.
         pub food_saturation_level: f32,
+        /// `food_tick_timer`.
         pub food_tick_timer: u32,
+        /// `xp_level`.
         pub xp_level: u32,
+        /// `xp_p`.
         pub xp_p: f32,
+        /// `xp_total`.
         pub xp_total: i32,
+        /// `xp_seed`.
         pub xp_seed: i32,
+        /// `inventory`.
         pub inventory: Option<Vec<ItemT>>,
+        /// `ender_items`.
         pub ender_items: Option<Vec<ItemT>>,
+        /// `abilities`.
         pub abilities: Option<Abilities>,
+        /// `entered_nether_position`.
         pub entered_nether_position: Option<Vector3d>,
+        /// `root_vehicle`.
         pub root_vehicle: Option<Box<VehicleT>>,
+        /// `shoulder_entity_left`.
         pub shoulder_entity_left: Option<Box<EntityT>>,
+        /// `shoulder_entity_right`.
         pub shoulder_entity_right: Option<Box<EntityT>>,
+        /// `seen_credits`.
         pub seen_credits: bool,
+        /// `recipe_book`.
         pub recipe_book: Option<Box<RecipeBookT>>,
     }
 
@@ -2793,6 +2938,7 @@ pub mod minecraft_savedata {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `players`: `[minecraft_savedata.Player]`.
         #[inline(always)]
         pub fn players(&self) -> rt::Vector<'a, Player<'a>> {
             // SAFETY: a verified table of this type; the offset is a `[minecraft_savedata.Player]` member's.
@@ -2902,6 +3048,7 @@ pub mod minecraft_savedata {
     /// A `minecraft_savedata.Players` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct PlayersT {
+        /// `players`.
         pub players: Option<Vec<PlayerT>>,
     }
 

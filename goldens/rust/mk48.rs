@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `mk48`.
 pub mod mk48 {
     use ::weftbuf::rt;
     /// `mk48.EntityType`: values a reader does not know pass through unchanged.
@@ -15,15 +16,25 @@ pub mod mk48 {
     pub struct EntityType(pub i8);
 
     impl EntityType {
+        /// `ArleighBurke`.
         pub const ARLEIGH_BURKE: EntityType = EntityType(0i8);
+        /// `Bismarck`.
         pub const BISMARCK: EntityType = EntityType(1i8);
+        /// `Clemenceau`.
         pub const CLEMENCEAU: EntityType = EntityType(2i8);
+        /// `Fletcher`.
         pub const FLETCHER: EntityType = EntityType(3i8);
+        /// `G5`.
         pub const G5: EntityType = EntityType(4i8);
+        /// `Iowa`.
         pub const IOWA: EntityType = EntityType(5i8);
+        /// `Kolkata`.
         pub const KOLKATA: EntityType = EntityType(6i8);
+        /// `Osa`.
         pub const OSA: EntityType = EntityType(7i8);
+        /// `Yasen`.
         pub const YASEN: EntityType = EntityType(8i8);
+        /// `Zubr`.
         pub const ZUBR: EntityType = EntityType(9i8);
         /// Every named value, in ascending order.
         pub const VALUES: &'static [EntityType] = &[EntityType::ARLEIGH_BURKE, EntityType::BISMARCK, EntityType::CLEMENCEAU, EntityType::FLETCHER, EntityType::G5, EntityType::IOWA, EntityType::KOLKATA, EntityType::OSA, EntityType::YASEN, EntityType::ZUBR];
@@ -114,6 +125,7 @@ pub mod mk48 {
             s.y = y;
             s
         }
+        /// `x`.
         #[inline(always)]
         pub fn x(&self) -> f32 {
             self.x
@@ -123,6 +135,7 @@ pub mod mk48 {
         pub fn set_x(&mut self, value: f32) {
             self.x = value;
         }
+        /// `y`.
         #[inline(always)]
         pub fn y(&self) -> f32 {
             self.y
@@ -200,6 +213,7 @@ pub mod mk48 {
             s.velocity = velocity;
             s
         }
+        /// `altitude`.
         #[inline(always)]
         pub fn altitude(&self) -> i8 {
             self.altitude
@@ -209,6 +223,7 @@ pub mod mk48 {
         pub fn set_altitude(&mut self, value: i8) {
             self.altitude = value;
         }
+        /// `angle`.
         #[inline(always)]
         pub fn angle(&self) -> u16 {
             self.angle
@@ -218,6 +233,7 @@ pub mod mk48 {
         pub fn set_angle(&mut self, value: u16) {
             self.angle = value;
         }
+        /// `position`.
         #[inline(always)]
         pub fn position(&self) -> Vector2f {
             self.position
@@ -227,6 +243,7 @@ pub mod mk48 {
         pub fn set_position(&mut self, value: Vector2f) {
             self.position = value;
         }
+        /// `velocity`.
         #[inline(always)]
         pub fn velocity(&self) -> i16 {
             self.velocity
@@ -302,6 +319,7 @@ pub mod mk48 {
             s.velocity = velocity;
             s
         }
+        /// `angle`.
         #[inline(always)]
         pub fn angle(&self) -> u16 {
             self.angle
@@ -311,6 +329,7 @@ pub mod mk48 {
         pub fn set_angle(&mut self, value: u16) {
             self.angle = value;
         }
+        /// `submerge`.
         #[inline(always)]
         pub fn submerge(&self) -> bool {
             self.submerge != 0
@@ -320,6 +339,7 @@ pub mod mk48 {
         pub fn set_submerge(&mut self, value: bool) {
             self.submerge = u8::from(value);
         }
+        /// `velocity`.
         #[inline(always)]
         pub fn velocity(&self) -> i16 {
             self.velocity
@@ -390,6 +410,7 @@ pub mod mk48 {
             s.y = y;
             s
         }
+        /// `x`.
         #[inline(always)]
         pub fn x(&self) -> i8 {
             self.x
@@ -399,6 +420,7 @@ pub mod mk48 {
         pub fn set_x(&mut self, value: i8) {
             self.x = value;
         }
+        /// `y`.
         #[inline(always)]
         pub fn y(&self) -> i8 {
             self.y
@@ -451,35 +473,43 @@ pub mod mk48 {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `damage`: `ubyte`.
         #[inline(always)]
         pub fn damage(&self) -> u8 {
             self.t.scalar(0, 1, 0u8)
         }
+        /// `entity_id`: `uint`.
         #[inline(always)]
         pub fn entity_id(&self) -> u32 {
             self.t.scalar(4, 8, 0u32)
         }
+        /// `entity_type`: `mk48.EntityType`.
         #[inline(always)]
         pub fn entity_type(&self) -> EntityType {
             self.t.scalar(8, 9, EntityType(0i8))
         }
+        /// `guidance`: `mk48.Guidance`.
         #[inline(always)]
         pub fn guidance(&self) -> Option<Guidance> {
             self.t.structure(Some(9), 10, 16)
         }
+        /// `player_id`: `ushort`.
         #[inline(always)]
         pub fn player_id(&self) -> u16 {
             self.t.scalar(16, 18, 0u16)
         }
+        /// `reloads`: `[bool]`.
         #[inline(always)]
         pub fn reloads(&self) -> rt::Vector<'a, bool> {
             // SAFETY: a verified table of this type; the offset is a `[bool]` member's.
             unsafe { self.t.vector::<bool>(20, 24) }.unwrap_or_default()
         }
+        /// `transform`: `mk48.Transform`.
         #[inline(always)]
         pub fn transform(&self) -> Option<Transform> {
             self.t.structure(Some(24), 28, 44)
         }
+        /// `turret_angles`: `[ushort]`.
         #[inline(always)]
         pub fn turret_angles(&self) -> rt::Vector<'a, u16> {
             // SAFETY: a verified table of this type; the offset is a `[ushort]` member's.
@@ -669,13 +699,21 @@ pub mod mk48 {
     /// A `mk48.Contact` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct ContactT {
+        /// `damage`.
         pub damage: u8,
+        /// `entity_id`.
         pub entity_id: u32,
+        /// `entity_type`.
         pub entity_type: EntityType,
+        /// `guidance`.
         pub guidance: Option<Guidance>,
+        /// `player_id`.
         pub player_id: u16,
+        /// `reloads`.
         pub reloads: Option<Vec<bool>>,
+        /// `transform`.
         pub transform: Option<Transform>,
+        /// `turret_angles`.
         pub turret_angles: Option<Vec<u16>>,
     }
 
@@ -812,10 +850,12 @@ pub mod mk48 {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `chunk_id`: `mk48.ChunkId`.
         #[inline(always)]
         pub fn chunk_id(&self) -> Option<ChunkId> {
             self.t.structure(Some(0), 1, 3)
         }
+        /// `data`: `[ubyte]`.
         #[inline(always)]
         pub fn data(&self) -> Option<rt::Vector<'a, u8>> {
             // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
@@ -940,7 +980,9 @@ pub mod mk48 {
     /// A `mk48.TerrainUpdate` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct TerrainUpdateT {
+        /// `chunk_id`.
         pub chunk_id: Option<ChunkId>,
+        /// `data`.
         pub data: Option<Vec<u8>>,
     }
 
@@ -1021,19 +1063,23 @@ pub mod mk48 {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `contacts`: `[mk48.Contact]`.
         #[inline(always)]
         pub fn contacts(&self) -> rt::Vector<'a, Contact<'a>> {
             // SAFETY: a verified table of this type; the offset is a `[mk48.Contact]` member's.
             unsafe { self.t.vector::<Contact<'a>>(0, 4) }.unwrap_or_default()
         }
+        /// `score`: `uint`.
         #[inline(always)]
         pub fn score(&self) -> u32 {
             self.t.scalar(4, 8, 0u32)
         }
+        /// `world_radius`: `float`.
         #[inline(always)]
         pub fn world_radius(&self) -> f32 {
             self.t.scalar(8, 12, 0.0f32)
         }
+        /// `terrain_updates`: `[mk48.TerrainUpdate]`.
         #[inline(always)]
         pub fn terrain_updates(&self) -> rt::Vector<'a, TerrainUpdate<'a>> {
             // SAFETY: a verified table of this type; the offset is a `[mk48.TerrainUpdate]` member's.
@@ -1173,9 +1219,13 @@ pub mod mk48 {
     /// A `mk48.Update` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct UpdateT {
+        /// `contacts`.
         pub contacts: Option<Vec<ContactT>>,
+        /// `score`.
         pub score: u32,
+        /// `world_radius`.
         pub world_radius: f32,
+        /// `terrain_updates`.
         pub terrain_updates: Option<Vec<TerrainUpdateT>>,
     }
 
@@ -1286,6 +1336,7 @@ pub mod mk48 {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `updates`: `[mk48.Update]`.
         #[inline(always)]
         pub fn updates(&self) -> rt::Vector<'a, Update<'a>> {
             // SAFETY: a verified table of this type; the offset is a `[mk48.Update]` member's.
@@ -1395,6 +1446,7 @@ pub mod mk48 {
     /// A `mk48.Updates` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct UpdatesT {
+        /// `updates`.
         pub updates: Option<Vec<UpdateT>>,
     }
 

@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `MyGame`.
 pub mod my_game {
     use ::weftbuf::rt;
     /// A `MyGame.MonsterExtra` read in place from a verified message. `Copy`: pass it by value.
@@ -26,43 +27,53 @@ pub mod my_game {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `d0`: `double`.
         #[inline(always)]
         pub fn d0(&self) -> f64 {
             self.t.scalar(0, 8, f64::NAN)
         }
+        /// `d1`: `double`.
         #[inline(always)]
         pub fn d1(&self) -> f64 {
             self.t.scalar(8, 16, f64::NAN)
         }
+        /// `d2`: `double`.
         #[inline(always)]
         pub fn d2(&self) -> f64 {
             self.t.scalar(16, 24, f64::INFINITY)
         }
+        /// `d3`: `double`.
         #[inline(always)]
         pub fn d3(&self) -> f64 {
             self.t.scalar(24, 32, f64::NEG_INFINITY)
         }
+        /// `f0`: `float`.
         #[inline(always)]
         pub fn f0(&self) -> f32 {
             self.t.scalar(32, 36, f32::NAN)
         }
+        /// `f1`: `float`.
         #[inline(always)]
         pub fn f1(&self) -> f32 {
             self.t.scalar(36, 40, f32::NAN)
         }
+        /// `f2`: `float`.
         #[inline(always)]
         pub fn f2(&self) -> f32 {
             self.t.scalar(40, 44, f32::INFINITY)
         }
+        /// `f3`: `float`.
         #[inline(always)]
         pub fn f3(&self) -> f32 {
             self.t.scalar(44, 48, f32::NEG_INFINITY)
         }
+        /// `dvec`: `[double]`.
         #[inline(always)]
         pub fn dvec(&self) -> Option<rt::Vector<'a, f64>> {
             // SAFETY: a verified table of this type; the offset is a `[double]` member's.
             unsafe { self.t.vector::<f64>(48, 52) }
         }
+        /// `fvec`: `[float]`.
         #[inline(always)]
         pub fn fvec(&self) -> Option<rt::Vector<'a, f32>> {
             // SAFETY: a verified table of this type; the offset is a `[float]` member's.
@@ -262,15 +273,25 @@ pub mod my_game {
     /// A `MyGame.MonsterExtra` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct MonsterExtraT {
+        /// `d0`.
         pub d0: f64,
+        /// `d1`.
         pub d1: f64,
+        /// `d2`.
         pub d2: f64,
+        /// `d3`.
         pub d3: f64,
+        /// `f0`.
         pub f0: f32,
+        /// `f1`.
         pub f1: f32,
+        /// `f2`.
         pub f2: f32,
+        /// `f3`.
         pub f3: f32,
+        /// `dvec`.
         pub dvec: Option<Vec<f64>>,
+        /// `fvec`.
         pub fvec: Option<Vec<f32>>,
     }
 

@@ -21,6 +21,7 @@ impl<'a> TableA<'a> {
     pub fn as_table(&self) -> rt::Table<'a> {
         self.t
     }
+    /// `b`: `MyGame.OtherNameSpace.TableB`.
     #[inline(always)]
     pub fn b(&self) -> Option<my_game::other_name_space::TableB<'a>> {
         // SAFETY: a verified table of this type; the offset is a table member's.
@@ -128,6 +129,7 @@ impl<'b, 'buf> TableABuilder<'b, 'buf> {
 /// A `TableA` as plain Rust data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableAT {
+    /// `b`.
     pub b: Option<Box<my_game::other_name_space::TableBT>>,
 }
 
@@ -189,6 +191,7 @@ impl<'a> TableAMut<'a> {
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `MyGame`.
 pub mod my_game {
     use ::weftbuf::rt;
     /// A `MyGame.InParentNamespace` read in place from a verified message. `Copy`: pass it by value.
@@ -350,6 +353,7 @@ pub mod my_game {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `MyGame.Example`.
     pub mod example {
         use ::weftbuf::rt;
         /// Composite components of Monster color.
@@ -359,6 +363,7 @@ pub mod my_game {
         pub struct Color(pub u8);
 
         impl Color {
+            /// `Red`.
             pub const RED: Color = Color(1u8);
             /// \brief color Green
             /// Green is bit_flag with value (1u << 1)
@@ -452,9 +457,13 @@ pub mod my_game {
         pub struct Race(pub i8);
 
         impl Race {
+            /// `None`.
             pub const NONE: Race = Race(-1i8);
+            /// `Human`.
             pub const HUMAN: Race = Race(0i8);
+            /// `Dwarf`.
             pub const DWARF: Race = Race(1i8);
+            /// `Elf`.
             pub const ELF: Race = Race(2i8);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [Race] = &[Race::NONE, Race::HUMAN, Race::DWARF, Race::ELF];
@@ -511,8 +520,11 @@ pub mod my_game {
         pub struct LongEnum(pub u64);
 
         impl LongEnum {
+            /// `LongOne`.
             pub const LONG_ONE: LongEnum = LongEnum(2u64);
+            /// `LongTwo`.
             pub const LONG_TWO: LongEnum = LongEnum(4u64);
+            /// `LongBig`.
             pub const LONG_BIG: LongEnum = LongEnum(1099511627776u64);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [LongEnum] = &[LongEnum::LONG_ONE, LongEnum::LONG_TWO, LongEnum::LONG_BIG];
@@ -630,6 +642,7 @@ pub mod my_game {
                 s.b = b;
                 s
             }
+            /// `a`.
             #[inline(always)]
             pub fn a(&self) -> i16 {
                 self.a
@@ -639,6 +652,7 @@ pub mod my_game {
             pub fn set_a(&mut self, value: i16) {
                 self.a = value;
             }
+            /// `b`.
             #[inline(always)]
             pub fn b(&self) -> i8 {
                 self.b
@@ -723,6 +737,7 @@ pub mod my_game {
                 s.test3 = test3;
                 s
             }
+            /// `x`.
             #[inline(always)]
             pub fn x(&self) -> f32 {
                 self.x
@@ -732,6 +747,7 @@ pub mod my_game {
             pub fn set_x(&mut self, value: f32) {
                 self.x = value;
             }
+            /// `y`.
             #[inline(always)]
             pub fn y(&self) -> f32 {
                 self.y
@@ -741,6 +757,7 @@ pub mod my_game {
             pub fn set_y(&mut self, value: f32) {
                 self.y = value;
             }
+            /// `z`.
             #[inline(always)]
             pub fn z(&self) -> f32 {
                 self.z
@@ -750,6 +767,7 @@ pub mod my_game {
             pub fn set_z(&mut self, value: f32) {
                 self.z = value;
             }
+            /// `test1`.
             #[inline(always)]
             pub fn test1(&self) -> f64 {
                 self.test1
@@ -759,6 +777,7 @@ pub mod my_game {
             pub fn set_test1(&mut self, value: f64) {
                 self.test1 = value;
             }
+            /// `test2`.
             #[inline(always)]
             pub fn test2(&self) -> Color {
                 self.test2
@@ -768,6 +787,7 @@ pub mod my_game {
             pub fn set_test2(&mut self, value: Color) {
                 self.test2 = value;
             }
+            /// `test3`.
             #[inline(always)]
             pub fn test3(&self) -> Test {
                 self.test3
@@ -841,6 +861,7 @@ pub mod my_game {
                 s.distance = distance;
                 s
             }
+            /// `id`.
             #[inline(always)]
             pub fn id(&self) -> u32 {
                 self.id
@@ -850,6 +871,7 @@ pub mod my_game {
             pub fn set_id(&mut self, value: u32) {
                 self.id = value;
             }
+            /// `distance`.
             #[inline(always)]
             pub fn distance(&self) -> u32 {
                 self.distance
@@ -922,6 +944,7 @@ pub mod my_game {
                 s.c = c;
                 s
             }
+            /// `a`.
             #[inline(always)]
             pub fn a(&self) -> Ability {
                 self.a
@@ -931,6 +954,7 @@ pub mod my_game {
             pub fn set_a(&mut self, value: Ability) {
                 self.a = value;
             }
+            /// `b`.
             #[inline(always)]
             pub fn b(&self) -> Test {
                 self.b
@@ -940,6 +964,7 @@ pub mod my_game {
             pub fn set_b(&mut self, value: Test) {
                 self.b = value;
             }
+            /// `c`.
             #[inline(always)]
             pub fn c(&self) -> Ability {
                 self.c
@@ -1007,6 +1032,7 @@ pub mod my_game {
                 s.a = a;
                 s
             }
+            /// `a`.
             #[inline(always)]
             pub fn a(&self) -> StructOfStructs {
                 self.a
@@ -1047,9 +1073,13 @@ pub mod my_game {
         pub struct Any(pub u8);
 
         impl Any {
+            /// No value.
             pub const NONE: Any = Any(0);
+            /// Member `MONSTER`.
             pub const MONSTER: Any = Any(1);
+            /// Member `TEST_SIMPLE_TABLE_WITH_ENUM`.
             pub const TEST_SIMPLE_TABLE_WITH_ENUM: Any = Any(2);
+            /// Member `MY_GAME_EXAMPLE2_MONSTER`.
             pub const MY_GAME_EXAMPLE2_MONSTER: Any = Any(3);
             /// The member's name, if this schema knows it.
             pub fn name(self) -> Option<&'static str> {
@@ -1082,8 +1112,11 @@ pub mod my_game {
         pub enum AnyRef<'a> {
             /// No value.
             NONE,
+            /// Member `Monster`.
             Monster(Monster<'a>),
+            /// Member `TestSimpleTableWithEnum`.
             TestSimpleTableWithEnum(TestSimpleTableWithEnum<'a>),
+            /// Member `MyGame_Example2_Monster`.
             MyGame_Example2_Monster(super::super::my_game::example2::Monster<'a>),
             /// A member this schema does not know (a newer writer's): its discriminant.
             Unknown(u8),
@@ -1148,8 +1181,11 @@ pub mod my_game {
             /// No value.
             #[default]
             NONE,
+            /// Member `Monster`.
             Monster(Box<MonsterT>),
+            /// Member `TestSimpleTableWithEnum`.
             TestSimpleTableWithEnum(Box<TestSimpleTableWithEnumT>),
+            /// Member `MyGame_Example2_Monster`.
             MyGame_Example2_Monster(Box<super::super::my_game::example2::MonsterT>),
             /// A member this schema does not know: it cannot be written.
             Unknown(u8),
@@ -1195,9 +1231,13 @@ pub mod my_game {
         pub struct AnyUniqueAliases(pub u8);
 
         impl AnyUniqueAliases {
+            /// No value.
             pub const NONE: AnyUniqueAliases = AnyUniqueAliases(0);
+            /// Member `M`.
             pub const M: AnyUniqueAliases = AnyUniqueAliases(1);
+            /// Member `TS`.
             pub const TS: AnyUniqueAliases = AnyUniqueAliases(2);
+            /// Member `M2`.
             pub const M2: AnyUniqueAliases = AnyUniqueAliases(3);
             /// The member's name, if this schema knows it.
             pub fn name(self) -> Option<&'static str> {
@@ -1230,8 +1270,11 @@ pub mod my_game {
         pub enum AnyUniqueAliasesRef<'a> {
             /// No value.
             NONE,
+            /// Member `M`.
             M(Monster<'a>),
+            /// Member `TS`.
             TS(TestSimpleTableWithEnum<'a>),
+            /// Member `M2`.
             M2(super::super::my_game::example2::Monster<'a>),
             /// A member this schema does not know (a newer writer's): its discriminant.
             Unknown(u8),
@@ -1296,8 +1339,11 @@ pub mod my_game {
             /// No value.
             #[default]
             NONE,
+            /// Member `M`.
             M(Box<MonsterT>),
+            /// Member `TS`.
             TS(Box<TestSimpleTableWithEnumT>),
+            /// Member `M2`.
             M2(Box<super::super::my_game::example2::MonsterT>),
             /// A member this schema does not know: it cannot be written.
             Unknown(u8),
@@ -1343,9 +1389,13 @@ pub mod my_game {
         pub struct AnyAmbiguousAliases(pub u8);
 
         impl AnyAmbiguousAliases {
+            /// No value.
             pub const NONE: AnyAmbiguousAliases = AnyAmbiguousAliases(0);
+            /// Member `M1`.
             pub const M1: AnyAmbiguousAliases = AnyAmbiguousAliases(1);
+            /// Member `M2`.
             pub const M2: AnyAmbiguousAliases = AnyAmbiguousAliases(2);
+            /// Member `M3`.
             pub const M3: AnyAmbiguousAliases = AnyAmbiguousAliases(3);
             /// The member's name, if this schema knows it.
             pub fn name(self) -> Option<&'static str> {
@@ -1378,8 +1428,11 @@ pub mod my_game {
         pub enum AnyAmbiguousAliasesRef<'a> {
             /// No value.
             NONE,
+            /// Member `M1`.
             M1(Monster<'a>),
+            /// Member `M2`.
             M2(Monster<'a>),
+            /// Member `M3`.
             M3(Monster<'a>),
             /// A member this schema does not know (a newer writer's): its discriminant.
             Unknown(u8),
@@ -1444,8 +1497,11 @@ pub mod my_game {
             /// No value.
             #[default]
             NONE,
+            /// Member `M1`.
             M1(Box<MonsterT>),
+            /// Member `M2`.
             M2(Box<MonsterT>),
+            /// Member `M3`.
             M3(Box<MonsterT>),
             /// A member this schema does not know: it cannot be written.
             Unknown(u8),
@@ -1502,6 +1558,7 @@ pub mod my_game {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `color`: `MyGame.Example.Color`.
             #[inline(always)]
             pub fn color(&self) -> Color {
                 self.t.scalar(0, 1, Color(2u8))
@@ -1605,6 +1662,7 @@ pub mod my_game {
         /// A `MyGame.Example.TestSimpleTableWithEnum` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct TestSimpleTableWithEnumT {
+            /// `color`.
             pub color: Color,
         }
 
@@ -1679,15 +1737,18 @@ pub mod my_game {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `id`: `string`.
             #[inline(always)]
             pub fn id(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(0, 4) }
             }
+            /// `val`: `long`.
             #[inline(always)]
             pub fn val(&self) -> i64 {
                 self.t.scalar(8, 16, 0i64)
             }
+            /// `count`: `ushort`.
             #[inline(always)]
             pub fn count(&self) -> u16 {
                 self.t.scalar(16, 18, 0u16)
@@ -1812,8 +1873,11 @@ pub mod my_game {
         /// A `MyGame.Example.Stat` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct StatT {
+            /// `id`.
             pub id: Option<String>,
+            /// `val`.
             pub val: i64,
+            /// `count`.
             pub count: u16,
         }
 
@@ -1902,6 +1966,7 @@ pub mod my_game {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `id`: `ulong`.
             #[inline(always)]
             pub fn id(&self) -> u64 {
                 self.t.scalar(0, 8, 0u64)
@@ -2004,6 +2069,7 @@ pub mod my_game {
         /// A `MyGame.Example.Referrable` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct ReferrableT {
+            /// `id`.
             pub id: u64,
         }
 
@@ -2079,32 +2145,39 @@ pub mod my_game {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `pos`: `MyGame.Example.Vec3`.
             #[inline(always)]
             pub fn pos(&self) -> Option<Vec3> {
                 self.t.structure(Some(0), 8, 40)
             }
+            /// `mana`: `short`.
             #[inline(always)]
             pub fn mana(&self) -> i16 {
                 self.t.scalar(40, 42, 150i16)
             }
+            /// `hp`: `short`.
             #[inline(always)]
             pub fn hp(&self) -> i16 {
                 self.t.scalar(42, 44, 100i16)
             }
+            /// `name`: `string`.
             #[inline(always)]
             pub fn name(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(44, 48) }
             }
+            /// `inventory`: `[ubyte]`.
             #[inline(always)]
             pub fn inventory(&self) -> Option<rt::Vector<'a, u8>> {
                 // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
                 unsafe { self.t.vector::<u8>(52, 56) }
             }
+            /// `color`: `MyGame.Example.Color`.
             #[inline(always)]
             pub fn color(&self) -> Color {
                 self.t.scalar(56, 57, Color(8u8))
             }
+            /// `test`: `MyGame.Example.Any`.
             #[inline(always)]
             pub fn test(&self) -> AnyRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -2115,11 +2188,13 @@ pub mod my_game {
             pub fn test_type(&self) -> Any {
                 Any(self.t.scalar(57, 64, 0u8))
             }
+            /// `test4`: `[MyGame.Example.Test]`.
             #[inline(always)]
             pub fn test4(&self) -> Option<rt::Vector<'a, Test>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Test]` member's.
                 unsafe { self.t.vector::<Test>(64, 68) }
             }
+            /// `testarrayofstring`: `[string]`.
             #[inline(always)]
             pub fn testarrayofstring(&self) -> Option<rt::Vector<'a, &'a str>> {
                 // SAFETY: a verified table of this type; the offset is a `[string]` member's.
@@ -2132,11 +2207,13 @@ pub mod my_game {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Monster]` member's.
                 unsafe { self.t.vector::<Monster<'a>>(72, 76) }
             }
+            /// `enemy`: `MyGame.Example.Monster`.
             #[inline(always)]
             pub fn enemy(&self) -> Option<Monster<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
                 unsafe { self.t.table(76, 80) }.map(<Monster<'a> as rt::TableElement<'a>>::from_table)
             }
+            /// `testnestedflatbuffer`: `[ubyte]`.
             #[inline(always)]
             pub fn testnestedflatbuffer(&self) -> Option<rt::Vector<'a, u8>> {
                 // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
@@ -2146,136 +2223,166 @@ pub mod my_game {
             pub fn testnestedflatbuffer_nested(&self) -> Option<Result<Monster<'a>, rt::VerifyError>> {
                 self.testnestedflatbuffer().map(|v| rt::root(v.body_bytes()))
             }
+            /// `testempty`: `MyGame.Example.Stat`.
             #[inline(always)]
             pub fn testempty(&self) -> Option<Stat<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
                 unsafe { self.t.table(84, 88) }.map(<Stat<'a> as rt::TableElement<'a>>::from_table)
             }
+            /// `testbool`: `bool`.
             #[inline(always)]
             pub fn testbool(&self) -> bool {
                 self.t.scalar(88, 89, false)
             }
+            /// `testhashs32_fnv1`: `int`.
             #[inline(always)]
             pub fn testhashs32_fnv1(&self) -> i32 {
                 self.t.scalar(92, 96, 0i32)
             }
+            /// `testhashu32_fnv1`: `uint`.
             #[inline(always)]
             pub fn testhashu32_fnv1(&self) -> u32 {
                 self.t.scalar(96, 100, 0u32)
             }
+            /// `testhashs64_fnv1`: `long`.
             #[inline(always)]
             pub fn testhashs64_fnv1(&self) -> i64 {
                 self.t.scalar(104, 112, 0i64)
             }
+            /// `testhashu64_fnv1`: `ulong`.
             #[inline(always)]
             pub fn testhashu64_fnv1(&self) -> u64 {
                 self.t.scalar(112, 120, 0u64)
             }
+            /// `testhashs32_fnv1a`: `int`.
             #[inline(always)]
             pub fn testhashs32_fnv1a(&self) -> i32 {
                 self.t.scalar(120, 124, 0i32)
             }
+            /// `testhashu32_fnv1a`: `uint`.
             #[inline(always)]
             pub fn testhashu32_fnv1a(&self) -> u32 {
                 self.t.scalar(124, 128, 0u32)
             }
+            /// `testhashs64_fnv1a`: `long`.
             #[inline(always)]
             pub fn testhashs64_fnv1a(&self) -> i64 {
                 self.t.scalar(128, 136, 0i64)
             }
+            /// `testhashu64_fnv1a`: `ulong`.
             #[inline(always)]
             pub fn testhashu64_fnv1a(&self) -> u64 {
                 self.t.scalar(136, 144, 0u64)
             }
+            /// `testarrayofbools`: `[bool]`.
             #[inline(always)]
             pub fn testarrayofbools(&self) -> Option<rt::Vector<'a, bool>> {
                 // SAFETY: a verified table of this type; the offset is a `[bool]` member's.
                 unsafe { self.t.vector::<bool>(144, 148) }
             }
+            /// `testf`: `float`.
             #[inline(always)]
             pub fn testf(&self) -> f32 {
                 self.t.scalar(148, 152, 3.14159f32)
             }
+            /// `testf2`: `float`.
             #[inline(always)]
             pub fn testf2(&self) -> f32 {
                 self.t.scalar(152, 156, 3.0f32)
             }
+            /// `testf3`: `float`.
             #[inline(always)]
             pub fn testf3(&self) -> f32 {
                 self.t.scalar(156, 160, 0.0f32)
             }
+            /// `testarrayofstring2`: `[string]`.
             #[inline(always)]
             pub fn testarrayofstring2(&self) -> Option<rt::Vector<'a, &'a str>> {
                 // SAFETY: a verified table of this type; the offset is a `[string]` member's.
                 unsafe { self.t.vector::<&'a str>(160, 164) }
             }
+            /// `testarrayofsortedstruct`: `[MyGame.Example.Ability]`.
             #[inline(always)]
             pub fn testarrayofsortedstruct(&self) -> Option<rt::Vector<'a, Ability>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Ability]` member's.
                 unsafe { self.t.vector::<Ability>(164, 168) }
             }
+            /// `flex`: `[ubyte]`.
             #[inline(always)]
             pub fn flex(&self) -> Option<rt::Vector<'a, u8>> {
                 // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
                 unsafe { self.t.vector::<u8>(168, 172) }
             }
+            /// `test5`: `[MyGame.Example.Test]`.
             #[inline(always)]
             pub fn test5(&self) -> Option<rt::Vector<'a, Test>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Test]` member's.
                 unsafe { self.t.vector::<Test>(172, 176) }
             }
+            /// `vector_of_longs`: `[long]`.
             #[inline(always)]
             pub fn vector_of_longs(&self) -> Option<rt::Vector<'a, i64>> {
                 // SAFETY: a verified table of this type; the offset is a `[long]` member's.
                 unsafe { self.t.vector::<i64>(176, 180) }
             }
+            /// `vector_of_doubles`: `[double]`.
             #[inline(always)]
             pub fn vector_of_doubles(&self) -> Option<rt::Vector<'a, f64>> {
                 // SAFETY: a verified table of this type; the offset is a `[double]` member's.
                 unsafe { self.t.vector::<f64>(180, 184) }
             }
+            /// `parent_namespace_test`: `MyGame.InParentNamespace`.
             #[inline(always)]
             pub fn parent_namespace_test(&self) -> Option<super::super::my_game::InParentNamespace<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
                 unsafe { self.t.table(184, 188) }.map(<super::super::my_game::InParentNamespace<'a> as rt::TableElement<'a>>::from_table)
             }
+            /// `vector_of_referrables`: `[MyGame.Example.Referrable]`.
             #[inline(always)]
             pub fn vector_of_referrables(&self) -> Option<rt::Vector<'a, Referrable<'a>>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Referrable]` member's.
                 unsafe { self.t.vector::<Referrable<'a>>(188, 192) }
             }
+            /// `single_weak_reference`: `ulong`.
             #[inline(always)]
             pub fn single_weak_reference(&self) -> u64 {
                 self.t.scalar(192, 200, 0u64)
             }
+            /// `vector_of_weak_references`: `[ulong]`.
             #[inline(always)]
             pub fn vector_of_weak_references(&self) -> Option<rt::Vector<'a, u64>> {
                 // SAFETY: a verified table of this type; the offset is a `[ulong]` member's.
                 unsafe { self.t.vector::<u64>(200, 204) }
             }
+            /// `vector_of_strong_referrables`: `[MyGame.Example.Referrable]`.
             #[inline(always)]
             pub fn vector_of_strong_referrables(&self) -> Option<rt::Vector<'a, Referrable<'a>>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Referrable]` member's.
                 unsafe { self.t.vector::<Referrable<'a>>(204, 208) }
             }
+            /// `co_owning_reference`: `ulong`.
             #[inline(always)]
             pub fn co_owning_reference(&self) -> u64 {
                 self.t.scalar(208, 216, 0u64)
             }
+            /// `vector_of_co_owning_references`: `[ulong]`.
             #[inline(always)]
             pub fn vector_of_co_owning_references(&self) -> Option<rt::Vector<'a, u64>> {
                 // SAFETY: a verified table of this type; the offset is a `[ulong]` member's.
                 unsafe { self.t.vector::<u64>(216, 220) }
             }
+            /// `non_owning_reference`: `ulong`.
             #[inline(always)]
             pub fn non_owning_reference(&self) -> u64 {
                 self.t.scalar(224, 232, 0u64)
             }
+            /// `vector_of_non_owning_references`: `[ulong]`.
             #[inline(always)]
             pub fn vector_of_non_owning_references(&self) -> Option<rt::Vector<'a, u64>> {
                 // SAFETY: a verified table of this type; the offset is a `[ulong]` member's.
                 unsafe { self.t.vector::<u64>(232, 236) }
             }
+            /// `any_unique`: `MyGame.Example.AnyUniqueAliases`.
             #[inline(always)]
             pub fn any_unique(&self) -> AnyUniqueAliasesRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -2286,6 +2393,7 @@ pub mod my_game {
             pub fn any_unique_type(&self) -> AnyUniqueAliases {
                 AnyUniqueAliases(self.t.scalar(236, 244, 0u8))
             }
+            /// `any_ambiguous`: `MyGame.Example.AnyAmbiguousAliases`.
             #[inline(always)]
             pub fn any_ambiguous(&self) -> AnyAmbiguousAliasesRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -2296,15 +2404,18 @@ pub mod my_game {
             pub fn any_ambiguous_type(&self) -> AnyAmbiguousAliases {
                 AnyAmbiguousAliases(self.t.scalar(244, 252, 0u8))
             }
+            /// `vector_of_enums`: `[MyGame.Example.Color]`.
             #[inline(always)]
             pub fn vector_of_enums(&self) -> Option<rt::Vector<'a, Color>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Color]` member's.
                 unsafe { self.t.vector::<Color>(252, 256) }
             }
+            /// `signed_enum`: `MyGame.Example.Race`.
             #[inline(always)]
             pub fn signed_enum(&self) -> Race {
                 self.t.scalar(256, 257, Race(-1i8))
             }
+            /// `testrequirednestedflatbuffer`: `[ubyte]`.
             #[inline(always)]
             pub fn testrequirednestedflatbuffer(&self) -> Option<rt::Vector<'a, u8>> {
                 // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
@@ -2314,51 +2425,63 @@ pub mod my_game {
             pub fn testrequirednestedflatbuffer_nested(&self) -> Option<Result<Monster<'a>, rt::VerifyError>> {
                 self.testrequirednestedflatbuffer().map(|v| rt::root(v.body_bytes()))
             }
+            /// `scalar_key_sorted_tables`: `[MyGame.Example.Stat]`.
             #[inline(always)]
             pub fn scalar_key_sorted_tables(&self) -> Option<rt::Vector<'a, Stat<'a>>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Stat]` member's.
                 unsafe { self.t.vector::<Stat<'a>>(264, 268) }
             }
+            /// `native_inline`: `MyGame.Example.Test`.
             #[inline(always)]
             pub fn native_inline(&self) -> Option<Test> {
                 self.t.structure(Some(268), 270, 274)
             }
+            /// `long_enum_non_enum_default`: `MyGame.Example.LongEnum`.
             #[inline(always)]
             pub fn long_enum_non_enum_default(&self) -> LongEnum {
                 self.t.scalar(280, 288, LongEnum(0u64))
             }
+            /// `long_enum_normal_default`: `MyGame.Example.LongEnum`.
             #[inline(always)]
             pub fn long_enum_normal_default(&self) -> LongEnum {
                 self.t.scalar(288, 296, LongEnum(2u64))
             }
+            /// `nan_default`: `float`.
             #[inline(always)]
             pub fn nan_default(&self) -> f32 {
                 self.t.scalar(296, 300, f32::NAN)
             }
+            /// `inf_default`: `float`.
             #[inline(always)]
             pub fn inf_default(&self) -> f32 {
                 self.t.scalar(300, 304, f32::INFINITY)
             }
+            /// `positive_inf_default`: `float`.
             #[inline(always)]
             pub fn positive_inf_default(&self) -> f32 {
                 self.t.scalar(304, 308, f32::INFINITY)
             }
+            /// `infinity_default`: `float`.
             #[inline(always)]
             pub fn infinity_default(&self) -> f32 {
                 self.t.scalar(308, 312, f32::INFINITY)
             }
+            /// `positive_infinity_default`: `float`.
             #[inline(always)]
             pub fn positive_infinity_default(&self) -> f32 {
                 self.t.scalar(312, 316, f32::INFINITY)
             }
+            /// `negative_inf_default`: `float`.
             #[inline(always)]
             pub fn negative_inf_default(&self) -> f32 {
                 self.t.scalar(316, 320, f32::NEG_INFINITY)
             }
+            /// `negative_infinity_default`: `float`.
             #[inline(always)]
             pub fn negative_infinity_default(&self) -> f32 {
                 self.t.scalar(320, 324, f32::NEG_INFINITY)
             }
+            /// `double_inf_default`: `double`.
             #[inline(always)]
             pub fn double_inf_default(&self) -> f64 {
                 self.t.scalar(328, 336, f64::INFINITY)
@@ -3162,63 +3285,121 @@ pub mod my_game {
         /// A `MyGame.Example.Monster` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct MonsterT {
+            /// `pos`.
             pub pos: Option<Vec3>,
+            /// `mana`.
             pub mana: i16,
+            /// `hp`.
             pub hp: i16,
+            /// `name`.
             pub name: Option<String>,
+            /// `inventory`.
             pub inventory: Option<Vec<u8>>,
+            /// `color`.
             pub color: Color,
+            /// `test`.
             pub test: AnyT,
+            /// `test4`.
             pub test4: Option<Vec<Test>>,
+            /// `testarrayofstring`.
             pub testarrayofstring: Option<Vec<String>>,
+            /// `testarrayoftables`.
             pub testarrayoftables: Option<Vec<MonsterT>>,
+            /// `enemy`.
             pub enemy: Option<Box<MonsterT>>,
+            /// `testnestedflatbuffer`.
             pub testnestedflatbuffer: Option<Vec<u8>>,
+            /// `testempty`.
             pub testempty: Option<Box<StatT>>,
+            /// `testbool`.
             pub testbool: bool,
+            /// `testhashs32_fnv1`.
             pub testhashs32_fnv1: i32,
+            /// `testhashu32_fnv1`.
             pub testhashu32_fnv1: u32,
+            /// `testhashs64_fnv1`.
             pub testhashs64_fnv1: i64,
+            /// `testhashu64_fnv1`.
             pub testhashu64_fnv1: u64,
+            /// `testhashs32_fnv1a`.
             pub testhashs32_fnv1a: i32,
+            /// `testhashu32_fnv1a`.
             pub testhashu32_fnv1a: u32,
+            /// `testhashs64_fnv1a`.
             pub testhashs64_fnv1a: i64,
+            /// `testhashu64_fnv1a`.
             pub testhashu64_fnv1a: u64,
+            /// `testarrayofbools`.
             pub testarrayofbools: Option<Vec<bool>>,
+            /// `testf`.
             pub testf: f32,
+            /// `testf2`.
             pub testf2: f32,
+            /// `testf3`.
             pub testf3: f32,
+            /// `testarrayofstring2`.
             pub testarrayofstring2: Option<Vec<String>>,
+            /// `testarrayofsortedstruct`.
             pub testarrayofsortedstruct: Option<Vec<Ability>>,
+            /// `flex`.
             pub flex: Option<Vec<u8>>,
+            /// `test5`.
             pub test5: Option<Vec<Test>>,
+            /// `vector_of_longs`.
             pub vector_of_longs: Option<Vec<i64>>,
+            /// `vector_of_doubles`.
             pub vector_of_doubles: Option<Vec<f64>>,
+            /// `parent_namespace_test`.
             pub parent_namespace_test: Option<Box<super::super::my_game::InParentNamespaceT>>,
+            /// `vector_of_referrables`.
             pub vector_of_referrables: Option<Vec<ReferrableT>>,
+            /// `single_weak_reference`.
             pub single_weak_reference: u64,
+            /// `vector_of_weak_references`.
             pub vector_of_weak_references: Option<Vec<u64>>,
+            /// `vector_of_strong_referrables`.
             pub vector_of_strong_referrables: Option<Vec<ReferrableT>>,
+            /// `co_owning_reference`.
             pub co_owning_reference: u64,
+            /// `vector_of_co_owning_references`.
             pub vector_of_co_owning_references: Option<Vec<u64>>,
+            /// `non_owning_reference`.
             pub non_owning_reference: u64,
+            /// `vector_of_non_owning_references`.
             pub vector_of_non_owning_references: Option<Vec<u64>>,
+            /// `any_unique`.
             pub any_unique: AnyUniqueAliasesT,
+            /// `any_ambiguous`.
             pub any_ambiguous: AnyAmbiguousAliasesT,
+            /// `vector_of_enums`.
             pub vector_of_enums: Option<Vec<Color>>,
+            /// `signed_enum`.
             pub signed_enum: Race,
+            /// `testrequirednestedflatbuffer`.
             pub testrequirednestedflatbuffer: Option<Vec<u8>>,
+            /// `scalar_key_sorted_tables`.
             pub scalar_key_sorted_tables: Option<Vec<StatT>>,
+            /// `native_inline`.
             pub native_inline: Option<Test>,
+            /// `long_enum_non_enum_default`.
             pub long_enum_non_enum_default: LongEnum,
+            /// `long_enum_normal_default`.
             pub long_enum_normal_default: LongEnum,
+            /// `nan_default`.
             pub nan_default: f32,
+            /// `inf_default`.
             pub inf_default: f32,
+            /// `positive_inf_default`.
             pub positive_inf_default: f32,
+            /// `infinity_default`.
             pub infinity_default: f32,
+            /// `positive_infinity_default`.
             pub positive_infinity_default: f32,
+            /// `negative_inf_default`.
             pub negative_inf_default: f32,
+            /// `negative_infinity_default`.
             pub negative_infinity_default: f32,
+            /// `double_inf_default`.
             pub double_inf_default: f64,
         }
 
@@ -3809,51 +3990,63 @@ pub mod my_game {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `i8`: `byte`.
             #[inline(always)]
             pub fn i8(&self) -> i8 {
                 self.t.scalar(0, 1, 0i8)
             }
+            /// `u8`: `ubyte`.
             #[inline(always)]
             pub fn u8(&self) -> u8 {
                 self.t.scalar(1, 2, 0u8)
             }
+            /// `i16`: `short`.
             #[inline(always)]
             pub fn i16(&self) -> i16 {
                 self.t.scalar(2, 4, 0i16)
             }
+            /// `u16`: `ushort`.
             #[inline(always)]
             pub fn u16(&self) -> u16 {
                 self.t.scalar(4, 6, 0u16)
             }
+            /// `i32`: `int`.
             #[inline(always)]
             pub fn i32(&self) -> i32 {
                 self.t.scalar(8, 12, 0i32)
             }
+            /// `u32`: `uint`.
             #[inline(always)]
             pub fn u32(&self) -> u32 {
                 self.t.scalar(12, 16, 0u32)
             }
+            /// `i64`: `long`.
             #[inline(always)]
             pub fn i64(&self) -> i64 {
                 self.t.scalar(16, 24, 0i64)
             }
+            /// `u64`: `ulong`.
             #[inline(always)]
             pub fn u64(&self) -> u64 {
                 self.t.scalar(24, 32, 0u64)
             }
+            /// `f32`: `float`.
             #[inline(always)]
             pub fn f32(&self) -> f32 {
                 self.t.scalar(32, 36, 0.0f32)
             }
+            /// `f64`: `double`.
             #[inline(always)]
             pub fn f64(&self) -> f64 {
                 self.t.scalar(40, 48, 0.0f64)
             }
+            /// `v8`: `[byte]`.
             #[inline(always)]
             pub fn v8(&self) -> Option<rt::Vector<'a, i8>> {
                 // SAFETY: a verified table of this type; the offset is a `[byte]` member's.
                 unsafe { self.t.vector::<i8>(48, 52) }
             }
+            /// `vf64`: `[double]`.
             #[inline(always)]
             pub fn vf64(&self) -> Option<rt::Vector<'a, f64>> {
                 // SAFETY: a verified table of this type; the offset is a `[double]` member's.
@@ -4061,17 +4254,29 @@ pub mod my_game {
         /// A `MyGame.Example.TypeAliases` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct TypeAliasesT {
+            /// `i8`.
             pub i8: i8,
+            /// `u8`.
             pub u8: u8,
+            /// `i16`.
             pub i16: i16,
+            /// `u16`.
             pub u16: u16,
+            /// `i32`.
             pub i32: i32,
+            /// `u32`.
             pub u32: u32,
+            /// `i64`.
             pub i64: i64,
+            /// `u64`.
             pub u64: u64,
+            /// `f32`.
             pub f32: f32,
+            /// `f64`.
             pub f64: f64,
+            /// `v8`.
             pub v8: Option<Vec<i8>>,
+            /// `vf64`.
             pub vf64: Option<Vec<f64>>,
         }
 
@@ -4327,6 +4532,7 @@ pub mod my_game {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `MyGame.Example2`.
     pub mod example2 {
         use ::weftbuf::rt;
         /// A `MyGame.Example2.Monster` read in place from a verified message. `Copy`: pass it by value.
@@ -4489,6 +4695,7 @@ pub mod my_game {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `MyGame.OtherNameSpace`.
     pub mod other_name_space {
         use ::weftbuf::rt;
         /// `MyGame.OtherNameSpace.FromInclude`: values a reader does not know pass through unchanged.
@@ -4497,6 +4704,7 @@ pub mod my_game {
         pub struct FromInclude(pub i64);
 
         impl FromInclude {
+            /// `IncludeVal`.
             pub const INCLUDE_VAL: FromInclude = FromInclude(0i64);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [FromInclude] = &[FromInclude::INCLUDE_VAL];
@@ -4575,6 +4783,7 @@ pub mod my_game {
                 s.a = a;
                 s
             }
+            /// `a`.
             #[inline(always)]
             pub fn a(&self) -> i32 {
                 self.a
@@ -4626,6 +4835,7 @@ pub mod my_game {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `a`: `TableA`.
             #[inline(always)]
             pub fn a(&self) -> Option<super::super::TableA<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
@@ -4733,6 +4943,7 @@ pub mod my_game {
         /// A `MyGame.OtherNameSpace.TableB` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct TableBT {
+            /// `a`.
             pub a: Option<Box<super::super::TableAT>>,
         }
 

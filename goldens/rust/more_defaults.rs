@@ -10,8 +10,11 @@ use ::weftbuf::rt;
 pub struct ABC(pub i32);
 
 impl ABC {
+    /// `A`.
     pub const A: ABC = ABC(0i32);
+    /// `B`.
     pub const B: ABC = ABC(1i32);
+    /// `C`.
     pub const C: ABC = ABC(2i32);
     /// Every named value, in ascending order.
     pub const VALUES: &'static [ABC] = &[ABC::A, ABC::B, ABC::C];
@@ -78,31 +81,37 @@ impl<'a> MoreDefaults<'a> {
     pub fn as_table(&self) -> rt::Table<'a> {
         self.t
     }
+    /// `ints`: `[int]`.
     #[inline(always)]
     pub fn ints(&self) -> Option<rt::Vector<'a, i32>> {
         // SAFETY: a verified table of this type; the offset is a `[int]` member's.
         unsafe { self.t.vector::<i32>(0, 4) }
     }
+    /// `floats`: `[float]`.
     #[inline(always)]
     pub fn floats(&self) -> Option<rt::Vector<'a, f32>> {
         // SAFETY: a verified table of this type; the offset is a `[float]` member's.
         unsafe { self.t.vector::<f32>(4, 8) }
     }
+    /// `empty_string`: `string`.
     #[inline(always)]
     pub fn empty_string(&self) -> Option<&'a str> {
         // SAFETY: a verified table of this type; the offset is a string member's.
         unsafe { self.t.string(8, 12) }
     }
+    /// `some_string`: `string`.
     #[inline(always)]
     pub fn some_string(&self) -> Option<&'a str> {
         // SAFETY: a verified table of this type; the offset is a string member's.
         unsafe { self.t.string(12, 16) }
     }
+    /// `abcs`: `[ABC]`.
     #[inline(always)]
     pub fn abcs(&self) -> Option<rt::Vector<'a, ABC>> {
         // SAFETY: a verified table of this type; the offset is a `[ABC]` member's.
         unsafe { self.t.vector::<ABC>(16, 20) }
     }
+    /// `bools`: `[bool]`.
     #[inline(always)]
     pub fn bools(&self) -> Option<rt::Vector<'a, bool>> {
         // SAFETY: a verified table of this type; the offset is a `[bool]` member's.
@@ -290,11 +299,17 @@ impl<'b, 'buf> MoreDefaultsBuilder<'b, 'buf> {
 /// A `MoreDefaults` as plain Rust data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MoreDefaultsT {
+    /// `ints`.
     pub ints: Option<Vec<i32>>,
+    /// `floats`.
     pub floats: Option<Vec<f32>>,
+    /// `empty_string`.
     pub empty_string: Option<String>,
+    /// `some_string`.
     pub some_string: Option<String>,
+    /// `abcs`.
     pub abcs: Option<Vec<ABC>>,
+    /// `bools`.
     pub bools: Option<Vec<bool>>,
 }
 

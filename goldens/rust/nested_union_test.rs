@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `MyGame`.
 pub mod my_game {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod my_game {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `MyGame.Example`.
     pub mod example {
         use ::weftbuf::rt;
 
@@ -23,6 +25,7 @@ pub mod my_game {
             clippy::all, clippy::pedantic, clippy::nursery,
             clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
         )]
+        /// Namespace `MyGame.Example.NestedUnion`.
         pub mod nested_union {
             use ::weftbuf::rt;
             /// Composite components of Monster color.
@@ -32,6 +35,7 @@ pub mod my_game {
             pub struct Color(pub u8);
 
             impl Color {
+                /// `Red`.
                 pub const RED: Color = Color(1u8);
                 /// \brief color Green
                 /// Green is bit_flag with value (1u << 1)
@@ -154,6 +158,7 @@ pub mod my_game {
                     s.b = b;
                     s
                 }
+                /// `a`.
                 #[inline(always)]
                 pub fn a(&self) -> i16 {
                     self.a
@@ -163,6 +168,7 @@ pub mod my_game {
                 pub fn set_a(&mut self, value: i16) {
                     self.a = value;
                 }
+                /// `b`.
                 #[inline(always)]
                 pub fn b(&self) -> i8 {
                     self.b
@@ -204,8 +210,11 @@ pub mod my_game {
             pub struct Any(pub u8);
 
             impl Any {
+                /// No value.
                 pub const NONE: Any = Any(0);
+                /// Member `VEC3`.
                 pub const VEC3: Any = Any(1);
+                /// Member `TEST_SIMPLE_TABLE_WITH_ENUM`.
                 pub const TEST_SIMPLE_TABLE_WITH_ENUM: Any = Any(2);
                 /// The member's name, if this schema knows it.
                 pub fn name(self) -> Option<&'static str> {
@@ -237,7 +246,9 @@ pub mod my_game {
             pub enum AnyRef<'a> {
                 /// No value.
                 NONE,
+                /// Member `Vec3`.
                 Vec3(Vec3<'a>),
+                /// Member `TestSimpleTableWithEnum`.
                 TestSimpleTableWithEnum(TestSimpleTableWithEnum<'a>),
                 /// A member this schema does not know (a newer writer's): its discriminant.
                 Unknown(u8),
@@ -297,7 +308,9 @@ pub mod my_game {
                 /// No value.
                 #[default]
                 NONE,
+                /// Member `Vec3`.
                 Vec3(Box<Vec3T>),
+                /// Member `TestSimpleTableWithEnum`.
                 TestSimpleTableWithEnum(Box<TestSimpleTableWithEnumT>),
                 /// A member this schema does not know: it cannot be written.
                 Unknown(u8),
@@ -349,6 +362,7 @@ pub mod my_game {
                 pub fn as_table(&self) -> rt::Table<'a> {
                     self.t
                 }
+                /// `color`: `MyGame.Example.NestedUnion.Color`.
                 #[inline(always)]
                 pub fn color(&self) -> Color {
                     self.t.scalar(0, 1, Color(2u8))
@@ -452,6 +466,7 @@ pub mod my_game {
             /// A `MyGame.Example.NestedUnion.TestSimpleTableWithEnum` as plain Rust data.
             #[derive(Clone, Debug, PartialEq)]
             pub struct TestSimpleTableWithEnumT {
+                /// `color`.
                 pub color: Color,
             }
 
@@ -526,26 +541,32 @@ pub mod my_game {
                 pub fn as_table(&self) -> rt::Table<'a> {
                     self.t
                 }
+                /// `x`: `double`.
                 #[inline(always)]
                 pub fn x(&self) -> f64 {
                     self.t.scalar(0, 8, 0.0f64)
                 }
+                /// `y`: `double`.
                 #[inline(always)]
                 pub fn y(&self) -> f64 {
                     self.t.scalar(8, 16, 0.0f64)
                 }
+                /// `z`: `double`.
                 #[inline(always)]
                 pub fn z(&self) -> f64 {
                     self.t.scalar(16, 24, 0.0f64)
                 }
+                /// `test1`: `double`.
                 #[inline(always)]
                 pub fn test1(&self) -> f64 {
                     self.t.scalar(24, 32, 0.0f64)
                 }
+                /// `test2`: `MyGame.Example.NestedUnion.Color`.
                 #[inline(always)]
                 pub fn test2(&self) -> Color {
                     self.t.scalar(32, 33, Color(0u8))
                 }
+                /// `test3`: `MyGame.Example.NestedUnion.Test`.
                 #[inline(always)]
                 pub fn test3(&self) -> Option<Test> {
                     self.t.structure(Some(33), 34, 38)
@@ -693,11 +714,17 @@ pub mod my_game {
             /// A `MyGame.Example.NestedUnion.Vec3` as plain Rust data.
             #[derive(Clone, Debug, PartialEq)]
             pub struct Vec3T {
+                /// `x`.
                 pub x: f64,
+                /// `y`.
                 pub y: f64,
+                /// `z`.
                 pub z: f64,
+                /// `test1`.
                 pub test1: f64,
+                /// `test2`.
                 pub test2: Color,
+                /// `test3`.
                 pub test3: Option<Test>,
             }
 
@@ -820,11 +847,13 @@ pub mod my_game {
                 pub fn as_table(&self) -> rt::Table<'a> {
                     self.t
                 }
+                /// `name`: `string`.
                 #[inline(always)]
                 pub fn name(&self) -> Option<&'a str> {
                     // SAFETY: a verified table of this type; the offset is a string member's.
                     unsafe { self.t.string(0, 4) }
                 }
+                /// `data`: `MyGame.Example.NestedUnion.Any`.
                 #[inline(always)]
                 pub fn data(&self) -> AnyRef<'a> {
                     // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -835,6 +864,7 @@ pub mod my_game {
                 pub fn data_type(&self) -> Any {
                     Any(self.t.scalar(4, 12, 0u8))
                 }
+                /// `id`: `short`.
                 #[inline(always)]
                 pub fn id(&self) -> i16 {
                     self.t.scalar(12, 14, 0i16)
@@ -971,8 +1001,11 @@ pub mod my_game {
             /// A `MyGame.Example.NestedUnion.NestedUnionTest` as plain Rust data.
             #[derive(Clone, Debug, PartialEq)]
             pub struct NestedUnionTestT {
+                /// `name`.
                 pub name: Option<String>,
+                /// `data`.
                 pub data: AnyT,
+                /// `id`.
                 pub id: i16,
             }
 

@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `optional_scalars`.
 pub mod optional_scalars {
     use ::weftbuf::rt;
     /// `optional_scalars.OptionalByte`: values a reader does not know pass through unchanged.
@@ -15,8 +16,11 @@ pub mod optional_scalars {
     pub struct OptionalByte(pub i8);
 
     impl OptionalByte {
+        /// `None`.
         pub const NONE: OptionalByte = OptionalByte(0i8);
+        /// `One`.
         pub const ONE: OptionalByte = OptionalByte(1i8);
+        /// `Two`.
         pub const TWO: OptionalByte = OptionalByte(2i8);
         /// Every named value, in ascending order.
         pub const VALUES: &'static [OptionalByte] = &[OptionalByte::NONE, OptionalByte::ONE, OptionalByte::TWO];
@@ -83,146 +87,182 @@ pub mod optional_scalars {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `just_i8`: `byte`.
         #[inline(always)]
         pub fn just_i8(&self) -> i8 {
             self.t.scalar(0, 1, 0i8)
         }
+        /// `maybe_i8`: `byte`.
         #[inline(always)]
         pub fn maybe_i8(&self) -> Option<i8> {
             self.t.optional(1, 2, 3)
         }
+        /// `default_i8`: `byte`.
         #[inline(always)]
         pub fn default_i8(&self) -> i8 {
             self.t.scalar(3, 4, 42i8)
         }
+        /// `just_u8`: `ubyte`.
         #[inline(always)]
         pub fn just_u8(&self) -> u8 {
             self.t.scalar(4, 5, 0u8)
         }
+        /// `maybe_u8`: `ubyte`.
         #[inline(always)]
         pub fn maybe_u8(&self) -> Option<u8> {
             self.t.optional(5, 6, 7)
         }
+        /// `default_u8`: `ubyte`.
         #[inline(always)]
         pub fn default_u8(&self) -> u8 {
             self.t.scalar(7, 8, 42u8)
         }
+        /// `just_i16`: `short`.
         #[inline(always)]
         pub fn just_i16(&self) -> i16 {
             self.t.scalar(8, 10, 0i16)
         }
+        /// `maybe_i16`: `short`.
         #[inline(always)]
         pub fn maybe_i16(&self) -> Option<i16> {
             self.t.optional(10, 12, 14)
         }
+        /// `default_i16`: `short`.
         #[inline(always)]
         pub fn default_i16(&self) -> i16 {
             self.t.scalar(14, 16, 42i16)
         }
+        /// `just_u16`: `ushort`.
         #[inline(always)]
         pub fn just_u16(&self) -> u16 {
             self.t.scalar(16, 18, 0u16)
         }
+        /// `maybe_u16`: `ushort`.
         #[inline(always)]
         pub fn maybe_u16(&self) -> Option<u16> {
             self.t.optional(18, 20, 22)
         }
+        /// `default_u16`: `ushort`.
         #[inline(always)]
         pub fn default_u16(&self) -> u16 {
             self.t.scalar(22, 24, 42u16)
         }
+        /// `just_i32`: `int`.
         #[inline(always)]
         pub fn just_i32(&self) -> i32 {
             self.t.scalar(24, 28, 0i32)
         }
+        /// `maybe_i32`: `int`.
         #[inline(always)]
         pub fn maybe_i32(&self) -> Option<i32> {
             self.t.optional(28, 32, 36)
         }
+        /// `default_i32`: `int`.
         #[inline(always)]
         pub fn default_i32(&self) -> i32 {
             self.t.scalar(36, 40, 42i32)
         }
+        /// `just_u32`: `uint`.
         #[inline(always)]
         pub fn just_u32(&self) -> u32 {
             self.t.scalar(40, 44, 0u32)
         }
+        /// `maybe_u32`: `uint`.
         #[inline(always)]
         pub fn maybe_u32(&self) -> Option<u32> {
             self.t.optional(44, 48, 52)
         }
+        /// `default_u32`: `uint`.
         #[inline(always)]
         pub fn default_u32(&self) -> u32 {
             self.t.scalar(52, 56, 42u32)
         }
+        /// `just_i64`: `long`.
         #[inline(always)]
         pub fn just_i64(&self) -> i64 {
             self.t.scalar(56, 64, 0i64)
         }
+        /// `maybe_i64`: `long`.
         #[inline(always)]
         pub fn maybe_i64(&self) -> Option<i64> {
             self.t.optional(64, 72, 80)
         }
+        /// `default_i64`: `long`.
         #[inline(always)]
         pub fn default_i64(&self) -> i64 {
             self.t.scalar(80, 88, 42i64)
         }
+        /// `just_u64`: `ulong`.
         #[inline(always)]
         pub fn just_u64(&self) -> u64 {
             self.t.scalar(88, 96, 0u64)
         }
+        /// `maybe_u64`: `ulong`.
         #[inline(always)]
         pub fn maybe_u64(&self) -> Option<u64> {
             self.t.optional(96, 104, 112)
         }
+        /// `default_u64`: `ulong`.
         #[inline(always)]
         pub fn default_u64(&self) -> u64 {
             self.t.scalar(112, 120, 42u64)
         }
+        /// `just_f32`: `float`.
         #[inline(always)]
         pub fn just_f32(&self) -> f32 {
             self.t.scalar(120, 124, 0.0f32)
         }
+        /// `maybe_f32`: `float`.
         #[inline(always)]
         pub fn maybe_f32(&self) -> Option<f32> {
             self.t.optional(124, 128, 132)
         }
+        /// `default_f32`: `float`.
         #[inline(always)]
         pub fn default_f32(&self) -> f32 {
             self.t.scalar(132, 136, 42.0f32)
         }
+        /// `just_f64`: `double`.
         #[inline(always)]
         pub fn just_f64(&self) -> f64 {
             self.t.scalar(136, 144, 0.0f64)
         }
+        /// `maybe_f64`: `double`.
         #[inline(always)]
         pub fn maybe_f64(&self) -> Option<f64> {
             self.t.optional(144, 152, 160)
         }
+        /// `default_f64`: `double`.
         #[inline(always)]
         pub fn default_f64(&self) -> f64 {
             self.t.scalar(160, 168, 42.0f64)
         }
+        /// `just_bool`: `bool`.
         #[inline(always)]
         pub fn just_bool(&self) -> bool {
             self.t.scalar(168, 169, false)
         }
+        /// `maybe_bool`: `bool`.
         #[inline(always)]
         pub fn maybe_bool(&self) -> Option<bool> {
             self.t.optional(169, 170, 171)
         }
+        /// `default_bool`: `bool`.
         #[inline(always)]
         pub fn default_bool(&self) -> bool {
             self.t.scalar(171, 172, true)
         }
+        /// `just_enum`: `optional_scalars.OptionalByte`.
         #[inline(always)]
         pub fn just_enum(&self) -> OptionalByte {
             self.t.scalar(172, 173, OptionalByte(0i8))
         }
+        /// `maybe_enum`: `optional_scalars.OptionalByte`.
         #[inline(always)]
         pub fn maybe_enum(&self) -> Option<OptionalByte> {
             self.t.optional(173, 174, 175)
         }
+        /// `default_enum`: `optional_scalars.OptionalByte`.
         #[inline(always)]
         pub fn default_enum(&self) -> OptionalByte {
             self.t.scalar(175, 176, OptionalByte(1i8))
@@ -677,41 +717,77 @@ pub mod optional_scalars {
     /// A `optional_scalars.ScalarStuff` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct ScalarStuffT {
+        /// `just_i8`.
         pub just_i8: i8,
+        /// `maybe_i8`.
         pub maybe_i8: Option<i8>,
+        /// `default_i8`.
         pub default_i8: i8,
+        /// `just_u8`.
         pub just_u8: u8,
+        /// `maybe_u8`.
         pub maybe_u8: Option<u8>,
+        /// `default_u8`.
         pub default_u8: u8,
+        /// `just_i16`.
         pub just_i16: i16,
+        /// `maybe_i16`.
         pub maybe_i16: Option<i16>,
+        /// `default_i16`.
         pub default_i16: i16,
+        /// `just_u16`.
         pub just_u16: u16,
+        /// `maybe_u16`.
         pub maybe_u16: Option<u16>,
+        /// `default_u16`.
         pub default_u16: u16,
+        /// `just_i32`.
         pub just_i32: i32,
+        /// `maybe_i32`.
         pub maybe_i32: Option<i32>,
+        /// `default_i32`.
         pub default_i32: i32,
+        /// `just_u32`.
         pub just_u32: u32,
+        /// `maybe_u32`.
         pub maybe_u32: Option<u32>,
+        /// `default_u32`.
         pub default_u32: u32,
+        /// `just_i64`.
         pub just_i64: i64,
+        /// `maybe_i64`.
         pub maybe_i64: Option<i64>,
+        /// `default_i64`.
         pub default_i64: i64,
+        /// `just_u64`.
         pub just_u64: u64,
+        /// `maybe_u64`.
         pub maybe_u64: Option<u64>,
+        /// `default_u64`.
         pub default_u64: u64,
+        /// `just_f32`.
         pub just_f32: f32,
+        /// `maybe_f32`.
         pub maybe_f32: Option<f32>,
+        /// `default_f32`.
         pub default_f32: f32,
+        /// `just_f64`.
         pub just_f64: f64,
+        /// `maybe_f64`.
         pub maybe_f64: Option<f64>,
+        /// `default_f64`.
         pub default_f64: f64,
+        /// `just_bool`.
         pub just_bool: bool,
+        /// `maybe_bool`.
         pub maybe_bool: Option<bool>,
+        /// `default_bool`.
         pub default_bool: bool,
+        /// `just_enum`.
         pub just_enum: OptionalByte,
+        /// `maybe_enum`.
         pub maybe_enum: Option<OptionalByte>,
+        /// `default_enum`.
         pub default_enum: OptionalByte,
     }
 

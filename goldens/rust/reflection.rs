@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `reflection`.
 pub mod reflection {
     use ::weftbuf::rt;
     /// `reflection.BaseType`: values a reader does not know pass through unchanged.
@@ -15,25 +16,45 @@ pub mod reflection {
     pub struct BaseType(pub i8);
 
     impl BaseType {
+        /// `None`.
         pub const NONE: BaseType = BaseType(0i8);
+        /// `UType`.
         pub const U_TYPE: BaseType = BaseType(1i8);
+        /// `Bool`.
         pub const BOOL: BaseType = BaseType(2i8);
+        /// `Byte`.
         pub const BYTE: BaseType = BaseType(3i8);
+        /// `UByte`.
         pub const U_BYTE: BaseType = BaseType(4i8);
+        /// `Short`.
         pub const SHORT: BaseType = BaseType(5i8);
+        /// `UShort`.
         pub const U_SHORT: BaseType = BaseType(6i8);
+        /// `Int`.
         pub const INT: BaseType = BaseType(7i8);
+        /// `UInt`.
         pub const U_INT: BaseType = BaseType(8i8);
+        /// `Long`.
         pub const LONG: BaseType = BaseType(9i8);
+        /// `ULong`.
         pub const U_LONG: BaseType = BaseType(10i8);
+        /// `Float`.
         pub const FLOAT: BaseType = BaseType(11i8);
+        /// `Double`.
         pub const DOUBLE: BaseType = BaseType(12i8);
+        /// `String`.
         pub const STRING: BaseType = BaseType(13i8);
+        /// `Vector`.
         pub const VECTOR: BaseType = BaseType(14i8);
+        /// `Obj`.
         pub const OBJ: BaseType = BaseType(15i8);
+        /// `Union`.
         pub const UNION: BaseType = BaseType(16i8);
+        /// `Array`.
         pub const ARRAY: BaseType = BaseType(17i8);
+        /// `Vector64`.
         pub const VECTOR64: BaseType = BaseType(18i8);
+        /// `MaxBaseType`.
         pub const MAX_BASE_TYPE: BaseType = BaseType(19i8);
         /// Every named value, in ascending order.
         pub const VALUES: &'static [BaseType] = &[BaseType::NONE, BaseType::U_TYPE, BaseType::BOOL, BaseType::BYTE, BaseType::U_BYTE, BaseType::SHORT, BaseType::U_SHORT, BaseType::INT, BaseType::U_INT, BaseType::LONG, BaseType::U_LONG, BaseType::FLOAT, BaseType::DOUBLE, BaseType::STRING, BaseType::VECTOR, BaseType::OBJ, BaseType::UNION, BaseType::ARRAY, BaseType::VECTOR64, BaseType::MAX_BASE_TYPE];
@@ -107,9 +128,13 @@ pub mod reflection {
     pub struct AdvancedFeatures(pub u64);
 
     impl AdvancedFeatures {
+        /// `AdvancedArrayFeatures`.
         pub const ADVANCED_ARRAY_FEATURES: AdvancedFeatures = AdvancedFeatures(1u64);
+        /// `AdvancedUnionFeatures`.
         pub const ADVANCED_UNION_FEATURES: AdvancedFeatures = AdvancedFeatures(2u64);
+        /// `OptionalScalars`.
         pub const OPTIONAL_SCALARS: AdvancedFeatures = AdvancedFeatures(4u64);
+        /// `DefaultVectorsAndStrings`.
         pub const DEFAULT_VECTORS_AND_STRINGS: AdvancedFeatures = AdvancedFeatures(8u64);
         /// Every named value, in ascending order.
         pub const VALUES: &'static [AdvancedFeatures] = &[AdvancedFeatures::ADVANCED_ARRAY_FEATURES, AdvancedFeatures::ADVANCED_UNION_FEATURES, AdvancedFeatures::OPTIONAL_SCALARS, AdvancedFeatures::DEFAULT_VECTORS_AND_STRINGS];
@@ -210,18 +235,22 @@ pub mod reflection {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `base_type`: `reflection.BaseType`.
         #[inline(always)]
         pub fn base_type(&self) -> BaseType {
             self.t.scalar(0, 1, BaseType(0i8))
         }
+        /// `element`: `reflection.BaseType`.
         #[inline(always)]
         pub fn element(&self) -> BaseType {
             self.t.scalar(1, 2, BaseType(0i8))
         }
+        /// `index`: `int`.
         #[inline(always)]
         pub fn index(&self) -> i32 {
             self.t.scalar(4, 8, -1i32)
         }
+        /// `fixed_length`: `ushort`.
         #[inline(always)]
         pub fn fixed_length(&self) -> u16 {
             self.t.scalar(8, 10, 0u16)
@@ -376,11 +405,17 @@ pub mod reflection {
     /// A `reflection.Type` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct TypeT {
+        /// `base_type`.
         pub base_type: BaseType,
+        /// `element`.
         pub element: BaseType,
+        /// `index`.
         pub index: i32,
+        /// `fixed_length`.
         pub fixed_length: u16,
+        /// `base_size`.
         pub base_size: u32,
+        /// `element_size`.
         pub element_size: u32,
     }
 
@@ -505,11 +540,13 @@ pub mod reflection {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `key`: `string`.
         #[inline(always)]
         pub fn key(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(0, 4) }.unwrap_or_default()
         }
+        /// `value`: `string`.
         #[inline(always)]
         pub fn value(&self) -> Option<&'a str> {
             // SAFETY: a verified table of this type; the offset is a string member's.
@@ -635,7 +672,9 @@ pub mod reflection {
     /// A `reflection.KeyValue` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct KeyValueT {
+        /// `key`.
         pub key: Option<String>,
+        /// `value`.
         pub value: Option<String>,
     }
 
@@ -710,25 +749,30 @@ pub mod reflection {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `name`: `string`.
         #[inline(always)]
         pub fn name(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(0, 4) }.unwrap_or_default()
         }
+        /// `value`: `long`.
         #[inline(always)]
         pub fn value(&self) -> i64 {
             self.t.scalar(8, 16, 0i64)
         }
+        /// `union_type`: `reflection.Type`.
         #[inline(always)]
         pub fn union_type(&self) -> Option<Type<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
             unsafe { self.t.table(20, 24) }.map(<Type<'a> as rt::TableElement<'a>>::from_table)
         }
+        /// `documentation`: `[string]`.
         #[inline(always)]
         pub fn documentation(&self) -> Option<rt::Vector<'a, &'a str>> {
             // SAFETY: a verified table of this type; the offset is a `[string]` member's.
             unsafe { self.t.vector::<&'a str>(24, 28) }
         }
+        /// `attributes`: `[reflection.KeyValue]`.
         #[inline(always)]
         pub fn attributes(&self) -> Option<rt::Vector<'a, KeyValue<'a>>> {
             // SAFETY: a verified table of this type; the offset is a `[reflection.KeyValue]` member's.
@@ -892,10 +936,15 @@ pub mod reflection {
     /// A `reflection.EnumVal` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct EnumValT {
+        /// `name`.
         pub name: Option<String>,
+        /// `value`.
         pub value: i64,
+        /// `union_type`.
         pub union_type: Option<Box<TypeT>>,
+        /// `documentation`.
         pub documentation: Option<Vec<String>>,
+        /// `attributes`.
         pub attributes: Option<Vec<KeyValueT>>,
     }
 
@@ -999,30 +1048,36 @@ pub mod reflection {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `name`: `string`.
         #[inline(always)]
         pub fn name(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(0, 4) }.unwrap_or_default()
         }
+        /// `values`: `[reflection.EnumVal]`.
         #[inline(always)]
         pub fn values(&self) -> rt::Vector<'a, EnumVal<'a>> {
             // SAFETY: a verified table of this type; the offset is a `[reflection.EnumVal]` member's.
             unsafe { self.t.vector::<EnumVal<'a>>(4, 8) }.unwrap_or_default()
         }
+        /// `is_union`: `bool`.
         #[inline(always)]
         pub fn is_union(&self) -> bool {
             self.t.scalar(8, 9, false)
         }
+        /// `underlying_type`: `reflection.Type`.
         #[inline(always)]
         pub fn underlying_type(&self) -> Option<Type<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
             unsafe { self.t.table(12, 16) }.map(<Type<'a> as rt::TableElement<'a>>::from_table)
         }
+        /// `attributes`: `[reflection.KeyValue]`.
         #[inline(always)]
         pub fn attributes(&self) -> Option<rt::Vector<'a, KeyValue<'a>>> {
             // SAFETY: a verified table of this type; the offset is a `[reflection.KeyValue]` member's.
             unsafe { self.t.vector::<KeyValue<'a>>(16, 20) }
         }
+        /// `documentation`: `[string]`.
         #[inline(always)]
         pub fn documentation(&self) -> Option<rt::Vector<'a, &'a str>> {
             // SAFETY: a verified table of this type; the offset is a `[string]` member's.
@@ -1216,12 +1271,19 @@ pub mod reflection {
     /// A `reflection.Enum` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct EnumT {
+        /// `name`.
         pub name: Option<String>,
+        /// `values`.
         pub values: Option<Vec<EnumValT>>,
+        /// `is_union`.
         pub is_union: bool,
+        /// `underlying_type`.
         pub underlying_type: Option<Box<TypeT>>,
+        /// `attributes`.
         pub attributes: Option<Vec<KeyValueT>>,
+        /// `documentation`.
         pub documentation: Option<Vec<String>>,
+        /// `declaration_file`.
         pub declaration_file: Option<String>,
     }
 
@@ -1344,54 +1406,66 @@ pub mod reflection {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `name`: `string`.
         #[inline(always)]
         pub fn name(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(0, 4) }.unwrap_or_default()
         }
+        /// `type`: `reflection.Type`.
         #[inline(always)]
         pub fn type_(&self) -> Option<Type<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
             unsafe { self.t.table(4, 8) }.map(<Type<'a> as rt::TableElement<'a>>::from_table)
         }
+        /// `id`: `ushort`.
         #[inline(always)]
         pub fn id(&self) -> u16 {
             self.t.scalar(8, 10, 0u16)
         }
+        /// `offset`: `ushort`.
         #[inline(always)]
         pub fn offset(&self) -> u16 {
             self.t.scalar(10, 12, 0u16)
         }
+        /// `default_integer`: `long`.
         #[inline(always)]
         pub fn default_integer(&self) -> i64 {
             self.t.scalar(16, 24, 0i64)
         }
+        /// `default_real`: `double`.
         #[inline(always)]
         pub fn default_real(&self) -> f64 {
             self.t.scalar(24, 32, 0.0f64)
         }
+        /// `deprecated`: `bool`.
         #[inline(always)]
         pub fn deprecated(&self) -> bool {
             self.t.scalar(32, 33, false)
         }
+        /// `required`: `bool`.
         #[inline(always)]
         pub fn required(&self) -> bool {
             self.t.scalar(33, 34, false)
         }
+        /// `key`: `bool`.
         #[inline(always)]
         pub fn key(&self) -> bool {
             self.t.scalar(34, 35, false)
         }
+        /// `attributes`: `[reflection.KeyValue]`.
         #[inline(always)]
         pub fn attributes(&self) -> Option<rt::Vector<'a, KeyValue<'a>>> {
             // SAFETY: a verified table of this type; the offset is a `[reflection.KeyValue]` member's.
             unsafe { self.t.vector::<KeyValue<'a>>(36, 40) }
         }
+        /// `documentation`: `[string]`.
         #[inline(always)]
         pub fn documentation(&self) -> Option<rt::Vector<'a, &'a str>> {
             // SAFETY: a verified table of this type; the offset is a `[string]` member's.
             unsafe { self.t.vector::<&'a str>(40, 44) }
         }
+        /// `optional`: `bool`.
         #[inline(always)]
         pub fn optional(&self) -> bool {
             self.t.scalar(44, 45, false)
@@ -1632,19 +1706,33 @@ pub mod reflection {
     /// A `reflection.Field` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct FieldT {
+        /// `name`.
         pub name: Option<String>,
+        /// `type_`.
         pub type_: Option<Box<TypeT>>,
+        /// `id`.
         pub id: u16,
+        /// `offset`.
         pub offset: u16,
+        /// `default_integer`.
         pub default_integer: i64,
+        /// `default_real`.
         pub default_real: f64,
+        /// `deprecated`.
         pub deprecated: bool,
+        /// `required`.
         pub required: bool,
+        /// `key`.
         pub key: bool,
+        /// `attributes`.
         pub attributes: Option<Vec<KeyValueT>>,
+        /// `documentation`.
         pub documentation: Option<Vec<String>>,
+        /// `optional`.
         pub optional: bool,
+        /// `padding`.
         pub padding: u16,
+        /// `offset64`.
         pub offset64: bool,
     }
 
@@ -1840,33 +1928,40 @@ pub mod reflection {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `name`: `string`.
         #[inline(always)]
         pub fn name(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(0, 4) }.unwrap_or_default()
         }
+        /// `fields`: `[reflection.Field]`.
         #[inline(always)]
         pub fn fields(&self) -> rt::Vector<'a, Field<'a>> {
             // SAFETY: a verified table of this type; the offset is a `[reflection.Field]` member's.
             unsafe { self.t.vector::<Field<'a>>(4, 8) }.unwrap_or_default()
         }
+        /// `is_struct`: `bool`.
         #[inline(always)]
         pub fn is_struct(&self) -> bool {
             self.t.scalar(8, 9, false)
         }
+        /// `minalign`: `int`.
         #[inline(always)]
         pub fn minalign(&self) -> i32 {
             self.t.scalar(12, 16, 0i32)
         }
+        /// `bytesize`: `int`.
         #[inline(always)]
         pub fn bytesize(&self) -> i32 {
             self.t.scalar(16, 20, 0i32)
         }
+        /// `attributes`: `[reflection.KeyValue]`.
         #[inline(always)]
         pub fn attributes(&self) -> Option<rt::Vector<'a, KeyValue<'a>>> {
             // SAFETY: a verified table of this type; the offset is a `[reflection.KeyValue]` member's.
             unsafe { self.t.vector::<KeyValue<'a>>(20, 24) }
         }
+        /// `documentation`: `[string]`.
         #[inline(always)]
         pub fn documentation(&self) -> Option<rt::Vector<'a, &'a str>> {
             // SAFETY: a verified table of this type; the offset is a `[string]` member's.
@@ -2062,13 +2157,21 @@ pub mod reflection {
     /// A `reflection.Object` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct ObjectT {
+        /// `name`.
         pub name: Option<String>,
+        /// `fields`.
         pub fields: Option<Vec<FieldT>>,
+        /// `is_struct`.
         pub is_struct: bool,
+        /// `minalign`.
         pub minalign: i32,
+        /// `bytesize`.
         pub bytesize: i32,
+        /// `attributes`.
         pub attributes: Option<Vec<KeyValueT>>,
+        /// `documentation`.
         pub documentation: Option<Vec<String>>,
+        /// `declaration_file`.
         pub declaration_file: Option<String>,
     }
 
@@ -2201,26 +2304,31 @@ pub mod reflection {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `name`: `string`.
         #[inline(always)]
         pub fn name(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(0, 4) }.unwrap_or_default()
         }
+        /// `request`: `reflection.Object`.
         #[inline(always)]
         pub fn request(&self) -> Option<Object<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
             unsafe { self.t.table(4, 8) }.map(<Object<'a> as rt::TableElement<'a>>::from_table)
         }
+        /// `response`: `reflection.Object`.
         #[inline(always)]
         pub fn response(&self) -> Option<Object<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
             unsafe { self.t.table(8, 12) }.map(<Object<'a> as rt::TableElement<'a>>::from_table)
         }
+        /// `attributes`: `[reflection.KeyValue]`.
         #[inline(always)]
         pub fn attributes(&self) -> Option<rt::Vector<'a, KeyValue<'a>>> {
             // SAFETY: a verified table of this type; the offset is a `[reflection.KeyValue]` member's.
             unsafe { self.t.vector::<KeyValue<'a>>(12, 16) }
         }
+        /// `documentation`: `[string]`.
         #[inline(always)]
         pub fn documentation(&self) -> Option<rt::Vector<'a, &'a str>> {
             // SAFETY: a verified table of this type; the offset is a `[string]` member's.
@@ -2386,10 +2494,15 @@ pub mod reflection {
     /// A `reflection.RPCCall` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct RPCCallT {
+        /// `name`.
         pub name: Option<String>,
+        /// `request`.
         pub request: Option<Box<ObjectT>>,
+        /// `response`.
         pub response: Option<Box<ObjectT>>,
+        /// `attributes`.
         pub attributes: Option<Vec<KeyValueT>>,
+        /// `documentation`.
         pub documentation: Option<Vec<String>>,
     }
 
@@ -2495,21 +2608,25 @@ pub mod reflection {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `name`: `string`.
         #[inline(always)]
         pub fn name(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(0, 4) }.unwrap_or_default()
         }
+        /// `calls`: `[reflection.RPCCall]`.
         #[inline(always)]
         pub fn calls(&self) -> Option<rt::Vector<'a, RPCCall<'a>>> {
             // SAFETY: a verified table of this type; the offset is a `[reflection.RPCCall]` member's.
             unsafe { self.t.vector::<RPCCall<'a>>(4, 8) }
         }
+        /// `attributes`: `[reflection.KeyValue]`.
         #[inline(always)]
         pub fn attributes(&self) -> Option<rt::Vector<'a, KeyValue<'a>>> {
             // SAFETY: a verified table of this type; the offset is a `[reflection.KeyValue]` member's.
             unsafe { self.t.vector::<KeyValue<'a>>(8, 12) }
         }
+        /// `documentation`: `[string]`.
         #[inline(always)]
         pub fn documentation(&self) -> Option<rt::Vector<'a, &'a str>> {
             // SAFETY: a verified table of this type; the offset is a `[string]` member's.
@@ -2679,10 +2796,15 @@ pub mod reflection {
     /// A `reflection.Service` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct ServiceT {
+        /// `name`.
         pub name: Option<String>,
+        /// `calls`.
         pub calls: Option<Vec<RPCCallT>>,
+        /// `attributes`.
         pub attributes: Option<Vec<KeyValueT>>,
+        /// `documentation`.
         pub documentation: Option<Vec<String>>,
+        /// `declaration_file`.
         pub declaration_file: Option<String>,
     }
 
@@ -2918,7 +3040,9 @@ pub mod reflection {
     /// A `reflection.SchemaFile` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct SchemaFileT {
+        /// `filename`.
         pub filename: Option<String>,
+        /// `included_filenames`.
         pub included_filenames: Option<Vec<String>>,
     }
 
@@ -2993,36 +3117,43 @@ pub mod reflection {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `objects`: `[reflection.Object]`.
         #[inline(always)]
         pub fn objects(&self) -> rt::Vector<'a, Object<'a>> {
             // SAFETY: a verified table of this type; the offset is a `[reflection.Object]` member's.
             unsafe { self.t.vector::<Object<'a>>(0, 4) }.unwrap_or_default()
         }
+        /// `enums`: `[reflection.Enum]`.
         #[inline(always)]
         pub fn enums(&self) -> rt::Vector<'a, Enum<'a>> {
             // SAFETY: a verified table of this type; the offset is a `[reflection.Enum]` member's.
             unsafe { self.t.vector::<Enum<'a>>(4, 8) }.unwrap_or_default()
         }
+        /// `file_ident`: `string`.
         #[inline(always)]
         pub fn file_ident(&self) -> Option<&'a str> {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(8, 12) }
         }
+        /// `file_ext`: `string`.
         #[inline(always)]
         pub fn file_ext(&self) -> Option<&'a str> {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(12, 16) }
         }
+        /// `root_table`: `reflection.Object`.
         #[inline(always)]
         pub fn root_table(&self) -> Option<Object<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
             unsafe { self.t.table(16, 20) }.map(<Object<'a> as rt::TableElement<'a>>::from_table)
         }
+        /// `services`: `[reflection.Service]`.
         #[inline(always)]
         pub fn services(&self) -> Option<rt::Vector<'a, Service<'a>>> {
             // SAFETY: a verified table of this type; the offset is a `[reflection.Service]` member's.
             unsafe { self.t.vector::<Service<'a>>(20, 24) }
         }
+        /// `advanced_features`: `reflection.AdvancedFeatures`.
         #[inline(always)]
         pub fn advanced_features(&self) -> AdvancedFeatures {
             self.t.scalar(24, 32, AdvancedFeatures(0u64))
@@ -3224,13 +3355,21 @@ pub mod reflection {
     /// A `reflection.Schema` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct SchemaT {
+        /// `objects`.
         pub objects: Option<Vec<ObjectT>>,
+        /// `enums`.
         pub enums: Option<Vec<EnumT>>,
+        /// `file_ident`.
         pub file_ident: Option<String>,
+        /// `file_ext`.
         pub file_ext: Option<String>,
+        /// `root_table`.
         pub root_table: Option<Box<ObjectT>>,
+        /// `services`.
         pub services: Option<Vec<ServiceT>>,
+        /// `advanced_features`.
         pub advanced_features: AdvancedFeatures,
+        /// `fbs_files`.
         pub fbs_files: Option<Vec<SchemaFileT>>,
     }
 

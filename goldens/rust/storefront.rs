@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `storefront`.
 pub mod storefront {
     use ::weftbuf::rt;
     /// Which shelf a product sits on.
@@ -16,9 +17,13 @@ pub mod storefront {
     pub struct Category(pub u8);
 
     impl Category {
+        /// `Books`.
         pub const BOOKS: Category = Category(0u8);
+        /// `Music`.
         pub const MUSIC: Category = Category(1u8);
+        /// `Garden`.
         pub const GARDEN: Category = Category(2u8);
+        /// `Tools`.
         pub const TOOLS: Category = Category(3u8);
         /// Every named value, in ascending order.
         pub const VALUES: &'static [Category] = &[Category::BOOKS, Category::MUSIC, Category::GARDEN, Category::TOOLS];
@@ -76,8 +81,11 @@ pub mod storefront {
     pub struct Tag(pub u8);
 
     impl Tag {
+        /// `New`.
         pub const NEW: Tag = Tag(1u8);
+        /// `OnSale`.
         pub const ON_SALE: Tag = Tag(2u8);
+        /// `Fragile`.
         pub const FRAGILE: Tag = Tag(4u8);
         /// Every named value, in ascending order.
         pub const VALUES: &'static [Tag] = &[Tag::NEW, Tag::ON_SALE, Tag::FRAGILE];
@@ -196,6 +204,7 @@ pub mod storefront {
             s.currency = currency;
             s
         }
+        /// `units`.
         #[inline(always)]
         pub fn units(&self) -> i64 {
             self.units
@@ -205,6 +214,7 @@ pub mod storefront {
         pub fn set_units(&mut self, value: i64) {
             self.units = value;
         }
+        /// `currency`.
         #[inline(always)]
         pub fn currency(&self) -> [u8; 3] {
             self.currency
@@ -278,6 +288,7 @@ pub mod storefront {
             s.depth = depth;
             s
         }
+        /// `width`.
         #[inline(always)]
         pub fn width(&self) -> u16 {
             self.width
@@ -287,6 +298,7 @@ pub mod storefront {
         pub fn set_width(&mut self, value: u16) {
             self.width = value;
         }
+        /// `height`.
         #[inline(always)]
         pub fn height(&self) -> u16 {
             self.height
@@ -296,6 +308,7 @@ pub mod storefront {
         pub fn set_height(&mut self, value: u16) {
             self.height = value;
         }
+        /// `depth`.
         #[inline(always)]
         pub fn depth(&self) -> u16 {
             self.depth
@@ -339,8 +352,11 @@ pub mod storefront {
     pub struct Discount(pub u8);
 
     impl Discount {
+        /// No value.
         pub const NONE: Discount = Discount(0);
+        /// Member `PERCENT_OFF`.
         pub const PERCENT_OFF: Discount = Discount(1);
+        /// Member `AMOUNT_OFF`.
         pub const AMOUNT_OFF: Discount = Discount(2);
         /// The member's name, if this schema knows it.
         pub fn name(self) -> Option<&'static str> {
@@ -372,7 +388,9 @@ pub mod storefront {
     pub enum DiscountRef<'a> {
         /// No value.
         NONE,
+        /// Member `PercentOff`.
         PercentOff(PercentOff<'a>),
+        /// Member `AmountOff`.
         AmountOff(AmountOff<'a>),
         /// A member this schema does not know (a newer writer's): its discriminant.
         Unknown(u8),
@@ -432,7 +450,9 @@ pub mod storefront {
         /// No value.
         #[default]
         NONE,
+        /// Member `PercentOff`.
         PercentOff(Box<PercentOffT>),
+        /// Member `AmountOff`.
         AmountOff(Box<AmountOffT>),
         /// A member this schema does not know: it cannot be written.
         Unknown(u8),
@@ -485,27 +505,33 @@ pub mod storefront {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `sku`: `ulong`.
         #[inline(always)]
         pub fn sku(&self) -> u64 {
             self.t.scalar(0, 8, 0u64)
         }
+        /// `name`: `string`.
         #[inline(always)]
         pub fn name(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(8, 12) }.unwrap_or_default()
         }
+        /// `category`: `storefront.Category`.
         #[inline(always)]
         pub fn category(&self) -> Category {
             self.t.scalar(12, 13, Category(0u8))
         }
+        /// `tags`: `storefront.Tag`.
         #[inline(always)]
         pub fn tags(&self) -> Tag {
             self.t.scalar(13, 14, Tag(1u8))
         }
+        /// `list_price`: `storefront.Money`.
         #[inline(always)]
         pub fn list_price(&self) -> Option<Money> {
             self.t.structure(Some(14), 16, 32)
         }
+        /// `size`: `storefront.Dimensions`.
         #[inline(always)]
         pub fn size(&self) -> Option<Dimensions> {
             self.t.structure(Some(32), 34, 40)
@@ -515,6 +541,7 @@ pub mod storefront {
         pub fn stock(&self) -> Option<u32> {
             self.t.optional(40, 44, 48)
         }
+        /// `keywords`: `[string]`.
         #[inline(always)]
         pub fn keywords(&self) -> Option<rt::Vector<'a, &'a str>> {
             // SAFETY: a verified table of this type; the offset is a `[string]` member's.
@@ -704,13 +731,21 @@ pub mod storefront {
     /// A `storefront.Product` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct ProductT {
+        /// `sku`.
         pub sku: u64,
+        /// `name`.
         pub name: Option<String>,
+        /// `category`.
         pub category: Category,
+        /// `tags`.
         pub tags: Tag,
+        /// `list_price`.
         pub list_price: Option<Money>,
+        /// `size`.
         pub size: Option<Dimensions>,
+        /// `stock`.
         pub stock: Option<u32>,
+        /// `keywords`.
         pub keywords: Option<Vec<String>>,
     }
 
@@ -840,6 +875,7 @@ pub mod storefront {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `percent`: `ubyte`.
         #[inline(always)]
         pub fn percent(&self) -> u8 {
             self.t.scalar(0, 1, 0u8)
@@ -942,6 +978,7 @@ pub mod storefront {
     /// A `storefront.PercentOff` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct PercentOffT {
+        /// `percent`.
         pub percent: u8,
     }
 
@@ -1017,6 +1054,7 @@ pub mod storefront {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `amount`: `storefront.Money`.
         #[inline(always)]
         pub fn amount(&self) -> Option<Money> {
             self.t.structure(Some(0), 8, 24)
@@ -1124,6 +1162,7 @@ pub mod storefront {
     /// A `storefront.AmountOff` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct AmountOffT {
+        /// `amount`.
         pub amount: Option<Money>,
     }
 
@@ -1197,14 +1236,17 @@ pub mod storefront {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `sku`: `ulong`.
         #[inline(always)]
         pub fn sku(&self) -> u64 {
             self.t.scalar(0, 8, 0u64)
         }
+        /// `price`: `storefront.Money`.
         #[inline(always)]
         pub fn price(&self) -> Option<Money> {
             self.t.structure(Some(8), 16, 32)
         }
+        /// `discount`: `storefront.Discount`.
         #[inline(always)]
         pub fn discount(&self) -> DiscountRef<'a> {
             // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -1346,8 +1388,11 @@ pub mod storefront {
     /// A `storefront.Quote` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct QuoteT {
+        /// `sku`.
         pub sku: u64,
+        /// `price`.
         pub price: Option<Money>,
+        /// `discount`.
         pub discount: DiscountT,
     }
 
@@ -1439,10 +1484,12 @@ pub mod storefront {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `category`: `storefront.Category`.
         #[inline(always)]
         pub fn category(&self) -> Option<Category> {
             self.t.optional(0, 1, 2)
         }
+        /// `limit`: `uint`.
         #[inline(always)]
         pub fn limit(&self) -> u32 {
             self.t.scalar(4, 8, 100u32)
@@ -1559,7 +1606,9 @@ pub mod storefront {
     /// A `storefront.ListProducts` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct ListProductsT {
+        /// `category`.
         pub category: Option<Category>,
+        /// `limit`.
         pub limit: u32,
     }
 
@@ -1642,10 +1691,12 @@ pub mod storefront {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `sku`: `ulong`.
         #[inline(always)]
         pub fn sku(&self) -> u64 {
             self.t.scalar(0, 8, 0u64)
         }
+        /// `customer`: `string`.
         #[inline(always)]
         pub fn customer(&self) -> Option<&'a str> {
             // SAFETY: a verified table of this type; the offset is a string member's.
@@ -1763,7 +1814,9 @@ pub mod storefront {
     /// A `storefront.GetQuote` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct GetQuoteT {
+        /// `sku`.
         pub sku: u64,
+        /// `customer`.
         pub customer: Option<String>,
     }
 

@@ -35,6 +35,7 @@ impl Rapunzel {
         s.hair_length = hair_length;
         s
     }
+    /// `hair_length`.
     #[inline(always)]
     pub fn hair_length(&self) -> i32 {
         self.hair_length
@@ -100,6 +101,7 @@ impl BookReader {
         s.books_read = books_read;
         s
     }
+    /// `books_read`.
     #[inline(always)]
     pub fn books_read(&self) -> i32 {
         self.books_read
@@ -165,6 +167,7 @@ impl FallingTub {
         s.weight = weight;
         s
     }
+    /// `weight`.
     #[inline(always)]
     pub fn weight(&self) -> i32 {
         self.weight
@@ -205,12 +208,19 @@ unsafe impl<'a> rt::Element<'a> for FallingTub {
 pub struct Character(pub u8);
 
 impl Character {
+    /// No value.
     pub const NONE: Character = Character(0);
+    /// Member `MU_LAN`.
     pub const MU_LAN: Character = Character(1);
+    /// Member `RAPUNZEL`.
     pub const RAPUNZEL: Character = Character(2);
+    /// Member `BELLE`.
     pub const BELLE: Character = Character(3);
+    /// Member `BOOK_FAN`.
     pub const BOOK_FAN: Character = Character(4);
+    /// Member `OTHER`.
     pub const OTHER: Character = Character(5);
+    /// Member `UNUSED`.
     pub const UNUSED: Character = Character(6);
     /// The member's name, if this schema knows it.
     pub fn name(self) -> Option<&'static str> {
@@ -246,11 +256,17 @@ unsafe impl rt::bytemuck::Pod for Character {}
 pub enum CharacterRef<'a> {
     /// No value.
     NONE,
+    /// Member `MuLan`.
     MuLan(Attacker<'a>),
+    /// Member `Rapunzel`.
     Rapunzel(Rapunzel),
+    /// Member `Belle`.
     Belle(BookReader),
+    /// Member `BookFan`.
     BookFan(BookReader),
+    /// Member `Other`.
     Other(&'a str),
+    /// Member `Unused`.
     Unused(&'a str),
     /// A member this schema does not know (a newer writer's): its discriminant.
     Unknown(u8),
@@ -330,11 +346,17 @@ pub enum CharacterT {
     /// No value.
     #[default]
     NONE,
+    /// Member `MuLan`.
     MuLan(Box<AttackerT>),
+    /// Member `Rapunzel`.
     Rapunzel(Rapunzel),
+    /// Member `Belle`.
     Belle(BookReader),
+    /// Member `BookFan`.
     BookFan(BookReader),
+    /// Member `Other`.
     Other(String),
+    /// Member `Unused`.
     Unused(String),
     /// A member this schema does not know: it cannot be written.
     Unknown(u8),
@@ -380,8 +402,11 @@ impl CharacterT {
 pub struct Gadget(pub u8);
 
 impl Gadget {
+    /// No value.
     pub const NONE: Gadget = Gadget(0);
+    /// Member `FALLING_TUB`.
     pub const FALLING_TUB: Gadget = Gadget(1);
+    /// Member `HAND_FAN`.
     pub const HAND_FAN: Gadget = Gadget(2);
     /// The member's name, if this schema knows it.
     pub fn name(self) -> Option<&'static str> {
@@ -413,7 +438,9 @@ unsafe impl rt::bytemuck::Pod for Gadget {}
 pub enum GadgetRef<'a> {
     /// No value.
     NONE,
+    /// Member `FallingTub`.
     FallingTub(FallingTub),
+    /// Member `HandFan`.
     HandFan(HandFan<'a>),
     /// A member this schema does not know (a newer writer's): its discriminant.
     Unknown(u8),
@@ -473,7 +500,9 @@ pub enum GadgetT {
     /// No value.
     #[default]
     NONE,
+    /// Member `FallingTub`.
     FallingTub(FallingTub),
+    /// Member `HandFan`.
     HandFan(Box<HandFanT>),
     /// A member this schema does not know: it cannot be written.
     Unknown(u8),
@@ -522,6 +551,7 @@ impl<'a> Attacker<'a> {
     pub fn as_table(&self) -> rt::Table<'a> {
         self.t
     }
+    /// `sword_attack_damage`: `int`.
     #[inline(always)]
     pub fn sword_attack_damage(&self) -> i32 {
         self.t.scalar(0, 4, 0i32)
@@ -624,6 +654,7 @@ impl<'b, 'buf> AttackerBuilder<'b, 'buf> {
 /// A `Attacker` as plain Rust data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttackerT {
+    /// `sword_attack_damage`.
     pub sword_attack_damage: i32,
 }
 
@@ -698,6 +729,7 @@ impl<'a> HandFan<'a> {
     pub fn as_table(&self) -> rt::Table<'a> {
         self.t
     }
+    /// `length`: `int`.
     #[inline(always)]
     pub fn length(&self) -> i32 {
         self.t.scalar(0, 4, 0i32)
@@ -800,6 +832,7 @@ impl<'b, 'buf> HandFanBuilder<'b, 'buf> {
 /// A `HandFan` as plain Rust data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HandFanT {
+    /// `length`.
     pub length: i32,
 }
 
@@ -874,6 +907,7 @@ impl<'a> Movie<'a> {
     pub fn as_table(&self) -> rt::Table<'a> {
         self.t
     }
+    /// `main_character`: `Character`.
     #[inline(always)]
     pub fn main_character(&self) -> CharacterRef<'a> {
         // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -884,6 +918,7 @@ impl<'a> Movie<'a> {
     pub fn main_character_type(&self) -> Character {
         Character(self.t.scalar(0, 8, 0u8))
     }
+    /// `characters`: `[Character]`.
     #[inline(always)]
     pub fn characters(&self) -> Option<rt::UnionVector<'a, CharacterRef<'a>>> {
         // SAFETY: a verified table of this type; the offsets are a vector of unions' members.
@@ -1046,7 +1081,9 @@ impl<'b, 'buf> MovieBuilder<'b, 'buf> {
 /// A `Movie` as plain Rust data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MovieT {
+    /// `main_character`.
     pub main_character: CharacterT,
+    /// `characters`.
     pub characters: Option<Vec<CharacterT>>,
 }
 

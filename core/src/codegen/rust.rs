@@ -107,6 +107,7 @@ fn write_modules(
              {pad}    clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn\n\
              {pad})]"
         );
+        let _ = writeln!(out, "{pad}/// Namespace `{}`.", next.join("."));
         let _ = writeln!(out, "{pad}pub mod {} {{", module(child));
         let _ = writeln!(out, "{pad}    use ::weftbuf::rt;");
         write_modules(out, spaces, &next, depth + 1);
@@ -125,6 +126,15 @@ fn indent(code: &str, depth: usize) -> String {
             }
         })
         .collect()
+}
+
+/// The schema's doc lines, or `fallback` when it has none (every public item has a doc).
+fn doc_or(lines: &[String], fallback: &str) -> String {
+    if lines.is_empty() {
+        format!("/// {fallback}\n")
+    } else {
+        doc(lines)
+    }
 }
 
 fn doc(lines: &[String]) -> String {
@@ -271,7 +281,7 @@ impl Gen<'_> {
         );
         let _ = writeln!(o, "impl {name} {{");
         for v in &e.values {
-            o.push_str(&indent(&doc(&v.doc), 1));
+            o.push_str(&indent(&doc_or(&v.doc, &format!("`{}`.", v.name)), 1));
             let _ = writeln!(
                 o,
                 "    pub const {}: {name} = {name}({});",
@@ -457,7 +467,7 @@ impl Gen<'_> {
         }
         let _ = writeln!(o, "        s\n    }}");
         for (f, _, field, _, read) in &fields {
-            o.push_str(&indent(&doc(&f.doc), 1));
+            o.push_str(&indent(&doc_or(&f.doc, &format!("`{}`.", f.name)), 1));
             let is_bool = f.ty == Type::Base(BaseType::Scalar(ScalarType::Bool));
             let get = if is_bool {
                 format!("self.{field} != 0")
@@ -550,11 +560,14 @@ impl Gen<'_> {
             "/// The discriminant of union `{}` (0 is NONE).\n#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]\n#[repr(transparent)]\npub struct {name}(pub u8);\n",
             def.info.name.dotted()
         );
-        let _ = writeln!(o, "impl {name} {{\n    pub const NONE: {name} = {name}(0);");
+        let _ = writeln!(
+            o,
+            "impl {name} {{\n    /// No value.\n    pub const NONE: {name} = {name}(0);"
+        );
         for m in &def.members {
             let _ = writeln!(
                 o,
-                "    pub const {}: {name} = {name}({});",
+                "    /// Member `{0}`.\n    pub const {0}: {name} = {name}({1});",
                 upper(&m.name),
                 m.value
             );
@@ -587,7 +600,10 @@ impl Gen<'_> {
                 UnionMemberType::Struct(s) => self.name_of_struct(ns, s),
                 UnionMemberType::String => "&'a str".into(),
             };
-            o.push_str(&indent(&doc(&m.doc), 1));
+            o.push_str(&indent(
+                &doc_or(&m.doc, &format!("Member `{}`.", m.name)),
+                1,
+            ));
             let _ = writeln!(o, "    {}({ty}),", type_name(&m.name));
         }
         let _ = writeln!(
@@ -694,7 +710,11 @@ impl Gen<'_> {
                 UnionMemberType::Struct(s) => self.name_of_struct(ns, s),
                 UnionMemberType::String => "String".into(),
             };
-            let _ = writeln!(o, "    {}({ty}),", type_name(&m.name));
+            let _ = writeln!(
+                o,
+                "    /// Member `{0}`.\n    {0}({ty}),",
+                type_name(&m.name)
+            );
         }
         let _ = writeln!(
             o,
@@ -877,7 +897,10 @@ impl Gen<'_> {
             }
             let m = member(&f.name);
             let bare = m.trim_end_matches('_').to_string();
-            view.push_str(&indent(&doc(&f.doc), 1));
+            view.push_str(&indent(
+                &doc_or(&f.doc, &format!("`{}`: `{}`.", f.name, fl.type_name)),
+                1,
+            ));
             match &kind {
                 Kind::Scalar { ty, default } => {
                     let _ = writeln!(
@@ -889,7 +912,7 @@ impl Gen<'_> {
                         "    /// Sets `{}`.\n    #[inline]\n    pub fn {m}(&mut self, value: {ty}) -> &mut Self {{\n        rt::build::put(self.b, self.object.body() + {off}, value);\n        self\n    }}",
                         f.name
                     );
-                    let _ = writeln!(owned_fields, "    pub {m}: {ty},");
+                    let _ = writeln!(owned_fields, "    /// `{m}`.\n    pub {m}: {ty},");
                     let _ = writeln!(owned_default, "            {m}: {default},");
                     let _ = writeln!(unpack, "            {m}: self.{m}(),");
                     let _ = writeln!(write, "        b.{m}(self.{m});");
@@ -910,7 +933,7 @@ impl Gen<'_> {
                         "    /// Sets `{}`.\n    #[inline]\n    pub fn {m}(&mut self, value: {ty}) -> &mut Self {{\n        let body = self.object.body();\n        rt::build::put(self.b, body + {off}, value);\n        rt::build::put(self.b, body + {p}, 1u8);\n        self\n    }}",
                         f.name
                     );
-                    let _ = writeln!(owned_fields, "    pub {m}: Option<{ty}>,");
+                    let _ = writeln!(owned_fields, "    /// `{m}`.\n    pub {m}: Option<{ty}>,");
                     let _ = writeln!(owned_default, "            {m}: None,");
                     let _ = writeln!(unpack, "            {m}: self.{m}(),");
                     let _ = writeln!(
@@ -947,7 +970,7 @@ impl Gen<'_> {
                         "    /// Sets `{}`.\n    #[inline]\n    pub fn {m}(&mut self, value: &{ty}) -> &mut Self {{\n        let body = self.object.body();\n        rt::build::put_struct(self.b, body + {off}, value);{set_p}\n        self\n    }}",
                         f.name
                     );
-                    let _ = writeln!(owned_fields, "    pub {m}: Option<{ty}>,");
+                    let _ = writeln!(owned_fields, "    /// `{m}`.\n    pub {m}: Option<{ty}>,");
                     let _ = writeln!(owned_default, "            {m}: None,");
                     let missing = if *required {
                         self.missing(&def.info.name, &f.name)
@@ -985,7 +1008,7 @@ impl Gen<'_> {
                         "    /// Writes `{}`.\n    pub fn {m}(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {{\n        let s = rt::build::string(self.b, 0x{:08x}, value)?;\n        self.b.set_ref(self.object.body() + {off}, s);\n        Ok(self)\n    }}",
                         f.name, self.layout.string_tag
                     );
-                    let _ = writeln!(owned_fields, "    pub {m}: Option<String>,");
+                    let _ = writeln!(owned_fields, "    /// `{m}`.\n    pub {m}: Option<String>,");
                     let _ = writeln!(owned_default, "            {m}: None,");
                     let missing = if *required {
                         self.missing(&def.info.name, &f.name)
@@ -1012,7 +1035,10 @@ impl Gen<'_> {
                         "    /// Starts `{}`: the table is written now, its fields through the builder returned.\n    pub fn {m}(&mut self) -> Result<{bl}<'_, 'buf>, rt::BuildError> {{\n        rt::build::child(self.b, self.object.body() + {off})\n    }}",
                         f.name
                     );
-                    let _ = writeln!(owned_fields, "    pub {m}: Option<Box<{owned}>>,");
+                    let _ = writeln!(
+                        owned_fields,
+                        "    /// `{m}`.\n    pub {m}: Option<Box<{owned}>>,"
+                    );
                     let _ = writeln!(owned_default, "            {m}: None,");
                     let _ = writeln!(
                         unpack,
@@ -1093,7 +1119,10 @@ impl Gen<'_> {
                             "            {m}: self.{m}().map(|v| {unpack_elem}),"
                         );
                     }
-                    let _ = writeln!(owned_fields, "    pub {m}: Option<Vec<{owned_elem}>>,");
+                    let _ = writeln!(
+                        owned_fields,
+                        "    /// `{m}`.\n    pub {m}: Option<Vec<{owned_elem}>>,"
+                    );
                     let _ = writeln!(owned_default, "            {m}: None,");
                     let missing = if required {
                         self.missing(&def.info.name, &f.name)
@@ -1189,7 +1218,7 @@ impl Gen<'_> {
                         "    /// The discriminant of `{}`.\n    #[inline(always)]\n    pub fn {bare}_type(&self) -> {un} {{\n        {un}(self.t.scalar({tp}, {end}, 0u8))\n    }}",
                         f.name
                     );
-                    let _ = writeln!(owned_fields, "    pub {m}: {un}T,");
+                    let _ = writeln!(owned_fields, "    /// `{m}`.\n    pub {m}: {un}T,");
                     let _ = writeln!(owned_default, "            {m}: {un}T::NONE,");
                     let _ = writeln!(unpack, "            {m}: self.{m}().unpack(),");
                     let ud = self.schema.union_def(*u);
@@ -1258,7 +1287,10 @@ impl Gen<'_> {
                         "    /// Starts `{}`: its discriminants are written now, then each element is pushed in order.\n    pub fn {m}(&mut self, discriminants: &[{un}]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {{\n        let body = self.object.body();\n        rt::build::UnionVector::new(self.b, (0x{types_tag:08x}, 0x{values_tag:08x}), rt::bytemuck::cast_slice(discriminants), (body + {tp}, body + {off}))\n    }}",
                         f.name
                     );
-                    let _ = writeln!(owned_fields, "    pub {m}: Option<Vec<{un}T>>,");
+                    let _ = writeln!(
+                        owned_fields,
+                        "    /// `{m}`.\n    pub {m}: Option<Vec<{un}T>>,"
+                    );
                     let _ = writeln!(owned_default, "            {m}: None,");
                     let _ = writeln!(
                         unpack,

@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.defaults`.
     pub mod defaults {
         use ::weftbuf::rt;
         /// `vectors.defaults.Level`: values a reader does not know pass through unchanged.
@@ -23,8 +25,11 @@ pub mod vectors {
         pub struct Level(pub i8);
 
         impl Level {
+            /// `Low`.
             pub const LOW: Level = Level(-1i8);
+            /// `Mid`.
             pub const MID: Level = Level(0i8);
+            /// `High`.
             pub const HIGH: Level = Level(1i8);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [Level] = &[Level::LOW, Level::MID, Level::HIGH];
@@ -91,43 +96,53 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `flag`: `bool`.
             #[inline(always)]
             pub fn flag(&self) -> bool {
                 self.t.scalar(0, 1, true)
             }
+            /// `count`: `int`.
             #[inline(always)]
             pub fn count(&self) -> i32 {
                 self.t.scalar(4, 8, 42i32)
             }
+            /// `big`: `ulong`.
             #[inline(always)]
             pub fn big(&self) -> u64 {
                 self.t.scalar(8, 16, 18446744073709551615u64)
             }
+            /// `ratio`: `float`.
             #[inline(always)]
             pub fn ratio(&self) -> f32 {
                 self.t.scalar(16, 20, 0.5f32)
             }
+            /// `precise`: `double`.
             #[inline(always)]
             pub fn precise(&self) -> f64 {
                 self.t.scalar(24, 32, 3.141592653589793f64)
             }
+            /// `level`: `vectors.defaults.Level`.
             #[inline(always)]
             pub fn level(&self) -> Level {
                 self.t.scalar(32, 33, Level(1i8))
             }
+            /// `fallback`: `vectors.defaults.Level`.
             #[inline(always)]
             pub fn fallback(&self) -> Level {
                 self.t.scalar(33, 34, Level(0i8))
             }
+            /// `name`: `string`.
             #[inline(always)]
             pub fn name(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(36, 40) }
             }
+            /// `given`: `short`.
             #[inline(always)]
             pub fn given(&self) -> i16 {
                 self.t.scalar(40, 42, 7i16)
             }
+            /// `zero`: `int`.
             #[inline(always)]
             pub fn zero(&self) -> i32 {
                 self.t.scalar(44, 48, 0i32)
@@ -315,15 +330,25 @@ pub mod vectors {
         /// A `vectors.defaults.Defaults` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct DefaultsT {
+            /// `flag`.
             pub flag: bool,
+            /// `count`.
             pub count: i32,
+            /// `big`.
             pub big: u64,
+            /// `ratio`.
             pub ratio: f32,
+            /// `precise`.
             pub precise: f64,
+            /// `level`.
             pub level: Level,
+            /// `fallback`.
             pub fallback: Level,
+            /// `name`.
             pub name: Option<String>,
+            /// `given`.
             pub given: i16,
+            /// `zero`.
             pub zero: i32,
         }
 

@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.deprecated`.
     pub mod deprecated {
         use ::weftbuf::rt;
         /// A `vectors.deprecated.Old` read in place from a verified message. `Copy`: pass it by value.
@@ -34,15 +36,18 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `kept`: `int`.
             #[inline(always)]
             pub fn kept(&self) -> i32 {
                 self.t.scalar(0, 4, 0i32)
             }
+            /// `name`: `string`.
             #[inline(always)]
             pub fn name(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(16, 20) }
             }
+            /// `also_kept`: `ubyte`.
             #[inline(always)]
             pub fn also_kept(&self) -> u8 {
                 self.t.scalar(24, 25, 3u8)
@@ -174,8 +179,11 @@ pub mod vectors {
         /// A `vectors.deprecated.Old` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct OldT {
+            /// `kept`.
             pub kept: i32,
+            /// `name`.
             pub name: Option<String>,
+            /// `also_kept`.
             pub also_kept: u8,
         }
 

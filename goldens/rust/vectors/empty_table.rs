@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.empty`.
     pub mod empty {
         use ::weftbuf::rt;
         /// A `vectors.empty.Nothing` read in place from a verified message. `Copy`: pass it by value.
@@ -187,20 +189,24 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `nothing`: `vectors.empty.Nothing`.
             #[inline(always)]
             pub fn nothing(&self) -> Option<Nothing<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
                 unsafe { self.t.table(0, 4) }.map(<Nothing<'a> as rt::TableElement<'a>>::from_table)
             }
+            /// `count`: `int`.
             #[inline(always)]
             pub fn count(&self) -> i32 {
                 self.t.scalar(4, 8, 0i32)
             }
+            /// `text`: `string`.
             #[inline(always)]
             pub fn text(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(8, 12) }
             }
+            /// `list`: `[int]`.
             #[inline(always)]
             pub fn list(&self) -> Option<rt::Vector<'a, i32>> {
                 // SAFETY: a verified table of this type; the offset is a `[int]` member's.
@@ -346,9 +352,13 @@ pub mod vectors {
         /// A `vectors.empty.Sparse` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct SparseT {
+            /// `nothing`.
             pub nothing: Option<Box<NothingT>>,
+            /// `count`.
             pub count: i32,
+            /// `text`.
             pub text: Option<String>,
+            /// `list`.
             pub list: Option<Vec<i32>>,
         }
 

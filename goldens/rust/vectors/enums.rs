@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.enums`.
     pub mod enums {
         use ::weftbuf::rt;
         /// `vectors.enums.Tiny`: values a reader does not know pass through unchanged.
@@ -23,8 +25,11 @@ pub mod vectors {
         pub struct Tiny(pub i8);
 
         impl Tiny {
+            /// `Minus`.
             pub const MINUS: Tiny = Tiny(-128i8);
+            /// `Zero`.
             pub const ZERO: Tiny = Tiny(0i8);
+            /// `Plus`.
             pub const PLUS: Tiny = Tiny(127i8);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [Tiny] = &[Tiny::MINUS, Tiny::ZERO, Tiny::PLUS];
@@ -80,7 +85,9 @@ pub mod vectors {
         pub struct Wide(pub u64);
 
         impl Wide {
+            /// `First`.
             pub const FIRST: Wide = Wide(1u64);
+            /// `Huge`.
             pub const HUGE: Wide = Wide(18446744073709551615u64);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [Wide] = &[Wide::FIRST, Wide::HUGE];
@@ -135,8 +142,11 @@ pub mod vectors {
         pub struct Sparse(pub u16);
 
         impl Sparse {
+            /// `A`.
             pub const A: Sparse = Sparse(1u16);
+            /// `B`.
             pub const B: Sparse = Sparse(500u16);
+            /// `C`.
             pub const C: Sparse = Sparse(65535u16);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [Sparse] = &[Sparse::A, Sparse::B, Sparse::C];
@@ -192,8 +202,11 @@ pub mod vectors {
         pub struct Color(pub u8);
 
         impl Color {
+            /// `Red`.
             pub const RED: Color = Color(1u8);
+            /// `Green`.
             pub const GREEN: Color = Color(2u8);
+            /// `Blue`.
             pub const BLUE: Color = Color(128u8);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [Color] = &[Color::RED, Color::GREEN, Color::BLUE];
@@ -282,8 +295,11 @@ pub mod vectors {
         pub struct Access(pub u32);
 
         impl Access {
+            /// `Read`.
             pub const READ: Access = Access(1u32);
+            /// `Write`.
             pub const WRITE: Access = Access(2u32);
+            /// `Execute`.
             pub const EXECUTE: Access = Access(2147483648u32);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [Access] = &[Access::READ, Access::WRITE, Access::EXECUTE];
@@ -383,38 +399,47 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `tiny`: `vectors.enums.Tiny`.
             #[inline(always)]
             pub fn tiny(&self) -> Tiny {
                 self.t.scalar(0, 1, Tiny(0i8))
             }
+            /// `wide`: `vectors.enums.Wide`.
             #[inline(always)]
             pub fn wide(&self) -> Wide {
                 self.t.scalar(8, 16, Wide(1u64))
             }
+            /// `sparse`: `vectors.enums.Sparse`.
             #[inline(always)]
             pub fn sparse(&self) -> Sparse {
                 self.t.scalar(16, 18, Sparse(1u16))
             }
+            /// `unnamed`: `vectors.enums.Sparse`.
             #[inline(always)]
             pub fn unnamed(&self) -> Sparse {
                 self.t.scalar(18, 20, Sparse(1u16))
             }
+            /// `colors`: `vectors.enums.Color`.
             #[inline(always)]
             pub fn colors(&self) -> Color {
                 self.t.scalar(20, 21, Color(0u8))
             }
+            /// `no_colors`: `vectors.enums.Color`.
             #[inline(always)]
             pub fn no_colors(&self) -> Color {
                 self.t.scalar(21, 22, Color(1u8))
             }
+            /// `one_color`: `vectors.enums.Color`.
             #[inline(always)]
             pub fn one_color(&self) -> Color {
                 self.t.scalar(22, 23, Color(0u8))
             }
+            /// `access`: `vectors.enums.Access`.
             #[inline(always)]
             pub fn access(&self) -> Access {
                 self.t.scalar(24, 28, Access(0u32))
             }
+            /// `color_list`: `[vectors.enums.Color]`.
             #[inline(always)]
             pub fn color_list(&self) -> Option<rt::Vector<'a, Color>> {
                 // SAFETY: a verified table of this type; the offset is a `[vectors.enums.Color]` member's.
@@ -594,14 +619,23 @@ pub mod vectors {
         /// A `vectors.enums.Enums` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct EnumsT {
+            /// `tiny`.
             pub tiny: Tiny,
+            /// `wide`.
             pub wide: Wide,
+            /// `sparse`.
             pub sparse: Sparse,
+            /// `unnamed`.
             pub unnamed: Sparse,
+            /// `colors`.
             pub colors: Color,
+            /// `no_colors`.
             pub no_colors: Color,
+            /// `one_color`.
             pub one_color: Color,
+            /// `access`.
             pub access: Access,
+            /// `color_list`.
             pub color_list: Option<Vec<Color>>,
         }
 

@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.floats`.
     pub mod floats {
         use ::weftbuf::rt;
         /// A `vectors.floats.Floats` read in place from a verified message. `Copy`: pass it by value.
@@ -34,59 +36,73 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `f_nan`: `float`.
             #[inline(always)]
             pub fn f_nan(&self) -> f32 {
                 self.t.scalar(0, 4, 0.0f32)
             }
+            /// `f_inf`: `float`.
             #[inline(always)]
             pub fn f_inf(&self) -> f32 {
                 self.t.scalar(4, 8, 0.0f32)
             }
+            /// `f_ninf`: `float`.
             #[inline(always)]
             pub fn f_ninf(&self) -> f32 {
                 self.t.scalar(8, 12, 0.0f32)
             }
+            /// `f_nzero`: `float`.
             #[inline(always)]
             pub fn f_nzero(&self) -> f32 {
                 self.t.scalar(12, 16, 0.0f32)
             }
+            /// `f_tiny`: `float`.
             #[inline(always)]
             pub fn f_tiny(&self) -> f32 {
                 self.t.scalar(16, 20, 0.0f32)
             }
+            /// `d_nan`: `double`.
             #[inline(always)]
             pub fn d_nan(&self) -> f64 {
                 self.t.scalar(24, 32, 0.0f64)
             }
+            /// `d_inf`: `double`.
             #[inline(always)]
             pub fn d_inf(&self) -> f64 {
                 self.t.scalar(32, 40, 0.0f64)
             }
+            /// `d_ninf`: `double`.
             #[inline(always)]
             pub fn d_ninf(&self) -> f64 {
                 self.t.scalar(40, 48, 0.0f64)
             }
+            /// `d_nzero`: `double`.
             #[inline(always)]
             pub fn d_nzero(&self) -> f64 {
                 self.t.scalar(48, 56, 0.0f64)
             }
+            /// `d_tiny`: `double`.
             #[inline(always)]
             pub fn d_tiny(&self) -> f64 {
                 self.t.scalar(56, 64, 0.0f64)
             }
+            /// `d_default_nan`: `double`.
             #[inline(always)]
             pub fn d_default_nan(&self) -> f64 {
                 self.t.scalar(64, 72, f64::NAN)
             }
+            /// `f_default_inf`: `float`.
             #[inline(always)]
             pub fn f_default_inf(&self) -> f32 {
                 self.t.scalar(72, 76, f32::INFINITY)
             }
+            /// `f_list`: `[float]`.
             #[inline(always)]
             pub fn f_list(&self) -> Option<rt::Vector<'a, f32>> {
                 // SAFETY: a verified table of this type; the offset is a `[float]` member's.
                 unsafe { self.t.vector::<f32>(76, 80) }
             }
+            /// `d_list`: `[double]`.
             #[inline(always)]
             pub fn d_list(&self) -> Option<rt::Vector<'a, f64>> {
                 // SAFETY: a verified table of this type; the offset is a `[double]` member's.
@@ -312,19 +328,33 @@ pub mod vectors {
         /// A `vectors.floats.Floats` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct FloatsT {
+            /// `f_nan`.
             pub f_nan: f32,
+            /// `f_inf`.
             pub f_inf: f32,
+            /// `f_ninf`.
             pub f_ninf: f32,
+            /// `f_nzero`.
             pub f_nzero: f32,
+            /// `f_tiny`.
             pub f_tiny: f32,
+            /// `d_nan`.
             pub d_nan: f64,
+            /// `d_inf`.
             pub d_inf: f64,
+            /// `d_ninf`.
             pub d_ninf: f64,
+            /// `d_nzero`.
             pub d_nzero: f64,
+            /// `d_tiny`.
             pub d_tiny: f64,
+            /// `d_default_nan`.
             pub d_default_nan: f64,
+            /// `f_default_inf`.
             pub f_default_inf: f32,
+            /// `f_list`.
             pub f_list: Option<Vec<f32>>,
+            /// `d_list`.
             pub d_list: Option<Vec<f64>>,
         }
 

@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.nested_flatbuffer`.
     pub mod nested_flatbuffer {
         use ::weftbuf::rt;
         /// A `vectors.nested_flatbuffer.Payload` read in place from a verified message. `Copy`: pass it by value.
@@ -34,10 +36,12 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `id`: `uint`.
             #[inline(always)]
             pub fn id(&self) -> u32 {
                 self.t.scalar(0, 4, 0u32)
             }
+            /// `text`: `string`.
             #[inline(always)]
             pub fn text(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
@@ -155,7 +159,9 @@ pub mod vectors {
         /// A `vectors.nested_flatbuffer.Payload` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct PayloadT {
+            /// `id`.
             pub id: u32,
+            /// `text`.
             pub text: Option<String>,
         }
 
@@ -234,11 +240,13 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `sender`: `string`.
             #[inline(always)]
             pub fn sender(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(0, 4) }
             }
+            /// `payload`: `[ubyte]`.
             #[inline(always)]
             pub fn payload(&self) -> Option<rt::Vector<'a, u8>> {
                 // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
@@ -248,6 +256,7 @@ pub mod vectors {
             pub fn payload_nested(&self) -> Option<Result<Payload<'a>, rt::VerifyError>> {
                 self.payload().map(|v| rt::root(v.body_bytes()))
             }
+            /// `empty`: `[ubyte]`.
             #[inline(always)]
             pub fn empty_(&self) -> Option<rt::Vector<'a, u8>> {
                 // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
@@ -401,8 +410,11 @@ pub mod vectors {
         /// A `vectors.nested_flatbuffer.Envelope` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct EnvelopeT {
+            /// `sender`.
             pub sender: Option<String>,
+            /// `payload`.
             pub payload: Option<Vec<u8>>,
+            /// `empty_`.
             pub empty_: Option<Vec<u8>>,
         }
 

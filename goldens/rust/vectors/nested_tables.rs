@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.nested`.
     pub mod nested {
         use ::weftbuf::rt;
         /// A `vectors.nested.Leaf` read in place from a verified message. `Copy`: pass it by value.
@@ -34,6 +36,7 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `value`: `long`.
             #[inline(always)]
             pub fn value(&self) -> i64 {
                 self.t.scalar(0, 8, 0i64)
@@ -136,6 +139,7 @@ pub mod vectors {
         /// A `vectors.nested.Leaf` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct LeafT {
+            /// `value`.
             pub value: i64,
         }
 
@@ -210,16 +214,19 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `name`: `string`.
             #[inline(always)]
             pub fn name(&self) -> &'a str {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(0, 4) }.unwrap_or_default()
             }
+            /// `leaf`: `vectors.nested.Leaf`.
             #[inline(always)]
             pub fn leaf(&self) -> Option<Leaf<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
                 unsafe { self.t.table(4, 8) }.map(<Leaf<'a> as rt::TableElement<'a>>::from_table)
             }
+            /// `other`: `vectors.nested.Leaf`.
             #[inline(always)]
             pub fn other(&self) -> Option<Leaf<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
@@ -355,8 +362,11 @@ pub mod vectors {
         /// A `vectors.nested.Branch` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct BranchT {
+            /// `name`.
             pub name: Option<String>,
+            /// `leaf`.
             pub leaf: Option<Box<LeafT>>,
+            /// `other`.
             pub other: Option<Box<LeafT>>,
         }
 
@@ -443,16 +453,19 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `trunk`: `vectors.nested.Branch`.
             #[inline(always)]
             pub fn trunk(&self) -> Option<Branch<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
                 unsafe { self.t.table(0, 4) }.map(<Branch<'a> as rt::TableElement<'a>>::from_table)
             }
+            /// `spare`: `vectors.nested.Branch`.
             #[inline(always)]
             pub fn spare(&self) -> Option<Branch<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
                 unsafe { self.t.table(4, 8) }.map(<Branch<'a> as rt::TableElement<'a>>::from_table)
             }
+            /// `height`: `ushort`.
             #[inline(always)]
             pub fn height(&self) -> u16 {
                 self.t.scalar(8, 10, 0u16)
@@ -581,8 +594,11 @@ pub mod vectors {
         /// A `vectors.nested.Tree` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct TreeT {
+            /// `trunk`.
             pub trunk: Option<Box<BranchT>>,
+            /// `spare`.
             pub spare: Option<Box<BranchT>>,
+            /// `height`.
             pub height: u16,
         }
 

@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.optional`.
     pub mod optional {
         use ::weftbuf::rt;
         /// `vectors.optional.Mood`: values a reader does not know pass through unchanged.
@@ -23,7 +25,9 @@ pub mod vectors {
         pub struct Mood(pub i8);
 
         impl Mood {
+            /// `Calm`.
             pub const CALM: Mood = Mood(0i8);
+            /// `Angry`.
             pub const ANGRY: Mood = Mood(1i8);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [Mood] = &[Mood::CALM, Mood::ANGRY];
@@ -89,38 +93,47 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `maybe_int`: `int`.
             #[inline(always)]
             pub fn maybe_int(&self) -> Option<i32> {
                 self.t.optional(0, 4, 8)
             }
+            /// `maybe_zero`: `int`.
             #[inline(always)]
             pub fn maybe_zero(&self) -> Option<i32> {
                 self.t.optional(8, 12, 16)
             }
+            /// `maybe_null`: `int`.
             #[inline(always)]
             pub fn maybe_null(&self) -> Option<i32> {
                 self.t.optional(16, 20, 24)
             }
+            /// `maybe_absent`: `long`.
             #[inline(always)]
             pub fn maybe_absent(&self) -> Option<i64> {
                 self.t.optional(24, 32, 40)
             }
+            /// `maybe_bool`: `bool`.
             #[inline(always)]
             pub fn maybe_bool(&self) -> Option<bool> {
                 self.t.optional(40, 41, 42)
             }
+            /// `maybe_false`: `bool`.
             #[inline(always)]
             pub fn maybe_false(&self) -> Option<bool> {
                 self.t.optional(42, 43, 44)
             }
+            /// `maybe_double`: `double`.
             #[inline(always)]
             pub fn maybe_double(&self) -> Option<f64> {
                 self.t.optional(44, 48, 56)
             }
+            /// `maybe_mood`: `vectors.optional.Mood`.
             #[inline(always)]
             pub fn maybe_mood(&self) -> Option<Mood> {
                 self.t.optional(56, 57, 58)
             }
+            /// `maybe_byte`: `ubyte`.
             #[inline(always)]
             pub fn maybe_byte(&self) -> Option<u8> {
                 self.t.optional(58, 59, 60)
@@ -332,14 +345,23 @@ pub mod vectors {
         /// A `vectors.optional.Optionals` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct OptionalsT {
+            /// `maybe_int`.
             pub maybe_int: Option<i32>,
+            /// `maybe_zero`.
             pub maybe_zero: Option<i32>,
+            /// `maybe_null`.
             pub maybe_null: Option<i32>,
+            /// `maybe_absent`.
             pub maybe_absent: Option<i64>,
+            /// `maybe_bool`.
             pub maybe_bool: Option<bool>,
+            /// `maybe_false`.
             pub maybe_false: Option<bool>,
+            /// `maybe_double`.
             pub maybe_double: Option<f64>,
+            /// `maybe_mood`.
             pub maybe_mood: Option<Mood>,
+            /// `maybe_byte`.
             pub maybe_byte: Option<u8>,
         }
 

@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.pinned`.
     pub mod pinned {
         use ::weftbuf::rt;
         /// `vectors.pinned.Spot`: 4 bytes, aligned to 2, laid out as in the message (plain data).
@@ -51,6 +53,7 @@ pub mod vectors {
                 s.y = y;
                 s
             }
+            /// `x`.
             #[inline(always)]
             pub fn x(&self) -> i16 {
                 self.x
@@ -60,6 +63,7 @@ pub mod vectors {
             pub fn set_x(&mut self, value: i16) {
                 self.x = value;
             }
+            /// `y`.
             #[inline(always)]
             pub fn y(&self) -> i16 {
                 self.y
@@ -112,11 +116,13 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `name`: `string`.
             #[inline(always)]
             pub fn name(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(0, 4) }
             }
+            /// `level`: `ubyte`.
             #[inline(always)]
             pub fn level(&self) -> u8 {
                 self.t.scalar(4, 5, 1u8)
@@ -234,7 +240,9 @@ pub mod vectors {
         /// A `vectors.pinned.Hero` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct HeroT {
+            /// `name`.
             pub name: Option<String>,
+            /// `level`.
             pub level: u8,
         }
 
@@ -313,11 +321,13 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `hero`: `vectors.pinned.Hero`.
             #[inline(always)]
             pub fn hero(&self) -> Option<Hero<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
                 unsafe { self.t.table(0, 4) }.map(<Hero<'a> as rt::TableElement<'a>>::from_table)
             }
+            /// `spots`: `[vectors.pinned.Spot]`.
             #[inline(always)]
             pub fn spots(&self) -> Option<rt::Vector<'a, Spot>> {
                 // SAFETY: a verified table of this type; the offset is a `[vectors.pinned.Spot]` member's.
@@ -441,7 +451,9 @@ pub mod vectors {
         /// A `vectors.pinned.Map` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct MapT {
+            /// `hero`.
             pub hero: Option<Box<HeroT>>,
+            /// `spots`.
             pub spots: Option<Vec<Spot>>,
         }
 

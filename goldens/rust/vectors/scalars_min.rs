@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.scalars`.
     pub mod scalars {
         use ::weftbuf::rt;
         /// A `vectors.scalars.Scalars` read in place from a verified message. `Copy`: pass it by value.
@@ -34,46 +36,57 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `b`: `bool`.
             #[inline(always)]
             pub fn b(&self) -> bool {
                 self.t.scalar(0, 1, true)
             }
+            /// `i8`: `byte`.
             #[inline(always)]
             pub fn i8(&self) -> i8 {
                 self.t.scalar(1, 2, 1i8)
             }
+            /// `u8`: `ubyte`.
             #[inline(always)]
             pub fn u8(&self) -> u8 {
                 self.t.scalar(2, 3, 1u8)
             }
+            /// `i16`: `short`.
             #[inline(always)]
             pub fn i16(&self) -> i16 {
                 self.t.scalar(4, 6, 1i16)
             }
+            /// `u16`: `ushort`.
             #[inline(always)]
             pub fn u16(&self) -> u16 {
                 self.t.scalar(6, 8, 1u16)
             }
+            /// `i32`: `int`.
             #[inline(always)]
             pub fn i32(&self) -> i32 {
                 self.t.scalar(8, 12, 1i32)
             }
+            /// `u32`: `uint`.
             #[inline(always)]
             pub fn u32(&self) -> u32 {
                 self.t.scalar(12, 16, 1u32)
             }
+            /// `i64`: `long`.
             #[inline(always)]
             pub fn i64(&self) -> i64 {
                 self.t.scalar(16, 24, 1i64)
             }
+            /// `u64`: `ulong`.
             #[inline(always)]
             pub fn u64(&self) -> u64 {
                 self.t.scalar(24, 32, 1u64)
             }
+            /// `f32`: `float`.
             #[inline(always)]
             pub fn f32(&self) -> f32 {
                 self.t.scalar(32, 36, 1.0f32)
             }
+            /// `f64`: `double`.
             #[inline(always)]
             pub fn f64(&self) -> f64 {
                 self.t.scalar(40, 48, 1.0f64)
@@ -267,16 +280,27 @@ pub mod vectors {
         /// A `vectors.scalars.Scalars` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct ScalarsT {
+            /// `b`.
             pub b: bool,
+            /// `i8`.
             pub i8: i8,
+            /// `u8`.
             pub u8: u8,
+            /// `i16`.
             pub i16: i16,
+            /// `u16`.
             pub u16: u16,
+            /// `i32`.
             pub i32: i32,
+            /// `u32`.
             pub u32: u32,
+            /// `i64`.
             pub i64: i64,
+            /// `u64`.
             pub u64: u64,
+            /// `f32`.
             pub f32: f32,
+            /// `f64`.
             pub f64: f64,
         }
 

@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.strings`.
     pub mod strings {
         use ::weftbuf::rt;
         /// A `vectors.strings.Strings` read in place from a verified message. `Copy`: pass it by value.
@@ -34,51 +36,61 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `empty`: `string`.
             #[inline(always)]
             pub fn empty_(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(0, 4) }
             }
+            /// `ascii`: `string`.
             #[inline(always)]
             pub fn ascii(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(4, 8) }
             }
+            /// `escapes`: `string`.
             #[inline(always)]
             pub fn escapes(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(8, 12) }
             }
+            /// `accents`: `string`.
             #[inline(always)]
             pub fn accents(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(12, 16) }
             }
+            /// `cjk`: `string`.
             #[inline(always)]
             pub fn cjk(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(16, 20) }
             }
+            /// `emoji`: `string`.
             #[inline(always)]
             pub fn emoji(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(20, 24) }
             }
+            /// `embedded_nul`: `string`.
             #[inline(always)]
             pub fn embedded_nul(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(24, 28) }
             }
+            /// `exactly_eight`: `string`.
             #[inline(always)]
             pub fn exactly_eight(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(28, 32) }
             }
+            /// `long`: `string`.
             #[inline(always)]
             pub fn long(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
                 unsafe { self.t.string(32, 36) }
             }
+            /// `absent`: `string`.
             #[inline(always)]
             pub fn absent(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
@@ -314,15 +326,25 @@ pub mod vectors {
         /// A `vectors.strings.Strings` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct StringsT {
+            /// `empty_`.
             pub empty_: Option<String>,
+            /// `ascii`.
             pub ascii: Option<String>,
+            /// `escapes`.
             pub escapes: Option<String>,
+            /// `accents`.
             pub accents: Option<String>,
+            /// `cjk`.
             pub cjk: Option<String>,
+            /// `emoji`.
             pub emoji: Option<String>,
+            /// `embedded_nul`.
             pub embedded_nul: Option<String>,
+            /// `exactly_eight`.
             pub exactly_eight: Option<String>,
+            /// `long`.
             pub long: Option<String>,
+            /// `absent`.
             pub absent: Option<String>,
         }
 

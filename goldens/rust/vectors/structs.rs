@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.structs`.
     pub mod structs {
         use ::weftbuf::rt;
         /// `vectors.structs.Kind`: values a reader does not know pass through unchanged.
@@ -23,8 +25,11 @@ pub mod vectors {
         pub struct Kind(pub i16);
 
         impl Kind {
+            /// `Unknown`.
             pub const UNKNOWN: Kind = Kind(0i16);
+            /// `Small`.
             pub const SMALL: Kind = Kind(1i16);
+            /// `Large`.
             pub const LARGE: Kind = Kind(1000i16);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [Kind] = &[Kind::UNKNOWN, Kind::SMALL, Kind::LARGE];
@@ -109,6 +114,7 @@ pub mod vectors {
                 s.value = value;
                 s
             }
+            /// `tag`.
             #[inline(always)]
             pub fn tag(&self) -> u8 {
                 self.tag
@@ -118,6 +124,7 @@ pub mod vectors {
             pub fn set_tag(&mut self, value: u8) {
                 self.tag = value;
             }
+            /// `value`.
             #[inline(always)]
             pub fn value(&self) -> f64 {
                 self.value
@@ -192,6 +199,7 @@ pub mod vectors {
                 s.flags = flags;
                 s
             }
+            /// `kind`.
             #[inline(always)]
             pub fn kind(&self) -> Kind {
                 self.kind
@@ -201,6 +209,7 @@ pub mod vectors {
             pub fn set_kind(&mut self, value: Kind) {
                 self.kind = value;
             }
+            /// `inner`.
             #[inline(always)]
             pub fn inner(&self) -> Inner {
                 self.inner
@@ -210,6 +219,7 @@ pub mod vectors {
             pub fn set_inner(&mut self, value: Inner) {
                 self.inner = value;
             }
+            /// `flags`.
             #[inline(always)]
             pub fn flags(&self) -> [u8; 3] {
                 self.flags
@@ -284,6 +294,7 @@ pub mod vectors {
                 s.z = z;
                 s
             }
+            /// `x`.
             #[inline(always)]
             pub fn x(&self) -> f32 {
                 self.x
@@ -293,6 +304,7 @@ pub mod vectors {
             pub fn set_x(&mut self, value: f32) {
                 self.x = value;
             }
+            /// `y`.
             #[inline(always)]
             pub fn y(&self) -> f32 {
                 self.y
@@ -302,6 +314,7 @@ pub mod vectors {
             pub fn set_y(&mut self, value: f32) {
                 self.y = value;
             }
+            /// `z`.
             #[inline(always)]
             pub fn z(&self) -> f32 {
                 self.z
@@ -379,6 +392,7 @@ pub mod vectors {
                 s.kinds = kinds;
                 s
             }
+            /// `ints`.
             #[inline(always)]
             pub fn ints(&self) -> [i32; 3] {
                 self.ints
@@ -388,6 +402,7 @@ pub mod vectors {
             pub fn set_ints(&mut self, value: [i32; 3]) {
                 self.ints = value;
             }
+            /// `bytes`.
             #[inline(always)]
             pub fn bytes(&self) -> [i8; 12] {
                 self.bytes
@@ -397,6 +412,7 @@ pub mod vectors {
             pub fn set_bytes(&mut self, value: [i8; 12]) {
                 self.bytes = value;
             }
+            /// `inners`.
             #[inline(always)]
             pub fn inners(&self) -> [Inner; 2] {
                 self.inners
@@ -406,6 +422,7 @@ pub mod vectors {
             pub fn set_inners(&mut self, value: [Inner; 2]) {
                 self.inners = value;
             }
+            /// `kinds`.
             #[inline(always)]
             pub fn kinds(&self) -> [Kind; 2] {
                 self.kinds
@@ -460,22 +477,27 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `outer`: `vectors.structs.Outer`.
             #[inline(always)]
             pub fn outer(&self) -> Outer {
                 self.t.structure(None, 0, 32).unwrap_or_default()
             }
+            /// `aligned`: `vectors.structs.Aligned`.
             #[inline(always)]
             pub fn aligned(&self) -> Option<Aligned> {
                 self.t.structure(Some(32), 48, 64)
             }
+            /// `arrays`: `vectors.structs.WithArrays`.
             #[inline(always)]
             pub fn arrays(&self) -> Option<WithArrays> {
                 self.t.structure(Some(64), 72, 136)
             }
+            /// `missing`: `vectors.structs.Inner`.
             #[inline(always)]
             pub fn missing(&self) -> Option<Inner> {
                 self.t.structure(Some(136), 144, 160)
             }
+            /// `aligned_list`: `[vectors.structs.Aligned]`.
             #[inline(always)]
             pub fn aligned_list(&self) -> Option<rt::Vector<'a, Aligned>> {
                 // SAFETY: a verified table of this type; the offset is a `[vectors.structs.Aligned]` member's.
@@ -638,10 +660,15 @@ pub mod vectors {
         /// A `vectors.structs.Structs` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct StructsT {
+            /// `outer`.
             pub outer: Option<Outer>,
+            /// `aligned`.
             pub aligned: Option<Aligned>,
+            /// `arrays`.
             pub arrays: Option<WithArrays>,
+            /// `missing`.
             pub missing: Option<Inner>,
+            /// `aligned_list`.
             pub aligned_list: Option<Vec<Aligned>>,
         }
 

@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.union_vector`.
     pub mod union_vector {
         use ::weftbuf::rt;
         /// `vectors.union_vector.Fish`: 2 bytes, aligned to 2, laid out as in the message (plain data).
@@ -48,6 +50,7 @@ pub mod vectors {
                 s.fins = fins;
                 s
             }
+            /// `fins`.
             #[inline(always)]
             pub fn fins(&self) -> u16 {
                 self.fins
@@ -88,11 +91,17 @@ pub mod vectors {
         pub struct Pet(pub u8);
 
         impl Pet {
+            /// No value.
             pub const NONE: Pet = Pet(0);
+            /// Member `CAT`.
             pub const CAT: Pet = Pet(1);
+            /// Member `DOG`.
             pub const DOG: Pet = Pet(2);
+            /// Member `FISH`.
             pub const FISH: Pet = Pet(3);
+            /// Member `NAME`.
             pub const NAME: Pet = Pet(4);
+            /// Member `PUPPY`.
             pub const PUPPY: Pet = Pet(5);
             /// The member's name, if this schema knows it.
             pub fn name(self) -> Option<&'static str> {
@@ -127,10 +136,15 @@ pub mod vectors {
         pub enum PetRef<'a> {
             /// No value.
             NONE,
+            /// Member `Cat`.
             Cat(Cat<'a>),
+            /// Member `Dog`.
             Dog(Dog<'a>),
+            /// Member `Fish`.
             Fish(Fish),
+            /// Member `Name`.
             Name(&'a str),
+            /// Member `Puppy`.
             Puppy(Dog<'a>),
             /// A member this schema does not know (a newer writer's): its discriminant.
             Unknown(u8),
@@ -205,10 +219,15 @@ pub mod vectors {
             /// No value.
             #[default]
             NONE,
+            /// Member `Cat`.
             Cat(Box<CatT>),
+            /// Member `Dog`.
             Dog(Box<DogT>),
+            /// Member `Fish`.
             Fish(Fish),
+            /// Member `Name`.
             Name(String),
+            /// Member `Puppy`.
             Puppy(Box<DogT>),
             /// A member this schema does not know: it cannot be written.
             Unknown(u8),
@@ -269,6 +288,7 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `lives`: `ubyte`.
             #[inline(always)]
             pub fn lives(&self) -> u8 {
                 self.t.scalar(0, 1, 9u8)
@@ -372,6 +392,7 @@ pub mod vectors {
         /// A `vectors.union_vector.Cat` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct CatT {
+            /// `lives`.
             pub lives: u8,
         }
 
@@ -446,6 +467,7 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `name`: `string`.
             #[inline(always)]
             pub fn name(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
@@ -555,6 +577,7 @@ pub mod vectors {
         /// A `vectors.union_vector.Dog` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct DogT {
+            /// `name`.
             pub name: Option<String>,
         }
 
@@ -623,11 +646,13 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `pets`: `[vectors.union_vector.Pet]`.
             #[inline(always)]
             pub fn pets(&self) -> Option<rt::UnionVector<'a, PetRef<'a>>> {
                 // SAFETY: a verified table of this type; the offsets are a vector of unions' members.
                 unsafe { self.t.union_vector(0, 4, 8) }
             }
+            /// `no_pets`: `[vectors.union_vector.Pet]`.
             #[inline(always)]
             pub fn no_pets(&self) -> Option<rt::UnionVector<'a, PetRef<'a>>> {
                 // SAFETY: a verified table of this type; the offsets are a vector of unions' members.
@@ -749,7 +774,9 @@ pub mod vectors {
         /// A `vectors.union_vector.Home` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct HomeT {
+            /// `pets`.
             pub pets: Option<Vec<PetT>>,
+            /// `no_pets`.
             pub no_pets: Option<Vec<PetT>>,
         }
 

@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.unions`.
     pub mod unions {
         use ::weftbuf::rt;
         /// `vectors.unions.Coin`: 4 bytes, aligned to 4, laid out as in the message (plain data).
@@ -48,6 +50,7 @@ pub mod vectors {
                 s.value = value;
                 s
             }
+            /// `value`.
             #[inline(always)]
             pub fn value(&self) -> u32 {
                 self.value
@@ -88,12 +91,19 @@ pub mod vectors {
         pub struct Equipment(pub u8);
 
         impl Equipment {
+            /// No value.
             pub const NONE: Equipment = Equipment(0);
+            /// Member `SWORD`.
             pub const SWORD: Equipment = Equipment(1);
+            /// Member `SHIELD`.
             pub const SHIELD: Equipment = Equipment(2);
+            /// Member `COIN`.
             pub const COIN: Equipment = Equipment(3);
+            /// Member `NOTE`.
             pub const NOTE: Equipment = Equipment(4);
+            /// Member `LEFT`.
             pub const LEFT: Equipment = Equipment(5);
+            /// Member `RIGHT`.
             pub const RIGHT: Equipment = Equipment(6);
             /// The member's name, if this schema knows it.
             pub fn name(self) -> Option<&'static str> {
@@ -129,11 +139,17 @@ pub mod vectors {
         pub enum EquipmentRef<'a> {
             /// No value.
             NONE,
+            /// Member `Sword`.
             Sword(Sword<'a>),
+            /// Member `Shield`.
             Shield(Shield<'a>),
+            /// Member `Coin`.
             Coin(Coin),
+            /// Member `Note`.
             Note(&'a str),
+            /// Member `Left`.
             Left(Sword<'a>),
+            /// Member `Right`.
             Right(Sword<'a>),
             /// A member this schema does not know (a newer writer's): its discriminant.
             Unknown(u8),
@@ -213,11 +229,17 @@ pub mod vectors {
             /// No value.
             #[default]
             NONE,
+            /// Member `Sword`.
             Sword(Box<SwordT>),
+            /// Member `Shield`.
             Shield(Box<ShieldT>),
+            /// Member `Coin`.
             Coin(Coin),
+            /// Member `Note`.
             Note(String),
+            /// Member `Left`.
             Left(Box<SwordT>),
+            /// Member `Right`.
             Right(Box<SwordT>),
             /// A member this schema does not know: it cannot be written.
             Unknown(u8),
@@ -283,6 +305,7 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `damage`: `int`.
             #[inline(always)]
             pub fn damage(&self) -> i32 {
                 self.t.scalar(0, 4, 0i32)
@@ -385,6 +408,7 @@ pub mod vectors {
         /// A `vectors.unions.Sword` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct SwordT {
+            /// `damage`.
             pub damage: i32,
         }
 
@@ -459,6 +483,7 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `armor`: `short`.
             #[inline(always)]
             pub fn armor(&self) -> i16 {
                 self.t.scalar(0, 2, 10i16)
@@ -562,6 +587,7 @@ pub mod vectors {
         /// A `vectors.unions.Shield` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct ShieldT {
+            /// `armor`.
             pub armor: i16,
         }
 
@@ -636,6 +662,7 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `main`: `vectors.unions.Equipment`.
             #[inline(always)]
             pub fn main(&self) -> EquipmentRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -646,6 +673,7 @@ pub mod vectors {
             pub fn main_type(&self) -> Equipment {
                 Equipment(self.t.scalar(0, 8, 0u8))
             }
+            /// `offhand`: `vectors.unions.Equipment`.
             #[inline(always)]
             pub fn offhand(&self) -> EquipmentRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -656,6 +684,7 @@ pub mod vectors {
             pub fn offhand_type(&self) -> Equipment {
                 Equipment(self.t.scalar(8, 16, 0u8))
             }
+            /// `pocket`: `vectors.unions.Equipment`.
             #[inline(always)]
             pub fn pocket(&self) -> EquipmentRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -666,6 +695,7 @@ pub mod vectors {
             pub fn pocket_type(&self) -> Equipment {
                 Equipment(self.t.scalar(16, 24, 0u8))
             }
+            /// `note`: `vectors.unions.Equipment`.
             #[inline(always)]
             pub fn note(&self) -> EquipmentRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -676,6 +706,7 @@ pub mod vectors {
             pub fn note_type(&self) -> Equipment {
                 Equipment(self.t.scalar(24, 32, 0u8))
             }
+            /// `spare`: `vectors.unions.Equipment`.
             #[inline(always)]
             pub fn spare(&self) -> EquipmentRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -686,6 +717,7 @@ pub mod vectors {
             pub fn spare_type(&self) -> Equipment {
                 Equipment(self.t.scalar(32, 40, 0u8))
             }
+            /// `alias`: `vectors.unions.Equipment`.
             #[inline(always)]
             pub fn alias(&self) -> EquipmentRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
@@ -1074,11 +1106,17 @@ pub mod vectors {
         /// A `vectors.unions.Hero` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct HeroT {
+            /// `main`.
             pub main: EquipmentT,
+            /// `offhand`.
             pub offhand: EquipmentT,
+            /// `pocket`.
             pub pocket: EquipmentT,
+            /// `note`.
             pub note: EquipmentT,
+            /// `spare`.
             pub spare: EquipmentT,
+            /// `alias`.
             pub alias: EquipmentT,
         }
 

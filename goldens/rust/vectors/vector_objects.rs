@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.vector_objects`.
     pub mod vector_objects {
         use ::weftbuf::rt;
         /// `vectors.vector_objects.Point`: 8 bytes, aligned to 4, laid out as in the message (plain data).
@@ -51,6 +53,7 @@ pub mod vectors {
                 s.y = y;
                 s
             }
+            /// `x`.
             #[inline(always)]
             pub fn x(&self) -> i32 {
                 self.x
@@ -60,6 +63,7 @@ pub mod vectors {
             pub fn set_x(&mut self, value: i32) {
                 self.x = value;
             }
+            /// `y`.
             #[inline(always)]
             pub fn y(&self) -> i32 {
                 self.y
@@ -130,6 +134,7 @@ pub mod vectors {
                 s.b = b;
                 s
             }
+            /// `a`.
             #[inline(always)]
             pub fn a(&self) -> i8 {
                 self.a
@@ -139,6 +144,7 @@ pub mod vectors {
             pub fn set_a(&mut self, value: i8) {
                 self.a = value;
             }
+            /// `b`.
             #[inline(always)]
             pub fn b(&self) -> f64 {
                 self.b
@@ -191,10 +197,12 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `id`: `uint`.
             #[inline(always)]
             pub fn id(&self) -> u32 {
                 self.t.scalar(0, 4, 0u32)
             }
+            /// `name`: `string`.
             #[inline(always)]
             pub fn name(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
@@ -312,7 +320,9 @@ pub mod vectors {
         /// A `vectors.vector_objects.Item` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct ItemT {
+            /// `id`.
             pub id: u32,
+            /// `name`.
             pub name: Option<String>,
         }
 
@@ -391,26 +401,31 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `names`: `[string]`.
             #[inline(always)]
             pub fn names(&self) -> Option<rt::Vector<'a, &'a str>> {
                 // SAFETY: a verified table of this type; the offset is a `[string]` member's.
                 unsafe { self.t.vector::<&'a str>(0, 4) }
             }
+            /// `items`: `[vectors.vector_objects.Item]`.
             #[inline(always)]
             pub fn items(&self) -> Option<rt::Vector<'a, Item<'a>>> {
                 // SAFETY: a verified table of this type; the offset is a `[vectors.vector_objects.Item]` member's.
                 unsafe { self.t.vector::<Item<'a>>(4, 8) }
             }
+            /// `points`: `[vectors.vector_objects.Point]`.
             #[inline(always)]
             pub fn points(&self) -> Option<rt::Vector<'a, Point>> {
                 // SAFETY: a verified table of this type; the offset is a `[vectors.vector_objects.Point]` member's.
                 unsafe { self.t.vector::<Point>(8, 12) }
             }
+            /// `wides`: `[vectors.vector_objects.Wide]`.
             #[inline(always)]
             pub fn wides(&self) -> Option<rt::Vector<'a, Wide>> {
                 // SAFETY: a verified table of this type; the offset is a `[vectors.vector_objects.Wide]` member's.
                 unsafe { self.t.vector::<Wide>(12, 16) }
             }
+            /// `no_items`: `[vectors.vector_objects.Item]`.
             #[inline(always)]
             pub fn no_items(&self) -> Option<rt::Vector<'a, Item<'a>>> {
                 // SAFETY: a verified table of this type; the offset is a `[vectors.vector_objects.Item]` member's.
@@ -576,10 +591,15 @@ pub mod vectors {
         /// A `vectors.vector_objects.VectorObjects` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct VectorObjectsT {
+            /// `names`.
             pub names: Option<Vec<String>>,
+            /// `items`.
             pub items: Option<Vec<ItemT>>,
+            /// `points`.
             pub points: Option<Vec<Point>>,
+            /// `wides`.
             pub wides: Option<Vec<Wide>>,
+            /// `no_items`.
             pub no_items: Option<Vec<ItemT>>,
         }
 

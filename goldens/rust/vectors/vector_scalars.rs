@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `vectors`.
 pub mod vectors {
     use ::weftbuf::rt;
 
@@ -15,6 +16,7 @@ pub mod vectors {
         clippy::all, clippy::pedantic, clippy::nursery,
         clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
     )]
+    /// Namespace `vectors.vector_scalars`.
     pub mod vector_scalars {
         use ::weftbuf::rt;
         /// `vectors.vector_scalars.Suit`: values a reader does not know pass through unchanged.
@@ -23,9 +25,13 @@ pub mod vectors {
         pub struct Suit(pub u8);
 
         impl Suit {
+            /// `Clubs`.
             pub const CLUBS: Suit = Suit(0u8);
+            /// `Diamonds`.
             pub const DIAMONDS: Suit = Suit(1u8);
+            /// `Hearts`.
             pub const HEARTS: Suit = Suit(2u8);
+            /// `Spades`.
             pub const SPADES: Suit = Suit(3u8);
             /// Every named value, in ascending order.
             pub const VALUES: &'static [Suit] = &[Suit::CLUBS, Suit::DIAMONDS, Suit::HEARTS, Suit::SPADES];
@@ -93,66 +99,79 @@ pub mod vectors {
             pub fn as_table(&self) -> rt::Table<'a> {
                 self.t
             }
+            /// `empty`: `[int]`.
             #[inline(always)]
             pub fn empty_(&self) -> Option<rt::Vector<'a, i32>> {
                 // SAFETY: a verified table of this type; the offset is a `[int]` member's.
                 unsafe { self.t.vector::<i32>(0, 4) }
             }
+            /// `bools`: `[bool]`.
             #[inline(always)]
             pub fn bools(&self) -> Option<rt::Vector<'a, bool>> {
                 // SAFETY: a verified table of this type; the offset is a `[bool]` member's.
                 unsafe { self.t.vector::<bool>(4, 8) }
             }
+            /// `bytes`: `[byte]`.
             #[inline(always)]
             pub fn bytes(&self) -> Option<rt::Vector<'a, i8>> {
                 // SAFETY: a verified table of this type; the offset is a `[byte]` member's.
                 unsafe { self.t.vector::<i8>(8, 12) }
             }
+            /// `ubytes`: `[ubyte]`.
             #[inline(always)]
             pub fn ubytes(&self) -> Option<rt::Vector<'a, u8>> {
                 // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
                 unsafe { self.t.vector::<u8>(12, 16) }
             }
+            /// `shorts`: `[short]`.
             #[inline(always)]
             pub fn shorts(&self) -> Option<rt::Vector<'a, i16>> {
                 // SAFETY: a verified table of this type; the offset is a `[short]` member's.
                 unsafe { self.t.vector::<i16>(16, 20) }
             }
+            /// `ushorts`: `[ushort]`.
             #[inline(always)]
             pub fn ushorts(&self) -> Option<rt::Vector<'a, u16>> {
                 // SAFETY: a verified table of this type; the offset is a `[ushort]` member's.
                 unsafe { self.t.vector::<u16>(20, 24) }
             }
+            /// `ints`: `[int]`.
             #[inline(always)]
             pub fn ints(&self) -> Option<rt::Vector<'a, i32>> {
                 // SAFETY: a verified table of this type; the offset is a `[int]` member's.
                 unsafe { self.t.vector::<i32>(24, 28) }
             }
+            /// `uints`: `[uint]`.
             #[inline(always)]
             pub fn uints(&self) -> Option<rt::Vector<'a, u32>> {
                 // SAFETY: a verified table of this type; the offset is a `[uint]` member's.
                 unsafe { self.t.vector::<u32>(28, 32) }
             }
+            /// `longs`: `[long]`.
             #[inline(always)]
             pub fn longs(&self) -> Option<rt::Vector<'a, i64>> {
                 // SAFETY: a verified table of this type; the offset is a `[long]` member's.
                 unsafe { self.t.vector::<i64>(32, 36) }
             }
+            /// `ulongs`: `[ulong]`.
             #[inline(always)]
             pub fn ulongs(&self) -> Option<rt::Vector<'a, u64>> {
                 // SAFETY: a verified table of this type; the offset is a `[ulong]` member's.
                 unsafe { self.t.vector::<u64>(36, 40) }
             }
+            /// `floats`: `[float]`.
             #[inline(always)]
             pub fn floats(&self) -> Option<rt::Vector<'a, f32>> {
                 // SAFETY: a verified table of this type; the offset is a `[float]` member's.
                 unsafe { self.t.vector::<f32>(40, 44) }
             }
+            /// `doubles`: `[double]`.
             #[inline(always)]
             pub fn doubles(&self) -> Option<rt::Vector<'a, f64>> {
                 // SAFETY: a verified table of this type; the offset is a `[double]` member's.
                 unsafe { self.t.vector::<f64>(44, 48) }
             }
+            /// `suits`: `[vectors.vector_scalars.Suit]`.
             #[inline(always)]
             pub fn suits(&self) -> Option<rt::Vector<'a, Suit>> {
                 // SAFETY: a verified table of this type; the offset is a `[vectors.vector_scalars.Suit]` member's.
@@ -456,18 +475,31 @@ pub mod vectors {
         /// A `vectors.vector_scalars.VectorScalars` as plain Rust data.
         #[derive(Clone, Debug, PartialEq)]
         pub struct VectorScalarsT {
+            /// `empty_`.
             pub empty_: Option<Vec<i32>>,
+            /// `bools`.
             pub bools: Option<Vec<bool>>,
+            /// `bytes`.
             pub bytes: Option<Vec<i8>>,
+            /// `ubytes`.
             pub ubytes: Option<Vec<u8>>,
+            /// `shorts`.
             pub shorts: Option<Vec<i16>>,
+            /// `ushorts`.
             pub ushorts: Option<Vec<u16>>,
+            /// `ints`.
             pub ints: Option<Vec<i32>>,
+            /// `uints`.
             pub uints: Option<Vec<u32>>,
+            /// `longs`.
             pub longs: Option<Vec<i64>>,
+            /// `ulongs`.
             pub ulongs: Option<Vec<u64>>,
+            /// `floats`.
             pub floats: Option<Vec<f32>>,
+            /// `doubles`.
             pub doubles: Option<Vec<f64>>,
+            /// `suits`.
             pub suits: Option<Vec<Suit>>,
         }
 

@@ -7,6 +7,7 @@
     clippy::all, clippy::pedantic, clippy::nursery,
     clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_op_in_unsafe_fn
 )]
+/// Namespace `example`.
 pub mod example {
     use ::weftbuf::rt;
     /// `example.Vec2`: 8 bytes, aligned to 4, laid out as in the message (plain data).
@@ -43,6 +44,7 @@ pub mod example {
             s.y = y;
             s
         }
+        /// `x`.
         #[inline(always)]
         pub fn x(&self) -> f32 {
             self.x
@@ -52,6 +54,7 @@ pub mod example {
         pub fn set_x(&mut self, value: f32) {
             self.x = value;
         }
+        /// `y`.
         #[inline(always)]
         pub fn y(&self) -> f32 {
             self.y
@@ -104,19 +107,23 @@ pub mod example {
         pub fn as_table(&self) -> rt::Table<'a> {
             self.t
         }
+        /// `pos`: `example.Vec2`.
         #[inline(always)]
         pub fn pos(&self) -> Option<Vec2> {
             self.t.structure(Some(0), 4, 12)
         }
+        /// `label`: `string`.
         #[inline(always)]
         pub fn label(&self) -> Option<&'a str> {
             // SAFETY: a verified table of this type; the offset is a string member's.
             unsafe { self.t.string(12, 16) }
         }
+        /// `hp`: `short`.
         #[inline(always)]
         pub fn hp(&self) -> i16 {
             self.t.scalar(16, 18, 100i16)
         }
+        /// `tags`: `[ubyte]`.
         #[inline(always)]
         pub fn tags(&self) -> Option<rt::Vector<'a, u8>> {
             // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
@@ -264,9 +271,13 @@ pub mod example {
     /// A `example.Point` as plain Rust data.
     #[derive(Clone, Debug, PartialEq)]
     pub struct PointT {
+        /// `pos`.
         pub pos: Option<Vec2>,
+        /// `label`.
         pub label: Option<String>,
+        /// `hp`.
         pub hp: i16,
+        /// `tags`.
         pub tags: Option<Vec<u8>>,
     }
 
