@@ -1,15 +1,14 @@
 //! Generates weftbuf's Rust code from `.fbs` schemas in a build script.
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     if let Err(e) = weftbuf_build::Config::new()
-//!         .include_dir("schemas")
-//!         .compile(&["schemas/monster.fbs"])
-//!     {
-//!         // Diagnostics were printed for cargo already; fail the build.
-//!         panic!("{e}");
-//!     }
+//! // build.rs, in `fn main`:
+//! if let Err(e) = weftbuf_build::Config::new()
+//!     .include_dir("schemas")
+//!     .compile(&["schemas/monster.fbs"])
+//! {
+//!     // The diagnostics went to cargo already; this stops the build with them.
+//!     eprintln!("{e}");
+//!     std::process::exit(1);
 //! }
 //! ```
 //!
