@@ -308,21 +308,36 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks the string object at `at`: header, terminating 0, UTF-8. A string is a leaf:
-    /// it counts as an object but adds no depth.
-    #[inline]
+    /// it counts as an object but adds no depth. A string of at most [`SHORT_STRING`] bytes
+    /// is checked (and counted) at every reference to it, which costs less than marking it;
+    /// a longer one once, however many references share it, so work stays linear.
+    #[inline(always)]
     pub fn string(&mut self, at: usize, string_tag: u32) -> Result<(), VerifyError> {
-        let slot = at / OBJECT_ALIGN as usize;
         let count = self.header(
             at,
             (string_tag, "string"),
             |count| u64::from(count) + 1,
             OBJECT_ALIGN,
-        )?;
+        )? as usize;
+        let body = at + OBJECT_HEADER_SIZE as usize;
+        if count <= SHORT_STRING {
+            self.string_body(at, body, count)?;
+            return self.count_object(at);
+        }
+        let slot = at / OBJECT_ALIGN as usize;
         if self.marks.get(slot).1 {
             return Ok(());
         }
-        let body = at + OBJECT_HEADER_SIZE as usize;
-        let end = body + count as usize;
+        self.string_body(at, body, count)?;
+        self.count_object(at)?;
+        self.marks.finish(slot, self.bytes.len());
+        Ok(())
+    }
+
+    /// The NUL after a string's `count` bytes at `body`, and their UTF-8.
+    #[inline(always)]
+    fn string_body(&self, at: usize, body: usize, count: usize) -> Result<(), VerifyError> {
+        let end = body + count;
         if self.bytes.get(end) != Some(&0) {
             return Err(VerifyError::MissingNul {
                 path: String::new(),
@@ -330,15 +345,16 @@ impl<'a> Checker<'a> {
             });
         }
         let text = self.bytes.get(body..end).unwrap_or_default();
-        if let Err(e) = std::str::from_utf8(text) {
+        // Most text is ASCII, which a word at a time proves valid.
+        if !text.is_ascii()
+            && let Err(e) = std::str::from_utf8(text)
+        {
             return Err(VerifyError::InvalidUtf8 {
                 path: String::new(),
                 at,
                 bad: body + e.valid_up_to(),
             });
         }
-        self.count_object(at)?;
-        self.marks.finish(slot, self.bytes.len());
         Ok(())
     }
 
@@ -600,62 +616,71 @@ fn u16_at(bytes: &[u8], at: usize) -> u16 {
     array_at(bytes, at).map_or(0, u16::from_le_bytes)
 }
 
+/// Strings up to this many bytes are checked at every reference instead of once.
+pub const SHORT_STRING: usize = 64;
+
 /// Which objects (by 8-byte slot) were entered and which are done. Most messages hold few
 /// objects worth marking: a short list serves them without allocating for the whole message;
 /// past [`FEW_MARKS`] it turns into two bitsets over the message's slots.
 enum Marks {
     Few(Vec<(usize, bool)>),
-    Many { entered: Vec<u64>, done: Vec<u64> },
+    /// Two bits per slot: entered (bit 0) and done (bit 1).
+    Many(Vec<u64>),
 }
 
 const FEW_MARKS: usize = 32;
+const ENTERED: u64 = 1;
+const DONE: u64 = 2;
 
-fn bit(set: &[u64], slot: usize) -> bool {
-    set.get(slot / 64)
-        .is_some_and(|w| w & (1 << (slot % 64)) != 0)
+#[inline(always)]
+fn bits(set: &[u64], slot: usize) -> u64 {
+    set.get(slot / 32)
+        .map_or(0, |w| (w >> ((slot % 32) * 2)) & 3)
 }
 
-fn set_bit(set: &mut [u64], slot: usize) {
-    if let Some(w) = set.get_mut(slot / 64) {
-        *w |= 1 << (slot % 64);
+#[inline(always)]
+fn set_bits(set: &mut [u64], slot: usize, value: u64) {
+    if let Some(w) = set.get_mut(slot / 32) {
+        *w |= value << ((slot % 32) * 2);
     }
 }
 
 impl Marks {
     /// (entered, done) for `slot`.
-    #[inline]
+    #[inline(always)]
     fn get(&self, slot: usize) -> (bool, bool) {
         match self {
             Marks::Few(list) => list
                 .iter()
                 .find(|(s, _)| *s == slot)
                 .map_or((false, false), |&(_, done)| (true, done)),
-            Marks::Many { entered, done } => (bit(entered, slot), bit(done, slot)),
+            Marks::Many(set) => {
+                let b = bits(set, slot);
+                (b & ENTERED != 0, b & DONE != 0)
+            }
         }
     }
 
+    #[inline(always)]
     fn enter(&mut self, slot: usize, message_len: usize) {
         if let Marks::Few(list) = self {
             if list.len() < FEW_MARKS {
                 list.push((slot, false));
                 return;
             }
-            let words = message_len.div_ceil(64 * OBJECT_ALIGN as usize);
-            let (mut entered, mut done) = (vec![0; words], vec![0; words]);
+            let words = message_len.div_ceil(32 * OBJECT_ALIGN as usize);
+            let mut set = vec![0; words];
             for &(s, finished) in list.iter() {
-                set_bit(&mut entered, s);
-                if finished {
-                    set_bit(&mut done, s);
-                }
+                set_bits(&mut set, s, if finished { ENTERED | DONE } else { ENTERED });
             }
-            *self = Marks::Many { entered, done };
+            *self = Marks::Many(set);
         }
-        if let Marks::Many { entered, .. } = self {
-            set_bit(entered, slot);
+        if let Marks::Many(set) = self {
+            set_bits(set, slot, ENTERED);
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn finish(&mut self, slot: usize, message_len: usize) {
         if let Marks::Few(list) = self {
             if let Some(entry) = list.iter_mut().find(|(s, _)| *s == slot) {
@@ -666,9 +691,8 @@ impl Marks {
             self.enter(slot, message_len);
             return self.finish(slot, message_len);
         }
-        if let Marks::Many { entered, done } = self {
-            set_bit(entered, slot);
-            set_bit(done, slot);
+        if let Marks::Many(set) = self {
+            set_bits(set, slot, ENTERED | DONE);
         }
     }
 }

@@ -16,7 +16,7 @@ mod scalar;
 mod service;
 
 pub use bytemuck;
-pub use check::Checker;
+pub use check::{Checker, SHORT_STRING};
 pub use mutate::{TableMut, TablesMut, VectorMut};
 pub use read::{
     Element, Table, TableElement, UnionRead, UnionVector, Vector, VectorIter, boxed_struct_at,
