@@ -119,6 +119,12 @@ macro_rules! roundtrip {
             let owned = view.unpack();
             assert_eq!(owned.pack().unwrap(), bytes, "typed writer differs from the dynamic one");
             let _ = format!("{view:?}");
+            for len in 0..bytes.len() {
+                let dynamic = verify(&schema, &layout, root, &bytes[..len], &Limits::default()).map(|_| ());
+                let generated = rt::check_root::<$root>(&bytes[..len], &Limits::default()).map(|_| ());
+                assert!(generated.is_err(), "a message cut to {len} bytes verified");
+                assert_eq!(dynamic, generated, "cut to {len} bytes");
+            }
             let mut mutant = bytes.clone();
             let (mut accepted, mut rejected) = (0, 0);
             for i in 0..bytes.len() {

@@ -127,3 +127,41 @@ fn a_long_single_line_parses_in_linear_time() {
     let bytes = json_to_message(&schema, &layout, schema.root_table.unwrap(), &json).unwrap();
     assert!(bytes.len() > 500_000);
 }
+
+/// A vector of union values shared by two fields with different discriminant vectors: its
+/// elements were checked against the first field's discriminants only, so a reader of the
+/// second would take an object for a type it is not. Rejected, whichever field comes first.
+#[test]
+fn a_union_values_vector_pairs_with_one_discriminant_vector() {
+    use weftbuf::message::VerifyError;
+    let (schema, layout) = compile(
+        "table A { s: string; } table B { n: int; } union U { A, B }
+         table R { a: [U]; b: [U]; } root_type R;",
+    );
+    let root = schema.root_table.unwrap();
+    let json = r#"{ a_type: ["A"], a: [{ s: "x" }], b_type: ["B"], b: [{ n: 1 }] }"#;
+    let mut bytes = json_to_message(&schema, &layout, root, json).unwrap();
+    verify(&schema, &layout, root, &bytes, &Limits::default()).unwrap();
+    let table = &layout.tables[root.0 as usize];
+    let member = |name: &str| {
+        let f = table.fields.iter().find(|f| f.name == name).unwrap();
+        table.members[f.value_member as usize].offset as usize
+    };
+    let body = 24 + 8; // the root table is the first object
+    let (a_at, b_at) = (body + member("a"), body + member("b"));
+    let a_values = a_at as i64
+        + i64::from(i32::from_le_bytes(
+            bytes[a_at..a_at + 4].try_into().unwrap(),
+        ));
+    let patched = i32::try_from(a_values - b_at as i64).unwrap();
+    bytes[b_at..b_at + 4].copy_from_slice(&patched.to_le_bytes());
+    let err = verify(&schema, &layout, root, &bytes, &Limits::default()).unwrap_err();
+    assert!(
+        matches!(err, VerifyError::UnionVectorShared { .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().starts_with("R.b: the union values at byte"),
+        "{err}"
+    );
+}
