@@ -119,7 +119,9 @@ macro_rules! roundtrip {
             let owned = view.unpack();
             assert_eq!(owned.pack().unwrap(), bytes, "typed writer differs from the dynamic one");
             let _ = format!("{view:?}");
-            for len in 0..bytes.len() {
+            // Under Miri (CI runs a sample there), every seventh byte and length.
+            let step = if cfg!(miri) { 7 } else { 1 };
+            for len in (0..bytes.len()).step_by(step) {
                 let dynamic = verify(&schema, &layout, root, &bytes[..len], &Limits::default()).map(|_| ());
                 let generated = rt::check_root::<$root>(&bytes[..len], &Limits::default()).map(|_| ());
                 assert!(generated.is_err(), "a message cut to {len} bytes verified");
@@ -127,7 +129,7 @@ macro_rules! roundtrip {
             }
             let mut mutant = bytes.clone();
             let (mut accepted, mut rejected) = (0, 0);
-            for i in 0..bytes.len() {
+            for i in (0..bytes.len()).step_by(step) {
                 for value in [0x00, 0xff, bytes[i] ^ 0x01, bytes[i] ^ 0x80, bytes[i].wrapping_add(8)] {
                     if value == bytes[i] {
                         continue;
