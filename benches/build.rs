@@ -4,6 +4,8 @@
 //! flatc comes from `WEFTBUF_FLATC`, or `../.venv/bin/flatc` beside this crate (where
 //! `scripts/test` and `scripts/bench` install flatc 25.12.19). The Cap'n Proto schema compiler
 //! comes from `WEFTBUF_CAPNP`, or `capnp` on the `PATH` (`scripts/bench` installs it).
+//! weftbuf's own generated code comes from `weftbuf-build`, as a user's build script would
+//! make it: `wb_<dataset>/<dataset>.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -18,7 +20,10 @@ const CORPUS: &str = "../../shared/corpus/rust_serialization_benchmark";
 fn main() -> ExitCode {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
-    match flatc(&manifest_dir, &out_dir).and_then(|()| capnpc(&manifest_dir, &out_dir)) {
+    match flatc(&manifest_dir, &out_dir)
+        .and_then(|()| capnpc(&manifest_dir, &out_dir))
+        .and_then(|()| weftbuf_gen(&manifest_dir, &out_dir))
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");
@@ -45,7 +50,13 @@ fn flatc(manifest_dir: &Path, out_dir: &Path) -> Result<(), String> {
             .status();
         match status {
             Ok(s) if s.success() => {}
-            Ok(s) => return Err(format!("{} failed on {}: {s}", flatc.display(), schema.display())),
+            Ok(s) => {
+                return Err(format!(
+                    "{} failed on {}: {s}",
+                    flatc.display(),
+                    schema.display()
+                ));
+            }
             Err(e) => {
                 return Err(format!(
                     "cannot run flatc at {} ({e}); run scripts/bench, which installs it into \
@@ -62,7 +73,8 @@ fn flatc(manifest_dir: &Path, out_dir: &Path) -> Result<(), String> {
 /// `crate::capnp_gen`.
 fn capnpc(manifest_dir: &Path, out_dir: &Path) -> Result<(), String> {
     println!("cargo::rerun-if-env-changed=WEFTBUF_CAPNP");
-    let capnp = std::env::var_os("WEFTBUF_CAPNP").map_or_else(|| PathBuf::from("capnp"), PathBuf::from);
+    let capnp =
+        std::env::var_os("WEFTBUF_CAPNP").map_or_else(|| PathBuf::from("capnp"), PathBuf::from);
     let src = manifest_dir.join("capnp");
     let mut command = capnpc::CompilerCommand::new();
     command
@@ -82,4 +94,18 @@ fn capnpc(manifest_dir: &Path, out_dir: &Path) -> Result<(), String> {
             capnp.display()
         )
     })
+}
+
+/// Generates weftbuf's Rust code for every corpus schema: `wb_<dataset>/<dataset>.rs`.
+fn weftbuf_gen(manifest_dir: &Path, out_dir: &Path) -> Result<(), String> {
+    for dataset in DATASETS {
+        let schema = manifest_dir.join(CORPUS).join(format!("{dataset}.fbs"));
+        let dir = out_dir.join(format!("wb_{dataset}"));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        weftbuf_build::Config::new()
+            .out_dir(&dir)
+            .compile(&[&schema])
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }

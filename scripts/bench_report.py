@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Writes docs/benchmarks.md from one criterion run of benches/ (scripts/bench calls this).
 
-Reads every `<group>/<function>/new/{benchmark,estimates}.json` under the criterion folder for
-the groups of benches/benches/runtime.rs, and the machine's description, and prints tables of
-absolute figures and of weftbuf/FlatBuffers ratios. Only standard library modules.
+Reads every `<group>/<function>/new/{benchmark,estimates}.json` under the criterion folder whose
+group is `<dataset>/<operation>` (benches/benches/datasets.rs), and the machine's description,
+and prints per dataset a table of absolute figures and tables of ratios "weftbuf / peer". The
+`weftbuf` implementation is weftbuf's generated code; until the bench has it, its ratios read
+n/a. Only standard library modules.
 """
 
 import argparse
@@ -15,85 +17,128 @@ import sys
 from pathlib import Path
 
 DATASETS = {
-    "log": "`log.Logs`: 10,000 HTTP access log records (`log.Log`: an `Address` struct of 4 "
-    "ubytes, 4 strings, a ushort and a ulong)",
-    "mesh": "`mesh.Mesh`: 125,000 `Triangle` structs (4 `Vector3` of 3 floats) in one vector",
+    "log": "10,000 HTTP access log records (`log.Log`: an `Address` struct of 4 ubytes, 4 "
+    "strings, a ushort and a ulong)",
+    "mesh": "125,000 `Triangle` structs (4 `Vector3` of 3 floats) in one vector",
+    "minecraft_savedata": "500 player save files (`Player`: some 30 fields, among them "
+    "strings, two vectors of `Item` tables, structs, optional `Entity` tables and a "
+    "`RecipeBook` of two string vectors)",
+    "mk48": "1,000 game state updates (`Update`: 20 to 39 `Contact` tables with structs, a "
+    "bool vector and a ushort vector; 3 to 9 `TerrainUpdate` tables with a byte vector)",
 }
-GROUPS = ["build", "verify", "read"]
-# A FlatBuffers time below this is a constant-time check, not a pass over the message.
+OPS = ["serialize", "access", "read", "update"]
+# The numerators of the ratio tables: weftbuf's generated code, always shown (n/a until it is
+# benchmarked), then the dynamic API where it was measured.
+WEFTBUF = "weftbuf"
+NUMERATORS = [
+    (WEFTBUF, "weftbuf (generated code)", True),
+    ("weftbuf-dyn", "weftbuf's dynamic API", False),
+]
+# The implementations, in the order of the tables; others found in the run follow, sorted.
+PEERS = ["plain", "flatbuffers", "rkyv", "capnp"]
+KNOWN = [WEFTBUF] + PEERS + [
+    "weftbuf-dyn",
+    "weftbuf-dyn-alloc",
+    "weftbuf-dyn-slice",
+    "weftbuf-dyn-fb",
+    "memcpy",
+]
+# A peer's time below this is a constant-time check, not a pass over the message.
 TINY_NS = 1000.0
-# (group, function) -> what it does; the order of the tables.
-WHAT = {
-    ("build", "weftbuf"): "`encode_into` from a prebuilt dynamic `Value`, into a reused buffer "
-    "(`Builder::in_slice`)",
-    ("build", "weftbuf-alloc"): "`encode` from the same `Value`, into a fresh growable buffer",
-    ("build", "flatbuffers"): "flatc-generated builders from plain Rust structs, "
-    "`FlatBufferBuilder` reused (`reset`)",
-    ("verify", "memcpy"): "copy the weftbuf message into a preallocated buffer: a floor",
-    ("verify", "weftbuf"): "`verify` with `Limits::default()`",
-    ("verify", "flatbuffers"): "`flatbuffers::root::<T>` (verifier, default options)",
-    ("verify", "weftbuf-fb"): "weftbuf's FlatBuffers reader: `verify_flatbuffer` (no size prefix, "
-    "`Limits::default()`) on the very bytes the FlatBuffers benchmarks read",
-    ("read", "weftbuf"): "`verify`, then every field of every record through the dynamic views "
-    "(`field_at`, `VectorView::iter`)",
-    ("read", "weftbuf-slice"): "`verify`, then the triangles as one `&[[f32; 12]]` "
-    "(`VectorView::as_slice`)",
-    ("read", "flatbuffers"): "`flatbuffers::root::<T>`, then every field through the generated "
-    "accessors",
-    ("read", "weftbuf-fb"): "`verify_flatbuffer` on the FlatBuffers bytes, then the traversal of "
-    "read / weftbuf through the same dynamic views",
+
+OP_WHAT = {
+    "serialize": "the plain Rust structs into the implementation's format, into a buffer "
+    "reused from one message to the next where the crate allows it",
+    "access": "validate the message as untrusted bytes and get its root",
+    "read": "validate, then touch every field of every record, summing them (integers, float "
+    "bits, string lengths) into `black_box`; before measuring, the bench checks that every "
+    "implementation's sum is the dataset's checksum",
+    "update": "change one scalar of every record in the message, in place (log: `code` = 200; "
+    "mesh: `normal.x` = 0; minecraft_savedata and mk48: `score` = 0); before measuring, the "
+    "bench checks that a read after the update gives the updated data's checksum",
 }
-# The ratio rows: (label, group, weftbuf function, FlatBuffers function).
-RATIOS = [
-    ("build", "build", "weftbuf", "flatbuffers"),
-    ("build, weftbuf into a fresh buffer", "build", "weftbuf-alloc", "flatbuffers"),
-    ("verify", "verify", "weftbuf", "flatbuffers"),
-    ("verify + full read", "read", "weftbuf", "flatbuffers"),
-    ("verify + read as a typed slice", "read", "weftbuf-slice", "flatbuffers"),
-]
-# The same FlatBuffers bytes read by weftbuf's FlatBuffers reader and by the flatbuffers crate.
-SAME_BYTES_RATIOS = [
-    ("verify", "verify", "weftbuf-fb", "flatbuffers"),
-    ("verify + full read", "read", "weftbuf-fb", "flatbuffers"),
-]
+IMPL_WHAT = {
+    WEFTBUF: "weftbuf's generated Rust code",
+    "plain": "the plain Rust structs in a `Vec` (the data model itself). serialize: "
+    "`Vec::clone_from` into a kept `Vec` (every string allocated afresh); access: n/a (nothing "
+    "to validate); read: a walk of the `Vec`; update: a write of the field",
+    "flatbuffers": "the flatbuffers crate with flatc's generated code. serialize: the generated "
+    "builders, `FlatBufferBuilder` reused (`reset`); access: `flatbuffers::root` (the verifier, "
+    "default options); read: `root`, then the generated accessors; update: n/a (flatc's Rust "
+    "code has no in-place mutation)",
+    "rkyv": "rkyv with `Archive` derived on the plain structs. serialize: "
+    "`rkyv::api::high::to_bytes_in` into a reused `AlignedVec`; access: "
+    "`rkyv::access::<_, rancor::Error>` (bytecheck validates the whole archive); read: that, "
+    "then the archived fields; update: `rkyv::access_mut` (the same validation), then a write "
+    "through `Seal` and `munge`",
+    "capnp": "the capnp crate with capnpc's generated code (`benches/capnp/*.capnp`). serialize: "
+    "the generated builders in a reused `ScratchSpaceHeapAllocator` (one segment), then "
+    "`serialize::write_message` into a reused `Vec`; access: `read_message_from_flat_slice` with "
+    "default `ReaderOptions` and `get_root`, which checks the segment table and the root pointer "
+    "only (Cap'n Proto validates lazily); read: that, then the generated getters, which validate "
+    "every pointer they follow (and `to_str` the UTF-8 of every text); update: n/a (no in-place "
+    "update of a received message in capnp's Rust API)",
+    "weftbuf-dyn": "weftbuf's dynamic (reflection) API. serialize: `encode_into` a reused slice "
+    "(`Builder::in_slice`) from a prebuilt dynamic `Value`; access: `verify` "
+    "(`Limits::default()`) and the root view; read: that, then every field through the views "
+    "(`field_at`, `VectorView::iter`)",
+    "weftbuf-dyn-alloc": "serialize with `encode` from the same `Value`, into a fresh growable "
+    "buffer each time",
+    "weftbuf-dyn-slice": "read: `verify`, then the triangles as one `&[[f32; 12]]` "
+    "(`VectorView::as_slice`)",
+    "weftbuf-dyn-fb": "weftbuf's FlatBuffers reader on the very bytes the flatbuffers rows read. "
+    "access: `verify_flatbuffer` (no size prefix, `Limits::default()`) and the root view; read: "
+    "that, then the traversal of weftbuf-dyn through the same views",
+    "memcpy": "access: a copy of the weftbuf-dyn message into a preallocated buffer, the floor "
+    "of any pass over the message",
+}
 
 
-def load(criterion: Path, dataset: str) -> dict:
-    """(group, function) -> figures, for one dataset's groups."""
-    results = {}
-    for group in GROUPS:
-        folder = criterion / f"{dataset}-{group}"
-        if not folder.is_dir():
-            sys.exit(f"bench_report: {folder} is missing: did the benchmarks run?")
-        for bench in sorted(folder.iterdir()):
-            new = bench / "new"
-            if not (new / "estimates.json").is_file():
-                continue
-            meta = json.loads((new / "benchmark.json").read_text())
-            est = json.loads((new / "estimates.json").read_text())
-            throughput = meta.get("throughput") or {}
-            size = throughput.get("Bytes") or throughput.get("BytesDecimal")
-            median = est["median"]
-            results[(group, meta["function_id"])] = {
-                "median_ns": median["point_estimate"],
-                "ci": (
-                    median["confidence_interval"]["lower_bound"],
-                    median["confidence_interval"]["upper_bound"],
-                ),
-                "mad_ns": est["median_abs_dev"]["point_estimate"],
-                "size": size,
-            }
-    return results
+def load(criterion: Path) -> dict:
+    """dataset -> (operation, implementation) -> figures, from every benchmark of the run."""
+    data = {d: {} for d in DATASETS}
+    for meta_file in sorted(criterion.glob("*/*/new/benchmark.json")):
+        meta = json.loads(meta_file.read_text())
+        dataset, _, op = meta.get("group_id", "").partition("/")
+        if dataset not in DATASETS or op not in OPS:
+            continue
+        est_file = meta_file.with_name("estimates.json")
+        if not est_file.is_file():
+            continue
+        est = json.loads(est_file.read_text())
+        throughput = meta.get("throughput") or {}
+        median = est["median"]
+        sample_file = meta_file.with_name("sample.json")
+        samples = len(json.loads(sample_file.read_text())["iters"]) if sample_file.is_file() else 0
+        data[dataset][(op, meta["function_id"])] = {
+            "median_ns": median["point_estimate"],
+            "ci": (
+                median["confidence_interval"]["lower_bound"],
+                median["confidence_interval"]["upper_bound"],
+            ),
+            "size": throughput.get("Bytes") or throughput.get("BytesDecimal"),
+            "samples": samples,
+        }
+    return data
 
 
-def sample_counts(criterion: Path) -> list:
-    """The sample.json of every benchmark of this report."""
-    found = []
-    for d in DATASETS:
-        for group in GROUPS:
-            for sample in (criterion / f"{d}-{group}").glob("*/new/sample.json"):
-                found.append(json.loads(sample.read_text()))
-    return found
+def implementations(results: dict) -> list:
+    """The implementations of one dataset's results, in table order."""
+    found = {impl for (_, impl) in results}
+    return [i for i in KNOWN if i in found] + sorted(found - set(KNOWN))
+
+
+def peers(results: dict) -> list:
+    """The denominators of the ratio tables: the other formats (weftbuf's rows excluded)."""
+    found = {impl for (_, impl) in results}
+    extra = sorted(i for i in found - set(KNOWN) if not i.startswith("weftbuf"))
+    return PEERS + extra
+
+
+def size_of(results: dict, impl: str):
+    """The size of the message an implementation serializes, if it has one."""
+    r = results.get(("serialize", impl))
+    return r["size"] if r and r["size"] else None
 
 
 def fmt_time(ns: float) -> str:
@@ -112,13 +157,18 @@ def fmt_ratio(r: float) -> str:
     return f"{r:.3g}" if r < 1000 else f"{r:,.0f}"
 
 
-def ratio_rows(w, data: dict, rows: list) -> bool:
-    """Writes one table row per ratio; true when a FlatBuffers time was tiny (marked `*`)."""
+def ratio_table(w, results: dict, numerator: str) -> bool:
+    """One row per operation and a size row, one column per peer: numerator / peer.
+
+    Returns true when a peer's time was tiny (the cell is marked `*`)."""
+    cols = peers(results)
     tiny = False
-    for label, group, weft, flat in rows:
+    w("| operation | " + " | ".join(cols) + " |")
+    w("| --- | " + " | ".join("---:" for _ in cols) + " |")
+    for op in OPS:
         cells = []
-        for d in DATASETS:
-            a, b = data[d].get((group, weft)), data[d].get((group, flat))
+        for peer in cols:
+            a, b = results.get((op, numerator)), results.get((op, peer))
             if not (a and b):
                 cells.append("n/a")
                 continue
@@ -127,9 +177,12 @@ def ratio_rows(w, data: dict, rows: list) -> bool:
                 cell += " *"
                 tiny = True
             cells.append(cell)
-        if all(c == "n/a" for c in cells):
-            continue
-        w(f"| {label} | " + " | ".join(cells) + " |")
+        w(f"| {op} | " + " | ".join(cells) + " |")
+    cells = []
+    for peer in cols:
+        a, b = size_of(results, numerator), size_of(results, peer)
+        cells.append(f"{a / b:.2f}" if a and b else "n/a")
+    w("| message size | " + " | ".join(cells) + " |")
     return tiny
 
 
@@ -168,12 +221,17 @@ def main() -> None:
     p.add_argument("--observations", type=Path, help="text appended under Observations")
     args = p.parse_args()
 
-    data = {d: load(args.criterion, d) for d in DATASETS}
+    data = load(args.criterion)
+    missing = [d for d, results in data.items() if not results]
+    if missing:
+        sys.exit(f"bench_report: no benchmarks of {', '.join(missing)} in {args.criterion}: "
+                 "did the benchmarks run?")
     versions = lock_versions(args.lock)
     run_file = args.criterion / "weftbuf-run.json"
     if not run_file.is_file():
         sys.exit(f"bench_report: {run_file} is missing: run scripts/bench")
     run = json.loads(run_file.read_text())
+    has_weftbuf = any((op, WEFTBUF) in results for results in data.values() for op in OPS)
 
     out = []
     w = out.append
@@ -181,21 +239,27 @@ def main() -> None:
     w("")
     w("<!-- Generated by scripts/bench (scripts/bench_report.py) from one run; do not edit. -->")
     w("")
-    w("weftbuf's message runtime against FlatBuffers, the format a user would otherwise pick,")
-    w("measured in the same run on the same machine. Reproduce with `scripts/bench`: it installs")
-    w("flatc 25.12.19 into `.venv` if needed, runs the criterion benchmarks of `benches/` once")
-    w("(`benches/benches/runtime.rs`) and rewrites this page from their estimates.")
+    w("weftbuf against the formats a user would otherwise pick, on the four datasets of")
+    w("[rust_serialization_benchmark](https://github.com/djkoloski/rust_serialization_benchmark)")
+    w("(`log`, `mesh`, `minecraft_savedata`, `mk48`, with their FlatBuffers schemas), measured in")
+    w("the same run on the same machine: plain Rust structs in a `Vec`, FlatBuffers with flatc's")
+    w("generated code, rkyv, and Cap'n Proto with capnpc's generated code. Reproduce with")
+    w("`scripts/bench`: it installs flatc 25.12.19 into `.venv` and the Cap'n Proto compiler if")
+    w("needed, runs the criterion benchmarks of `benches/` once (`benches/benches/datasets.rs`)")
+    w("and rewrites this page from their estimates.")
     w("")
-    w("**What this compares.** weftbuf is driven through its *dynamic* (reflection) API: `encode`")
-    w("walks a `Value` tree, the views look every field up in the `Layout` and return a `Field`")
-    w("enum. FlatBuffers runs flatc's *generated* Rust code, which knows every offset at compile")
-    w("time. Typed generated weftbuf code comes with the Rust code generator and will be measured")
-    w("here then; until that, the build and read ratios below are an upper bound of weftbuf's cost,")
-    w("not a like-for-like comparison of the formats. Verification is the closest to like for")
-    w("like: both check the whole message, but weftbuf's verifier walks the `Layout` at run time")
-    w("while FlatBuffers' runs generated code. weftbuf also reads FlatBuffers binaries")
-    w("(`weftbuf::flatbuffers`): the `weftbuf-fb` rows run that reader on the very bytes the")
-    w("FlatBuffers rows read, which takes the format out of the comparison.")
+    w("The data of each dataset is generated from a fixed seed in `benches/src/data.rs`, with the")
+    w("sizes and distributions of rust_serialization_benchmark's generators (not their exact")
+    w("values). Each ratio table divides weftbuf's time by a peer's for the same operation on the")
+    w("same data: below 1 weftbuf is faster. The `weftbuf` rows are weftbuf's generated code;")
+    if has_weftbuf:
+        w("the `weftbuf-dyn` rows (log and mesh) are its dynamic (reflection) API, kept for")
+        w("comparison.")
+    else:
+        w("this run has none yet, so those ratios read n/a. The `weftbuf-dyn` rows (log and mesh)")
+        w("are weftbuf's dynamic (reflection) API, which looks every field up in the `Layout` at")
+        w("run time: an upper bound of weftbuf's cost, not a like-for-like comparison with")
+        w("generated code.")
     w("")
     w("## Machine and run")
     w("")
@@ -207,97 +271,114 @@ def main() -> None:
     w(f"| weftbuf commit | {run['commit']} |")
     w(f"| load average (1, 5, 15 min) before / after | {run['load_before']} / {run['load_after']} |")
     w(f"| time | {run['run_seconds']} s of benchmarks, after {run['build_seconds']} s of build |")
-    peers = (
+    peer_versions = (
         f"flatbuffers {versions.get('flatbuffers', '?')} with {run['flatc']}, "
+        f"rkyv {versions.get('rkyv', '?')}, "
+        f"capnp {versions.get('capnp', '?')} with capnpc {versions.get('capnpc', '?')} and "
+        f"{run.get('capnp', 'the Cap’n Proto compiler')}, "
         f"criterion {versions.get('criterion', '?')}"
     )
-    w(f"| peers | {peers} |")
+    w(f"| peers | {peer_versions} |")
     w("")
     busy = float(run["load_before"].split()[0]) >= 1.0
     if busy:
         w("The machine was shared during the run (a load average above 1 before it started means")
         w("other processes were using the CPU), so the absolute times carry noise; each ratio")
         w("compares two figures taken seconds apart in the same run.")
-    samples = {len(r["iters"]) for r in sample_counts(args.criterion)}
-    w(f"Each figure is criterion's median over {', '.join(map(str, sorted(samples)))} samples")
-    w("(flat sampling; warm-up and measurement times are set in `benches/benches/runtime.rs`),")
-    w("with the 95% confidence interval of that median.")
+    samples = sorted({r["samples"] for results in data.values() for r in results.values()})
+    w(f"Each figure is criterion's median over {', '.join(map(str, samples))} samples")
+    w("(flat sampling; warm-up and measurement times are set in `benches/benches/datasets.rs`);")
+    w("the details give the 95% confidence interval of each median.")
     w("")
-    w("## Result: weftbuf / FlatBuffers")
-    w("")
-    w("Time of weftbuf divided by time of FlatBuffers for the same work on the same data:")
-    w("below 1 weftbuf is faster, above 1 it is slower. Size is bytes over bytes.")
-    w("")
-    w("| operation | " + " | ".join(DATASETS) + " |")
-    w("| --- | " + " | ".join("---:" for _ in DATASETS) + " |")
-    tiny = ratio_rows(w, data, RATIOS)
-    cells = []
-    for d in DATASETS:
-        a, b = data[d].get(("build", "weftbuf")), data[d].get(("build", "flatbuffers"))
-        cells.append(f"{a['size'] / b['size']:.2f}" if a and b else "n/a")
-    w("| message size | " + " | ".join(cells) + " |")
-    w("")
-    w("### The same FlatBuffers bytes: weftbuf's FlatBuffers reader / the flatbuffers crate")
-    w("")
-    w("weftbuf's FlatBuffers reader (`verify_flatbuffer`, then the same dynamic views as on")
-    w("weftbuf's own messages) on the very bytes FlatBuffers' builder made, against the")
-    w("flatbuffers crate with flatc's generated code on those bytes: same format, same bytes,")
-    w("dynamic against generated code.")
-    w("")
-    w("| operation | " + " | ".join(DATASETS) + " |")
-    w("| --- | " + " | ".join("---:" for _ in DATASETS) + " |")
-    tiny = ratio_rows(w, data, SAME_BYTES_RATIOS) or tiny
-    w("")
-    if tiny:
-        w("\\* FlatBuffers took under a microsecond here: it checks a vector of structs by its")
-        w("bounds alone, whatever its length, so the ratio compares two near-constant costs, not")
-        w("throughput (see the observations).")
-        w("")
 
+    tiny = False
     for d, description in DATASETS.items():
+        results = data[d]
+        impls = implementations(results)
         w(f"## {d}")
         w("")
-        w(description + ", generated from a fixed seed in `benches/src/data.rs`.")
+        w(description + ".")
+        w("")
+        w("Median times; n/a where the implementation has no such operation. Message bytes is")
+        w("the size of what serialize writes.")
+        w("")
+        w("| implementation | " + " | ".join(OPS) + " | message bytes |")
+        w("| --- | " + " | ".join("---:" for _ in OPS) + " | ---: |")
+        for impl in impls:
+            cells = []
+            for op in OPS:
+                r = results.get((op, impl))
+                cells.append(fmt_time(r["median_ns"]) if r else "n/a")
+            size = size_of(results, impl)
+            w(f"| {impl} | " + " | ".join(cells) + f" | {f'{size:,}' if size else 'n/a'} |")
+        w("")
+        for numerator, label, always in NUMERATORS:
+            if not always and not any((op, numerator) in results for op in OPS):
+                continue
+            w(f"**{label} / peer** (time over time, size over size):")
+            w("")
+            tiny = ratio_table(w, results, numerator) or tiny
+            w("")
+        same_bytes = []
+        for op in OPS:
+            a, b = results.get((op, "weftbuf-dyn-fb")), results.get((op, "flatbuffers"))
+            if a and b:
+                same_bytes.append(f"{op} {fmt_ratio(a['median_ns'] / b['median_ns'])}")
+        if same_bytes:
+            w("**weftbuf's FlatBuffers reader / the flatbuffers crate**, on the same FlatBuffers")
+            w(f"bytes: {', '.join(same_bytes)}.")
+            w("")
+        access = results.get(("access", "weftbuf-dyn"))
+        memcpy = results.get(("access", "memcpy"))
+        if access and memcpy:
+            w(
+                f"weftbuf's dynamic access (verify and root) takes "
+                f"{fmt_ratio(access['median_ns'] / memcpy['median_ns'])}× the time of a memcpy of "
+                "the same message."
+            )
+            w("")
+        w("<details><summary>Every benchmark of this dataset, with its confidence interval and "
+          "throughput</summary>")
         w("")
         w("| operation | implementation | median time | 95% CI | throughput (MB/s) | message bytes |")
         w("| --- | --- | ---: | ---: | ---: | ---: |")
-        for group in GROUPS:
-            for (g, function), what in WHAT.items():
-                r = data[d].get((g, function))
-                if g != group or r is None:
+        for op in OPS:
+            for impl in impls:
+                r = results.get((op, impl))
+                if r is None:
                     continue
                 lo, hi = r["ci"]
-                ci = f"{fmt_time(lo)} – {fmt_time(hi)}"
                 size = r["size"] or 0
                 rate = fmt_rate(size, r["median_ns"]) if size else ""
                 w(
-                    f"| {group} | {function} | {fmt_time(r['median_ns'])} | {ci} | {rate} "
-                    f"| {size:,} |"
+                    f"| {op} | {impl} | {fmt_time(r['median_ns'])} | {fmt_time(lo)} – "
+                    f"{fmt_time(hi)} | {rate} | {f'{size:,}' if size else ''} |"
                 )
         w("")
-        verify = data[d].get(("verify", "weftbuf"))
-        memcpy = data[d].get(("verify", "memcpy"))
-        if verify and memcpy:
-            w(
-                f"weftbuf's verifier takes {fmt_ratio(verify['median_ns'] / memcpy['median_ns'])}× "
-                f"the time of a memcpy of the same message."
-            )
-            w("")
+        w("</details>")
+        w("")
+    if tiny:
+        w("\\* The peer took under a microsecond: it checks a constant amount whatever the")
+        w("message's length (Cap'n Proto's access reads the segment table and the root pointer")
+        w("only; FlatBuffers and rkyv check a vector of structs by its bounds alone), so the ratio")
+        w("compares near-constant costs, not throughput.")
+        w("")
 
     w("## What each operation measures")
     w("")
-    w("Throughput is the size of the message an implementation works on divided by the time:")
-    w("its own format's message, FlatBuffers' for `weftbuf-fb`, weftbuf's for the memcpy floor.")
-    w("MB is 10^6 bytes.")
+    for op in OPS:
+        w(f"- **{op}**: {OP_WHAT[op]}.")
     w("")
-    for (group, function), what in WHAT.items():
-        w(f"- **{group} / {function}**: {what}.")
+    w("Throughput (in the details) is the size of the message an implementation works on divided")
+    w("by the time: its own format's message, FlatBuffers' for `weftbuf-dyn-fb`, weftbuf's for")
+    w("the memcpy floor. MB is 10^6 bytes.")
     w("")
-    w("Every read sums what it touches (string lengths, integers, floats) into `black_box`, and")
-    w("before measuring, the bench checks that every read (`weftbuf-fb` too) gives the dataset's")
-    w("checksum.")
+    w("## The implementations")
     w("")
-    if args.observations:
+    for impl, what in IMPL_WHAT.items():
+        w(f"- **{impl}**: {what}.")
+    w("")
+    if args.observations and args.observations.is_file():
         w("## Observations")
         w("")
         w(args.observations.read_text().rstrip())

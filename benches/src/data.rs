@@ -181,7 +181,8 @@ impl Dataset for Log {
     }
 
     fn checksum(data: &Vec<LogEntry>) -> u64 {
-        data.iter().fold(0u64, |sum, e| sum.wrapping_add(e.checksum()))
+        data.iter()
+            .fold(0u64, |sum, e| sum.wrapping_add(e.checksum()))
     }
 
     /// Every record's status code becomes 200.
@@ -1253,8 +1254,7 @@ pub mod mk48 {
     impl Update {
         fn generate(rng: &mut Rng) -> Update {
             let player_count = rng.range(200, 400) as u16;
-            let world_radius =
-                (f32::from(player_count) * 15000.0).sqrt() + rng.f32_in(-50.0, 50.0);
+            let world_radius = (f32::from(player_count) * 15000.0).sqrt() + rng.f32_in(-50.0, 50.0);
             let terrain_radius = (world_radius / 1600.0).ceil() as i8;
             let contacts = rng.range(20, 40);
             let contacts = (0..contacts)

@@ -7,6 +7,8 @@
 //! weftbuf's dynamic (reflection) API on `log` and `mesh`. [`prepare`] creates a dataset's
 //! peers and checks that they all read the same data before anything is measured.
 
+#![warn(missing_docs)]
+
 use std::path::{Path, PathBuf};
 
 pub mod data;
@@ -44,7 +46,7 @@ pub mod fb {
     pub use log_generated::log;
     pub use mesh_generated::mesh;
     pub use minecraft_savedata_generated::minecraft_savedata;
-    pub use mk48_generated::mk48;
+    pub use mk48_generated::mk_48 as mk48;
 }
 
 /// capnpc's generated code for `capnp/*.capnp` (`build.rs` writes it).
@@ -72,6 +74,34 @@ pub mod capnp_gen {
     pub mod mk48_capnp {
         include!(concat!(env!("OUT_DIR"), "/mk48_capnp.rs"));
     }
+}
+
+/// weftbuf's generated code for the corpus schemas (`build.rs` writes it with
+/// `weftbuf-build`).
+pub mod wb {
+    /// `log.fbs`.
+    pub mod log_gen {
+        include!(concat!(env!("OUT_DIR"), "/wb_log/log.rs"));
+    }
+    /// `mesh.fbs`.
+    pub mod mesh_gen {
+        include!(concat!(env!("OUT_DIR"), "/wb_mesh/mesh.rs"));
+    }
+    /// `minecraft_savedata.fbs`.
+    pub mod minecraft_savedata_gen {
+        include!(concat!(
+            env!("OUT_DIR"),
+            "/wb_minecraft_savedata/minecraft_savedata.rs"
+        ));
+    }
+    /// `mk48.fbs`.
+    pub mod mk48_gen {
+        include!(concat!(env!("OUT_DIR"), "/wb_mk48/mk48.rs"));
+    }
+    pub use log_gen::log;
+    pub use mesh_gen::mesh;
+    pub use minecraft_savedata_gen::minecraft_savedata;
+    pub use mk48_gen::mk48;
 }
 
 /// What went wrong while setting up or reading.
@@ -125,5 +155,74 @@ fn check<D: Dataset>(name: &str, what: &str, found: D::Sum, expected: D::Sum) ->
             D::NAME
         )
         .into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::data::minecraft_savedata::MinecraftSavedata;
+    use super::data::mk48::Mk48;
+    use super::data::{Dataset, Log, Mesh};
+    use super::*;
+
+    /// Every peer reads back the dataset's checksum, and the updated data's after an update.
+    fn every_peer_agrees<D: Peers>(count: usize) -> Result<(), Error> {
+        let data = D::generate(count, 7);
+        let mut updated = data.clone();
+        D::update(&mut updated);
+        assert_ne!(D::checksum(&data), D::checksum(&updated), "{}", D::NAME);
+        let peers = prepare::<D>(&data)?;
+        assert!(peers.len() >= 4, "{}: {} peers", D::NAME, peers.len());
+        for peer in &peers {
+            if peer.name() == "capnp" {
+                // One segment: the scratch space holds the whole message.
+                let message = peer.message().unwrap_or_default();
+                assert_eq!(message.get(..4), Some(&[0u8, 0, 0, 0][..]), "{}", D::NAME);
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn every_peer_reads_the_log_entries() -> Result<(), Error> {
+        every_peer_agrees::<Log>(200)
+    }
+
+    #[test]
+    fn every_peer_reads_the_mesh() -> Result<(), Error> {
+        every_peer_agrees::<Mesh>(300)
+    }
+
+    #[test]
+    fn every_peer_reads_the_minecraft_savedata() -> Result<(), Error> {
+        every_peer_agrees::<MinecraftSavedata>(50)
+    }
+
+    #[test]
+    fn every_peer_reads_the_mk48_updates() -> Result<(), Error> {
+        every_peer_agrees::<Mk48>(50)
+    }
+
+    #[test]
+    fn the_datasets_are_deterministic_and_varied() {
+        assert_eq!(Mk48::generate(20, 1), Mk48::generate(20, 1));
+        assert_ne!(Mk48::generate(20, 1), Mk48::generate(20, 2));
+        let players = MinecraftSavedata::generate(100, 3);
+        assert_eq!(players, MinecraftSavedata::generate(100, 3));
+        // Every optional field is both present and absent somewhere.
+        assert!(players.iter().any(|p| p.root_vehicle.is_some()));
+        assert!(players.iter().any(|p| p.root_vehicle.is_none()));
+        assert!(players.iter().any(|p| p.spawn_forced.is_none()));
+        assert!(players.iter().any(|p| p.entered_nether_position.is_some()));
+        let updates = Mk48::generate(100, 3);
+        let contacts = || updates.iter().flat_map(|u| &u.contacts);
+        assert!(contacts().any(|c| c.entity_type.is_none()));
+        assert!(contacts().any(|c| c.player_id.is_some()));
+        assert!(
+            updates
+                .iter()
+                .flat_map(|u| &u.terrain_updates)
+                .any(|t| t.data.len() > 800)
+        );
     }
 }

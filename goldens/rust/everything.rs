@@ -1726,9 +1726,21 @@ pub mod everything {
             self.b.set_ref(self.object.body() + 184, v);
             Ok(self)
         }
+        /// Writes `smalls` from `count` structs an iterator makes, each written once, in place.
+        pub fn smalls_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Small>) -> Result<&mut Self, rt::BuildError> {
+            let v = rt::build::structs_from_iter(self.b, (0xf3071851, 8), count, items)?;
+            self.b.set_ref(self.object.body() + 184, v);
+            Ok(self)
+        }
         /// Writes `aligneds`.
         pub fn aligneds(&mut self, value: &[Aligned]) -> Result<&mut Self, rt::BuildError> {
             let v = rt::build::structs(self.b, 0x57d6c5a0, 16, value)?;
+            self.b.set_ref(self.object.body() + 188, v);
+            Ok(self)
+        }
+        /// Writes `aligneds` from `count` structs an iterator makes, each written once, in place.
+        pub fn aligneds_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Aligned>) -> Result<&mut Self, rt::BuildError> {
+            let v = rt::build::structs_from_iter(self.b, (0x57d6c5a0, 16), count, items)?;
             self.b.set_ref(self.object.body() + 188, v);
             Ok(self)
         }

@@ -338,6 +338,12 @@ pub mod mesh {
             self.b.set_ref(self.object.body(), v);
             Ok(self)
         }
+        /// Writes `triangles` from `count` structs an iterator makes, each written once, in place.
+        pub fn triangles_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Triangle>) -> Result<&mut Self, rt::BuildError> {
+            let v = rt::build::structs_from_iter(self.b, (0xc04931a2, 8), count, items)?;
+            self.b.set_ref(self.object.body(), v);
+            Ok(self)
+        }
     }
 
     /// A `mesh.Mesh` as plain Rust data.

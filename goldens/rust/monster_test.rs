@@ -2968,6 +2968,12 @@ pub mod my_game {
                 self.b.set_ref(self.object.body() + 64, v);
                 Ok(self)
             }
+            /// Writes `test4` from `count` structs an iterator makes, each written once, in place.
+            pub fn test4_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Test>) -> Result<&mut Self, rt::BuildError> {
+                let v = rt::build::structs_from_iter(self.b, (0x25803d2b, 8), count, items)?;
+                self.b.set_ref(self.object.body() + 64, v);
+                Ok(self)
+            }
             /// Writes `testarrayofstring`: the vector, then each string.
             pub fn testarrayofstring<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
                 let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
@@ -3082,6 +3088,12 @@ pub mod my_game {
                 self.b.set_ref(self.object.body() + 164, v);
                 Ok(self)
             }
+            /// Writes `testarrayofsortedstruct` from `count` structs an iterator makes, each written once, in place.
+            pub fn testarrayofsortedstruct_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Ability>) -> Result<&mut Self, rt::BuildError> {
+                let v = rt::build::structs_from_iter(self.b, (0xb7fe08f1, 8), count, items)?;
+                self.b.set_ref(self.object.body() + 164, v);
+                Ok(self)
+            }
             /// Writes `flex`.
             pub fn flex(&mut self, value: &[u8]) -> Result<&mut Self, rt::BuildError> {
                 let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
@@ -3091,6 +3103,12 @@ pub mod my_game {
             /// Writes `test5`.
             pub fn test5(&mut self, value: &[Test]) -> Result<&mut Self, rt::BuildError> {
                 let v = rt::build::structs(self.b, 0x25803d2b, 8, value)?;
+                self.b.set_ref(self.object.body() + 172, v);
+                Ok(self)
+            }
+            /// Writes `test5` from `count` structs an iterator makes, each written once, in place.
+            pub fn test5_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Test>) -> Result<&mut Self, rt::BuildError> {
+                let v = rt::build::structs_from_iter(self.b, (0x25803d2b, 8), count, items)?;
                 self.b.set_ref(self.object.body() + 172, v);
                 Ok(self)
             }

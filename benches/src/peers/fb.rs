@@ -172,10 +172,7 @@ fn fb_vec3(v: &Vec3) -> fbm::Vector3 {
 }
 
 /// Builds the `mesh` message with the generated code; returns its bytes.
-pub fn mesh_build<'a>(
-    fbb: &'a mut FlatBufferBuilder<'static>,
-    triangles: &[Triangle],
-) -> &'a [u8] {
+pub fn mesh_build<'a>(fbb: &'a mut FlatBufferBuilder<'static>, triangles: &[Triangle]) -> &'a [u8] {
     fbb.reset();
     let triangles = fbb.create_vector_from_iter(triangles.iter().map(|t| {
         fbm::Triangle::new(

@@ -28,6 +28,7 @@ pub mod capnp;
 pub mod fb;
 pub mod plain;
 pub mod rkyv;
+pub mod weftbuf;
 pub mod weftbuf_dyn;
 
 /// An operation of the benchmarks.
@@ -128,10 +129,20 @@ impl Peers for Log {
             Box::new(fb::Flatbuffers::new()),
             Box::new(rkyv::Rkyv::new()),
             Box::new(capnp::Capnp::new()),
-            Box::new(weftbuf_dyn::LogDyn::new(data, weftbuf_dyn::Variant::Reused)?),
+            Box::new(weftbuf::Weftbuf::new()),
+            Box::new(weftbuf_dyn::LogDyn::new(
+                data,
+                weftbuf_dyn::Variant::Reused,
+            )?),
             Box::new(weftbuf_dyn::LogDyn::new(data, weftbuf_dyn::Variant::Alloc)?),
-            Box::new(weftbuf_dyn::LogDyn::new(data, weftbuf_dyn::Variant::FlatBuffers)?),
-            Box::new(weftbuf_dyn::LogDyn::new(data, weftbuf_dyn::Variant::Memcpy)?),
+            Box::new(weftbuf_dyn::LogDyn::new(
+                data,
+                weftbuf_dyn::Variant::FlatBuffers,
+            )?),
+            Box::new(weftbuf_dyn::LogDyn::new(
+                data,
+                weftbuf_dyn::Variant::Memcpy,
+            )?),
         ])
     }
 }
@@ -143,11 +154,27 @@ impl Peers for Mesh {
             Box::new(fb::Flatbuffers::new()),
             Box::new(rkyv::Rkyv::new()),
             Box::new(capnp::Capnp::new()),
-            Box::new(weftbuf_dyn::MeshDyn::new(data, weftbuf_dyn::Variant::Reused)?),
-            Box::new(weftbuf_dyn::MeshDyn::new(data, weftbuf_dyn::Variant::Alloc)?),
-            Box::new(weftbuf_dyn::MeshDyn::new(data, weftbuf_dyn::Variant::Slice)?),
-            Box::new(weftbuf_dyn::MeshDyn::new(data, weftbuf_dyn::Variant::FlatBuffers)?),
-            Box::new(weftbuf_dyn::MeshDyn::new(data, weftbuf_dyn::Variant::Memcpy)?),
+            Box::new(weftbuf::Weftbuf::new()),
+            Box::new(weftbuf_dyn::MeshDyn::new(
+                data,
+                weftbuf_dyn::Variant::Reused,
+            )?),
+            Box::new(weftbuf_dyn::MeshDyn::new(
+                data,
+                weftbuf_dyn::Variant::Alloc,
+            )?),
+            Box::new(weftbuf_dyn::MeshDyn::new(
+                data,
+                weftbuf_dyn::Variant::Slice,
+            )?),
+            Box::new(weftbuf_dyn::MeshDyn::new(
+                data,
+                weftbuf_dyn::Variant::FlatBuffers,
+            )?),
+            Box::new(weftbuf_dyn::MeshDyn::new(
+                data,
+                weftbuf_dyn::Variant::Memcpy,
+            )?),
         ])
     }
 }
@@ -159,6 +186,7 @@ impl Peers for MinecraftSavedata {
             Box::new(fb::Flatbuffers::new()),
             Box::new(rkyv::Rkyv::new()),
             Box::new(capnp::Capnp::new()),
+            Box::new(weftbuf::Weftbuf::new()),
         ])
     }
 }
@@ -170,6 +198,7 @@ impl Peers for Mk48 {
             Box::new(fb::Flatbuffers::new()),
             Box::new(rkyv::Rkyv::new()),
             Box::new(capnp::Capnp::new()),
+            Box::new(weftbuf::Weftbuf::new()),
         ])
     }
 }

@@ -28,7 +28,9 @@ impl<D: Dataset> Plain<D> {
     }
 
     fn copy(&self) -> Result<&D::Data, Error> {
-        self.copy.as_ref().ok_or_else(|| "plain: nothing cloned yet".into())
+        self.copy
+            .as_ref()
+            .ok_or_else(|| "plain: nothing cloned yet".into())
     }
 }
 

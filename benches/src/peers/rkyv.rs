@@ -35,7 +35,7 @@ pub trait RkyvDataset: Dataset<Data: Archive + for<'a> Serialize<Serializer<'a>>
     fn read(archived: &Archived<Self::Data>) -> Self::Sum;
 
     /// Makes [`Dataset::update`]'s change in the archived records.
-    fn update(archived: Seal<'_, Archived<Self::Data>>);
+    fn update_archived(archived: Seal<'_, Archived<Self::Data>>);
 }
 
 /// The rkyv peer, for any [`RkyvDataset`].
@@ -95,7 +95,7 @@ where
 
     fn update(&mut self) -> Result<(), Error> {
         let archived = ::rkyv::access_mut::<Archived<D::Data>, rancor::Error>(&mut self.buffer)?;
-        D::update(archived);
+        D::update_archived(archived);
         Ok(())
     }
 }
@@ -116,7 +116,7 @@ impl RkyvDataset for Log {
         sum
     }
 
-    fn update(logs: Seal<'_, ArchivedVec<ArchivedLogEntry>>) {
+    fn update_archived(logs: Seal<'_, ArchivedVec<ArchivedLogEntry>>) {
         let mut logs = ArchivedVec::as_slice_seal(logs);
         for i in 0..logs.len() {
             munge!(let ArchivedLogEntry { mut code, .. } = logs.as_mut().index(i));
@@ -138,7 +138,7 @@ impl RkyvDataset for Mesh {
         sum
     }
 
-    fn update(triangles: Seal<'_, ArchivedVec<ArchivedTriangle>>) {
+    fn update_archived(triangles: Seal<'_, ArchivedVec<ArchivedTriangle>>) {
         let mut triangles = ArchivedVec::as_slice_seal(triangles);
         for i in 0..triangles.len() {
             munge!(
@@ -223,7 +223,13 @@ impl RkyvDataset for MinecraftSavedata {
             let a = &p.abilities;
             sum.f32(a.walk_speed.to_native());
             sum.f32(a.fly_speed.to_native());
-            for flag in [a.may_fly, a.flying, a.invulnerable, a.may_build, a.instabuild] {
+            for flag in [
+                a.may_fly,
+                a.flying,
+                a.invulnerable,
+                a.may_build,
+                a.instabuild,
+            ] {
                 sum.bool(flag);
             }
             if let Some(v) = p.entered_nether_position.as_ref() {
@@ -264,7 +270,7 @@ impl RkyvDataset for MinecraftSavedata {
         sum.0
     }
 
-    fn update(players: Seal<'_, ArchivedVec<mc::ArchivedPlayer>>) {
+    fn update_archived(players: Seal<'_, ArchivedVec<mc::ArchivedPlayer>>) {
         let mut players = ArchivedVec::as_slice_seal(players);
         for i in 0..players.len() {
             munge!(let mc::ArchivedPlayer { mut score, .. } = players.as_mut().index(i));
@@ -324,7 +330,7 @@ impl RkyvDataset for Mk48 {
         sum.0
     }
 
-    fn update(updates: Seal<'_, ArchivedVec<mk::ArchivedUpdate>>) {
+    fn update_archived(updates: Seal<'_, ArchivedVec<mk::ArchivedUpdate>>) {
         let mut updates = ArchivedVec::as_slice_seal(updates);
         for i in 0..updates.len() {
             munge!(let mk::ArchivedUpdate { mut score, .. } = updates.as_mut().index(i));

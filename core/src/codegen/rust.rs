@@ -1145,6 +1145,13 @@ impl Gen<'_> {
                                 "    /// Writes `{}`.\n    pub fn {m}(&mut self, value: &[{element}]) -> Result<&mut Self, rt::BuildError> {{\n        let v = {call};\n        self.b.set_ref(self.object.body() + {off}, v);\n        Ok(self)\n    }}",
                                 f.name
                             );
+                            if *is_struct {
+                                let _ = writeln!(
+                                    builder,
+                                    "    /// Writes `{}` from `count` structs an iterator makes, each written once, in place.\n    pub fn {bare}_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = {element}>) -> Result<&mut Self, rt::BuildError> {{\n        let v = rt::build::structs_from_iter(self.b, (0x{tag:08x}, {align}), count, items)?;\n        self.b.set_ref(self.object.body() + {off}, v);\n        Ok(self)\n    }}",
+                                    f.name
+                                );
+                            }
                             if let Some(nested) = f.nested_flatbuffer {
                                 let nv = self.name_of_table(ns, nested, "<'a>");
                                 let _ = writeln!(

@@ -41,6 +41,7 @@ pub const REF_SIZE: u32 = 4;
 pub const MAX_MESSAGE_SIZE: u32 = i32::MAX as u32;
 
 /// Rounds `value` up to a multiple of `align` (a power of two), or `None` on overflow.
+#[inline(always)]
 pub fn align_up(value: u64, align: u32) -> Option<u64> {
     let mask = u64::from(align.max(1)) - 1;
     value.checked_add(mask).map(|v| v & !mask)

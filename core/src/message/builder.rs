@@ -64,6 +64,9 @@ impl ObjectRef {
     }
 }
 
+/// Objects up to this many bytes are zero-filled with one constant-size write.
+const SMALL: usize = 64;
+
 enum Arena<'buf> {
     Owned(Vec<u8>),
     Slice(&'buf mut [u8]),
@@ -139,6 +142,7 @@ impl<'buf> Builder<'buf> {
         }
     }
 
+    #[inline]
     fn buffer_mut(&mut self) -> &mut [u8] {
         match &mut self.arena {
             Arena::Owned(v) => v.as_mut_slice(),
@@ -147,6 +151,7 @@ impl<'buf> Builder<'buf> {
     }
 
     /// The bytes written so far.
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         let all: &[u8] = match &self.arena {
             Arena::Owned(v) => v,
@@ -156,12 +161,14 @@ impl<'buf> Builder<'buf> {
     }
 
     /// The bytes written so far, to patch in place.
+    #[inline]
     pub fn bytes_mut(&mut self) -> &mut [u8] {
         let len = self.len;
         &mut self.buffer_mut()[..len]
     }
 
     /// Extends the message to `end` bytes, zero-filled.
+    #[inline]
     fn grow_to(&mut self, end: u64) -> Result<(), BuildError> {
         if end > u64::from(MAX_MESSAGE_SIZE) {
             return Err(BuildError::TooLarge);
@@ -172,7 +179,14 @@ impl<'buf> Builder<'buf> {
             Arena::Owned(v) => {
                 // Everything past `len` is fresh: never reuse bytes of an earlier message.
                 v.truncate(start);
-                v.resize(end, 0);
+                if end - start <= SMALL {
+                    // A small object (most tables): constant-size zeroes, no call.
+                    v.reserve(SMALL);
+                    v.extend_from_slice(&[0u8; SMALL]);
+                    v.truncate(end);
+                } else {
+                    v.resize(end, 0);
+                }
             }
             Arena::Slice(s) => {
                 let capacity = s.len();
@@ -189,6 +203,7 @@ impl<'buf> Builder<'buf> {
 
     /// Appends an object: an 8-byte header (`tag`, `size_or_count`) and `body_len` zero bytes,
     /// the body aligned to `body_align`. Returns where the object starts.
+    #[inline]
     pub fn alloc_object(
         &mut self,
         tag: u32,
@@ -212,12 +227,138 @@ impl<'buf> Builder<'buf> {
         Ok(ObjectRef(start as u32))
     }
 
+    /// Appends an object whose body is `parts`, concatenated: its header (`tag`,
+    /// `size_or_count`), the body aligned to `body_align`, then zeros to the next multiple of 8.
+    /// Each byte is written once (no zero fill first), which is what makes strings and vectors
+    /// of plain data cheap to write.
+    #[inline]
+    pub fn append_object(
+        &mut self,
+        tag: u32,
+        size_or_count: u32,
+        body_align: u32,
+        parts: &[&[u8]],
+    ) -> Result<ObjectRef, BuildError> {
+        let header = u64::from(OBJECT_HEADER_SIZE);
+        let body_len: u64 = parts.iter().map(|p| p.len() as u64).sum();
+        let body = align_up(self.len as u64 + header, body_align.max(OBJECT_ALIGN))
+            .ok_or(BuildError::TooLarge)?;
+        let start = body - header;
+        let end = body
+            .checked_add(body_len)
+            .and_then(|e| align_up(e, MESSAGE_ALIGN))
+            .ok_or(BuildError::TooLarge)?;
+        if end > u64::from(MAX_MESSAGE_SIZE) {
+            return Err(BuildError::TooLarge);
+        }
+        let (start, body, end) = (start as usize, body as usize, end as usize);
+        let mut head = [0u8; 8];
+        head[..4].copy_from_slice(&tag.to_le_bytes());
+        head[4..].copy_from_slice(&size_or_count.to_le_bytes());
+        match &mut self.arena {
+            Arena::Owned(v) => {
+                v.truncate(self.len);
+                v.reserve(end - self.len + 8);
+                v.resize(start, 0);
+                v.extend_from_slice(&head);
+                for part in parts {
+                    v.extend_from_slice(part);
+                }
+                // At most 7 bytes of padding: a constant-size write (no call), cut back.
+                v.extend_from_slice(&[0u8; 8]);
+                v.truncate(end);
+            }
+            Arena::Slice(buf) => {
+                let capacity = buf.len();
+                let out = buf.get_mut(self.len..end).ok_or(BuildError::OutOfSpace {
+                    needed: end as u64,
+                    capacity,
+                })?;
+                let (gap, rest) = out.split_at_mut(start - self.len);
+                gap.fill(0);
+                let (h, rest) = rest.split_at_mut(8);
+                h.copy_from_slice(&head);
+                let mut at = 0;
+                for part in parts {
+                    rest[at..at + part.len()].copy_from_slice(part);
+                    at += part.len();
+                }
+                rest[at..].fill(0);
+                debug_assert_eq!(start + 8 + at, body + body_len as usize);
+            }
+        }
+        self.len = end;
+        Ok(ObjectRef(start as u32))
+    }
+
+    /// Appends a vector object of `count` plain elements (`tag`, body aligned to
+    /// `body_align`) that `items` makes, writing each element's bytes once. Returns the object
+    /// and how many elements `items` gave (at most `count`; missing ones are zeros).
+    pub fn append_plain<S: bytemuck::Pod>(
+        &mut self,
+        tag: u32,
+        count: u32,
+        body_align: u32,
+        items: impl IntoIterator<Item = S>,
+    ) -> Result<(ObjectRef, usize), BuildError> {
+        let header = u64::from(OBJECT_HEADER_SIZE);
+        let size = size_of::<S>();
+        let body = align_up(self.len as u64 + header, body_align.max(OBJECT_ALIGN))
+            .ok_or(BuildError::TooLarge)?;
+        let start = body - header;
+        let end = body
+            .checked_add(u64::from(count) * size as u64)
+            .and_then(|e| align_up(e, MESSAGE_ALIGN))
+            .filter(|e| *e <= u64::from(MAX_MESSAGE_SIZE))
+            .ok_or(BuildError::TooLarge)?;
+        let (start, end) = (start as usize, end as usize);
+        let mut head = [0u8; 8];
+        head[..4].copy_from_slice(&tag.to_le_bytes());
+        head[4..].copy_from_slice(&count.to_le_bytes());
+        let mut written = 0;
+        match &mut self.arena {
+            Arena::Owned(v) => {
+                v.truncate(self.len);
+                v.reserve(end - self.len);
+                v.resize(start, 0);
+                v.extend_from_slice(&head);
+                for item in items.into_iter().take(count as usize) {
+                    v.extend_from_slice(bytemuck::bytes_of(&item));
+                    written += 1;
+                }
+                v.resize(end, 0);
+            }
+            Arena::Slice(buf) => {
+                let capacity = buf.len();
+                let out = buf.get_mut(self.len..end).ok_or(BuildError::OutOfSpace {
+                    needed: end as u64,
+                    capacity,
+                })?;
+                out.fill(0);
+                let at = start - self.len;
+                out[at..at + 8].copy_from_slice(&head);
+                let elements = out[at + 8..].chunks_exact_mut(size);
+                for (item, slot) in items.into_iter().take(count as usize).zip(elements) {
+                    slot.copy_from_slice(bytemuck::bytes_of(&item));
+                    written += 1;
+                }
+            }
+        }
+        self.len = end;
+        Ok((ObjectRef(start as u32), written))
+    }
+
     /// Writes a reference at absolute offset `at` pointing to `target`.
+    #[inline]
     pub fn set_ref(&mut self, at: usize, target: ObjectRef) {
-        let delta = i64::from(target.0) - at as i64;
         // Both offsets are below 2^31, so the difference fits an i32.
-        let delta = i32::try_from(delta).unwrap_or(0);
-        if let Some(dst) = self.bytes_mut().get_mut(at..at + 4) {
+        let delta = (i64::from(target.0) - at as i64) as i32;
+        let len = self.len;
+        let buffer = match &mut self.arena {
+            Arena::Owned(v) => v.as_mut_slice(),
+            Arena::Slice(s) => s,
+        };
+        if let Some(dst) = buffer.get_mut(at..at + 4).filter(|_| at + 4 <= len) {
             dst.copy_from_slice(&delta.to_le_bytes());
         }
     }

@@ -55,10 +55,7 @@ pub fn put_struct<S: Struct>(b: &mut Builder<'_>, at: usize, value: &S) {
 #[inline]
 pub fn string(b: &mut Builder<'_>, string_tag: u32, text: &str) -> Result<ObjectRef, BuildError> {
     let len = u32::try_from(text.len()).map_err(|_| BuildError::TooLarge)?;
-    let object = b.alloc_object(string_tag, len, u64::from(len) + 1, 8)?;
-    let body = object.body();
-    b.bytes_mut()[body..body + text.len()].copy_from_slice(text.as_bytes());
-    Ok(object)
+    b.append_object(string_tag, len, 8, &[text.as_bytes(), &[0]])
 }
 
 /// Appends a vector object of `count` zeroed elements `stride` bytes apart.
@@ -82,9 +79,11 @@ pub fn scalars<T: Scalar>(
 ) -> Result<ObjectRef, BuildError> {
     let object = vector(b, tag, items.len(), T::SIZE as u32, 8)?;
     let body = object.body();
-    let bytes = b.bytes_mut();
-    for (i, item) in items.iter().enumerate() {
-        item.write(bytes, body + i * T::SIZE);
+    let Some(bytes) = b.bytes_mut().get_mut(body..body + items.len() * T::SIZE) else {
+        return Ok(object);
+    };
+    for (item, slot) in items.iter().zip(bytes.chunks_exact_mut(T::SIZE)) {
+        item.write(slot, 0);
     }
     Ok(object)
 }
@@ -96,11 +95,11 @@ pub fn structs<S: Struct>(
     body_align: u32,
     items: &[S],
 ) -> Result<ObjectRef, BuildError> {
-    let object = vector(b, tag, items.len(), size_of::<S>() as u32, body_align)?;
-    let body = object.body();
+    let count = u32::try_from(items.len()).map_err(|_| BuildError::TooLarge)?;
     let raw: &[u8] = bytemuck::cast_slice(items);
+    let object = b.append_object(tag, count, body_align, &[raw])?;
+    let body = object.body();
     let dst = &mut b.bytes_mut()[body..body + raw.len()];
-    dst.copy_from_slice(raw);
     if !S::PADDING.is_empty() {
         for i in 0..items.len() {
             clear_padding::<S>(dst, i * size_of::<S>());
@@ -276,8 +275,33 @@ pub fn boxed_struct<S: Struct>(
 
 /// Appends a `[ubyte]` vector holding `bytes` (a nested message).
 pub fn bytes(b: &mut Builder<'_>, tag: u32, bytes: &[u8]) -> Result<ObjectRef, BuildError> {
-    let object = vector(b, tag, bytes.len(), 1, 8)?;
-    let body = object.body();
-    b.bytes_mut()[body..body + bytes.len()].copy_from_slice(bytes);
+    let count = u32::try_from(bytes.len()).map_err(|_| BuildError::TooLarge)?;
+    b.append_object(tag, count, 8, &[bytes])
+}
+
+/// Appends a vector of structs from an iterator of exactly `count` of them, writing each
+/// once (no buffer of them first); fails if the iterator gives another number.
+pub fn structs_from_iter<S: Struct>(
+    b: &mut Builder<'_>,
+    (tag, body_align): (u32, u32),
+    count: usize,
+    items: impl IntoIterator<Item = S>,
+) -> Result<ObjectRef, BuildError> {
+    let count32 = u32::try_from(count).map_err(|_| BuildError::TooLarge)?;
+    let (object, written) = b.append_plain(tag, count32, body_align, items)?;
+    if written != count {
+        return Err(BuildError::Value {
+            path: String::new(),
+            message: format!("{written} structs given for a vector of {count}"),
+        });
+    }
+    if !S::PADDING.is_empty() {
+        let body = object.body();
+        if let Some(dst) = b.bytes_mut().get_mut(body..body + count * size_of::<S>()) {
+            for i in 0..count {
+                clear_padding::<S>(dst, i * size_of::<S>());
+            }
+        }
+    }
     Ok(object)
 }

@@ -179,7 +179,7 @@ impl<'a> Checker<'a> {
     /// Checks the header of the object at `at` (its start known to be in bounds): tag `tag`
     /// (`name` in errors), `body_bytes(size field)` bytes of body inside the message, the body
     /// aligned to `body_align`. Returns the size field.
-    #[inline]
+    #[inline(always)]
     pub fn header(
         &self,
         at: usize,
@@ -263,6 +263,7 @@ impl<'a> Checker<'a> {
 
     /// Marks `at` entered: `true` the first time, `false` when it was done already; reports
     /// cycles, depth and object count.
+    #[inline(always)]
     pub fn enter(&mut self, at: usize) -> Result<bool, VerifyError> {
         let slot = at / OBJECT_ALIGN as usize;
         let (entered, done) = self.marks.get(slot);
@@ -289,12 +290,14 @@ impl<'a> Checker<'a> {
     }
 
     /// Marks the object at `at`, entered by [`Checker::enter`], done.
+    #[inline(always)]
     pub fn leave(&mut self, at: usize) {
         self.marks
             .finish(at / OBJECT_ALIGN as usize, self.bytes.len());
         self.depth -= 1;
     }
 
+    #[inline(always)]
     fn count_object(&mut self, at: usize) -> Result<(), VerifyError> {
         self.objects += 1;
         if self.objects > self.limits.max_objects {
@@ -346,7 +349,7 @@ impl<'a> Checker<'a> {
         }
         let text = self.bytes.get(body..end).unwrap_or_default();
         // Most text is ASCII, which a word at a time proves valid.
-        if !text.is_ascii()
+        if !is_ascii(text)
             && let Err(e) = std::str::from_utf8(text)
         {
             return Err(VerifyError::InvalidUtf8 {
@@ -616,6 +619,24 @@ fn u16_at(bytes: &[u8], at: usize) -> u16 {
     array_at(bytes, at).map_or(0, u16::from_le_bytes)
 }
 
+/// Whether `text` is all ASCII: eight bytes at a time (the last word overlapping), inline,
+/// without the call and the branches a general routine spends on short strings.
+#[inline(always)]
+fn is_ascii(text: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let Some(last) = text.last_chunk::<8>() else {
+        return text.iter().fold(0, |acc, b| acc | b) < 0x80;
+    };
+    let mut acc = u64::from_le_bytes(*last);
+    let mut words = text.chunks_exact(8);
+    for word in &mut words {
+        if let Some(word) = word.first_chunk::<8>() {
+            acc |= u64::from_le_bytes(*word);
+        }
+    }
+    acc & HIGH == 0
+}
+
 /// Strings up to this many bytes are checked at every reference instead of once.
 pub const SHORT_STRING: usize = 64;
 
@@ -663,6 +684,14 @@ impl Marks {
 
     #[inline(always)]
     fn enter(&mut self, slot: usize, message_len: usize) {
+        match self {
+            Marks::Many(set) => set_bits(set, slot, ENTERED),
+            Marks::Few(_) => self.enter_few(slot, message_len),
+        }
+    }
+
+    #[inline(never)]
+    fn enter_few(&mut self, slot: usize, message_len: usize) {
         if let Marks::Few(list) = self {
             if list.len() < FEW_MARKS {
                 list.push((slot, false));
@@ -673,15 +702,21 @@ impl Marks {
             for &(s, finished) in list.iter() {
                 set_bits(&mut set, s, if finished { ENTERED | DONE } else { ENTERED });
             }
+            set_bits(&mut set, slot, ENTERED);
             *self = Marks::Many(set);
-        }
-        if let Marks::Many(set) = self {
-            set_bits(set, slot, ENTERED);
         }
     }
 
     #[inline(always)]
     fn finish(&mut self, slot: usize, message_len: usize) {
+        match self {
+            Marks::Many(set) => set_bits(set, slot, ENTERED | DONE),
+            Marks::Few(_) => self.finish_few(slot, message_len),
+        }
+    }
+
+    #[inline(never)]
+    fn finish_few(&mut self, slot: usize, message_len: usize) {
         if let Marks::Few(list) = self {
             if let Some(entry) = list.iter_mut().find(|(s, _)| *s == slot) {
                 entry.1 = true;
@@ -689,10 +724,7 @@ impl Marks {
             }
             // A leaf (a string) done without being entered.
             self.enter(slot, message_len);
-            return self.finish(slot, message_len);
-        }
-        if let Marks::Many(set) = self {
-            set_bits(set, slot, ENTERED | DONE);
+            self.finish(slot, message_len);
         }
     }
 }

@@ -19,10 +19,9 @@ fn follow(bytes: &[u8], at: usize) -> Option<usize> {
     if value == 0 {
         return None;
     }
-    let target = (at as i64).checked_add(i64::from(value))?;
-    usize::try_from(target)
-        .ok()
-        .filter(|t| t.saturating_add(OBJECT_HEADER_SIZE as usize) <= bytes.len())
+    // A target before the start wraps to a huge offset, which the bound rejects.
+    let target = at.wrapping_add_signed(value as isize);
+    (target < bytes.len().saturating_sub(OBJECT_HEADER_SIZE as usize - 1)).then_some(target)
 }
 
 /// The body offset and size-or-count field of the object at `object`.

@@ -446,6 +446,12 @@ pub mod vectors {
                 self.b.set_ref(self.object.body() + 4, v);
                 Ok(self)
             }
+            /// Writes `spots` from `count` structs an iterator makes, each written once, in place.
+            pub fn spots_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Spot>) -> Result<&mut Self, rt::BuildError> {
+                let v = rt::build::structs_from_iter(self.b, (0x628f253e, 8), count, items)?;
+                self.b.set_ref(self.object.body() + 4, v);
+                Ok(self)
+            }
         }
 
         /// A `vectors.pinned.Map` as plain Rust data.

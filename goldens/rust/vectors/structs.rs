@@ -655,6 +655,12 @@ pub mod vectors {
                 self.b.set_ref(self.object.body() + 160, v);
                 Ok(self)
             }
+            /// Writes `aligned_list` from `count` structs an iterator makes, each written once, in place.
+            pub fn aligned_list_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Aligned>) -> Result<&mut Self, rt::BuildError> {
+                let v = rt::build::structs_from_iter(self.b, (0xb1d1aa03, 16), count, items)?;
+                self.b.set_ref(self.object.body() + 160, v);
+                Ok(self)
+            }
         }
 
         /// A `vectors.structs.Structs` as plain Rust data.

@@ -576,9 +576,21 @@ pub mod vectors {
                 self.b.set_ref(self.object.body() + 8, v);
                 Ok(self)
             }
+            /// Writes `points` from `count` structs an iterator makes, each written once, in place.
+            pub fn points_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Point>) -> Result<&mut Self, rt::BuildError> {
+                let v = rt::build::structs_from_iter(self.b, (0x6bf35167, 8), count, items)?;
+                self.b.set_ref(self.object.body() + 8, v);
+                Ok(self)
+            }
             /// Writes `wides`.
             pub fn wides(&mut self, value: &[Wide]) -> Result<&mut Self, rt::BuildError> {
                 let v = rt::build::structs(self.b, 0x04fcfabc, 8, value)?;
+                self.b.set_ref(self.object.body() + 12, v);
+                Ok(self)
+            }
+            /// Writes `wides` from `count` structs an iterator makes, each written once, in place.
+            pub fn wides_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Wide>) -> Result<&mut Self, rt::BuildError> {
+                let v = rt::build::structs_from_iter(self.b, (0x04fcfabc, 8), count, items)?;
                 self.b.set_ref(self.object.body() + 12, v);
                 Ok(self)
             }
