@@ -357,3 +357,38 @@ fn convert_reads_a_real_flatbuffers_file_and_round_trips_it() {
         text(&wrong.stderr)
     );
 }
+
+#[test]
+fn gen_writes_the_golden_rust_of_each_schema_and_reports_errors() {
+    let out = tempfile::tempdir().unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let schema = root.join("schemas/storefront.fbs");
+    let result = weftbuf(&[
+        "gen",
+        "--lang",
+        "rust",
+        schema.to_str().unwrap(),
+        "-o",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let written = std::fs::read_to_string(out.path().join("storefront.rs")).unwrap();
+    let golden = std::fs::read_to_string(root.join("goldens/rust/storefront.rs")).unwrap();
+    assert_eq!(written, golden);
+
+    let broken = out.path().join("broken.fbs");
+    std::fs::write(&broken, "table T { a: Nope; }\n").unwrap();
+    let result = weftbuf(&[
+        "gen",
+        broken.to_str().unwrap(),
+        "-o",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(1));
+    assert!(
+        text(&result.stderr).contains("broken.fbs:1:14: error: unknown type `Nope`"),
+        "{}",
+        text(&result.stderr)
+    );
+    assert!(!out.path().join("broken.rs").exists());
+}
