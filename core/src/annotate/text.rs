@@ -8,19 +8,7 @@ use crate::schema::{EnumDef, ScalarType};
 /// The short name of a scalar type in the kind column (`i32`, `f32`), as `docs/layout.md`
 /// writes them.
 pub(super) fn scalar_kind(ty: ScalarType) -> &'static str {
-    match ty {
-        ScalarType::Bool => "bool",
-        ScalarType::Byte => "i8",
-        ScalarType::UByte => "u8",
-        ScalarType::Short => "i16",
-        ScalarType::UShort => "u16",
-        ScalarType::Int => "i32",
-        ScalarType::UInt => "u32",
-        ScalarType::Long => "i64",
-        ScalarType::ULong => "u64",
-        ScalarType::Float => "f32",
-        ScalarType::Double => "f64",
-    }
+    ty.rust_type()
 }
 
 /// The scalar of type `ty` at `at`, as text: integers in decimal, floats in the shortest

@@ -64,6 +64,25 @@ impl ObjectRef {
     }
 }
 
+/// Bytes `from..end` of a caller-given buffer, or the error saying it is too small.
+#[inline(always)]
+fn slice_room(buf: &mut [u8], from: usize, end: usize) -> Result<&mut [u8], BuildError> {
+    let capacity = buf.len();
+    buf.get_mut(from..end).ok_or(BuildError::OutOfSpace {
+        needed: end as u64,
+        capacity,
+    })
+}
+
+/// An object's 8-byte header: its type tag and its size or count, little-endian.
+#[inline(always)]
+fn object_header(tag: u32, size_or_count: u32) -> [u8; 8] {
+    let mut head = [0u8; 8];
+    head[..4].copy_from_slice(&tag.to_le_bytes());
+    head[4..].copy_from_slice(&size_or_count.to_le_bytes());
+    head
+}
+
 /// Objects up to this many bytes are zero-filled with one constant-size write.
 const SMALL: usize = 64;
 
@@ -211,20 +230,25 @@ impl<'buf> Builder<'buf> {
         body_len: u64,
         body_align: u32,
     ) -> Result<ObjectRef, BuildError> {
+        let (start, end) = self.span(body_align, body_len)?;
+        self.grow_to(end as u64)?;
+        self.bytes_mut()[start..start + 8].copy_from_slice(&object_header(tag, size_or_count));
+        Ok(ObjectRef(start as u32))
+    }
+
+    /// Where the next object goes: its start (8 bytes before a body aligned to `body_align`)
+    /// and its end (after `body_len` bytes of body, rounded up to 8).
+    #[inline(always)]
+    fn span(&self, body_align: u32, body_len: u64) -> Result<(usize, usize), BuildError> {
         let header = u64::from(OBJECT_HEADER_SIZE);
-        let body_align = body_align.max(OBJECT_ALIGN);
-        let body = align_up(self.len as u64 + header, body_align).ok_or(BuildError::TooLarge)?;
-        let start = body - header;
+        let body = align_up(self.len as u64 + header, body_align.max(OBJECT_ALIGN))
+            .ok_or(BuildError::TooLarge)?;
         let end = body
             .checked_add(body_len)
             .and_then(|e| align_up(e, MESSAGE_ALIGN))
+            .filter(|e| *e <= u64::from(MAX_MESSAGE_SIZE))
             .ok_or(BuildError::TooLarge)?;
-        self.grow_to(end)?;
-        let start_usize = start as usize;
-        let bytes = self.bytes_mut();
-        bytes[start_usize..start_usize + 4].copy_from_slice(&tag.to_le_bytes());
-        bytes[start_usize + 4..start_usize + 8].copy_from_slice(&size_or_count.to_le_bytes());
-        Ok(ObjectRef(start as u32))
+        Ok(((body - header) as usize, end as usize))
     }
 
     /// Appends an object whose body is `parts`, concatenated: its header (`tag`,
@@ -239,22 +263,9 @@ impl<'buf> Builder<'buf> {
         body_align: u32,
         parts: &[&[u8]],
     ) -> Result<ObjectRef, BuildError> {
-        let header = u64::from(OBJECT_HEADER_SIZE);
         let body_len: u64 = parts.iter().map(|p| p.len() as u64).sum();
-        let body = align_up(self.len as u64 + header, body_align.max(OBJECT_ALIGN))
-            .ok_or(BuildError::TooLarge)?;
-        let start = body - header;
-        let end = body
-            .checked_add(body_len)
-            .and_then(|e| align_up(e, MESSAGE_ALIGN))
-            .ok_or(BuildError::TooLarge)?;
-        if end > u64::from(MAX_MESSAGE_SIZE) {
-            return Err(BuildError::TooLarge);
-        }
-        let (start, body, end) = (start as usize, body as usize, end as usize);
-        let mut head = [0u8; 8];
-        head[..4].copy_from_slice(&tag.to_le_bytes());
-        head[4..].copy_from_slice(&size_or_count.to_le_bytes());
+        let (start, end) = self.span(body_align, body_len)?;
+        let head = object_header(tag, size_or_count);
         match &mut self.arena {
             Arena::Owned(v) => {
                 v.truncate(self.len);
@@ -269,11 +280,7 @@ impl<'buf> Builder<'buf> {
                 v.truncate(end);
             }
             Arena::Slice(buf) => {
-                let capacity = buf.len();
-                let out = buf.get_mut(self.len..end).ok_or(BuildError::OutOfSpace {
-                    needed: end as u64,
-                    capacity,
-                })?;
+                let out = slice_room(buf, self.len, end)?;
                 let (gap, rest) = out.split_at_mut(start - self.len);
                 gap.fill(0);
                 let (h, rest) = rest.split_at_mut(8);
@@ -284,7 +291,6 @@ impl<'buf> Builder<'buf> {
                     at += part.len();
                 }
                 rest[at..].fill(0);
-                debug_assert_eq!(start + 8 + at, body + body_len as usize);
             }
         }
         self.len = end;
@@ -301,20 +307,9 @@ impl<'buf> Builder<'buf> {
         body_align: u32,
         items: impl IntoIterator<Item = S>,
     ) -> Result<(ObjectRef, usize), BuildError> {
-        let header = u64::from(OBJECT_HEADER_SIZE);
         let size = size_of::<S>();
-        let body = align_up(self.len as u64 + header, body_align.max(OBJECT_ALIGN))
-            .ok_or(BuildError::TooLarge)?;
-        let start = body - header;
-        let end = body
-            .checked_add(u64::from(count) * size as u64)
-            .and_then(|e| align_up(e, MESSAGE_ALIGN))
-            .filter(|e| *e <= u64::from(MAX_MESSAGE_SIZE))
-            .ok_or(BuildError::TooLarge)?;
-        let (start, end) = (start as usize, end as usize);
-        let mut head = [0u8; 8];
-        head[..4].copy_from_slice(&tag.to_le_bytes());
-        head[4..].copy_from_slice(&count.to_le_bytes());
+        let (start, end) = self.span(body_align, u64::from(count) * size as u64)?;
+        let head = object_header(tag, count);
         let mut written = 0;
         match &mut self.arena {
             Arena::Owned(v) => {
@@ -329,11 +324,7 @@ impl<'buf> Builder<'buf> {
                 v.resize(end, 0);
             }
             Arena::Slice(buf) => {
-                let capacity = buf.len();
-                let out = buf.get_mut(self.len..end).ok_or(BuildError::OutOfSpace {
-                    needed: end as u64,
-                    capacity,
-                })?;
+                let out = slice_room(buf, self.len, end)?;
                 out.fill(0);
                 let at = start - self.len;
                 out[at..at + 8].copy_from_slice(&head);

@@ -542,18 +542,7 @@ impl Checker<'_> {
         tag_name: (u32, &str),
         string_tag: u32,
     ) -> Result<(), VerifyError> {
-        let Some(count) = self.ref_vector(at, tag_name)? else {
-            return Ok(());
-        };
-        let body = at + OBJECT_HEADER_SIZE as usize;
-        for i in 0..count as usize {
-            let element = body + i * REF_SIZE as usize;
-            self.element(element)
-                .and_then(|o| self.string(o, string_tag))
-                .map_err(|e| e.within_element(i))?;
-        }
-        self.leave(at);
-        Ok(())
+        self.elements(at, tag_name, |c, o| c.string(o, string_tag))
     }
 
     /// Checks a vector of tables `T` at `at` and its tables.
@@ -562,6 +551,17 @@ impl Checker<'_> {
         at: usize,
         tag_name: (u32, &str),
     ) -> Result<(), VerifyError> {
+        self.elements(at, tag_name, T::check)
+    }
+
+    /// Checks a vector of references at `at`, and each object with `check`.
+    #[inline(always)]
+    fn elements(
+        &mut self,
+        at: usize,
+        tag_name: (u32, &str),
+        mut check: impl FnMut(&mut Self, usize) -> Result<(), VerifyError>,
+    ) -> Result<(), VerifyError> {
         let Some(count) = self.ref_vector(at, tag_name)? else {
             return Ok(());
         };
@@ -569,7 +569,7 @@ impl Checker<'_> {
         for i in 0..count as usize {
             let element = body + i * REF_SIZE as usize;
             self.element(element)
-                .and_then(|o| T::check(self, o))
+                .and_then(|o| check(self, o))
                 .map_err(|e| e.within_element(i))?;
         }
         self.leave(at);

@@ -70,6 +70,24 @@ impl ScalarType {
         }
     }
 
+    /// The Rust type it reads as (`i32`, `f32`), which is also how `docs/layout.md` writes it.
+    pub fn rust_type(self) -> &'static str {
+        use ScalarType::*;
+        match self {
+            Bool => "bool",
+            Byte => "i8",
+            UByte => "u8",
+            Short => "i16",
+            UShort => "u16",
+            Int => "i32",
+            UInt => "u32",
+            Long => "i64",
+            ULong => "u64",
+            Float => "f32",
+            Double => "f64",
+        }
+    }
+
     /// Size in bytes, which is also the alignment.
     pub fn size(self) -> u32 {
         use ScalarType::*;
