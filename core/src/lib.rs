@@ -14,6 +14,7 @@ pub mod layout;
 pub mod message;
 pub mod rt;
 pub mod schema;
+pub mod service;
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

@@ -335,3 +335,37 @@ fn vector_bytes_round_trip() {
     );
     assert_eq!(point.unpack().pack().unwrap(), bytes);
 }
+
+/// The generated method tables of a service name what the schema-driven service model names.
+#[test]
+fn generated_service_descriptors_match_the_schema() {
+    use weftbuf::rt::Service;
+    let schema = common::corpus_compiler()
+        .compile(&[project().join("schemas/storefront.fbs")])
+        .unwrap();
+    let layout = Layout::new(&schema).unwrap();
+    let services = weftbuf::service::services(&schema, &layout);
+    let generated = [
+        (
+            storefront::storefront::Catalog::NAME,
+            storefront::storefront::Catalog::METHODS,
+        ),
+        (
+            storefront::storefront::Pricing::NAME,
+            storefront::storefront::Pricing::METHODS,
+        ),
+    ];
+    assert_eq!(services.len(), generated.len());
+    for (service, (name, methods)) in services.iter().zip(generated) {
+        assert_eq!(service.name, name);
+        assert_eq!(service.methods.len(), methods.len());
+        for (m, g) in service.methods.iter().zip(methods) {
+            assert_eq!((m.path.as_str(), m.name.as_str()), (g.path, g.name));
+            assert_eq!(
+                (m.request_tag, m.response_tag),
+                (g.request_tag, g.response_tag)
+            );
+            assert_eq!((m.streaming, m.idempotent), (g.streaming, g.idempotent));
+        }
+    }
+}
