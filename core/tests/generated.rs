@@ -54,6 +54,7 @@ golden!(reflection);
 golden!(union_vector);
 golden!(storefront);
 golden!(everything);
+golden!(keywords);
 
 /// The generated code of the conformance vectors.
 pub mod vectors {
@@ -368,4 +369,33 @@ fn generated_service_descriptors_match_the_schema() {
             assert_eq!((m.streaming, m.idempotent), (g.streaming, g.idempotent));
         }
     }
+}
+
+/// Keywords and the generated code's own method names as schema names: the code compiles
+/// (above) and reads and writes through the renamed accessors.
+#[test]
+fn keyword_names_are_usable() {
+    use keywords::match_::type_::{Self_, dyn_Ref, dyn_T, impl_, mod_, mod_T, struct_T};
+    let value = mod_T {
+        where_: dyn_T::struct_(Box::new(struct_T {
+            type_: 7,
+            match_: Some("m".into()),
+            self_: Self_::FN,
+            root_: Some(impl_::new(1, 2.0)),
+            new_: Some(vec![4]),
+            ..struct_T::default()
+        })),
+        ..mod_T::default()
+    };
+    let bytes = value.pack().unwrap();
+    let read = mod_::root(&bytes).unwrap();
+    let dyn_Ref::struct_(s) = read.where_() else {
+        panic!("a struct member");
+    };
+    assert_eq!(
+        (s.type_(), s.match_(), s.self_(), s.finish_()),
+        (7, Some("m"), Self_::FN, 3)
+    );
+    assert_eq!(s.root_().map(|r| (r.move_(), r.ref_())), Some((1, 2.0)));
+    assert_eq!(read.unpack(), value);
 }

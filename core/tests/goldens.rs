@@ -35,6 +35,10 @@ fn cases() -> Vec<(PathBuf, PathBuf)> {
             goldens.join(format!("{name}.rs")),
         ));
     }
+    cases.push((
+        project().join("core/tests/codegen/keywords.fbs"),
+        goldens.join("keywords.rs"),
+    ));
     let mut vectors: Vec<PathBuf> = std::fs::read_dir(project().join("vectors"))
         .unwrap()
         .map(|e| e.unwrap().path())
