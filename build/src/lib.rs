@@ -23,7 +23,7 @@
 
 use std::path::{Path, PathBuf};
 
-use weftbuf::codegen::rust::generate;
+use weftbuf::codegen::rust::{Options, generate_with};
 use weftbuf::layout::Layout;
 use weftbuf::schema::{Compiler, Diagnostics};
 
@@ -57,6 +57,7 @@ pub struct Config {
     includes: Vec<PathBuf>,
     out_dir: Option<PathBuf>,
     cargo: bool,
+    options: Options,
 }
 
 impl Config {
@@ -66,7 +67,15 @@ impl Config {
             includes: Vec::new(),
             out_dir: None,
             cargo: true,
+            options: Options::default(),
         }
+    }
+
+    /// Also generates a trait, server and client per `rpc_service`, over the `weftbuf-rpc`
+    /// crate (which the including crate then depends on).
+    pub fn rpc(mut self, on: bool) -> Self {
+        self.options.rpc = on;
+        self
     }
 
     /// Adds a folder to search for included schemas, after the including file's own.
@@ -131,7 +140,7 @@ impl Config {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let target = out_dir.join(format!("{stem}.rs"));
-            let code = generate(&schema, &layout, &name);
+            let code = generate_with(&schema, &layout, &name, &self.options);
             // Leave an unchanged file alone, so cargo does not rebuild what includes it.
             if std::fs::read_to_string(&target).ok().as_deref() != Some(code.as_str()) {
                 std::fs::write(&target, code).map_err(|source| Error::Write {

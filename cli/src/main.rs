@@ -103,6 +103,9 @@ enum Command {
         /// The output folder.
         #[arg(short = 'o', long = "output", value_name = "DIR")]
         output: PathBuf,
+        /// Also a trait, server and client per `rpc_service`, over the `weftbuf-rpc` crate.
+        #[arg(long)]
+        rpc: bool,
     },
 }
 
@@ -174,6 +177,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             schemas,
             include,
             output,
+            rpc,
         } => {
             std::fs::create_dir_all(&output)
                 .with_context(|| format!("cannot create {}", output.display()))?;
@@ -189,7 +193,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .file_name()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let code = weftbuf::codegen::rust::generate(&schema, &layout, &name);
+                let options = weftbuf::codegen::rust::Options { rpc };
+                let code = weftbuf::codegen::rust::generate_with(&schema, &layout, &name, &options);
                 let target = output.join(format!("{stem}.rs"));
                 std::fs::write(&target, code)
                     .with_context(|| format!("cannot write {}", target.display()))?;

@@ -12,32 +12,41 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use weftbuf::codegen::rust::generate;
+use weftbuf::codegen::rust::{Options, generate_with};
 use weftbuf::layout::Layout;
 
 fn project() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Every schema with a golden, and the golden's path.
-fn cases() -> Vec<(PathBuf, PathBuf)> {
+/// Every schema with a golden, the golden's path, and whether it has the service code of
+/// `weftbuf-rpc` (whose tests compile it).
+fn cases() -> Vec<(PathBuf, PathBuf, Options)> {
     let goldens = project().join("goldens/rust");
-    let mut cases: Vec<(PathBuf, PathBuf)> = common::corpus_schemas()
+    let plain = Options::default();
+    let mut cases: Vec<(PathBuf, PathBuf, Options)> = common::corpus_schemas()
         .into_iter()
         .map(|p| {
             let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
-            (p, goldens.join(format!("{stem}.rs")))
+            (p, goldens.join(format!("{stem}.rs")), plain)
         })
         .collect();
     for name in ["storefront", "everything"] {
         cases.push((
             project().join(format!("schemas/{name}.fbs")),
             goldens.join(format!("{name}.rs")),
+            plain,
         ));
     }
     cases.push((
         project().join("core/tests/codegen/keywords.fbs"),
         goldens.join("keywords.rs"),
+        plain,
+    ));
+    cases.push((
+        project().join("schemas/storefront.fbs"),
+        goldens.join("rpc/storefront.rs"),
+        Options { rpc: true },
     ));
     let mut vectors: Vec<PathBuf> = std::fs::read_dir(project().join("vectors"))
         .unwrap()
@@ -50,24 +59,25 @@ fn cases() -> Vec<(PathBuf, PathBuf)> {
         cases.push((
             dir.join("schema.fbs"),
             goldens.join(format!("vectors/{name}.rs")),
+            plain,
         ));
     }
     cases
 }
 
-fn generated(schema_path: &Path) -> String {
+fn generated(schema_path: &Path, options: &Options) -> String {
     let schema = common::corpus_compiler().compile(&[schema_path]).unwrap();
     let layout = Layout::new(&schema).unwrap();
     let name = schema_path.file_name().unwrap().to_string_lossy();
-    generate(&schema, &layout, &name)
+    generate_with(&schema, &layout, &name, options)
 }
 
 #[test]
 fn goldens_match_the_generator() {
     let bless = std::env::var_os("WEFTBUF_BLESS").is_some();
     let mut drifted = Vec::new();
-    for (schema, golden) in cases() {
-        let code = generated(&schema);
+    for (schema, golden, options) in cases() {
+        let code = generated(&schema, &options);
         if bless {
             std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
             std::fs::write(&golden, &code).unwrap();
@@ -87,5 +97,6 @@ fn goldens_match_the_generator() {
 #[test]
 fn generation_is_deterministic() {
     let schema = project().join("schemas/everything.fbs");
-    assert_eq!(generated(&schema), generated(&schema));
+    let options = Options::default();
+    assert_eq!(generated(&schema, &options), generated(&schema, &options));
 }

@@ -586,6 +586,10 @@ pub mod my_game {
             }
         }
 
+        impl rt::Family for ArrayTableT {
+            type View<'a> = ArrayTable<'a>;
+        }
+
         impl ArrayTableT {
             /// Writes this value as a complete message with a `ArrayTable` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

@@ -701,6 +701,10 @@ pub mod everything {
         }
     }
 
+    impl rt::Family for LeafT {
+        type View<'a> = Leaf<'a>;
+    }
+
     impl LeafT {
         /// Writes this value as a complete message with a `Leaf` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -940,6 +944,10 @@ pub mod everything {
                 next: None,
             }
         }
+    }
+
+    impl rt::Family for BranchT {
+        type View<'a> = Branch<'a>;
     }
 
     impl BranchT {
@@ -1878,6 +1886,10 @@ pub mod everything {
                 last: 7u16,
             }
         }
+    }
+
+    impl rt::Family for EverythingT {
+        type View<'a> = Everything<'a>;
     }
 
     impl EverythingT {

@@ -447,6 +447,10 @@ pub mod evolution {
             }
         }
 
+        impl rt::Family for TableAT {
+            type View<'a> = TableA<'a>;
+        }
+
         impl TableAT {
             /// Writes this value as a complete message with a `TableA` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -632,6 +636,10 @@ pub mod evolution {
                     a: 0i32,
                 }
             }
+        }
+
+        impl rt::Family for TableBT {
+            type View<'a> = TableB<'a>;
         }
 
         impl TableBT {
@@ -1015,6 +1023,10 @@ pub mod evolution {
                     j: UnionT::NONE,
                 }
             }
+        }
+
+        impl rt::Family for RootT {
+            type View<'a> = Root<'a>;
         }
 
         impl RootT {

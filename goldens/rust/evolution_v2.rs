@@ -493,6 +493,10 @@ pub mod evolution {
             }
         }
 
+        impl rt::Family for TableAT {
+            type View<'a> = TableA<'a>;
+        }
+
         impl TableAT {
             /// Writes this value as a complete message with a `TableA` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -681,6 +685,10 @@ pub mod evolution {
                     a: 0i32,
                 }
             }
+        }
+
+        impl rt::Family for TableBT {
+            type View<'a> = TableB<'a>;
         }
 
         impl TableBT {
@@ -882,6 +890,10 @@ pub mod evolution {
                     b: None,
                 }
             }
+        }
+
+        impl rt::Family for TableCT {
+            type View<'a> = TableC<'a>;
         }
 
         impl TableCT {
@@ -1268,6 +1280,10 @@ pub mod evolution {
                     l: 56u8,
                 }
             }
+        }
+
+        impl rt::Family for RootT {
+            type View<'a> = Root<'a>;
         }
 
         impl RootT {

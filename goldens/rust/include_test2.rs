@@ -142,6 +142,10 @@ impl Default for TableAT {
     }
 }
 
+impl rt::Family for TableAT {
+    type View<'a> = TableA<'a>;
+}
+
 impl TableAT {
     /// Writes this value as a complete message with a `TableA` root.
     pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -459,6 +463,10 @@ pub mod my_game {
                     a: None,
                 }
             }
+        }
+
+        impl rt::Family for TableBT {
+            type View<'a> = TableB<'a>;
         }
 
         impl TableBT {

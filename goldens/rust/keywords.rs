@@ -550,6 +550,10 @@ pub mod match_ {
             }
         }
 
+        impl rt::Family for struct_T {
+            type View<'a> = struct_<'a>;
+        }
+
         impl struct_T {
             /// Writes this value as a complete message with a `struct_` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -812,6 +816,10 @@ pub mod match_ {
                     yield_: None,
                 }
             }
+        }
+
+        impl rt::Family for mod_T {
+            type View<'a> = mod_<'a>;
         }
 
         impl mod_T {

@@ -388,6 +388,10 @@ pub mod log {
         }
     }
 
+    impl rt::Family for LogT {
+        type View<'a> = Log<'a>;
+    }
+
     impl LogT {
         /// Writes this value as a complete message with a `Log` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -607,6 +611,10 @@ pub mod log {
                 logs: None,
             }
         }
+    }
+
+    impl rt::Family for LogsT {
+        type View<'a> = Logs<'a>;
     }
 
     impl LogsT {

@@ -362,6 +362,10 @@ pub mod mesh {
         }
     }
 
+    impl rt::Family for MeshT {
+        type View<'a> = Mesh<'a>;
+    }
+
     impl MeshT {
         /// Writes this value as a complete message with a `Mesh` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

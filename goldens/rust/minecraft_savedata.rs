@@ -680,6 +680,10 @@ pub mod minecraft_savedata {
         }
     }
 
+    impl rt::Family for ItemT {
+        type View<'a> = Item<'a>;
+    }
+
     impl ItemT {
         /// Writes this value as a complete message with a `Item` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -1142,6 +1146,10 @@ pub mod minecraft_savedata {
                 glowing: false,
             }
         }
+    }
+
+    impl rt::Family for EntityT {
+        type View<'a> = Entity<'a>;
     }
 
     impl EntityT {
@@ -1609,6 +1617,10 @@ pub mod minecraft_savedata {
         }
     }
 
+    impl rt::Family for RecipeBookT {
+        type View<'a> = RecipeBook<'a>;
+    }
+
     impl RecipeBookT {
         /// Writes this value as a complete message with a `RecipeBook` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -1929,6 +1941,10 @@ pub mod minecraft_savedata {
                 entity: None,
             }
         }
+    }
+
+    impl rt::Family for VehicleT {
+        type View<'a> = Vehicle<'a>;
     }
 
     impl VehicleT {
@@ -2645,6 +2661,10 @@ pub mod minecraft_savedata {
         }
     }
 
+    impl rt::Family for PlayerT {
+        type View<'a> = Player<'a>;
+    }
+
     impl PlayerT {
         /// Writes this value as a complete message with a `Player` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -3059,6 +3079,10 @@ pub mod minecraft_savedata {
                 players: None,
             }
         }
+    }
+
+    impl rt::Family for PlayersT {
+        type View<'a> = Players<'a>;
     }
 
     impl PlayersT {

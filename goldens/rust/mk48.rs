@@ -733,6 +733,10 @@ pub mod mk48 {
         }
     }
 
+    impl rt::Family for ContactT {
+        type View<'a> = Contact<'a>;
+    }
+
     impl ContactT {
         /// Writes this value as a complete message with a `Contact` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -996,6 +1000,10 @@ pub mod mk48 {
         }
     }
 
+    impl rt::Family for TerrainUpdateT {
+        type View<'a> = TerrainUpdate<'a>;
+    }
+
     impl TerrainUpdateT {
         /// Writes this value as a complete message with a `TerrainUpdate` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -1241,6 +1249,10 @@ pub mod mk48 {
         }
     }
 
+    impl rt::Family for UpdateT {
+        type View<'a> = Update<'a>;
+    }
+
     impl UpdateT {
         /// Writes this value as a complete message with a `Update` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -1457,6 +1469,10 @@ pub mod mk48 {
                 updates: None,
             }
         }
+    }
+
+    impl rt::Family for UpdatesT {
+        type View<'a> = Updates<'a>;
     }
 
     impl UpdatesT {

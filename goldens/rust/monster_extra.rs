@@ -313,6 +313,10 @@ pub mod my_game {
         }
     }
 
+    impl rt::Family for MonsterExtraT {
+        type View<'a> = MonsterExtra<'a>;
+    }
+
     impl MonsterExtraT {
         /// Writes this value as a complete message with a `MonsterExtra` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

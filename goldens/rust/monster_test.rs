@@ -142,6 +142,10 @@ impl Default for TableAT {
     }
 }
 
+impl rt::Family for TableAT {
+    type View<'a> = TableA<'a>;
+}
+
 impl TableAT {
     /// Writes this value as a complete message with a `TableA` root.
     pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -309,6 +313,10 @@ pub mod my_game {
             InParentNamespaceT {
             }
         }
+    }
+
+    impl rt::Family for InParentNamespaceT {
+        type View<'a> = InParentNamespace<'a>;
     }
 
     impl InParentNamespaceT {
@@ -1675,6 +1683,10 @@ pub mod my_game {
             }
         }
 
+        impl rt::Family for TestSimpleTableWithEnumT {
+            type View<'a> = TestSimpleTableWithEnum<'a>;
+        }
+
         impl TestSimpleTableWithEnumT {
             /// Writes this value as a complete message with a `TestSimpleTableWithEnum` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -1892,6 +1904,10 @@ pub mod my_game {
             }
         }
 
+        impl rt::Family for StatT {
+            type View<'a> = Stat<'a>;
+        }
+
         impl StatT {
             /// Writes this value as a complete message with a `Stat` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -2080,6 +2096,10 @@ pub mod my_game {
                     id: 0u64,
                 }
             }
+        }
+
+        impl rt::Family for ReferrableT {
+            type View<'a> = Referrable<'a>;
         }
 
         impl ReferrableT {
@@ -3487,6 +3507,10 @@ pub mod my_game {
             }
         }
 
+        impl rt::Family for MonsterT {
+            type View<'a> = Monster<'a>;
+        }
+
         impl MonsterT {
             /// Writes this value as a complete message with a `Monster` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -4318,6 +4342,10 @@ pub mod my_game {
             }
         }
 
+        impl rt::Family for TypeAliasesT {
+            type View<'a> = TypeAliases<'a>;
+        }
+
         impl TypeAliasesT {
             /// Writes this value as a complete message with a `TypeAliases` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -4670,6 +4698,10 @@ pub mod my_game {
             }
         }
 
+        impl rt::Family for MonsterT {
+            type View<'a> = Monster<'a>;
+        }
+
         impl MonsterT {
             /// Writes this value as a complete message with a `Monster` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -4972,6 +5004,10 @@ pub mod my_game {
                     a: None,
                 }
             }
+        }
+
+        impl rt::Family for TableBT {
+            type View<'a> = TableB<'a>;
         }
 
         impl TableBT {

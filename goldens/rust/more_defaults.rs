@@ -327,6 +327,10 @@ impl Default for MoreDefaultsT {
     }
 }
 
+impl rt::Family for MoreDefaultsT {
+    type View<'a> = MoreDefaults<'a>;
+}
+
 impl MoreDefaultsT {
     /// Writes this value as a complete message with a `MoreDefaults` root.
     pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

@@ -479,6 +479,10 @@ pub mod my_game {
                 }
             }
 
+            impl rt::Family for TestSimpleTableWithEnumT {
+                type View<'a> = TestSimpleTableWithEnum<'a>;
+            }
+
             impl TestSimpleTableWithEnumT {
                 /// Writes this value as a complete message with a `TestSimpleTableWithEnum` root.
                 pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -740,6 +744,10 @@ pub mod my_game {
                         test3: None,
                     }
                 }
+            }
+
+            impl rt::Family for Vec3T {
+                type View<'a> = Vec3<'a>;
             }
 
             impl Vec3T {
@@ -1018,6 +1026,10 @@ pub mod my_game {
                         id: 0i16,
                     }
                 }
+            }
+
+            impl rt::Family for NestedUnionTestT {
+                type View<'a> = NestedUnionTest<'a>;
             }
 
             impl NestedUnionTestT {

@@ -835,6 +835,10 @@ pub mod optional_scalars {
         }
     }
 
+    impl rt::Family for ScalarStuffT {
+        type View<'a> = ScalarStuff<'a>;
+    }
+
     impl ScalarStuffT {
         /// Writes this value as a complete message with a `ScalarStuff` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

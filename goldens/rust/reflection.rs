@@ -433,6 +433,10 @@ pub mod reflection {
         }
     }
 
+    impl rt::Family for TypeT {
+        type View<'a> = Type<'a>;
+    }
+
     impl TypeT {
         /// Writes this value as a complete message with a `Type` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -686,6 +690,10 @@ pub mod reflection {
                 value: None,
             }
         }
+    }
+
+    impl rt::Family for KeyValueT {
+        type View<'a> = KeyValue<'a>;
     }
 
     impl KeyValueT {
@@ -959,6 +967,10 @@ pub mod reflection {
                 attributes: None,
             }
         }
+    }
+
+    impl rt::Family for EnumValT {
+        type View<'a> = EnumVal<'a>;
     }
 
     impl EnumValT {
@@ -1300,6 +1312,10 @@ pub mod reflection {
                 declaration_file: None,
             }
         }
+    }
+
+    impl rt::Family for EnumT {
+        type View<'a> = Enum<'a>;
     }
 
     impl EnumT {
@@ -1758,6 +1774,10 @@ pub mod reflection {
         }
     }
 
+    impl rt::Family for FieldT {
+        type View<'a> = Field<'a>;
+    }
+
     impl FieldT {
         /// Writes this value as a complete message with a `Field` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -2191,6 +2211,10 @@ pub mod reflection {
         }
     }
 
+    impl rt::Family for ObjectT {
+        type View<'a> = Object<'a>;
+    }
+
     impl ObjectT {
         /// Writes this value as a complete message with a `Object` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -2519,6 +2543,10 @@ pub mod reflection {
         }
     }
 
+    impl rt::Family for RPCCallT {
+        type View<'a> = RPCCall<'a>;
+    }
+
     impl RPCCallT {
         /// Writes this value as a complete message with a `RPCCall` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -2821,6 +2849,10 @@ pub mod reflection {
         }
     }
 
+    impl rt::Family for ServiceT {
+        type View<'a> = Service<'a>;
+    }
+
     impl ServiceT {
         /// Writes this value as a complete message with a `Service` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -3054,6 +3086,10 @@ pub mod reflection {
                 included_filenames: None,
             }
         }
+    }
+
+    impl rt::Family for SchemaFileT {
+        type View<'a> = SchemaFile<'a>;
     }
 
     impl SchemaFileT {
@@ -3387,6 +3423,10 @@ pub mod reflection {
                 fbs_files: None,
             }
         }
+    }
+
+    impl rt::Family for SchemaT {
+        type View<'a> = Schema<'a>;
     }
 
     impl SchemaT {

@@ -765,6 +765,10 @@ pub mod storefront {
         }
     }
 
+    impl rt::Family for ProductT {
+        type View<'a> = Product<'a>;
+    }
+
     impl ProductT {
         /// Writes this value as a complete message with a `Product` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -991,6 +995,10 @@ pub mod storefront {
         }
     }
 
+    impl rt::Family for PercentOffT {
+        type View<'a> = PercentOff<'a>;
+    }
+
     impl PercentOffT {
         /// Writes this value as a complete message with a `PercentOff` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -1173,6 +1181,10 @@ pub mod storefront {
                 amount: None,
             }
         }
+    }
+
+    impl rt::Family for AmountOffT {
+        type View<'a> = AmountOff<'a>;
     }
 
     impl AmountOffT {
@@ -1407,6 +1419,10 @@ pub mod storefront {
         }
     }
 
+    impl rt::Family for QuoteT {
+        type View<'a> = Quote<'a>;
+    }
+
     impl QuoteT {
         /// Writes this value as a complete message with a `Quote` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -1622,6 +1638,10 @@ pub mod storefront {
         }
     }
 
+    impl rt::Family for ListProductsT {
+        type View<'a> = ListProducts<'a>;
+    }
+
     impl ListProductsT {
         /// Writes this value as a complete message with a `ListProducts` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -1828,6 +1848,10 @@ pub mod storefront {
                 customer: None,
             }
         }
+    }
+
+    impl rt::Family for GetQuoteT {
+        type View<'a> = GetQuote<'a>;
     }
 
     impl GetQuoteT {

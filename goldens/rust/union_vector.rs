@@ -667,6 +667,10 @@ impl Default for AttackerT {
     }
 }
 
+impl rt::Family for AttackerT {
+    type View<'a> = Attacker<'a>;
+}
+
 impl AttackerT {
     /// Writes this value as a complete message with a `Attacker` root.
     pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -843,6 +847,10 @@ impl Default for HandFanT {
             length: 0i32,
         }
     }
+}
+
+impl rt::Family for HandFanT {
+    type View<'a> = HandFan<'a>;
 }
 
 impl HandFanT {
@@ -1095,6 +1103,10 @@ impl Default for MovieT {
             characters: None,
         }
     }
+}
+
+impl rt::Family for MovieT {
+    type View<'a> = Movie<'a>;
 }
 
 impl MovieT {

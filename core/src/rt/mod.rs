@@ -23,7 +23,8 @@ pub use read::{
     string_at, struct_element, table_at, table_element,
 };
 pub use root::{
-    Check, Root, check_root, file_identifier, root, root_mut, root_with_limits, size_prefixed,
+    Check, Family, Root, check_root, file_identifier, root, root_mut, root_with_limits,
+    size_prefixed,
 };
 pub use scalar::{Scalar, read_or};
 pub use service::{Method, MethodDescriptor, Service, Streaming};

@@ -26,6 +26,14 @@ pub trait Root<'a>: Check + TableElement<'a> {}
 
 impl<'a, T: Check + TableElement<'a>> Root<'a> for T {}
 
+/// A table type named without a lifetime: generated code implements it for each table's
+/// owned type (`MonsterT`), whose `View<'a>` is the table's view (`Monster<'a>`). Holders of
+/// messages (`weftbuf-rpc`'s `Message<MonsterT>`) name the type they hold this way.
+pub trait Family: 'static {
+    /// The view over a message's bytes.
+    type View<'a>: Root<'a>;
+}
+
 /// Verifies `bytes` as a message of root `T` with `limits`; returns the root's offset.
 pub fn check_root<T: Check>(bytes: &[u8], limits: &Limits) -> Result<usize, VerifyError> {
     let (mut c, at) = Checker::message(bytes, limits, (T::TAG, T::NAME), T::FILE_IDENTIFIER)

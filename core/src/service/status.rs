@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::message::VerifyError;
+use crate::message::{BuildError, VerifyError};
 
 /// gRPC's status codes, with their wire numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -186,6 +186,20 @@ impl From<VerifyError> for Status {
     /// error, with its byte offset and path, is the message.
     fn from(e: VerifyError) -> Status {
         Status::invalid_argument(e.to_string())
+    }
+}
+
+impl From<BuildError> for Status {
+    /// A message that did not fit where it was written (a caller's buffer, a shared-memory
+    /// slot, the format's 2 GiB) is `RESOURCE_EXHAUSTED`; a value that does not fit the
+    /// schema is a bug of the writer, `INTERNAL`.
+    fn from(e: BuildError) -> Status {
+        match e {
+            BuildError::OutOfSpace { .. } | BuildError::TooLarge => {
+                Status::resource_exhausted(e.to_string())
+            }
+            _ => Status::internal(format!("writing a message failed: {e}")),
+        }
     }
 }
 

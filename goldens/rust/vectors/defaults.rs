@@ -370,6 +370,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for DefaultsT {
+            type View<'a> = Defaults<'a>;
+        }
+
         impl DefaultsT {
             /// Writes this value as a complete message with a `Defaults` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

@@ -198,6 +198,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for OldT {
+            type View<'a> = Old<'a>;
+        }
+
         impl OldT {
             /// Writes this value as a complete message with a `Old` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

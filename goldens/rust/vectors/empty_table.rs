@@ -136,6 +136,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for NothingT {
+            type View<'a> = Nothing<'a>;
+        }
+
         impl NothingT {
             /// Writes this value as a complete message with a `Nothing` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -372,6 +376,10 @@ pub mod vectors {
                     list: None,
                 }
             }
+        }
+
+        impl rt::Family for SparseT {
+            type View<'a> = Sparse<'a>;
         }
 
         impl SparseT {

@@ -656,6 +656,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for EnumsT {
+            type View<'a> = Enums<'a>;
+        }
+
         impl EnumsT {
             /// Writes this value as a complete message with a `Enums` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

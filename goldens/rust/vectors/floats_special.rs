@@ -380,6 +380,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for FloatsT {
+            type View<'a> = Floats<'a>;
+        }
+
         impl FloatsT {
             /// Writes this value as a complete message with a `Floats` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

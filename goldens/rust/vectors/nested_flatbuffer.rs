@@ -175,6 +175,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for PayloadT {
+            type View<'a> = Payload<'a>;
+        }
+
         impl PayloadT {
             /// Writes this value as a complete message with a `Payload` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -427,6 +431,10 @@ pub mod vectors {
                     empty_: None,
                 }
             }
+        }
+
+        impl rt::Family for EnvelopeT {
+            type View<'a> = Envelope<'a>;
         }
 
         impl EnvelopeT {

@@ -152,6 +152,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for LeafT {
+            type View<'a> = Leaf<'a>;
+        }
+
         impl LeafT {
             /// Writes this value as a complete message with a `Leaf` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -379,6 +383,10 @@ pub mod vectors {
                     other: None,
                 }
             }
+        }
+
+        impl rt::Family for BranchT {
+            type View<'a> = Branch<'a>;
         }
 
         impl BranchT {
@@ -611,6 +619,10 @@ pub mod vectors {
                     height: 0u16,
                 }
             }
+        }
+
+        impl rt::Family for TreeT {
+            type View<'a> = Tree<'a>;
         }
 
         impl TreeT {

@@ -382,6 +382,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for OptionalsT {
+            type View<'a> = Optionals<'a>;
+        }
+
         impl OptionalsT {
             /// Writes this value as a complete message with a `Optionals` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

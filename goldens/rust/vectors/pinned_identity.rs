@@ -256,6 +256,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for HeroT {
+            type View<'a> = Hero<'a>;
+        }
+
         impl HeroT {
             /// Writes this value as a complete message with a `Hero` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -471,6 +475,10 @@ pub mod vectors {
                     spots: None,
                 }
             }
+        }
+
+        impl rt::Family for MapT {
+            type View<'a> = Map<'a>;
         }
 
         impl MapT {

@@ -323,6 +323,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for ScalarsT {
+            type View<'a> = Scalars<'a>;
+        }
+
         impl ScalarsT {
             /// Writes this value as a complete message with a `Scalars` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

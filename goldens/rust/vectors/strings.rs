@@ -366,6 +366,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for StringsT {
+            type View<'a> = Strings<'a>;
+        }
+
         impl StringsT {
             /// Writes this value as a complete message with a `Strings` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

@@ -691,6 +691,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for StructsT {
+            type View<'a> = Structs<'a>;
+        }
+
         impl StructsT {
             /// Writes this value as a complete message with a `Structs` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

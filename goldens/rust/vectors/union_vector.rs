@@ -405,6 +405,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for CatT {
+            type View<'a> = Cat<'a>;
+        }
+
         impl CatT {
             /// Writes this value as a complete message with a `Cat` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -588,6 +592,10 @@ pub mod vectors {
                     name: None,
                 }
             }
+        }
+
+        impl rt::Family for DogT {
+            type View<'a> = Dog<'a>;
         }
 
         impl DogT {
@@ -788,6 +796,10 @@ pub mod vectors {
                     no_pets: None,
                 }
             }
+        }
+
+        impl rt::Family for HomeT {
+            type View<'a> = Home<'a>;
         }
 
         impl HomeT {

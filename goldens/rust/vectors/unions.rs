@@ -421,6 +421,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for SwordT {
+            type View<'a> = Sword<'a>;
+        }
+
         impl SwordT {
             /// Writes this value as a complete message with a `Sword` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -598,6 +602,10 @@ pub mod vectors {
                     armor: 10i16,
                 }
             }
+        }
+
+        impl rt::Family for ShieldT {
+            type View<'a> = Shield<'a>;
         }
 
         impl ShieldT {
@@ -1132,6 +1140,10 @@ pub mod vectors {
                     alias: EquipmentT::NONE,
                 }
             }
+        }
+
+        impl rt::Family for HeroT {
+            type View<'a> = Hero<'a>;
         }
 
         impl HeroT {

@@ -336,6 +336,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for ItemT {
+            type View<'a> = Item<'a>;
+        }
+
         impl ItemT {
             /// Writes this value as a complete message with a `Item` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
@@ -626,6 +630,10 @@ pub mod vectors {
                     no_items: None,
                 }
             }
+        }
+
+        impl rt::Family for VectorObjectsT {
+            type View<'a> = VectorObjects<'a>;
         }
 
         impl VectorObjectsT {

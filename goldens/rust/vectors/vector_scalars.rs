@@ -524,6 +524,10 @@ pub mod vectors {
             }
         }
 
+        impl rt::Family for VectorScalarsT {
+            type View<'a> = VectorScalars<'a>;
+        }
+
         impl VectorScalarsT {
             /// Writes this value as a complete message with a `VectorScalars` root.
             pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

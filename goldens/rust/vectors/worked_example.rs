@@ -293,6 +293,10 @@ pub mod example {
         }
     }
 
+    impl rt::Family for PointT {
+        type View<'a> = Point<'a>;
+    }
+
     impl PointT {
         /// Writes this value as a complete message with a `Point` root.
         pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {

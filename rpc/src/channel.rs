@@ -1,0 +1,18 @@
+//! The calling side: one interface for every boundary.
+
+use weftbuf::rt::MethodDescriptor;
+
+use crate::{BoxFuture, Context, Status};
+
+/// Where calls go. Generated clients are generic over it, so the same code calls a service in
+/// this process or (with other transports) in another one.
+pub trait Channel: Send + Sync {
+    /// A unary call of `method` with the request message `request`; the response message's
+    /// bytes, or the call's status.
+    fn unary<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        request: &'a [u8],
+    ) -> BoxFuture<'a, Result<Vec<u8>, Status>>;
+}

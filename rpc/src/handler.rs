@@ -1,0 +1,33 @@
+//! The serving side of a service, as transports see it: methods by index, requests as bytes,
+//! responses written into a builder the transport owns.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use weftbuf::rt::{Builder, MethodDescriptor};
+
+use crate::{Context, Status};
+
+/// A boxed future that may move between threads.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A service implementation behind one interface. Generated code implements it for
+/// `<Service>Server<S>`, which verifies each request as its method's request type and calls
+/// the typed method of `S`.
+pub trait Handler: Send + Sync + 'static {
+    /// The service's qualified name.
+    fn name(&self) -> &'static str;
+
+    /// Its methods, in declared order (a call names one by index).
+    fn methods(&self) -> &'static [MethodDescriptor];
+
+    /// Serves method `method`: `request` is the request message's bytes (not verified yet);
+    /// the response is written into `response` and finished there.
+    fn call<'a>(
+        &'a self,
+        method: usize,
+        ctx: &'a Context,
+        request: &'a [u8],
+        response: &'a mut Builder<'static>,
+    ) -> BoxFuture<'a, Result<(), Status>>;
+}

@@ -1,0 +1,21 @@
+//! weftbuf services: a call is the same whatever the boundary.
+//!
+//! A service implementation is a [`Handler`] (generated code wraps a typed trait into one); a
+//! caller talks to a [`Channel`] (generated clients wrap one). Where the call goes is the
+//! channel's business: [`InProc`] calls the handler in this process, on the caller's task,
+//! reading the request in place where the caller built it. Requests and responses are
+//! weftbuf messages: the handler reads its request through a view and writes its response
+//! with a builder into memory the transport provides, and the caller gets the response as a
+//! verified [`Message`]. The model (status codes, context, descriptors) is
+//! `weftbuf::service`, shared by every transport.
+
+mod channel;
+mod handler;
+mod inproc;
+mod message;
+
+pub use channel::Channel;
+pub use handler::{BoxFuture, Handler};
+pub use inproc::InProc;
+pub use message::Message;
+pub use weftbuf::service::{CancelToken, Code, Context, Metadata, Status};

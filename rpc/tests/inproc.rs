@@ -1,0 +1,152 @@
+//! The storefront's `Pricing` service, generated with its service code, served in process:
+//! calls succeed through the typed client, and each fault ends with its status code.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
+/// The storefront schema's generated code, with its service code.
+#[allow(unused_imports, dead_code)]
+pub mod generated {
+    include!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../goldens/rust/rpc/storefront.rs"
+    ));
+}
+
+use std::time::{Duration, Instant};
+
+use generated::storefront::{
+    CatalogServer, CatalogService, GetQuote, GetQuoteBuilder, Money, PricingClient, PricingServer,
+    PricingService, QuoteBuilder,
+};
+use weftbuf::rt::Builder;
+use weftbuf_rpc::{CancelToken, Code, Context, InProc, Status};
+
+/// Quotes 100 units per SKU; customer `slow` takes 10 s, `panic` panics, `none` answers
+/// nothing.
+struct Prices;
+
+impl PricingService for Prices {
+    async fn quote(
+        &self,
+        ctx: &Context,
+        request: GetQuote<'_>,
+        response: &mut Builder<'static>,
+    ) -> Result<(), Status> {
+        match request.customer() {
+            Some("slow") => tokio::time::sleep(Duration::from_secs(10)).await,
+            Some("panic") => panic!("pricing broke"),
+            Some("none") => return Ok(()),
+            _ => {}
+        }
+        let currency = ctx.metadata().get_str("currency").unwrap_or("EUR");
+        let mut code = [0u8; 3];
+        code.copy_from_slice(&currency.as_bytes()[..3]);
+        let mut quote = QuoteBuilder::new(response)?;
+        quote
+            .sku(request.sku())
+            .price(&Money::new(100 * request.sku() as i64, code));
+        quote.finish()?;
+        Ok(())
+    }
+}
+
+fn request(sku: u64, customer: &str) -> Vec<u8> {
+    let mut b = Builder::new();
+    let mut q = GetQuoteBuilder::new(&mut b).unwrap();
+    q.sku(sku);
+    q.customer(customer).unwrap();
+    q.finish().unwrap();
+    b.into_vec()
+}
+
+fn client() -> PricingClient<InProc> {
+    PricingClient::new(InProc::new().serve(PricingServer(Prices)))
+}
+
+#[tokio::test]
+async fn a_call_reads_the_request_in_place_and_returns_a_verified_response() {
+    let mut metadata = weftbuf_rpc::Metadata::new();
+    metadata.insert("currency", "USD").unwrap();
+    let quote = client()
+        .quote(Context::new().with_metadata(metadata), &request(7, "ada"))
+        .await
+        .unwrap();
+    let view = quote.get();
+    assert_eq!(view.sku(), 7);
+    let price = view.price().unwrap();
+    assert_eq!((price.units(), &price.currency()), (700, b"USD"));
+}
+
+#[tokio::test]
+async fn faults_end_with_their_status_codes() {
+    let client = client();
+    // Malformed request bytes: the verifier's error, as INVALID_ARGUMENT.
+    let err = client
+        .quote(Context::new(), b"not a message")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::InvalidArgument);
+    assert!(err.message.contains("too short"), "{err}");
+    // A deadline: DEADLINE_EXCEEDED within the deadline and a small margin.
+    let started = Instant::now();
+    let err = client
+        .quote(
+            Context::new().with_timeout(Duration::from_millis(50)),
+            &request(1, "slow"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::DeadlineExceeded);
+    assert!(started.elapsed() < Duration::from_millis(500));
+    // A panicking handler: INTERNAL, and the next call is served.
+    let err = client
+        .quote(Context::new(), &request(1, "panic"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::Internal);
+    assert!(err.message.contains("pricing broke"), "{err}");
+    assert!(
+        client
+            .quote(Context::new(), &request(2, "ada"))
+            .await
+            .is_ok()
+    );
+    // A handler that writes no response: INTERNAL.
+    let err = client
+        .quote(Context::new(), &request(1, "none"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::Internal);
+}
+
+#[tokio::test]
+async fn cancellation_reaches_the_call() {
+    let client = client();
+    let token = CancelToken::new();
+    let canceller = token.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        canceller.cancel();
+    });
+    let err = client
+        .quote(Context::new().with_cancel(token), &request(1, "slow"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::Cancelled);
+}
+
+#[tokio::test]
+async fn a_service_not_served_here_is_unimplemented() {
+    struct Products;
+    impl CatalogService for Products {}
+    let channel = InProc::new().serve(CatalogServer(Products));
+    let err = PricingClient::new(channel)
+        .quote(Context::new(), &request(1, "ada"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::Unimplemented);
+}
