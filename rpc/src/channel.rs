@@ -2,7 +2,7 @@
 
 use weftbuf::rt::MethodDescriptor;
 
-use crate::{BoxFuture, Context, Status};
+use crate::{BoxFuture, Context, RawStream, Status};
 
 /// Where calls go. Generated clients are generic over it, so the same code calls a service in
 /// this process or (with other transports) in another one.
@@ -15,4 +15,12 @@ pub trait Channel: Send + Sync {
         ctx: Context,
         request: &'a [u8],
     ) -> BoxFuture<'a, Result<Vec<u8>, Status>>;
+
+    /// A server-streaming call of `method`: the responses, taken one at a time.
+    fn server_streaming<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        request: &'a [u8],
+    ) -> BoxFuture<'a, Result<RawStream<'a>, Status>>;
 }

@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use weftbuf::rt::{Builder, MethodDescriptor};
 
-use crate::{Context, Status};
+use crate::{Context, Sink, Status};
 
 /// A boxed future that may move between threads.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -30,4 +30,22 @@ pub trait Handler: Send + Sync + 'static {
         request: &'a [u8],
         response: &'a mut Builder<'static>,
     ) -> BoxFuture<'a, Result<(), Status>>;
+
+    /// Serves server-streaming method `method`: responses go to `sink`, one at a time.
+    /// Services without streaming methods keep this default.
+    fn stream<'a>(
+        &'a self,
+        method: usize,
+        ctx: &'a Context,
+        request: &'a [u8],
+        sink: &'a mut dyn Sink,
+    ) -> BoxFuture<'a, Result<(), Status>> {
+        let _ = (ctx, request, sink);
+        let name = self.name();
+        Box::pin(async move {
+            Err(Status::unimplemented(format!(
+                "{name}: method {method} does not stream"
+            )))
+        })
+    }
 }

@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
 use weftbuf::rt::{Builder, MethodDescriptor, file_identifier};
 
-use crate::{BoxFuture, Channel, Context, Handler, Status};
+use crate::stream::{Queue, QueueSink};
+use crate::{BoxFuture, Channel, Context, Handler, RawStream, Status};
 
 /// Calls services hosted in this process.
 #[derive(Clone, Default)]
@@ -61,23 +62,7 @@ impl Channel for InProc {
             ctx.check()?;
             let mut response = Builder::new();
             let work = CatchPanic(handler.call(index, &ctx, request, &mut response));
-            let deadline = async {
-                match ctx.deadline() {
-                    Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                served = work => served?,
-                () = ctx.cancel_token().cancelled() => {
-                    return Err(Status::cancelled("the caller cancelled the call"));
-                }
-                () = deadline => {
-                    return Err(Status::deadline_exceeded(format!(
-                        "{} did not answer before the deadline", method.path
-                    )));
-                }
-            }
+            supervise(work, &ctx, method).await?;
             // The builder writes the header last: a handler that returned Ok without
             // finishing its response left none.
             if file_identifier(response.as_bytes()).is_none() {
@@ -88,6 +73,54 @@ impl Channel for InProc {
             }
             Ok(response.into_vec())
         })
+    }
+
+    fn server_streaming<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        request: &'a [u8],
+    ) -> BoxFuture<'a, Result<RawStream<'a>, Status>> {
+        Box::pin(async move {
+            let (handler, index) = self.route(method)?;
+            ctx.check()?;
+            let queue = Arc::new(Mutex::new(Queue::default()));
+            let mut sink = QueueSink {
+                queue: queue.clone(),
+                builder: Builder::new(),
+            };
+            // The handler runs as the caller takes responses, on the caller's task, reading
+            // the request where the caller built it.
+            let work: BoxFuture<'a, Result<(), Status>> = Box::pin(async move {
+                let served = CatchPanic(handler.stream(index, &ctx, request, &mut sink));
+                supervise(served, &ctx, method).await
+            });
+            Ok(RawStream { work, queue })
+        })
+    }
+}
+
+/// Runs `work` until it ends, the caller cancels (`CANCELLED`) or the deadline passes
+/// (`DEADLINE_EXCEEDED`), whichever comes first.
+async fn supervise(
+    work: impl Future<Output = Result<(), Status>>,
+    ctx: &Context,
+    method: &MethodDescriptor,
+) -> Result<(), Status> {
+    let deadline = async {
+        match ctx.deadline() {
+            Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        served = work => served,
+        () = ctx.cancel_token().cancelled() => {
+            Err(Status::cancelled("the caller cancelled the call"))
+        }
+        () = deadline => Err(Status::deadline_exceeded(format!(
+            "{} did not answer before the deadline", method.path
+        ))),
     }
 }
 

@@ -13,9 +13,11 @@ mod channel;
 mod handler;
 mod inproc;
 mod message;
+mod stream;
 
 pub use channel::Channel;
 pub use handler::{BoxFuture, Handler};
 pub use inproc::InProc;
 pub use message::Message;
+pub use stream::{RawStream, Responses, Sink};
 pub use weftbuf::service::{CancelToken, Code, Context, Metadata, Status};

@@ -19,11 +19,12 @@ pub mod generated {
 use std::time::{Duration, Instant};
 
 use generated::storefront::{
-    CatalogServer, CatalogService, GetQuote, GetQuoteBuilder, Money, PricingClient, PricingServer,
-    PricingService, QuoteBuilder,
+    CatalogClient, CatalogServer, CatalogService, Category, GetQuote, GetQuoteBuilder,
+    ListProducts, ListProductsBuilder, Money, PricingClient, PricingServer, PricingService,
+    ProductBuilder, QuoteBuilder,
 };
 use weftbuf::rt::Builder;
-use weftbuf_rpc::{CancelToken, Code, Context, InProc, Status};
+use weftbuf_rpc::{CancelToken, Code, Context, InProc, Sink, Status};
 
 /// Quotes 100 units per SKU; customer `slow` takes 10 s, `panic` panics, `none` answers
 /// nothing.
@@ -139,10 +140,74 @@ async fn cancellation_reaches_the_call() {
     assert_eq!(err.code, Code::Cancelled);
 }
 
+/// Lists `limit` products of the category asked for, one response each; a limit of 13 fails
+/// after the twelfth.
+struct Products;
+
+impl CatalogService for Products {
+    async fn list(
+        &self,
+        ctx: &Context,
+        request: ListProducts<'_>,
+        responses: &mut dyn Sink,
+    ) -> Result<(), Status> {
+        let category = request.category().unwrap_or(Category::BOOKS);
+        for i in 0..request.limit() {
+            ctx.check()?;
+            if request.limit() == 13 && i == 12 {
+                return Err(Status::not_found("the thirteenth product is missing"));
+            }
+            let mut product = ProductBuilder::new(responses.builder())?;
+            product.sku(u64::from(i)).category(category);
+            product.name(&format!("product {i}"))?;
+            product.finish()?;
+            responses.send().await?;
+        }
+        Ok(())
+    }
+}
+
+fn list(category: Category, limit: u32) -> Vec<u8> {
+    let mut b = Builder::new();
+    let mut l = ListProductsBuilder::new(&mut b).unwrap();
+    l.category(category).limit(limit);
+    l.finish().unwrap();
+    b.into_vec()
+}
+
+#[tokio::test]
+async fn a_server_stream_delivers_every_response_in_order_then_ends() {
+    let client = CatalogClient::new(InProc::new().serve(CatalogServer(Products)));
+    let request = list(Category::MUSIC, 100);
+    let mut stream = client.list(Context::new(), &request).await.unwrap();
+    let mut seen = Vec::new();
+    while let Some(product) = stream.next().await {
+        let product = product.unwrap();
+        let view = product.get();
+        assert_eq!(view.category(), Category::MUSIC);
+        assert_eq!(view.name(), format!("product {}", view.sku()));
+        seen.push(view.sku());
+    }
+    assert_eq!(seen, (0..100).collect::<Vec<u64>>());
+    assert!(stream.next().await.is_none());
+
+    // An error mid-stream: every response sent before it, then the status, then the end.
+    let request = list(Category::MUSIC, 13);
+    let mut stream = client.list(Context::new(), &request).await.unwrap();
+    let mut count = 0;
+    let status = loop {
+        match stream.next().await {
+            Some(Ok(_)) => count += 1,
+            Some(Err(status)) => break status,
+            None => panic!("the stream ended without its error"),
+        }
+    };
+    assert_eq!((count, status.code), (12, Code::NotFound));
+    assert!(stream.next().await.is_none());
+}
+
 #[tokio::test]
 async fn a_service_not_served_here_is_unimplemented() {
-    struct Products;
-    impl CatalogService for Products {}
     let channel = InProc::new().serve(CatalogServer(Products));
     let err = PricingClient::new(channel)
         .quote(Context::new(), &request(1, "ada"))

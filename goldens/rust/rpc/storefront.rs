@@ -1935,6 +1935,8 @@ pub mod storefront {
     /// `storefront.Catalog` as its implementations write it: each method reads its request in place
     /// and writes its response with a builder into memory the transport provides.
     pub trait CatalogService: Send + Sync + 'static {
+        /// Every product in a category, one at a time.
+        fn list(&self, ctx: &::weftbuf_rpc::Context, request: ListProducts<'_>, responses: &mut dyn ::weftbuf_rpc::Sink) -> impl ::core::future::Future<Output = Result<(), ::weftbuf_rpc::Status>> + Send;
     }
 
     /// Serves a `CatalogService` through any transport: verifies each request as its method's
@@ -1952,7 +1954,19 @@ pub mod storefront {
             let _ = (&ctx, &request, &response);
             match method {
                 _ => Box::pin(async move {
-                    Err(::weftbuf_rpc::Status::unimplemented(format!("storefront.Catalog: method {method} is not served")))
+                    Err(::weftbuf_rpc::Status::unimplemented(format!("storefront.Catalog: method {method} is not served as a unary call")))
+                }),
+            }
+        }
+        fn stream<'a>(&'a self, method: usize, ctx: &'a ::weftbuf_rpc::Context, request: &'a [u8], sink: &'a mut dyn ::weftbuf_rpc::Sink) -> ::weftbuf_rpc::BoxFuture<'a, Result<(), ::weftbuf_rpc::Status>> {
+            let _ = (&ctx, &request, &sink);
+            match method {
+                0 => Box::pin(async move {
+                    let request = rt::root::<ListProducts<'_>>(request)?;
+                    self.0.list(ctx, request, sink).await
+                }),
+                _ => Box::pin(async move {
+                    Err(::weftbuf_rpc::Status::unimplemented(format!("storefront.Catalog: method {method} is not served as a server stream")))
                 }),
             }
         }
@@ -1967,6 +1981,11 @@ pub mod storefront {
         /// A client calling through `channel`.
         pub fn new(channel: C) -> Self {
             CatalogClient { channel }
+        }
+        /// Every product in a category, one at a time.
+        pub async fn list<'a>(&'a self, ctx: ::weftbuf_rpc::Context, request: &'a [u8]) -> Result<::weftbuf_rpc::Responses<'a, ProductT>, ::weftbuf_rpc::Status> {
+            let raw = self.channel.server_streaming(&<CatalogList as rt::Method>::DESCRIPTOR, ctx, request).await?;
+            Ok(::weftbuf_rpc::Responses::new(raw))
         }
     }
 
@@ -2025,7 +2044,15 @@ pub mod storefront {
                     self.0.quote(ctx, request, response).await
                 }),
                 _ => Box::pin(async move {
-                    Err(::weftbuf_rpc::Status::unimplemented(format!("storefront.Pricing: method {method} is not served")))
+                    Err(::weftbuf_rpc::Status::unimplemented(format!("storefront.Pricing: method {method} is not served as a unary call")))
+                }),
+            }
+        }
+        fn stream<'a>(&'a self, method: usize, ctx: &'a ::weftbuf_rpc::Context, request: &'a [u8], sink: &'a mut dyn ::weftbuf_rpc::Sink) -> ::weftbuf_rpc::BoxFuture<'a, Result<(), ::weftbuf_rpc::Status>> {
+            let _ = (&ctx, &request, &sink);
+            match method {
+                _ => Box::pin(async move {
+                    Err(::weftbuf_rpc::Status::unimplemented(format!("storefront.Pricing: method {method} is not served as a server stream")))
                 }),
             }
         }
