@@ -10,6 +10,7 @@
 //! `weftbuf::service`, shared by every transport.
 
 mod channel;
+pub mod config;
 mod handler;
 mod inproc;
 mod message;

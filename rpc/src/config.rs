@@ -1,0 +1,370 @@
+//! Deployment configuration (`weftbuf.toml`): where each service runs, its deadline, and how
+//! its idempotent methods are retried. The code is the same whatever this file says.
+//!
+//! ```toml
+//! [defaults]
+//! at = "inproc"
+//! deadline = "1s"
+//!
+//! [services."storefront.Pricing"]
+//! at = "grpc://127.0.0.1:50051"
+//! deadline = "250ms"
+//! retry = { attempts = 3, backoff = "10ms" }
+//! ```
+//!
+//! An environment variable overrides where a service runs: `WEFTBUF_AT_STOREFRONT_PRICING`
+//! (the service's qualified name, upper case, `.` as `_`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// A configuration that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{source_name}:{line}:{col}: {message}")]
+pub struct ConfigError {
+    /// The file (or variable) it came from.
+    pub source_name: String,
+    /// 1-based line (1 for a variable).
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Where a service runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// In this process: calls are function calls.
+    InProc,
+    /// Behind a gRPC server.
+    Grpc {
+        /// Host name or address.
+        host: String,
+        /// Port.
+        port: u16,
+    },
+    /// Behind a shared-memory server, reached through the Unix socket at `path`.
+    Shm {
+        /// The socket's path.
+        path: PathBuf,
+    },
+}
+
+impl Location {
+    /// Reads `inproc`, `grpc://host:port` or `shm://path`.
+    pub fn parse(text: &str) -> Result<Location, String> {
+        if text == "inproc" {
+            return Ok(Location::InProc);
+        }
+        if let Some(rest) = text.strip_prefix("grpc://") {
+            let (host, port) = rest
+                .rsplit_once(':')
+                .ok_or_else(|| format!("`{text}` has no port (grpc://host:port)"))?;
+            let port = port
+                .parse()
+                .map_err(|_| format!("`{port}` is not a port number (0 to 65535)"))?;
+            if host.is_empty() {
+                return Err(format!("`{text}` has no host (grpc://host:port)"));
+            }
+            return Ok(Location::Grpc {
+                host: host.trim_start_matches('[').trim_end_matches(']').into(),
+                port,
+            });
+        }
+        if let Some(path) = text.strip_prefix("shm://")
+            && !path.is_empty()
+        {
+            return Ok(Location::Shm { path: path.into() });
+        }
+        Err(format!(
+            "`{text}` is not a place a service runs: inproc, grpc://host:port or shm://path"
+        ))
+    }
+}
+
+/// How an idempotent method is retried after `UNAVAILABLE` or `DEADLINE_EXCEEDED`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    /// Calls in all, the first included (1: no retry).
+    pub attempts: u32,
+    /// Wait before the first retry, doubled for each next one.
+    pub backoff: Duration,
+}
+
+/// One service's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceConfig {
+    /// Where it runs.
+    pub at: Location,
+    /// The deadline of each call that sets none.
+    pub deadline: Option<Duration>,
+    /// Retries of its idempotent methods.
+    pub retry: Retry,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        ServiceConfig {
+            at: Location::InProc,
+            deadline: None,
+            retry: Retry {
+                attempts: 1,
+                backoff: Duration::ZERO,
+            },
+        }
+    }
+}
+
+/// Every service's settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deployment {
+    defaults: ServiceConfig,
+    services: BTreeMap<String, ServiceConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    defaults: Option<Section>,
+    #[serde(default)]
+    services: BTreeMap<String, toml::Spanned<Section>>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct Section {
+    at: Option<toml::Spanned<String>>,
+    deadline: Option<toml::Spanned<String>>,
+    retry: Option<RetrySection>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct RetrySection {
+    attempts: toml::Spanned<u32>,
+    backoff: Option<toml::Spanned<String>>,
+}
+
+impl Deployment {
+    /// Reads a `weftbuf.toml`; `source_name` names it in errors.
+    pub fn parse(text: &str, source_name: &str) -> Result<Deployment, ConfigError> {
+        let error = |span: Option<std::ops::Range<usize>>, message: String| {
+            let (line, col) = line_col(text, span.map_or(0, |s| s.start));
+            ConfigError {
+                source_name: source_name.to_string(),
+                line,
+                col,
+                message,
+            }
+        };
+        let file: File = toml::from_str(text).map_err(|e| error(e.span(), e.message().into()))?;
+        let defaults = match file.defaults {
+            Some(section) => {
+                apply(ServiceConfig::default(), &section).map_err(|(s, m)| error(Some(s), m))?
+            }
+            None => ServiceConfig::default(),
+        };
+        let mut services = BTreeMap::new();
+        for (name, section) in file.services {
+            let config =
+                apply(defaults.clone(), section.get_ref()).map_err(|(s, m)| error(Some(s), m))?;
+            services.insert(name, config);
+        }
+        Ok(Deployment { defaults, services })
+    }
+
+    /// Applies `WEFTBUF_AT_<SERVICE>` overrides from `vars` (the process's environment, say)
+    /// to the services named in the file.
+    pub fn with_env(
+        mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Deployment, ConfigError> {
+        for (key, value) in vars {
+            let Some(service) = key.strip_prefix("WEFTBUF_AT_") else {
+                continue;
+            };
+            let at = Location::parse(&value).map_err(|message| ConfigError {
+                source_name: key.clone(),
+                line: 1,
+                col: 1,
+                message,
+            })?;
+            let name = self
+                .services
+                .keys()
+                .find(|name| env_name(name) == service)
+                .cloned()
+                .ok_or_else(|| ConfigError {
+                    source_name: key.clone(),
+                    line: 1,
+                    col: 1,
+                    message: format!("no service in the configuration is named by `{service}`"),
+                })?;
+            if let Some(config) = self.services.get_mut(&name) {
+                config.at = at;
+            }
+        }
+        Ok(self)
+    }
+
+    /// The settings of service `name` (its qualified name), the defaults when the file does
+    /// not name it.
+    pub fn service(&self, name: &str) -> &ServiceConfig {
+        self.services.get(name).unwrap_or(&self.defaults)
+    }
+
+    /// The services the file names, with their settings.
+    pub fn services(&self) -> impl Iterator<Item = (&str, &ServiceConfig)> {
+        self.services.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+/// `storefront.Pricing` -> `STOREFRONT_PRICING`.
+fn env_name(service: &str) -> String {
+    service
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+type SpanError = (std::ops::Range<usize>, String);
+
+fn apply(mut config: ServiceConfig, section: &Section) -> Result<ServiceConfig, SpanError> {
+    if let Some(at) = &section.at {
+        config.at = Location::parse(at.get_ref()).map_err(|m| (at.span(), m))?;
+    }
+    if let Some(deadline) = &section.deadline {
+        config.deadline =
+            Some(parse_duration(deadline.get_ref()).map_err(|m| (deadline.span(), m))?);
+    }
+    if let Some(retry) = &section.retry {
+        let attempts = *retry.attempts.get_ref();
+        if attempts == 0 {
+            return Err((
+                retry.attempts.span(),
+                "attempts counts the first call: at least 1".into(),
+            ));
+        }
+        let backoff = match &retry.backoff {
+            Some(b) => parse_duration(b.get_ref()).map_err(|m| (b.span(), m))?,
+            None => Duration::ZERO,
+        };
+        config.retry = Retry { attempts, backoff };
+    }
+    Ok(config)
+}
+
+/// `250ms`, `1s`, `2m`, `1h`, `500us`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text[digits.len()..];
+    let value: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 250ms, 1s or 2m"))?;
+    Ok(match unit {
+        "us" => Duration::from_micros(value),
+        "ms" => Duration::from_millis(value),
+        "s" => Duration::from_secs(value),
+        "m" => Duration::from_secs(value.saturating_mul(60)),
+        "h" => Duration::from_secs(value.saturating_mul(3600)),
+        _ => return Err(format!("`{text}` has no unit: us, ms, s, m or h")),
+    })
+}
+
+/// 1-based line and column (in characters) of byte `offset` of `text`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = r#"
+[defaults]
+at = "inproc"
+deadline = "1s"
+
+[services."storefront.Pricing"]
+at = "grpc://127.0.0.1:50051"
+deadline = "250ms"
+retry = { attempts = 3, backoff = "10ms" }
+
+[services."storefront.Catalog"]
+at = "shm:///run/catalog.sock"
+"#;
+
+    #[test]
+    fn services_get_their_settings_and_the_defaults() {
+        let d = Deployment::parse(FILE, "weftbuf.toml").unwrap();
+        let pricing = d.service("storefront.Pricing");
+        assert_eq!(
+            pricing.at,
+            Location::Grpc {
+                host: "127.0.0.1".into(),
+                port: 50051
+            }
+        );
+        assert_eq!(pricing.deadline, Some(Duration::from_millis(250)));
+        assert_eq!(pricing.retry.attempts, 3);
+        let catalog = d.service("storefront.Catalog");
+        assert_eq!(catalog.deadline, Some(Duration::from_secs(1)));
+        assert_eq!(
+            catalog.at,
+            Location::Shm {
+                path: "/run/catalog.sock".into()
+            }
+        );
+        assert_eq!(d.service("other.Thing").at, Location::InProc);
+    }
+
+    #[test]
+    fn the_environment_moves_a_service() {
+        let d = Deployment::parse(FILE, "weftbuf.toml")
+            .unwrap()
+            .with_env([(
+                "WEFTBUF_AT_STOREFRONT_PRICING".to_string(),
+                "inproc".to_string(),
+            )])
+            .unwrap();
+        assert_eq!(d.service("storefront.Pricing").at, Location::InProc);
+        let err = Deployment::parse(FILE, "weftbuf.toml")
+            .unwrap()
+            .with_env([("WEFTBUF_AT_NOPE".to_string(), "inproc".to_string())])
+            .unwrap_err();
+        assert!(err.to_string().contains("NOPE"), "{err}");
+    }
+
+    #[test]
+    fn errors_point_at_the_bad_value() {
+        let text = "[services.\"a.B\"]\nat = \"grpc://host\"\n";
+        let err = Deployment::parse(text, "w.toml").unwrap_err();
+        assert_eq!((err.line, err.col), (2, 6), "{err}");
+        assert!(err.message.contains("no port"), "{err}");
+        let err =
+            Deployment::parse("[defaults]\ndeadline = \"5 parsecs\"\n", "w.toml").unwrap_err();
+        assert_eq!(err.line, 2, "{err}");
+        let err = Deployment::parse("[defaults]\nwhere = 1\n", "w.toml").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("w.toml:2:1: unknown field `where`"),
+            "{err}"
+        );
+        assert!(Location::parse("grpc://:1").is_err());
+        assert!(Location::parse("shm://").is_err());
+    }
+}
