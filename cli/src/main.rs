@@ -3,6 +3,7 @@
 mod annotate_cmd;
 mod compat_cmd;
 mod convert_cmd;
+mod demo;
 mod layout_text;
 mod messages;
 
@@ -89,6 +90,16 @@ enum Command {
     Compat(compat_cmd::CompatArgs),
     /// Convert between JSON, weftbuf messages and FlatBuffers binaries (input verified first).
     Convert(convert_cmd::ConvertArgs),
+    /// Run the bundled storefront (frontend -> catalog -> pricing) and print what a call
+    /// costs on each boundary.
+    Demo {
+        /// A deployment configuration (`weftbuf.toml`); without one, every service in process.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Rounds of the workload (a catalog listing and 8 quotes each).
+        #[arg(long, default_value_t = 500)]
+        rounds: usize,
+    },
     /// Generate code: one self-contained file `OUT/<schema stem>.rs` per schema.
     Gen {
         /// The language (Rust only, for now).
@@ -172,6 +183,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         include: Vec::new(),
     });
     match command {
+        Command::Demo { config, rounds } => {
+            demo::run(config.as_deref(), rounds)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Gen {
             lang: Lang::Rust,
             schemas,

@@ -24,3 +24,25 @@ pub trait Channel: Send + Sync {
         request: &'a [u8],
     ) -> BoxFuture<'a, Result<RawStream<'a>, Status>>;
 }
+
+/// A shared channel is a channel: a deployment picks each service's transport at run time and
+/// hands the generated clients `Arc<dyn Channel>`.
+impl<C: Channel + ?Sized> Channel for std::sync::Arc<C> {
+    fn unary<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        request: &'a [u8],
+    ) -> BoxFuture<'a, Result<Vec<u8>, Status>> {
+        (**self).unary(method, ctx, request)
+    }
+
+    fn server_streaming<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        request: &'a [u8],
+    ) -> BoxFuture<'a, Result<RawStream<'a>, Status>> {
+        (**self).server_streaming(method, ctx, request)
+    }
+}

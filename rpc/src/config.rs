@@ -86,6 +86,20 @@ impl Location {
     }
 }
 
+impl std::fmt::Display for Location {
+    /// As the configuration writes it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::InProc => f.write_str("inproc"),
+            Location::Grpc { host, port } if host.contains(':') => {
+                write!(f, "grpc://[{host}]:{port}")
+            }
+            Location::Grpc { host, port } => write!(f, "grpc://{host}:{port}"),
+            Location::Shm { path } => write!(f, "shm://{}", path.display()),
+        }
+    }
+}
+
 /// How an idempotent method is retried after `UNAVAILABLE` or `DEADLINE_EXCEEDED`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retry {

@@ -1,0 +1,302 @@
+//! `weftbuf demo`: the bundled storefront (a frontend asks a catalog for products, then a
+//! pricing service for a quote of each), run with the same code over each boundary, printing
+//! what a call costs on each, side by side.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+use weftbuf::rt::Builder;
+use weftbuf_rpc::config::{Deployment, Location};
+use weftbuf_rpc::{Channel, Context, InProc, Sink, Status};
+
+/// The storefront schema's generated code, with its service code (the checked-in golden of
+/// `weftbuf gen --rpc schemas/storefront.fbs`).
+#[allow(unused_imports, dead_code, unreachable_pub, missing_docs)]
+mod generated {
+    include!("../../goldens/rust/rpc/storefront.rs");
+}
+
+use generated::storefront::{
+    CatalogClient, CatalogServer, CatalogService, Category, DiscountRef, GetQuote, GetQuoteBuilder,
+    ListProducts, ListProductsBuilder, Money, PricingClient, PricingServer, PricingService,
+    ProductBuilder, QuoteBuilder, Tag,
+};
+
+/// The deployment the demo runs with no `--config`: every service in this process.
+pub(crate) const DEFAULT_CONFIG: &str = r#"# The storefront, every component in one process.
+[defaults]
+at = "inproc"
+deadline = "2s"
+
+[services."storefront.Catalog"]
+at = "inproc"
+
+[services."storefront.Pricing"]
+at = "inproc"
+retry = { attempts = 3, backoff = "5ms" }
+"#;
+
+/// How many products the catalog holds.
+const PRODUCTS: u64 = 48;
+
+/// The catalog: `PRODUCTS` products, their shelf by SKU.
+struct Catalog;
+
+fn list_price(sku: u64) -> i64 {
+    199 + 100 * (sku % 17) as i64
+}
+
+impl CatalogService for Catalog {
+    async fn list(
+        &self,
+        ctx: &Context,
+        request: ListProducts<'_>,
+        responses: &mut dyn Sink,
+    ) -> Result<(), Status> {
+        let wanted = request.category();
+        let mut sent = 0;
+        for sku in 0..PRODUCTS {
+            let category = Category((sku % 4) as u8);
+            if wanted.is_some_and(|c| c != category) {
+                continue;
+            }
+            if sent == request.limit() {
+                break;
+            }
+            ctx.check()?;
+            let mut product = ProductBuilder::new(responses.builder())?;
+            product
+                .sku(sku)
+                .category(category)
+                .tags(if sku.is_multiple_of(3) { Tag::ON_SALE } else { Tag::NEW })
+                .list_price(&Money::new(list_price(sku), *b"EUR"));
+            product.name(&format!("product {sku}"))?;
+            product.keywords(&["demo", "storefront"])?;
+            product.finish()?;
+            responses.send().await?;
+            sent += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Pricing: products on sale are 10% off for everyone; customers named `vip...` get 50 cents
+/// off the rest.
+struct Pricing;
+
+impl PricingService for Pricing {
+    async fn quote(
+        &self,
+        _ctx: &Context,
+        request: GetQuote<'_>,
+        response: &mut Builder<'static>,
+    ) -> Result<(), Status> {
+        let sku = request.sku();
+        if sku >= PRODUCTS {
+            return Err(Status::not_found(format!("no product {sku}")));
+        }
+        let list = list_price(sku);
+        let vip = request.customer().is_some_and(|c| c.starts_with("vip"));
+        let mut quote = QuoteBuilder::new(response)?;
+        quote.sku(sku);
+        if sku.is_multiple_of(3) {
+            quote.price(&Money::new(list - list / 10, *b"EUR"));
+            quote.discount_percent_off()?.percent(10);
+        } else if vip {
+            quote.price(&Money::new(list - 50, *b"EUR"));
+            quote
+                .discount_amount_off()?
+                .amount(&Money::new(50, *b"EUR"));
+        } else {
+            quote.price(&Money::new(list, *b"EUR"));
+        }
+        quote.finish()?;
+        Ok(())
+    }
+}
+
+/// What one run of the workload measured.
+struct Timings {
+    quotes: Vec<Duration>,
+    lists: Vec<Duration>,
+}
+
+/// The frontend's workload: `rounds` times, list a shelf, then quote each product on it.
+async fn frontend(
+    catalog: &CatalogClient<Arc<dyn Channel>>,
+    pricing: &PricingClient<Arc<dyn Channel>>,
+    rounds: usize,
+    deadline: Duration,
+    progress: &dyn Fn(usize),
+) -> Result<Timings> {
+    let mut timings = Timings {
+        quotes: Vec::new(),
+        lists: Vec::new(),
+    };
+    for round in 0..rounds {
+        let mut b = Builder::new();
+        let mut list = ListProductsBuilder::new(&mut b)?;
+        list.category(Category((round % 4) as u8)).limit(8);
+        list.finish()?;
+        let started = Instant::now();
+        let mut products = catalog
+            .list(Context::new().with_timeout(deadline), b.as_bytes())
+            .await?;
+        let mut shelf = Vec::new();
+        while let Some(product) = products.next().await {
+            let product = product?;
+            let view = product.get();
+            shelf.push((view.sku(), view.list_price().map_or(0, |p| p.units())));
+        }
+        timings.lists.push(started.elapsed());
+        for (sku, list_price) in shelf {
+            let mut b = Builder::new();
+            let mut q = GetQuoteBuilder::new(&mut b)?;
+            q.sku(sku);
+            q.customer(if round % 2 == 0 { "vip-ada" } else { "grace" })?;
+            q.finish()?;
+            let started = Instant::now();
+            let quote = pricing
+                .quote(Context::new().with_timeout(deadline), b.as_bytes())
+                .await?;
+            timings.quotes.push(started.elapsed());
+            let view = quote.get();
+            let price = view.price().map_or(0, |p| p.units());
+            let discounted = !matches!(view.discount(), DiscountRef::NONE);
+            if price > list_price || (price < list_price) != discounted {
+                bail!("quote for {sku}: {price} against a list price of {list_price}");
+            }
+        }
+        progress(round + 1);
+    }
+    Ok(timings)
+}
+
+/// The channel that reaches a service at `location`.
+fn channel(location: &Location, local: &InProc) -> Result<Arc<dyn Channel>> {
+    match location {
+        Location::InProc => Ok(Arc::new(local.clone())),
+        other => bail!(
+            "{other}: this build calls services in process only (the gRPC and shared-memory transports come next)"
+        ),
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(i).copied().unwrap_or_default()
+}
+
+fn micros(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+/// Runs the demo: the workload over each boundary the deployment allows, then the table.
+pub(crate) fn run(config: Option<&std::path::Path>, rounds: usize) -> Result<()> {
+    let (text, name) = match config {
+        Some(path) => (
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+            path.display().to_string(),
+        ),
+        None => (
+            DEFAULT_CONFIG.to_string(),
+            "the default configuration".into(),
+        ),
+    };
+    let deployment = Deployment::parse(&text, &name)?.with_env(std::env::vars())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let local = InProc::new()
+            .serve(CatalogServer(Catalog))
+            .serve(PricingServer(Pricing));
+        let catalog_at = &deployment.service("storefront.Catalog").at;
+        let pricing_at = &deployment.service("storefront.Pricing").at;
+        let deadline = deployment
+            .service("storefront.Pricing")
+            .deadline
+            .unwrap_or(Duration::from_secs(2));
+        let catalog = CatalogClient::new(channel(catalog_at, &local)?);
+        let pricing = PricingClient::new(channel(pricing_at, &local)?);
+        println!(
+            "weftbuf demo: the storefront (frontend -> catalog -> pricing), {rounds} rounds of \
+             one catalog listing and 8 quotes"
+        );
+        println!("  catalog at {catalog_at}, pricing at {pricing_at} ({name})");
+        let step = (rounds / 10).max(1);
+        let progress = |done: usize| {
+            if done.is_multiple_of(step) || done == rounds {
+                eprint!("\r  {done}/{rounds} rounds");
+                if done == rounds {
+                    eprintln!();
+                }
+            }
+        };
+        // A first run warms caches and connections; the second is measured.
+        frontend(&catalog, &pricing, rounds.min(20), deadline, &|_| {}).await?;
+        let mut timings = frontend(&catalog, &pricing, rounds, deadline, &progress).await?;
+        timings.quotes.sort();
+        timings.lists.sort();
+        println!();
+        println!(
+            "  {:<24} {:>12} {:>12} {:>14} {:>14}",
+            "boundary", "quote p50", "quote p99", "listing p50", "listing p99"
+        );
+        println!(
+            "  {:<24} {:>12} {:>12} {:>14} {:>14}",
+            pricing_at.to_string(),
+            micros(percentile(&timings.quotes, 0.5)),
+            micros(percentile(&timings.quotes, 0.99)),
+            micros(percentile(&timings.lists, 0.5)),
+            micros(percentile(&timings.lists, 0.99)),
+        );
+        println!(
+            "\n  {} quotes and {} listings, every quote checked against its list price.",
+            timings.quotes.len(),
+            timings.lists.len()
+        );
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_demo_runs_in_process() {
+        run(None, 10).unwrap();
+    }
+
+    #[test]
+    fn the_default_config_parses() {
+        let d = Deployment::parse(DEFAULT_CONFIG, "default").unwrap();
+        assert_eq!(d.service("storefront.Pricing").retry.attempts, 3);
+    }
+
+    #[test]
+    fn pricing_refuses_an_unknown_product() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let pricing = PricingClient::new(
+                Arc::new(InProc::new().serve(PricingServer(Pricing))) as Arc<dyn Channel>
+            );
+            let mut b = Builder::new();
+            let mut q = GetQuoteBuilder::new(&mut b).unwrap();
+            q.sku(PRODUCTS);
+            q.finish().unwrap();
+            let err = pricing
+                .quote(Context::new(), b.as_bytes())
+                .await
+                .unwrap_err();
+            assert_eq!(err.code, weftbuf_rpc::Code::NotFound);
+        });
+    }
+}
