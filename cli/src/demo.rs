@@ -69,7 +69,11 @@ impl CatalogService for Catalog {
             product
                 .sku(sku)
                 .category(category)
-                .tags(if sku.is_multiple_of(3) { Tag::ON_SALE } else { Tag::NEW })
+                .tags(if sku.is_multiple_of(3) {
+                    Tag::ON_SALE
+                } else {
+                    Tag::NEW
+                })
                 .list_price(&Money::new(list_price(sku), *b"EUR"));
             product.name(&format!("product {sku}"))?;
             product.keywords(&["demo", "storefront"])?;

@@ -2,14 +2,11 @@
 //! the caller built it; only the response is moved (not copied) back.
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
 
 use weftbuf::rt::{Builder, MethodDescriptor, file_identifier};
 
+use crate::call::{CatchPanic, supervise};
 use crate::stream::{Queue, QueueSink};
 use crate::{BoxFuture, Channel, Context, Handler, RawStream, Status};
 
@@ -97,54 +94,5 @@ impl Channel for InProc {
             });
             Ok(RawStream { work, queue })
         })
-    }
-}
-
-/// Runs `work` until it ends, the caller cancels (`CANCELLED`) or the deadline passes
-/// (`DEADLINE_EXCEEDED`), whichever comes first.
-async fn supervise(
-    work: impl Future<Output = Result<(), Status>>,
-    ctx: &Context,
-    method: &MethodDescriptor,
-) -> Result<(), Status> {
-    let deadline = async {
-        match ctx.deadline() {
-            Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
-            None => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        served = work => served,
-        () = ctx.cancel_token().cancelled() => {
-            Err(Status::cancelled("the caller cancelled the call"))
-        }
-        () = deadline => Err(Status::deadline_exceeded(format!(
-            "{} did not answer before the deadline", method.path
-        ))),
-    }
-}
-
-/// A handler's future with a panic turned into `INTERNAL`: the panic ends that call, not the
-/// caller (or, across a transport, the server).
-struct CatchPanic<'a>(BoxFuture<'a, Result<(), Status>>);
-
-impl Future for CatchPanic<'_> {
-    type Output = Result<(), Status>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
-        let inner = &mut self.0;
-        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
-            Ok(poll) => poll,
-            Err(payload) => {
-                let what = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "a panic".into());
-                Poll::Ready(Err(Status::internal(format!(
-                    "the handler panicked: {what}"
-                ))))
-            }
-        }
     }
 }

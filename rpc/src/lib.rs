@@ -6,11 +6,15 @@
 //! reading the request in place where the caller built it. Requests and responses are
 //! weftbuf messages: the handler reads its request through a view and writes its response
 //! with a builder into memory the transport provides, and the caller gets the response as a
-//! verified [`Message`]. The model (status codes, context, descriptors) is
-//! `weftbuf::service`, shared by every transport.
+//! verified [`Message`]. With the `grpc` feature, `grpc::Server` serves handlers to other
+//! processes and `grpc::GrpcChannel` calls them (`grpc-tls` adds TLS). The model (status
+//! codes, context, descriptors) is `weftbuf::service`, shared by every transport.
 
+mod call;
 mod channel;
 pub mod config;
+#[cfg(feature = "grpc")]
+pub mod grpc;
 mod handler;
 mod inproc;
 mod message;

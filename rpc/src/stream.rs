@@ -50,25 +50,30 @@ impl Sink for QueueSink {
                     "a response was sent before it was finished",
                 ));
             }
-            // Wait for room: the stream polls this future only after taking items.
-            std::future::poll_fn(|_| {
-                let queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-                if queue.items.len() < QUEUE_DEPTH {
-                    Poll::Ready(())
-                } else {
-                    Poll::Pending
-                }
-            })
-            .await;
             let bytes = std::mem::replace(&mut self.builder, Builder::new()).into_vec();
-            self.queue
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .items
-                .push_back(bytes);
+            push(&self.queue, bytes).await;
             Ok(())
         })
     }
+}
+
+/// Queues `bytes` for the caller once there is room. The stream polls its work (and so this)
+/// only after taking every waiting item, so waiting needs no waker.
+pub(crate) async fn push(queue: &Mutex<Queue>, bytes: Vec<u8>) {
+    std::future::poll_fn(|_| {
+        let queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
+        if queue.items.len() < QUEUE_DEPTH {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    queue
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .items
+        .push_back(bytes);
 }
 
 /// A server-streaming call as a transport gives it: the work that produces the responses
@@ -80,8 +85,7 @@ pub struct RawStream<'a> {
 
 /// The responses of a server-streaming call, each verified as an `F` when taken.
 pub struct Responses<'a, F> {
-    work: Option<BoxFuture<'a, Result<(), Status>>>,
-    queue: Arc<Mutex<Queue>>,
+    pump: Pump<'a>,
     family: std::marker::PhantomData<fn() -> F>,
 }
 
@@ -89,15 +93,34 @@ impl<'a, F: Family> Responses<'a, F> {
     /// The responses of `raw`, as `F` messages.
     pub fn new(raw: RawStream<'a>) -> Self {
         Responses {
-            work: Some(raw.work),
-            queue: raw.queue,
+            pump: Pump::new(raw),
             family: std::marker::PhantomData,
         }
     }
 
     /// The next response; `None` once the handler is done; an error status ends the stream.
     pub async fn next(&mut self) -> Option<Result<Message<F>, Status>> {
-        std::future::poll_fn(|cx| self.poll_next(cx)).await
+        std::future::poll_fn(|cx| {
+            self.pump
+                .poll_next(cx)
+                .map(|next| next.map(|bytes| bytes.and_then(Message::from_bytes)))
+        })
+        .await
+    }
+}
+
+/// Drives a [`RawStream`]: the bytes of each response in order, then the work's outcome.
+pub(crate) struct Pump<'a> {
+    work: Option<BoxFuture<'a, Result<(), Status>>>,
+    queue: Arc<Mutex<Queue>>,
+}
+
+impl<'a> Pump<'a> {
+    pub(crate) fn new(raw: RawStream<'a>) -> Self {
+        Pump {
+            work: Some(raw.work),
+            queue: raw.queue,
+        }
     }
 
     fn take(&mut self) -> Option<Vec<u8>> {
@@ -108,9 +131,13 @@ impl<'a, F: Family> Responses<'a, F> {
             .pop_front()
     }
 
-    fn poll_next(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<Result<Message<F>, Status>>> {
+    /// The next response's bytes; `None` once the work is done; an error status ends it.
+    pub(crate) fn poll_next(
+        &mut self,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<Option<Result<Vec<u8>, Status>>> {
         if let Some(bytes) = self.take() {
-            return Poll::Ready(Some(Message::from_bytes(bytes)));
+            return Poll::Ready(Some(Ok(bytes)));
         }
         let Some(work) = self.work.as_mut() else {
             return Poll::Ready(None);
@@ -124,7 +151,7 @@ impl<'a, F: Family> Responses<'a, F> {
                     _ => None,
                 };
             }
-            return Poll::Ready(Some(Message::from_bytes(bytes)));
+            return Poll::Ready(Some(Ok(bytes)));
         }
         match done {
             Poll::Pending => Poll::Pending,

@@ -1,0 +1,339 @@
+//! Calling over gRPC: tonic's HTTP/2 client, weftbuf messages as the frames' bytes.
+
+use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::HeaderValue;
+use http::header::CONTENT_TYPE;
+use http::uri::PathAndQuery;
+use tonic::body::Body;
+use tonic::metadata::{AsciiMetadataValue, BinaryMetadataValue, MetadataKey};
+use tonic::transport::{Channel as TonicChannel, Endpoint};
+use weftbuf::rt::MethodDescriptor;
+use weftbuf::service::encode_timeout;
+
+use super::codec::{BoxError, FrameLimit, RawCodec, from_tonic};
+use super::{CONTENT_TYPE_WEFTBUF, DEFAULT_MAX_MESSAGE_SIZE, GrpcError};
+use crate::call::supervise;
+use crate::config::Location;
+use crate::stream::{Queue, push};
+use crate::{BoxFuture, Channel, Code, Context, RawStream, Status};
+
+/// A channel to services behind a gRPC server (`grpc://host:port` in `weftbuf.toml`).
+///
+/// It connects on the first call (or at once with [`GrpcChannelBuilder::connect`]) and
+/// reconnects after the connection is lost; clones share the connection. A call carries its
+/// context's remaining time as `grpc-timeout` and its metadata as headers, and is abandoned
+/// (the server sees the stream reset) when its context is cancelled (`CANCELLED`) or its
+/// deadline passes (`DEADLINE_EXCEEDED`). A server that cannot be reached or goes away
+/// mid-call is `UNAVAILABLE`.
+#[derive(Clone)]
+pub struct GrpcChannel {
+    grpc: tonic::client::Grpc<Transport>,
+    max_encoding: usize,
+}
+
+/// How a [`GrpcChannel`] connects: made by [`GrpcChannel::builder`].
+pub struct GrpcChannelBuilder {
+    endpoint: Endpoint,
+    max_decoding: usize,
+    max_encoding: usize,
+}
+
+impl GrpcChannel {
+    /// A channel to `target` (`http://host:port`, or `https://` with TLS), connecting on the
+    /// first call. Call it within a tokio runtime, which runs the connection.
+    pub fn lazy(target: &str) -> Result<GrpcChannel, GrpcError> {
+        GrpcChannel::builder(target)?.lazy()
+    }
+
+    /// The settings of a channel to `target` (`http://host:port`, or `https://` with TLS):
+    /// a 5 s connect timeout and 4 MiB message limits until changed.
+    pub fn builder(target: &str) -> Result<GrpcChannelBuilder, GrpcError> {
+        let endpoint =
+            Endpoint::from_shared(target.to_string()).map_err(|e| GrpcError::Target {
+                target: target.to_string(),
+                reason: e.to_string(),
+            })?;
+        Ok(GrpcChannelBuilder {
+            endpoint: endpoint
+                .connect_timeout(Duration::from_secs(5))
+                .tcp_nodelay(true),
+            max_decoding: DEFAULT_MAX_MESSAGE_SIZE,
+            max_encoding: DEFAULT_MAX_MESSAGE_SIZE,
+        })
+    }
+
+    /// The settings of a channel to where `location` (a `grpc://host:port` of
+    /// `weftbuf.toml`) says; an error for other locations.
+    pub fn for_location(location: &Location) -> Result<GrpcChannelBuilder, GrpcError> {
+        match location {
+            Location::Grpc { host, port } if host.contains(':') => {
+                GrpcChannel::builder(&format!("http://[{host}]:{port}"))
+            }
+            Location::Grpc { host, port } => GrpcChannel::builder(&format!("http://{host}:{port}")),
+            other => Err(GrpcError::NotGrpc(format!("{other:?}"))),
+        }
+    }
+
+    /// Sends `request`, made for `ctx`, as `method`; the response stream as tonic gives it.
+    async fn open(
+        &self,
+        method: &'static MethodDescriptor,
+        ctx: &Context,
+        request: &[u8],
+    ) -> Result<tonic::Streaming<Vec<u8>>, Status> {
+        if request.len() > self.max_encoding {
+            return Err(Status::resource_exhausted(format!(
+                "a request of {} bytes is over the limit of {} bytes",
+                request.len(),
+                self.max_encoding
+            )));
+        }
+        let path = PathAndQuery::from_maybe_shared(Bytes::from_static(method.path.as_bytes()))
+            .map_err(|e| Status::internal(format!("`{}` is not a path: {e}", method.path)))?;
+        let request = outgoing(ctx, request)?;
+        let mut grpc = self.grpc.clone();
+        grpc.ready()
+            .await
+            .map_err(|e| Status::unavailable(format!("{}: {e}", method.path)))?;
+        let response = grpc
+            .server_streaming(request, path, RawCodec)
+            .await
+            .map_err(|e| received(&e))?;
+        Ok(response.into_inner())
+    }
+}
+
+impl GrpcChannelBuilder {
+    /// How long connecting may take before the call is `UNAVAILABLE`.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.endpoint = self.endpoint.connect_timeout(timeout);
+        self
+    }
+
+    /// The largest response accepted, in bytes; a larger one ends its call with
+    /// `RESOURCE_EXHAUSTED` before it is read.
+    pub fn max_decoding_message_size(mut self, bytes: usize) -> Self {
+        self.max_decoding = bytes;
+        self
+    }
+
+    /// The largest request sent, in bytes; a larger one is `RESOURCE_EXHAUSTED` without
+    /// being sent.
+    pub fn max_encoding_message_size(mut self, bytes: usize) -> Self {
+        self.max_encoding = bytes;
+        self
+    }
+
+    /// Connects over TLS, trusting `tls`'s certificate authority.
+    #[cfg(feature = "grpc-tls")]
+    pub fn tls(mut self, tls: &super::ClientTls) -> Result<Self, GrpcError> {
+        self.endpoint = self
+            .endpoint
+            .tls_config(tls.config())
+            .map_err(|e| GrpcError::Tls(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// The channel, connecting on its first call. Call it within a tokio runtime, which runs
+    /// the connection.
+    pub fn lazy(self) -> Result<GrpcChannel, GrpcError> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(GrpcError::NoRuntime);
+        }
+        let channel = self.endpoint.connect_lazy();
+        Ok(self.channel(channel))
+    }
+
+    /// The channel, connected: `UNAVAILABLE` when the server cannot be reached.
+    pub async fn connect(self) -> Result<GrpcChannel, Status> {
+        let channel =
+            self.endpoint.connect().await.map_err(|e| {
+                Status::unavailable(format!("{}: {}", self.endpoint.uri(), chain(&e)))
+            })?;
+        Ok(self.channel(channel))
+    }
+
+    fn channel(&self, channel: TonicChannel) -> GrpcChannel {
+        let transport = Transport {
+            inner: channel,
+            max_decoding: self.max_decoding,
+        };
+        GrpcChannel {
+            // tonic's own limit answers OUT_OF_RANGE; `FrameLimit` answers first, as gRPC says.
+            grpc: tonic::client::Grpc::new(transport)
+                .max_decoding_message_size(self.max_decoding.saturating_add(1)),
+            max_encoding: self.max_encoding,
+        }
+    }
+}
+
+impl Channel for GrpcChannel {
+    fn unary<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        request: &'a [u8],
+    ) -> BoxFuture<'a, Result<Vec<u8>, Status>> {
+        Box::pin(async move {
+            ctx.check()?;
+            let call = async {
+                let mut responses = self.open(method, &ctx, request).await?;
+                let response = responses
+                    .message()
+                    .await
+                    .map_err(|e| received(&e))?
+                    .ok_or_else(|| Status::internal(format!("{} sent no response", method.path)))?;
+                // The status comes in the trailers, after the message.
+                if responses
+                    .message()
+                    .await
+                    .map_err(|e| received(&e))?
+                    .is_some()
+                {
+                    return Err(Status::internal(format!(
+                        "{} sent more than one response",
+                        method.path
+                    )));
+                }
+                Ok(response)
+            };
+            supervise(call, &ctx, method).await
+        })
+    }
+
+    fn server_streaming<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        request: &'a [u8],
+    ) -> BoxFuture<'a, Result<RawStream<'a>, Status>> {
+        Box::pin(async move {
+            ctx.check()?;
+            let mut responses = supervise(self.open(method, &ctx, request), &ctx, method).await?;
+            let queue = Arc::new(Mutex::new(Queue::default()));
+            let filled = queue.clone();
+            // Read as the caller takes responses; dropping the stream resets the call.
+            let work: BoxFuture<'a, Result<(), Status>> = Box::pin(async move {
+                let read = async {
+                    while let Some(bytes) = responses.message().await.map_err(|e| received(&e))? {
+                        push(&filled, bytes).await;
+                    }
+                    Ok(())
+                };
+                supervise(read, &ctx, method).await
+            });
+            Ok(RawStream { work, queue })
+        })
+    }
+}
+
+/// `request` as tonic sends it, with `ctx`'s metadata and remaining time.
+fn outgoing(ctx: &Context, request: &[u8]) -> Result<tonic::Request<Vec<u8>>, Status> {
+    let mut outgoing = tonic::Request::new(request.to_vec());
+    let headers = outgoing.metadata_mut();
+    for (key, value) in ctx.metadata().iter() {
+        let invalid = |e: &dyn std::fmt::Display| {
+            Status::invalid_argument(format!("metadata {key:?} cannot be sent: {e}"))
+        };
+        if key.ends_with("-bin") {
+            let name = MetadataKey::from_bytes(key.as_bytes()).map_err(|e| invalid(&e))?;
+            headers.append_bin(name, BinaryMetadataValue::from_bytes(value));
+        } else {
+            let name = MetadataKey::from_bytes(key.as_bytes()).map_err(|e| invalid(&e))?;
+            let value = AsciiMetadataValue::try_from(value).map_err(|e| invalid(&e))?;
+            headers.append(name, value);
+        }
+    }
+    if let Some(remaining) = ctx.remaining() {
+        let value = AsciiMetadataValue::try_from(encode_timeout(remaining))
+            .map_err(|e| Status::internal(format!("grpc-timeout: {e}")))?;
+        headers.insert("grpc-timeout", value);
+    }
+    Ok(outgoing)
+}
+
+/// A status tonic gives the caller. A status the server sent is kept as it is. One tonic made
+/// from a failure on the way has the failure's causes in its message, and is
+/// `DEADLINE_EXCEEDED` when tonic's own timer for `grpc-timeout` ended the call (racing ours),
+/// `UNAVAILABLE` when the connection failed (refused, reset, closed mid-call), as gRPC says
+/// of a server that cannot be reached or went away.
+fn received(status: &tonic::Status) -> Status {
+    let mut out = from_tonic(status);
+    let Some(source) = std::error::Error::source(status) else {
+        return out;
+    };
+    let causes = chain(source);
+    out.message = if causes.contains(status.message()) {
+        causes
+    } else {
+        format!("{}: {causes}", status.message())
+    };
+    let mut cause = Some(source);
+    while let Some(error) = cause {
+        if error.is::<tonic::TimeoutExpired>() {
+            out.code = Code::DeadlineExceeded;
+            return out;
+        }
+        if error
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_canceled)
+        {
+            out.code = Code::Unavailable;
+            return out;
+        }
+        cause = error.source();
+    }
+    // tonic gives I/O failures of the connection no code of their own.
+    if out.code == Code::Unknown {
+        out.code = Code::Unavailable;
+    }
+    out
+}
+
+/// An error with its causes, `: `-separated (a cause its error already quotes is left out).
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// tonic's channel with weftbuf's content type on requests and the size limit on responses.
+#[derive(Clone)]
+struct Transport {
+    inner: TonicChannel,
+    max_decoding: usize,
+}
+
+impl tower_service::Service<http::Request<Body>> for Transport {
+    type Response = http::Response<FrameLimit<Body>>;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<Self::Response, BoxError>>;
+
+    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, mut request: http::Request<Body>) -> Self::Future {
+        request
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE_WEFTBUF));
+        let response = self.inner.call(request);
+        let limit = self.max_decoding;
+        Box::pin(async move {
+            let response = response.await?;
+            Ok(response.map(|body| FrameLimit::new(body, limit)))
+        })
+    }
+}

@@ -1,0 +1,203 @@
+//! weftbuf messages on gRPC's wire: the frames carry a message's bytes as they are (no
+//! protobuf), statuses map one to one, and a frame longer than the receiver allows is refused
+//! from its 5-byte prefix, before its body is buffered.
+
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll, ready};
+
+use bytes::{Buf, BufMut, Bytes};
+use http_body::{Body, Frame, SizeHint};
+use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
+
+use crate::{Code, Status};
+
+/// An error of any body or service on the way.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The codec of weftbuf messages: a message is its bytes.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RawCodec;
+
+impl Codec for RawCodec {
+    type Encode = Vec<u8>;
+    type Decode = Vec<u8>;
+    type Encoder = RawCodec;
+    type Decoder = RawCodec;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        RawCodec
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        RawCodec
+    }
+}
+
+impl Encoder for RawCodec {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+
+    fn encode(&mut self, item: Vec<u8>, dst: &mut EncodeBuf<'_>) -> Result<(), tonic::Status> {
+        dst.put_slice(&item);
+        Ok(())
+    }
+}
+
+impl Decoder for RawCodec {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+
+    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Vec<u8>>, tonic::Status> {
+        let mut message = Vec::with_capacity(src.remaining());
+        message.put(src);
+        Ok(Some(message))
+    }
+}
+
+/// `status` as tonic carries it (details become `grpc-status-details-bin`).
+pub(crate) fn to_tonic(status: Status) -> tonic::Status {
+    let code = tonic::Code::from_i32(status.code.as_i32());
+    if status.details.is_empty() {
+        tonic::Status::new(code, status.message)
+    } else {
+        tonic::Status::with_details(code, status.message, Bytes::from(status.details))
+    }
+}
+
+/// A status tonic received or made, as weftbuf's.
+pub(crate) fn from_tonic(status: &tonic::Status) -> Status {
+    Status::new(Code::from_i32(status.code() as i32), status.message())
+        .with_details(status.details().to_vec())
+}
+
+/// A gRPC message stream's body that fails with `RESOURCE_EXHAUSTED` (as a boxed
+/// `tonic::Status`, which tonic's decoder passes on as it is) at the first frame announcing
+/// more than `limit` bytes. tonic's own check answers `OUT_OF_RANGE`, which gRPC reserves
+/// for other failures.
+pub(crate) struct FrameLimit<B> {
+    inner: B,
+    limit: usize,
+    /// The frame prefix read so far (flag byte and big-endian length).
+    prefix: [u8; 5],
+    prefix_len: usize,
+    /// Bytes of the current frame's message not seen yet.
+    remaining: usize,
+    failed: bool,
+}
+
+impl<B> FrameLimit<B> {
+    pub(crate) fn new(inner: B, limit: usize) -> Self {
+        FrameLimit {
+            inner,
+            limit,
+            prefix: [0; 5],
+            prefix_len: 0,
+            remaining: 0,
+            failed: false,
+        }
+    }
+
+    /// Follows the frames through `data`; the length of the first frame over the limit.
+    fn scan(&mut self, mut data: &[u8]) -> Result<(), usize> {
+        while !data.is_empty() {
+            if self.remaining > 0 {
+                let n = self.remaining.min(data.len());
+                self.remaining -= n;
+                data = &data[n..];
+                continue;
+            }
+            let n = (self.prefix.len() - self.prefix_len).min(data.len());
+            self.prefix[self.prefix_len..self.prefix_len + n].copy_from_slice(&data[..n]);
+            self.prefix_len += n;
+            data = &data[n..];
+            if self.prefix_len == self.prefix.len() {
+                self.prefix_len = 0;
+                let [_, a, b, c, d] = self.prefix;
+                let len = u32::from_be_bytes([a, b, c, d]) as usize;
+                if len > self.limit {
+                    return Err(len);
+                }
+                self.remaining = len;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<B> Body for FrameLimit<B>
+where
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        if self.failed {
+            return Poll::Ready(None);
+        }
+        let frame = match ready!(Pin::new(&mut self.inner).poll_frame(cx)) {
+            Some(Ok(frame)) => frame,
+            Some(Err(e)) => return Poll::Ready(Some(Err(e.into()))),
+            None => return Poll::Ready(None),
+        };
+        if let Some(data) = frame.data_ref() {
+            let data = data.clone();
+            if let Err(len) = self.scan(&data) {
+                self.failed = true;
+                let limit = self.limit;
+                let status = tonic::Status::resource_exhausted(format!(
+                    "a message of {len} bytes is over the limit of {limit} bytes"
+                ));
+                return Poll::Ready(Some(Err(Box::new(status))));
+            }
+        }
+        Poll::Ready(Some(Ok(frame)))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.failed || self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(len: u32) -> Vec<u8> {
+        let mut f = vec![0];
+        f.extend_from_slice(&len.to_be_bytes());
+        f.resize(5 + len as usize, 7);
+        f
+    }
+
+    #[test]
+    fn frame_lengths_are_followed_across_chunks() {
+        let mut wire = frame(3);
+        wire.extend(frame(10));
+        wire.extend(frame(0));
+        wire.extend(frame(11));
+        for chunk in 1..wire.len() {
+            let mut limit = FrameLimit::new((), 10);
+            let found = wire.chunks(chunk).try_for_each(|c| limit.scan(c));
+            assert_eq!(found, Err(11), "chunks of {chunk}");
+        }
+        let mut limit = FrameLimit::new((), 11);
+        assert_eq!(limit.scan(&wire), Ok(()));
+        assert_eq!((limit.prefix_len, limit.remaining), (0, 0));
+    }
+
+    #[test]
+    fn statuses_keep_code_message_and_details() {
+        let status = Status::new(Code::NotFound, "gone").with_details(vec![1, 2, 3]);
+        let back = from_tonic(&to_tonic(status.clone()));
+        assert_eq!(back, status);
+    }
+}
