@@ -181,10 +181,75 @@ async fn frontend(
 fn channel(location: &Location, local: &InProc) -> Result<Arc<dyn Channel>> {
     match location {
         Location::InProc => Ok(Arc::new(local.clone())),
+        #[cfg(feature = "grpc")]
+        Location::Grpc { .. } => Ok(Arc::new(
+            weftbuf_rpc::grpc::GrpcChannel::for_location(location)?.lazy()?,
+        )),
         other => bail!(
-            "{other}: this build calls services in process only (the gRPC and shared-memory transports come next)"
+            "{other}: this build does not reach services there (the shared-memory transport comes next)"
         ),
     }
+}
+
+/// Serves the services named `component` at its configured place until the process ends.
+#[cfg(feature = "grpc")]
+async fn host(deployment: &Deployment, component: &str) -> Result<()> {
+    let service = match component {
+        "catalog" => "storefront.Catalog",
+        "pricing" => "storefront.Pricing",
+        other => bail!("no component `{other}`: catalog, pricing or frontend"),
+    };
+    let Location::Grpc { host, port } = &deployment.service(service).at else {
+        bail!(
+            "{service} runs at {}, not behind gRPC: nothing to host",
+            deployment.service(service).at
+        );
+    };
+    let addr = tokio::net::lookup_host((host.as_str(), *port))
+        .await?
+        .next()
+        .with_context(|| format!("{host} has no address"))?;
+    let server = weftbuf_rpc::grpc::Server::new();
+    let server = match component {
+        "catalog" => server.serve(CatalogServer(Catalog)),
+        _ => server.serve(PricingServer(Pricing)),
+    };
+    println!("{component}: serving {service} on grpc://{addr}");
+    server.run(addr, std::future::pending()).await?;
+    Ok(())
+}
+
+/// Runs the workload over `catalog` and `pricing`, then prints its row of the table.
+async fn measure(
+    label: &str,
+    catalog: &CatalogClient<Arc<dyn Channel>>,
+    pricing: &PricingClient<Arc<dyn Channel>>,
+    rounds: usize,
+    deadline: Duration,
+) -> Result<()> {
+    let step = (rounds / 10).max(1);
+    let progress = |done: usize| {
+        if done.is_multiple_of(step) || done == rounds {
+            eprint!("\r  {label}: {done}/{rounds} rounds");
+            if done == rounds {
+                eprint!("\r{:60}\r", "");
+            }
+        }
+    };
+    // A first run warms caches and connections; the second is measured.
+    frontend(catalog, pricing, rounds.min(20), deadline, &|_| {}).await?;
+    let mut timings = frontend(catalog, pricing, rounds, deadline, &progress).await?;
+    timings.quotes.sort();
+    timings.lists.sort();
+    println!(
+        "  {:<28} {:>12} {:>12} {:>14} {:>14}",
+        label,
+        micros(percentile(&timings.quotes, 0.5)),
+        micros(percentile(&timings.quotes, 0.99)),
+        micros(percentile(&timings.lists, 0.5)),
+        micros(percentile(&timings.lists, 0.99)),
+    );
+    Ok(())
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -196,8 +261,14 @@ fn micros(d: Duration) -> String {
     format!("{:.1} µs", d.as_secs_f64() * 1e6)
 }
 
-/// Runs the demo: the workload over each boundary the deployment allows, then the table.
-pub(crate) fn run(config: Option<&std::path::Path>, rounds: usize) -> Result<()> {
+/// Runs the demo. With no configuration, the same workload over each boundary this build
+/// has, side by side (gRPC on a loopback port of this process); with one, the deployment it
+/// describes, as the `component` given (`frontend` by default: run the workload).
+pub(crate) fn run(
+    config: Option<&std::path::Path>,
+    component: Option<&str>,
+    rounds: usize,
+) -> Result<()> {
     let (text, name) = match config {
         Some(path) => (
             std::fs::read_to_string(path)
@@ -215,54 +286,70 @@ pub(crate) fn run(config: Option<&std::path::Path>, rounds: usize) -> Result<()>
         .enable_all()
         .build()?;
     runtime.block_on(async {
+        match component {
+            None | Some("frontend") => {}
+            #[cfg(feature = "grpc")]
+            Some(other) => return host(&deployment, other).await,
+            #[cfg(not(feature = "grpc"))]
+            Some(other) => bail!("`{other}`: hosting a component needs the grpc feature"),
+        }
         let local = InProc::new()
             .serve(CatalogServer(Catalog))
             .serve(PricingServer(Pricing));
-        let catalog_at = &deployment.service("storefront.Catalog").at;
-        let pricing_at = &deployment.service("storefront.Pricing").at;
         let deadline = deployment
             .service("storefront.Pricing")
             .deadline
             .unwrap_or(Duration::from_secs(2));
-        let catalog = CatalogClient::new(channel(catalog_at, &local)?);
-        let pricing = PricingClient::new(channel(pricing_at, &local)?);
         println!(
-            "weftbuf demo: the storefront (frontend -> catalog -> pricing), {rounds} rounds of \
-             one catalog listing and 8 quotes"
+            "weftbuf demo: the storefront (frontend -> catalog -> pricing): {rounds} rounds of a \
+             catalog listing (a server stream of 8 products) and a quote of each (a unary call);\n\
+             every quote is checked against its list price. Latency per call:\n"
         );
-        println!("  catalog at {catalog_at}, pricing at {pricing_at} ({name})");
-        let step = (rounds / 10).max(1);
-        let progress = |done: usize| {
-            if done.is_multiple_of(step) || done == rounds {
-                eprint!("\r  {done}/{rounds} rounds");
-                if done == rounds {
-                    eprintln!();
-                }
-            }
-        };
-        // A first run warms caches and connections; the second is measured.
-        frontend(&catalog, &pricing, rounds.min(20), deadline, &|_| {}).await?;
-        let mut timings = frontend(&catalog, &pricing, rounds, deadline, &progress).await?;
-        timings.quotes.sort();
-        timings.lists.sort();
-        println!();
         println!(
-            "  {:<24} {:>12} {:>12} {:>14} {:>14}",
+            "  {:<28} {:>12} {:>12} {:>14} {:>14}",
             "boundary", "quote p50", "quote p99", "listing p50", "listing p99"
         );
-        println!(
-            "  {:<24} {:>12} {:>12} {:>14} {:>14}",
-            pricing_at.to_string(),
-            micros(percentile(&timings.quotes, 0.5)),
-            micros(percentile(&timings.quotes, 0.99)),
-            micros(percentile(&timings.lists, 0.5)),
-            micros(percentile(&timings.lists, 0.99)),
+        if config.is_some() {
+            let catalog_at = &deployment.service("storefront.Catalog").at;
+            let pricing_at = &deployment.service("storefront.Pricing").at;
+            let catalog = CatalogClient::new(channel(catalog_at, &local)?);
+            let pricing = PricingClient::new(channel(pricing_at, &local)?);
+            let label = format!("catalog {catalog_at}, pricing {pricing_at}");
+            measure(&label, &catalog, &pricing, rounds, deadline).await?;
+            return Ok(());
+        }
+        let inproc: Arc<dyn Channel> = Arc::new(local.clone());
+        let (catalog, pricing) = (
+            CatalogClient::new(inproc.clone()),
+            PricingClient::new(inproc),
         );
-        println!(
-            "\n  {} quotes and {} listings, every quote checked against its list price.",
-            timings.quotes.len(),
-            timings.lists.len()
-        );
+        measure("inproc", &catalog, &pricing, rounds, deadline).await?;
+        #[cfg(feature = "grpc")]
+        {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let addr = listener.local_addr()?;
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let server = weftbuf_rpc::grpc::Server::new()
+                .serve(CatalogServer(Catalog))
+                .serve(PricingServer(Pricing))
+                .run_on(listener, async {
+                    let _ = stopped.await;
+                });
+            let serving = tokio::spawn(server);
+            let at = Location::Grpc {
+                host: addr.ip().to_string(),
+                port: addr.port(),
+            };
+            let remote = channel(&at, &local)?;
+            let (catalog, pricing) = (
+                CatalogClient::new(remote.clone()),
+                PricingClient::new(remote),
+            );
+            measure("grpc (loopback)", &catalog, &pricing, rounds, deadline).await?;
+            let _ = stop.send(());
+            serving.await??;
+        }
+        println!("\n  shared memory (shm://) comes with its own transport next.");
         Ok(())
     })
 }
@@ -273,7 +360,7 @@ mod tests {
 
     #[test]
     fn the_default_demo_runs_in_process() {
-        run(None, 10).unwrap();
+        run(None, None, 10).unwrap();
     }
 
     #[test]

@@ -99,6 +99,10 @@ enum Command {
         /// Rounds of the workload (a catalog listing and 8 quotes each).
         #[arg(long, default_value_t = 500)]
         rounds: usize,
+        /// With `--config`: the component this process runs (`frontend`, `catalog` or
+        /// `pricing`); `catalog` and `pricing` serve their service where the file says.
+        #[arg(long, value_name = "NAME", requires = "config")]
+        component: Option<String>,
     },
     /// Generate code: one self-contained file `OUT/<schema stem>.rs` per schema.
     Gen {
@@ -183,8 +187,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         include: Vec::new(),
     });
     match command {
-        Command::Demo { config, rounds } => {
-            demo::run(config.as_deref(), rounds)?;
+        Command::Demo {
+            config,
+            rounds,
+            component,
+        } => {
+            demo::run(config.as_deref(), component.as_deref(), rounds)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Gen {

@@ -392,3 +392,79 @@ fn gen_writes_the_golden_rust_of_each_schema_and_reports_errors() {
     );
     assert!(!out.path().join("broken.rs").exists());
 }
+
+/// A free loopback port (bound, then released for the child to take).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Kills the child processes of a test when it ends, however it ends.
+struct Children(Vec<std::process::Child>);
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+#[test]
+fn demo_runs_in_one_process_and_as_three_over_grpc() {
+    let result = weftbuf(&["demo", "--rounds", "20"]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let out = text(&result.stdout);
+    assert!(
+        out.contains("inproc") && out.contains("grpc (loopback)"),
+        "{out}"
+    );
+
+    // The same application, one process per component, over gRPC on loopback; then a mix.
+    let dir = tempfile::tempdir().unwrap();
+    let (catalog, pricing) = (free_port(), free_port());
+    for (name, catalog_at) in [
+        ("grpc.toml", format!("grpc://127.0.0.1:{catalog}")),
+        ("mix.toml", "inproc".to_string()),
+    ] {
+        let config = dir.path().join(name);
+        std::fs::write(
+            &config,
+            format!(
+                "[services.\"storefront.Catalog\"]\nat = \"{catalog_at}\"\n\
+                 [services.\"storefront.Pricing\"]\nat = \"grpc://127.0.0.1:{pricing}\"\n"
+            ),
+        )
+        .unwrap();
+        let config = config.to_str().unwrap();
+        let mut children = Children(Vec::new());
+        for component in ["catalog", "pricing"] {
+            if component == "catalog" && catalog_at == "inproc" {
+                continue;
+            }
+            children.0.push(
+                Command::new(env!("CARGO_BIN_EXE_weftbuf"))
+                    .args(["demo", "--config", config, "--component", component])
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap(),
+            );
+        }
+        // The servers take a moment to listen: the frontend retries until they answer.
+        let started = std::time::Instant::now();
+        let result = loop {
+            let result = weftbuf(&["demo", "--config", config, "--rounds", "20"]);
+            if result.status.success() || started.elapsed() > std::time::Duration::from_secs(20) {
+                break result;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        assert!(result.status.success(), "{name}: {}", text(&result.stderr));
+        assert!(text(&result.stdout).contains(&format!("pricing grpc://127.0.0.1:{pricing}")));
+        drop(children);
+    }
+}
