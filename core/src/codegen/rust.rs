@@ -151,6 +151,12 @@ fn doc(lines: &[String]) -> String {
         .collect()
 }
 
+/// An owned type's field of type `Option<ty>`, `None` by default.
+fn optional_owned(fields: &mut String, defaults: &mut String, m: &str, ty: &str) {
+    let _ = writeln!(fields, "    /// `{m}`.\n    pub {m}: Option<{ty}>,");
+    let _ = writeln!(defaults, "            {m}: None,");
+}
+
 /// The `discriminant()` method of a union's view or owned enum `of`, whose discriminant
 /// type is `name`.
 fn discriminant_method(name: &str, of: &str, members: &[crate::schema::UnionMember]) -> String {
@@ -968,11 +974,7 @@ impl Gen<'_> {
                     );
                     let _ = writeln!(owned_fields, "    /// `{m}`.\n    pub {m}: Option<{ty}>,");
                     let _ = writeln!(owned_default, "            {m}: None,");
-                    let missing = if *required {
-                        self.missing(&def.info.name, &f.name)
-                    } else {
-                        String::new()
-                    };
+                    let missing = self.missing_if(*required, &def.info.name, &f.name);
                     let _ = writeln!(
                         write,
                         "        if let Some(v) = &self.{m} {{\n            b.{m}(v);\n        }}{missing}"
@@ -1006,11 +1008,7 @@ impl Gen<'_> {
                     );
                     let _ = writeln!(owned_fields, "    /// `{m}`.\n    pub {m}: Option<String>,");
                     let _ = writeln!(owned_default, "            {m}: None,");
-                    let missing = if *required {
-                        self.missing(&def.info.name, &f.name)
-                    } else {
-                        String::new()
-                    };
+                    let missing = self.missing_if(*required, &def.info.name, &f.name);
                     let _ = writeln!(
                         write,
                         "        if let Some(v) = &self.{m} {{\n            b.{m}(v)?;\n        }}{missing}"
@@ -1031,20 +1029,18 @@ impl Gen<'_> {
                         "    /// Starts `{}`: the table is written now, its fields through the builder returned.\n    pub fn {m}(&mut self) -> Result<{bl}<'_, 'buf>, rt::BuildError> {{\n        rt::build::child(self.b, self.object.body() + {off})\n    }}",
                         f.name
                     );
-                    let _ = writeln!(
-                        owned_fields,
-                        "    /// `{m}`.\n    pub {m}: Option<Box<{owned}>>,"
+                    optional_owned(
+                        &mut owned_fields,
+                        &mut owned_default,
+                        &m,
+                        &format!("Box<{owned}>"),
                     );
-                    let _ = writeln!(owned_default, "            {m}: None,");
                     let _ = writeln!(
                         unpack,
                         "            {m}: self.{m}().map(|t| Box::new(t.unpack())),"
                     );
-                    let missing = if f.presence == Presence::Required {
-                        self.missing(&def.info.name, &f.name)
-                    } else {
-                        String::new()
-                    };
+                    let missing =
+                        self.missing_if(f.presence == Presence::Required, &def.info.name, &f.name);
                     let _ = writeln!(
                         write,
                         "        if let Some(v) = &self.{m} {{\n            v.write(&mut b.{m}()?)?;\n        }}{missing}"
@@ -1115,16 +1111,13 @@ impl Gen<'_> {
                             "            {m}: self.{m}().map(|v| {unpack_elem}),"
                         );
                     }
-                    let _ = writeln!(
-                        owned_fields,
-                        "    /// `{m}`.\n    pub {m}: Option<Vec<{owned_elem}>>,"
+                    optional_owned(
+                        &mut owned_fields,
+                        &mut owned_default,
+                        &m,
+                        &format!("Vec<{owned_elem}>"),
                     );
-                    let _ = writeln!(owned_default, "            {m}: None,");
-                    let missing = if required {
-                        self.missing(&def.info.name, &f.name)
-                    } else {
-                        String::new()
-                    };
+                    let missing = self.missing_if(required, &def.info.name, &f.name);
                     match vk {
                         VectorKind::Plain {
                             element,
@@ -1290,20 +1283,18 @@ impl Gen<'_> {
                         "    /// Starts `{}`: its discriminants are written now, then each element is pushed in order.\n    pub fn {m}(&mut self, discriminants: &[{un}]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {{\n        let body = self.object.body();\n        rt::build::UnionVector::new(self.b, (0x{types_tag:08x}, 0x{values_tag:08x}), rt::bytemuck::cast_slice(discriminants), (body + {tp}, body + {off}))\n    }}",
                         f.name
                     );
-                    let _ = writeln!(
-                        owned_fields,
-                        "    /// `{m}`.\n    pub {m}: Option<Vec<{un}T>>,"
+                    optional_owned(
+                        &mut owned_fields,
+                        &mut owned_default,
+                        &m,
+                        &format!("Vec<{un}T>"),
                     );
-                    let _ = writeln!(owned_default, "            {m}: None,");
                     let _ = writeln!(
                         unpack,
                         "            {m}: self.{m}().map(|v| v.iter().map(|u| u.unpack()).collect()),"
                     );
-                    let missing = if f.presence == Presence::Required {
-                        self.missing(&def.info.name, &f.name)
-                    } else {
-                        String::new()
-                    };
+                    let missing =
+                        self.missing_if(f.presence == Presence::Required, &def.info.name, &f.name);
                     let _ = writeln!(
                         write,
                         "        if let Some(v) = &self.{m} {{\n            let discriminants: Vec<{un}> = v.iter().map({un}T::discriminant).collect();\n            let mut values = b.{m}(&discriminants)?;\n            for u in v {{\n                u.write_element(&mut values)?;\n            }}\n        }}{missing}"
@@ -1398,6 +1389,16 @@ impl Gen<'_> {
             "impl<'a> {name}Mut<'a> {{\n    /// Verifies `bytes` as a message whose root is a `{name}`, then gives it to change.\n    pub fn root(bytes: &'a mut [u8]) -> Result<Self, rt::VerifyError> {{\n        rt::root_mut::<{name}<'static>>(bytes).map(|t| {name}Mut {{ t }})\n    }}\n    #[doc(hidden)]\n    pub fn from_table(t: rt::TableMut<'a>) -> Self {{\n        {name}Mut {{ t }}\n    }}\n{muts}}}\n"
         );
         o
+    }
+
+    /// The `else` of a required field's write: the error for its absence (nothing when the
+    /// field is optional).
+    fn missing_if(&self, required: bool, table: &QualifiedName, field: &str) -> String {
+        if required {
+            self.missing(table, field)
+        } else {
+            String::new()
+        }
     }
 
     fn missing(&self, table: &QualifiedName, field: &str) -> String {

@@ -259,8 +259,8 @@ fn outgoing(ctx: &Context, request: &[u8]) -> Result<tonic::Request<Vec<u8>>, St
 /// A status tonic gives the caller. A status the server sent is kept as it is. One tonic made
 /// from a failure on the way has the failure's causes in its message, and is
 /// `DEADLINE_EXCEEDED` when tonic's own timer for `grpc-timeout` ended the call (racing ours),
-/// `UNAVAILABLE` when the connection failed (refused, reset, closed mid-call), as gRPC says
-/// of a server that cannot be reached or went away.
+/// `UNAVAILABLE` when the connection failed (refused, reset, closed mid-call, not HTTP/2),
+/// as gRPC says of a server that cannot be reached or went away.
 fn received(status: &tonic::Status) -> Status {
     let mut out = from_tonic(status);
     let Some(source) = std::error::Error::source(status) else {
@@ -287,8 +287,10 @@ fn received(status: &tonic::Status) -> Status {
         }
         cause = error.source();
     }
-    // tonic gives I/O failures of the connection no code of their own.
-    if out.code == Code::Unknown {
+    // A status tonic made from a failure of the connection (an I/O error, or an HTTP/2
+    // protocol error such as a peer that does not speak HTTP/2, or speaks TLS) says the
+    // server could not be reached: tonic gives those no code, or INTERNAL.
+    if matches!(out.code, Code::Unknown | Code::Internal) {
         out.code = Code::Unavailable;
     }
     out
