@@ -248,7 +248,7 @@ def main() -> None:
     w("needed, runs the criterion benchmarks of `benches/` once (`benches/benches/datasets.rs`)")
     w("and rewrites this page from their estimates.")
     w("")
-    w("The data of each dataset is generated from a fixed seed in `benches/src/data.rs`, with the")
+    w("The data of each dataset is generated from a fixed seed in `benches/src/data/`, with the")
     w("sizes and distributions of rust_serialization_benchmark's generators (not their exact")
     w("values). Each ratio table divides weftbuf's time by a peer's for the same operation on the")
     w("same data: below 1 weftbuf is faster. The `weftbuf` rows are weftbuf's generated code;")
