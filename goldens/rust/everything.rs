@@ -397,7 +397,7 @@ pub mod everything {
         }
     }
 
-    // SAFETY: a transparent wrapper of `u8`.
+    // SAFETY: a transparent wrapper of `u8`, which is plain data.
     unsafe impl rt::bytemuck::Zeroable for Payload {}
     // SAFETY: as above.
     unsafe impl rt::bytemuck::Pod for Payload {}

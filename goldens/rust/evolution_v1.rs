@@ -189,7 +189,7 @@ pub mod evolution {
             }
         }
 
-        // SAFETY: a transparent wrapper of `u8`.
+        // SAFETY: a transparent wrapper of `u8`, which is plain data.
         unsafe impl rt::bytemuck::Zeroable for Union {}
         // SAFETY: as above.
         unsafe impl rt::bytemuck::Pod for Union {}

@@ -188,7 +188,7 @@ pub mod match_ {
             }
         }
 
-        // SAFETY: a transparent wrapper of `u8`.
+        // SAFETY: a transparent wrapper of `u8`, which is plain data.
         unsafe impl rt::bytemuck::Zeroable for dyn_ {}
         // SAFETY: as above.
         unsafe impl rt::bytemuck::Pod for dyn_ {}

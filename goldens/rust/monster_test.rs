@@ -1110,7 +1110,7 @@ pub mod my_game {
             }
         }
 
-        // SAFETY: a transparent wrapper of `u8`.
+        // SAFETY: a transparent wrapper of `u8`, which is plain data.
         unsafe impl rt::bytemuck::Zeroable for Any {}
         // SAFETY: as above.
         unsafe impl rt::bytemuck::Pod for Any {}
@@ -1268,7 +1268,7 @@ pub mod my_game {
             }
         }
 
-        // SAFETY: a transparent wrapper of `u8`.
+        // SAFETY: a transparent wrapper of `u8`, which is plain data.
         unsafe impl rt::bytemuck::Zeroable for AnyUniqueAliases {}
         // SAFETY: as above.
         unsafe impl rt::bytemuck::Pod for AnyUniqueAliases {}
@@ -1426,7 +1426,7 @@ pub mod my_game {
             }
         }
 
-        // SAFETY: a transparent wrapper of `u8`.
+        // SAFETY: a transparent wrapper of `u8`, which is plain data.
         unsafe impl rt::bytemuck::Zeroable for AnyAmbiguousAliases {}
         // SAFETY: as above.
         unsafe impl rt::bytemuck::Pod for AnyAmbiguousAliases {}

@@ -236,7 +236,7 @@ pub mod my_game {
                 }
             }
 
-            // SAFETY: a transparent wrapper of `u8`.
+            // SAFETY: a transparent wrapper of `u8`, which is plain data.
             unsafe impl rt::bytemuck::Zeroable for Any {}
             // SAFETY: as above.
             unsafe impl rt::bytemuck::Pod for Any {}

@@ -378,7 +378,7 @@ pub mod storefront {
         }
     }
 
-    // SAFETY: a transparent wrapper of `u8`.
+    // SAFETY: a transparent wrapper of `u8`, which is plain data.
     unsafe impl rt::bytemuck::Zeroable for Discount {}
     // SAFETY: as above.
     unsafe impl rt::bytemuck::Pod for Discount {}

@@ -246,7 +246,7 @@ impl ::core::fmt::Debug for Character {
     }
 }
 
-// SAFETY: a transparent wrapper of `u8`.
+// SAFETY: a transparent wrapper of `u8`, which is plain data.
 unsafe impl rt::bytemuck::Zeroable for Character {}
 // SAFETY: as above.
 unsafe impl rt::bytemuck::Pod for Character {}
@@ -428,7 +428,7 @@ impl ::core::fmt::Debug for Gadget {
     }
 }
 
-// SAFETY: a transparent wrapper of `u8`.
+// SAFETY: a transparent wrapper of `u8`, which is plain data.
 unsafe impl rt::bytemuck::Zeroable for Gadget {}
 // SAFETY: as above.
 unsafe impl rt::bytemuck::Pod for Gadget {}

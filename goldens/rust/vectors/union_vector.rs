@@ -126,7 +126,7 @@ pub mod vectors {
             }
         }
 
-        // SAFETY: a transparent wrapper of `u8`.
+        // SAFETY: a transparent wrapper of `u8`, which is plain data.
         unsafe impl rt::bytemuck::Zeroable for Pet {}
         // SAFETY: as above.
         unsafe impl rt::bytemuck::Pod for Pet {}

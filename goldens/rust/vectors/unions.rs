@@ -129,7 +129,7 @@ pub mod vectors {
             }
         }
 
-        // SAFETY: a transparent wrapper of `u8`.
+        // SAFETY: a transparent wrapper of `u8`, which is plain data.
         unsafe impl rt::bytemuck::Zeroable for Equipment {}
         // SAFETY: as above.
         unsafe impl rt::bytemuck::Pod for Equipment {}

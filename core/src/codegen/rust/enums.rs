@@ -76,14 +76,7 @@ impl Gen<'_> {
                 );
             }
         }
-        let _ = writeln!(
-            o,
-            "impl ::core::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {{\n        match self.name() {{\n            Some(n) => f.write_str(n),\n            None => write!(f, \"{name}({{}})\", self.0),\n        }}\n    }}\n}}\n"
-        );
-        let _ = writeln!(
-            o,
-            "// SAFETY: a transparent wrapper of `{under}`, which is plain data.\nunsafe impl rt::bytemuck::Zeroable for {name} {{}}\n// SAFETY: as above.\nunsafe impl rt::bytemuck::Pod for {name} {{}}\n"
-        );
+        o.push_str(&newtype_traits(&name, under));
         let _ = writeln!(
             o,
             "impl rt::Scalar for {name} {{\n    const SIZE: usize = {size};\n    #[inline(always)]\n    fn read(bytes: &[u8], at: usize) -> Option<Self> {{\n        <{under} as rt::Scalar>::read(bytes, at).map({name})\n    }}\n    #[inline(always)]\n    fn write(self, bytes: &mut [u8], at: usize) -> bool {{\n        rt::Scalar::write(self.0, bytes, at)\n    }}\n}}\n",

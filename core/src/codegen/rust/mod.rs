@@ -147,6 +147,15 @@ fn doc(lines: &[String]) -> String {
         .collect()
 }
 
+/// `Debug` (by name, else the number) and `Pod` for a generated newtype over the integer
+/// `under` (an enum, or a union's discriminant), which has a `name()` method.
+fn newtype_traits(name: &str, under: &str) -> String {
+    format!(
+        "impl ::core::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {{\n        match self.name() {{\n            Some(n) => f.write_str(n),\n            None => write!(f, \"{name}({{}})\", self.0),\n        }}\n    }}\n}}\n\n\
+         // SAFETY: a transparent wrapper of `{under}`, which is plain data.\nunsafe impl rt::bytemuck::Zeroable for {name} {{}}\n// SAFETY: as above.\nunsafe impl rt::bytemuck::Pod for {name} {{}}\n\n"
+    )
+}
+
 /// The Rust type a scalar is read as.
 fn scalar_type(s: ScalarType) -> &'static str {
     s.rust_type()

@@ -4,10 +4,16 @@ use std::fmt::Write;
 
 use super::*;
 
-/// An owned type's field of type `Option<ty>`, `None` by default.
-pub(super) fn optional_owned(fields: &mut String, defaults: &mut String, m: &str, ty: &str) {
-    let _ = writeln!(fields, "    /// `{m}`.\n    pub {m}: Option<{ty}>,");
-    let _ = writeln!(defaults, "            {m}: None,");
+/// A field of an owned type, `ty` typed, and its value in `Default`.
+pub(super) fn owned_field(
+    fields: &mut String,
+    defaults: &mut String,
+    m: &str,
+    ty: &str,
+    default: &str,
+) {
+    let _ = writeln!(fields, "    /// `{m}`.\n    pub {m}: {ty},");
+    let _ = writeln!(defaults, "            {m}: {default},");
 }
 
 impl Gen<'_> {
@@ -64,8 +70,13 @@ impl Gen<'_> {
                         "    /// Sets `{}`.\n    #[inline]\n    pub fn {m}(&mut self, value: {ty}) -> &mut Self {{\n        rt::build::put(self.b, self.object.body() + {off}, value);\n        self\n    }}",
                         f.name
                     );
-                    let _ = writeln!(owned_fields, "    /// `{m}`.\n    pub {m}: {ty},");
-                    let _ = writeln!(owned_default, "            {m}: {default},");
+                    owned_field(
+                        &mut owned_fields,
+                        &mut owned_default,
+                        &m,
+                        &format!("{ty}"),
+                        &format!("{default}"),
+                    );
                     let _ = writeln!(unpack, "            {m}: self.{m}(),");
                     let _ = writeln!(write, "        b.{m}(self.{m});");
                     let _ = writeln!(
@@ -85,8 +96,13 @@ impl Gen<'_> {
                         "    /// Sets `{}`.\n    #[inline]\n    pub fn {m}(&mut self, value: {ty}) -> &mut Self {{\n        let body = self.object.body();\n        rt::build::put(self.b, body + {off}, value);\n        rt::build::put(self.b, body + {p}, 1u8);\n        self\n    }}",
                         f.name
                     );
-                    let _ = writeln!(owned_fields, "    /// `{m}`.\n    pub {m}: Option<{ty}>,");
-                    let _ = writeln!(owned_default, "            {m}: None,");
+                    owned_field(
+                        &mut owned_fields,
+                        &mut owned_default,
+                        &m,
+                        &format!("Option<{ty}>"),
+                        &format!("None"),
+                    );
                     let _ = writeln!(unpack, "            {m}: self.{m}(),");
                     let _ = writeln!(
                         write,
@@ -122,8 +138,13 @@ impl Gen<'_> {
                         "    /// Sets `{}`.\n    #[inline]\n    pub fn {m}(&mut self, value: &{ty}) -> &mut Self {{\n        let body = self.object.body();\n        rt::build::put_struct(self.b, body + {off}, value);{set_p}\n        self\n    }}",
                         f.name
                     );
-                    let _ = writeln!(owned_fields, "    /// `{m}`.\n    pub {m}: Option<{ty}>,");
-                    let _ = writeln!(owned_default, "            {m}: None,");
+                    owned_field(
+                        &mut owned_fields,
+                        &mut owned_default,
+                        &m,
+                        &format!("Option<{ty}>"),
+                        &format!("None"),
+                    );
                     let missing = self.missing_if(*required, &def.info.name, &f.name);
                     let _ = writeln!(
                         write,
@@ -155,8 +176,13 @@ impl Gen<'_> {
                         "    /// Writes `{}`.\n    pub fn {m}(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {{\n        let s = rt::build::string(self.b, 0x{:08x}, value)?;\n        self.b.set_ref(self.object.body() + {off}, s);\n        Ok(self)\n    }}",
                         f.name, self.layout.string_tag
                     );
-                    let _ = writeln!(owned_fields, "    /// `{m}`.\n    pub {m}: Option<String>,");
-                    let _ = writeln!(owned_default, "            {m}: None,");
+                    owned_field(
+                        &mut owned_fields,
+                        &mut owned_default,
+                        &m,
+                        &format!("Option<String>"),
+                        &format!("None"),
+                    );
                     let missing = self.missing_if(*required, &def.info.name, &f.name);
                     let _ = writeln!(
                         write,
@@ -178,11 +204,12 @@ impl Gen<'_> {
                         "    /// Starts `{}`: the table is written now, its fields through the builder returned.\n    pub fn {m}(&mut self) -> Result<{bl}<'_, 'buf>, rt::BuildError> {{\n        rt::build::child(self.b, self.object.body() + {off})\n    }}",
                         f.name
                     );
-                    optional_owned(
+                    owned_field(
                         &mut owned_fields,
                         &mut owned_default,
                         &m,
-                        &format!("Box<{owned}>"),
+                        &format!("Option<Box<{owned}>>"),
+                        "None",
                     );
                     let _ = writeln!(
                         unpack,
@@ -260,11 +287,12 @@ impl Gen<'_> {
                             "            {m}: self.{m}().map(|v| {unpack_elem}),"
                         );
                     }
-                    optional_owned(
+                    owned_field(
                         &mut owned_fields,
                         &mut owned_default,
                         &m,
-                        &format!("Vec<{owned_elem}>"),
+                        &format!("Option<Vec<{owned_elem}>>"),
+                        "None",
                     );
                     let missing = self.missing_if(required, &def.info.name, &f.name);
                     match vk {
@@ -363,8 +391,13 @@ impl Gen<'_> {
                         "    /// The discriminant of `{}`.\n    #[inline(always)]\n    pub fn {bare}_type(&self) -> {un} {{\n        {un}(self.t.scalar({tp}, {end}, 0u8))\n    }}",
                         f.name
                     );
-                    let _ = writeln!(owned_fields, "    /// `{m}`.\n    pub {m}: {un}T,");
-                    let _ = writeln!(owned_default, "            {m}: {un}T::NONE,");
+                    owned_field(
+                        &mut owned_fields,
+                        &mut owned_default,
+                        &m,
+                        &format!("{un}T"),
+                        &format!("{un}T::NONE"),
+                    );
                     let _ = writeln!(unpack, "            {m}: self.{m}().unpack(),");
                     let ud = self.schema.union_def(*u);
                     let ul = self.layout.union_layout(*u);
@@ -432,11 +465,12 @@ impl Gen<'_> {
                         "    /// Starts `{}`: its discriminants are written now, then each element is pushed in order.\n    pub fn {m}(&mut self, discriminants: &[{un}]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {{\n        let body = self.object.body();\n        rt::build::UnionVector::new(self.b, (0x{types_tag:08x}, 0x{values_tag:08x}), rt::bytemuck::cast_slice(discriminants), (body + {tp}, body + {off}))\n    }}",
                         f.name
                     );
-                    optional_owned(
+                    owned_field(
                         &mut owned_fields,
                         &mut owned_default,
                         &m,
-                        &format!("Vec<{un}T>"),
+                        &format!("Option<Vec<{un}T>>"),
+                        "None",
                     );
                     let _ = writeln!(
                         unpack,

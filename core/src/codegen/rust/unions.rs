@@ -62,14 +62,7 @@ impl Gen<'_> {
             let _ = writeln!(o, "            {} => Some({:?}),", m.value, m.name);
         }
         let _ = writeln!(o, "            _ => None,\n        }}\n    }}\n}}\n");
-        let _ = writeln!(
-            o,
-            "impl ::core::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {{\n        match self.name() {{\n            Some(n) => f.write_str(n),\n            None => write!(f, \"{name}({{}})\", self.0),\n        }}\n    }}\n}}\n"
-        );
-        let _ = writeln!(
-            o,
-            "// SAFETY: a transparent wrapper of `u8`.\nunsafe impl rt::bytemuck::Zeroable for {name} {{}}\n// SAFETY: as above.\nunsafe impl rt::bytemuck::Pod for {name} {{}}\n"
-        );
+        o.push_str(&newtype_traits(&name, "u8"));
         // The view.
         let _ = writeln!(
             o,
