@@ -70,13 +70,7 @@ impl Gen<'_> {
                         "    /// Sets `{}`.\n    #[inline]\n    pub fn {m}(&mut self, value: {ty}) -> &mut Self {{\n        rt::build::put(self.b, self.object.body() + {off}, value);\n        self\n    }}",
                         f.name
                     );
-                    owned_field(
-                        &mut owned_fields,
-                        &mut owned_default,
-                        &m,
-                        &format!("{ty}"),
-                        &format!("{default}"),
-                    );
+                    owned_field(&mut owned_fields, &mut owned_default, &m, ty, default);
                     let _ = writeln!(unpack, "            {m}: self.{m}(),");
                     let _ = writeln!(write, "        b.{m}(self.{m});");
                     let _ = writeln!(
@@ -101,7 +95,7 @@ impl Gen<'_> {
                         &mut owned_default,
                         &m,
                         &format!("Option<{ty}>"),
-                        &format!("None"),
+                        "None",
                     );
                     let _ = writeln!(unpack, "            {m}: self.{m}(),");
                     let _ = writeln!(
@@ -143,7 +137,7 @@ impl Gen<'_> {
                         &mut owned_default,
                         &m,
                         &format!("Option<{ty}>"),
-                        &format!("None"),
+                        "None",
                     );
                     let missing = self.missing_if(*required, &def.info.name, &f.name);
                     let _ = writeln!(
@@ -180,8 +174,8 @@ impl Gen<'_> {
                         &mut owned_fields,
                         &mut owned_default,
                         &m,
-                        &format!("Option<String>"),
-                        &format!("None"),
+                        "Option<String>",
+                        "None",
                     );
                     let missing = self.missing_if(*required, &def.info.name, &f.name);
                     let _ = writeln!(
