@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result, bail};
 use weftbuf::rt::Builder;
 use weftbuf_rpc::config::{Deployment, Location};
-use weftbuf_rpc::{Channel, Context, InProc, Sink, Status};
+use weftbuf_rpc::{Channel, Context, InProc, Message, Requests, Sink, Status};
 
 /// The storefront schema's generated code, with its service code (the checked-in golden of
 /// `weftbuf gen --rpc schemas/storefront.fbs`).
@@ -19,8 +19,8 @@ mod generated {
 
 use generated::storefront::{
     CatalogClient, CatalogServer, CatalogService, Category, DiscountRef, GetQuote, GetQuoteBuilder,
-    ListProducts, ListProductsBuilder, Money, PricingClient, PricingServer, PricingService,
-    ProductBuilder, QuoteBuilder, Tag,
+    GetQuoteT, ListProducts, ListProductsBuilder, Money, PricingClient, PricingServer,
+    PricingService, ProductBuilder, QuoteBuilder, QuoteT, Tag, TotalBuilder,
 };
 
 /// The deployment the demo runs with no `--config`: every service in this process.
@@ -96,33 +96,91 @@ impl PricingService for Pricing {
         request: GetQuote<'_>,
         response: &mut Builder<'static>,
     ) -> Result<(), Status> {
-        let sku = request.sku();
-        if sku >= PRODUCTS {
-            return Err(Status::not_found(format!("no product {sku}")));
+        write_quote(request, response)
+    }
+
+    async fn quote_each(
+        &self,
+        ctx: &Context,
+        requests: &mut Requests<'_, GetQuoteT>,
+        responses: &mut dyn Sink,
+    ) -> Result<(), Status> {
+        while let Some(request) = requests.next().await {
+            ctx.check()?;
+            write_quote(request?.get(), responses.builder())?;
+            responses.send().await?;
         }
-        let list = list_price(sku);
-        let vip = request.customer().is_some_and(|c| c.starts_with("vip"));
-        let mut quote = QuoteBuilder::new(response)?;
-        quote.sku(sku);
-        if sku.is_multiple_of(3) {
-            quote.price(&Money::new(list - list / 10, *b"EUR"));
-            quote.discount_percent_off()?.percent(10);
-        } else if vip {
-            quote.price(&Money::new(list - 50, *b"EUR"));
-            quote
-                .discount_amount_off()?
-                .amount(&Money::new(50, *b"EUR"));
-        } else {
-            quote.price(&Money::new(list, *b"EUR"));
-        }
-        quote.finish()?;
         Ok(())
     }
+
+    async fn basket(
+        &self,
+        ctx: &Context,
+        requests: &mut Requests<'_, GetQuoteT>,
+        response: &mut Builder<'static>,
+    ) -> Result<(), Status> {
+        let (mut lines, mut total) = (0, 0);
+        while let Some(request) = requests.next().await {
+            ctx.check()?;
+            let request = request?;
+            let request = request.get();
+            total += price(request.sku(), request.customer())?.0;
+            lines += 1;
+        }
+        let mut basket = TotalBuilder::new(response)?;
+        basket.lines(lines).price(&Money::new(total, *b"EUR"));
+        basket.finish()?;
+        Ok(())
+    }
+}
+
+/// What a product costs a customer, and the discount that makes it so.
+enum Discount {
+    None,
+    PercentOff(u8),
+    AmountOff(i64),
+}
+
+/// The price of `sku` for `customer`.
+fn price(sku: u64, customer: Option<&str>) -> Result<(i64, Discount), Status> {
+    if sku >= PRODUCTS {
+        return Err(Status::not_found(format!("no product {sku}")));
+    }
+    let list = list_price(sku);
+    Ok(if sku.is_multiple_of(3) {
+        (list - list / 10, Discount::PercentOff(10))
+    } else if customer.is_some_and(|c| c.starts_with("vip")) {
+        (list - 50, Discount::AmountOff(50))
+    } else {
+        (list, Discount::None)
+    })
+}
+
+/// Writes the quote `request` asks for into `response`.
+fn write_quote(request: GetQuote<'_>, response: &mut Builder<'static>) -> Result<(), Status> {
+    let sku = request.sku();
+    let (units, discount) = price(sku, request.customer())?;
+    let mut quote = QuoteBuilder::new(response)?;
+    quote.sku(sku).price(&Money::new(units, *b"EUR"));
+    match discount {
+        Discount::None => {}
+        Discount::PercentOff(percent) => {
+            quote.discount_percent_off()?.percent(percent);
+        }
+        Discount::AmountOff(units) => {
+            quote
+                .discount_amount_off()?
+                .amount(&Money::new(units, *b"EUR"));
+        }
+    }
+    quote.finish()?;
+    Ok(())
 }
 
 /// What one run of the workload measured.
 struct Timings {
     quotes: Vec<Duration>,
+    streamed: Vec<Duration>,
     lists: Vec<Duration>,
 }
 
@@ -136,6 +194,7 @@ async fn frontend(
 ) -> Result<Timings> {
     let mut timings = Timings {
         quotes: Vec::new(),
+        streamed: Vec::new(),
         lists: Vec::new(),
     };
     for round in 0..rounds {
@@ -154,6 +213,31 @@ async fn frontend(
             shelf.push((view.sku(), view.list_price().map_or(0, |p| p.units())));
         }
         timings.lists.push(started.elapsed());
+        // The whole shelf again, quoted over one bidi stream: a request per product sent
+        // as the quotes come back.
+        let started = Instant::now();
+        let (mut sender, mut quotes) = pricing
+            .quote_each(Context::new().with_timeout(deadline))
+            .await?;
+        for &(sku, _) in &shelf {
+            let mut q = GetQuoteBuilder::new(sender.builder())?;
+            q.sku(sku);
+            q.finish()?;
+            sender.send().await?;
+        }
+        sender.close();
+        let mut streamed = 0;
+        while let Some(quote) = quotes.next().await {
+            let (sku, list_price) = shelf.get(streamed).copied().unwrap_or_default();
+            check_quote(&quote?, sku, list_price)?;
+            streamed += 1;
+        }
+        if streamed != shelf.len() {
+            bail!("{streamed} quotes streamed for {} products", shelf.len());
+        }
+        if let Some(per_quote) = started.elapsed().checked_div(streamed.max(1) as u32) {
+            timings.streamed.push(per_quote);
+        }
         for (sku, list_price) in shelf {
             let mut b = Builder::new();
             let mut q = GetQuoteBuilder::new(&mut b)?;
@@ -165,30 +249,25 @@ async fn frontend(
                 .quote(Context::new().with_timeout(deadline), b.as_bytes())
                 .await?;
             timings.quotes.push(started.elapsed());
-            let view = quote.get();
-            let price = view.price().map_or(0, |p| p.units());
-            let discounted = !matches!(view.discount(), DiscountRef::NONE);
-            if price > list_price || (price < list_price) != discounted {
-                bail!("quote for {sku}: {price} against a list price of {list_price}");
-            }
+            check_quote(&quote, sku, list_price)?;
         }
         progress(round + 1);
     }
     Ok(timings)
 }
 
-/// The channel that reaches a service at `location`.
-fn channel(location: &Location, local: &InProc) -> Result<Arc<dyn Channel>> {
-    match location {
-        Location::InProc => Ok(Arc::new(local.clone())),
-        #[cfg(feature = "grpc")]
-        Location::Grpc { .. } => Ok(Arc::new(
-            weftbuf_rpc::grpc::GrpcChannel::for_location(location)?.lazy()?,
-        )),
-        other => bail!(
-            "{other}: this build does not reach services there (the shared-memory transport comes next)"
-        ),
+/// Checks that `quote` prices `sku` at its list price or, with a discount, below it.
+fn check_quote(quote: &Message<QuoteT>, sku: u64, list_price: i64) -> Result<()> {
+    let view = quote.get();
+    let price = view.price().map_or(0, |p| p.units());
+    let discounted = !matches!(view.discount(), DiscountRef::NONE);
+    if view.sku() != sku || price > list_price || (price < list_price) != discounted {
+        bail!(
+            "quote for {sku}: {} at {price} against a list price of {list_price}",
+            view.sku()
+        );
     }
+    Ok(())
 }
 
 /// Serves the services named `component` at its configured place until the process ends.
@@ -228,8 +307,10 @@ async fn measure(
     deadline: Duration,
 ) -> Result<()> {
     let step = (rounds / 10).max(1);
+    // A progress line redrawn in place: for a person watching a terminal, not for a log.
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = |done: usize| {
-        if done.is_multiple_of(step) || done == rounds {
+        if terminal && (done.is_multiple_of(step) || done == rounds) {
             eprint!("\r  {label}: {done}/{rounds} rounds");
             if done == rounds {
                 eprint!("\r{:60}\r", "");
@@ -240,12 +321,14 @@ async fn measure(
     frontend(catalog, pricing, rounds.min(20), deadline, &|_| {}).await?;
     let mut timings = frontend(catalog, pricing, rounds, deadline, &progress).await?;
     timings.quotes.sort();
+    timings.streamed.sort();
     timings.lists.sort();
     println!(
-        "  {:<28} {:>12} {:>12} {:>14} {:>14}",
+        "  {:<28} {:>12} {:>12} {:>14} {:>14} {:>14}",
         label,
         micros(percentile(&timings.quotes, 0.5)),
         micros(percentile(&timings.quotes, 0.99)),
+        micros(percentile(&timings.streamed, 0.5)),
         micros(percentile(&timings.lists, 0.5)),
         micros(percentile(&timings.lists, 0.99)),
     );
@@ -302,26 +385,26 @@ pub(crate) fn run(
             .unwrap_or(Duration::from_secs(2));
         println!(
             "weftbuf demo: the storefront (frontend -> catalog -> pricing): {rounds} rounds of a \
-             catalog listing (a server stream of 8 products) and a quote of each (a unary call);\n\
-             every quote is checked against its list price. Latency per call:\n"
+             catalog listing (a server stream of 8 products), a quote of each (a unary call), and \
+             the\nsame 8 quotes again over one bidi stream (`streamed`: time per quote); every quote \
+             is checked against\nits list price. Latency per call:\n"
         );
         println!(
-            "  {:<28} {:>12} {:>12} {:>14} {:>14}",
-            "boundary", "quote p50", "quote p99", "listing p50", "listing p99"
+            "  {:<28} {:>12} {:>12} {:>14} {:>14} {:>14}",
+            "boundary", "quote p50", "quote p99", "streamed p50", "listing p50", "listing p99"
         );
         if config.is_some() {
             let catalog_at = &deployment.service("storefront.Catalog").at;
             let pricing_at = &deployment.service("storefront.Pricing").at;
-            let catalog = CatalogClient::new(channel(catalog_at, &local)?);
-            let pricing = PricingClient::new(channel(pricing_at, &local)?);
+            let catalog = CatalogClient::new(deployment.channel("storefront.Catalog", &local)?);
+            let pricing = PricingClient::new(deployment.channel("storefront.Pricing", &local)?);
             let label = format!("catalog {catalog_at}, pricing {pricing_at}");
             measure(&label, &catalog, &pricing, rounds, deadline).await?;
             return Ok(());
         }
-        let inproc: Arc<dyn Channel> = Arc::new(local.clone());
         let (catalog, pricing) = (
-            CatalogClient::new(inproc.clone()),
-            PricingClient::new(inproc),
+            CatalogClient::new(deployment.channel("storefront.Catalog", &local)?),
+            PricingClient::new(deployment.channel("storefront.Pricing", &local)?),
         );
         measure("inproc", &catalog, &pricing, rounds, deadline).await?;
         #[cfg(feature = "grpc")]
@@ -336,14 +419,14 @@ pub(crate) fn run(
                     let _ = stopped.await;
                 });
             let serving = tokio::spawn(server);
-            let at = Location::Grpc {
-                host: addr.ip().to_string(),
-                port: addr.port(),
-            };
-            let remote = channel(&at, &local)?;
+            // The same services, moved behind the port: a deployment that says so.
+            let moved = deployment.clone().with_env([
+                ("WEFTBUF_AT_STOREFRONT_CATALOG".to_string(), format!("grpc://{addr}")),
+                ("WEFTBUF_AT_STOREFRONT_PRICING".to_string(), format!("grpc://{addr}")),
+            ])?;
             let (catalog, pricing) = (
-                CatalogClient::new(remote.clone()),
-                PricingClient::new(remote),
+                CatalogClient::new(moved.channel("storefront.Catalog", &local)?),
+                PricingClient::new(moved.channel("storefront.Pricing", &local)?),
             );
             measure("grpc (loopback)", &catalog, &pricing, rounds, deadline).await?;
             let _ = stop.send(());

@@ -19,11 +19,14 @@ use weftbuf::schema::{Compiler, NamedType, Schema};
 const DEFAULT_SCHEMA: &str = include_str!("../../schemas/storefront.fbs");
 const DEFAULT_SCHEMA_NAME: &str = "schemas/storefront.fbs";
 
+/// Rounds of the demo's workload unless told otherwise.
+const DEMO_ROUNDS: usize = 500;
+
 /// One schema, one zero-copy memory layout, every boundary.
 #[derive(Parser)]
 #[command(name = "weftbuf", version, about)]
 struct Cli {
-    /// What to do; without a command, the layout of the bundled storefront schema.
+    /// What to do; without a command, the demo (`weftbuf demo`).
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -97,7 +100,7 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
         /// Rounds of the workload (a catalog listing and 8 quotes each).
-        #[arg(long, default_value_t = 500)]
+        #[arg(long, default_value_t = DEMO_ROUNDS)]
         rounds: usize,
         /// With `--config`: the component this process runs (`frontend`, `catalog` or
         /// `pricing`); `catalog` and `pricing` serve their service where the file says.
@@ -180,11 +183,10 @@ pub(crate) fn compile(
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let command = cli.command.unwrap_or(Command::Layout {
-        schema: None,
-        type_name: None,
-        format: Format::Text,
-        include: Vec::new(),
+    let command = cli.command.unwrap_or(Command::Demo {
+        config: None,
+        rounds: DEMO_ROUNDS,
+        component: None,
     });
     match command {
         Command::Demo {

@@ -1902,6 +1902,217 @@ pub mod storefront {
         }
     }
 
+    /// A basket's total: what its lines cost together.
+    /// A `storefront.Total` read in place from a verified message. `Copy`: pass it by value.
+    #[derive(Clone, Copy)]
+    pub struct Total<'a> {
+        t: rt::Table<'a>,
+    }
+
+    impl<'a> Total<'a> {
+        /// The type tag of its objects.
+        pub const TAG: u32 = 0xa0fd196d;
+        /// Verifies `bytes` as a message whose root is a `Total`, then views it.
+        pub fn root(bytes: &'a [u8]) -> Result<Self, rt::VerifyError> {
+            rt::root(bytes)
+        }
+        /// The table underneath.
+        pub fn as_table(&self) -> rt::Table<'a> {
+            self.t
+        }
+        /// `lines`: `uint`.
+        #[inline(always)]
+        pub fn lines(&self) -> u32 {
+            self.t.scalar(0, 4, 0u32)
+        }
+        /// `price`: `storefront.Money`.
+        #[inline(always)]
+        pub fn price(&self) -> Option<Money> {
+            self.t.structure(Some(4), 8, 24)
+        }
+        /// A copy of everything as plain Rust data.
+        pub fn unpack(&self) -> TotalT {
+            TotalT {
+                lines: self.lines(),
+                price: self.price(),
+            }
+        }
+    }
+
+    impl ::core::fmt::Debug for Total<'_> {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.debug_struct("Total")
+                .field("lines", &self.lines())
+                .field("price", &self.price())
+                .finish()
+        }
+    }
+
+    impl<'a> rt::TableElement<'a> for Total<'a> {
+        #[inline(always)]
+        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            // SAFETY: forwarded contract: a verified `Total` object.
+            Total { t: unsafe { rt::Table::new(bytes, object) } }
+        }
+        #[inline(always)]
+        fn from_table(t: rt::Table<'a>) -> Self {
+            Total { t }
+        }
+    }
+
+    // SAFETY: follows the slot's reference to a table, which the verifier checked as a `Total`
+    // because the caller's vector is a verified vector of them.
+    unsafe impl<'a> rt::Element<'a> for Total<'a> {
+        const STRIDE: usize = 4;
+        #[inline(always)]
+        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            // SAFETY: forwarded contract.
+            unsafe { rt::table_element(bytes, at) }
+        }
+    }
+
+    impl rt::Check for Total<'_> {
+        const TAG: u32 = 0xa0fd196d;
+        const NAME: &'static str = "storefront.Total";
+        const SHORT_NAME: &'static str = "Total";
+        const FILE_IDENTIFIER: [u8; 4] = [83, 72, 79, 80];
+        fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
+            let Some(size) = c.table(at, (0xa0fd196d, "storefront.Total"), 8)? else {
+                return Ok(());
+            };
+            let body = at + 8;
+            let _ = (body, size);
+            if size >= 24 {
+                c.presence(body + 4).map_err(|e| e.within(".price"))?;
+            }
+            c.leave(at);
+            Ok(())
+        }
+    }
+
+    /// Writes a `Total` front to back: the table first, then what its fields refer to.
+    pub struct TotalBuilder<'b, 'buf> {
+        b: &'b mut rt::Builder<'buf>,
+        object: rt::ObjectRef,
+    }
+
+    impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TotalBuilder<'c, 'buf> {
+        fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
+            let object = rt::build::table(b, 0xa0fd196d, 24, 8)?;
+            let body = object.body();
+            let _ = body;
+            Ok(object)
+        }
+        fn resume(b: &'c mut rt::Builder<'buf>, object: rt::ObjectRef) -> Self {
+            TotalBuilder { b, object }
+        }
+    }
+
+    impl<'b, 'buf> TotalBuilder<'b, 'buf> {
+        /// Starts a `Total` as the next object of `b` (the root, when `b` is empty).
+        pub fn new(b: &'b mut rt::Builder<'buf>) -> Result<Self, rt::BuildError> {
+            let object = <Self as rt::build::TableBuild<'b, 'buf>>::alloc(b)?;
+            Ok(TotalBuilder { b, object })
+        }
+        /// The object being written.
+        pub fn object(&self) -> rt::ObjectRef {
+            self.object
+        }
+        /// Finishes the message with this table as its root.
+        pub fn finish(self) -> Result<&'b [u8], rt::BuildError> {
+            self.b.finish(self.object, 0xa0fd196d, [83, 72, 79, 80])
+        }
+        /// Sets `lines`.
+        #[inline]
+        pub fn lines(&mut self, value: u32) -> &mut Self {
+            rt::build::put(self.b, self.object.body(), value);
+            self
+        }
+        /// Sets `price`.
+        #[inline]
+        pub fn price(&mut self, value: &Money) -> &mut Self {
+            let body = self.object.body();
+            rt::build::put_struct(self.b, body + 8, value);
+            rt::build::put(self.b, body + 4, 1u8);
+            self
+        }
+    }
+
+    /// A `storefront.Total` as plain Rust data.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct TotalT {
+        /// `lines`.
+        pub lines: u32,
+        /// `price`.
+        pub price: Option<Money>,
+    }
+
+    #[allow(clippy::derivable_impls)]
+    impl Default for TotalT {
+        fn default() -> Self {
+            TotalT {
+                lines: 0u32,
+                price: None,
+            }
+        }
+    }
+
+    impl rt::Family for TotalT {
+        type View<'a> = Total<'a>;
+    }
+
+    impl TotalT {
+        /// Writes this value as a complete message with a `Total` root.
+        pub fn pack(&self) -> Result<Vec<u8>, rt::BuildError> {
+            let mut b = rt::Builder::new();
+            self.pack_into(&mut b)?;
+            Ok(b.into_vec())
+        }
+        /// Writes this value as a complete message into `b` (a growable buffer or a caller's slice).
+        pub fn pack_into(&self, b: &mut rt::Builder<'_>) -> Result<(), rt::BuildError> {
+            let mut root = TotalBuilder::new(b)?;
+            self.write(&mut root)?;
+            root.finish().map(|_| ())
+        }
+        /// Writes the fields through a builder, in canonical order.
+        pub fn write(&self, b: &mut TotalBuilder<'_, '_>) -> Result<(), rt::BuildError> {
+            let _ = &b;
+            b.lines(self.lines);
+            if let Some(v) = &self.price {
+                b.price(v);
+            }
+            Ok(())
+        }
+    }
+
+    /// A `Total` to change in place (scalars, optional scalars, structs, elements).
+    pub struct TotalMut<'a> {
+        t: rt::TableMut<'a>,
+    }
+
+    impl<'a> TotalMut<'a> {
+        /// Verifies `bytes` as a message whose root is a `Total`, then gives it to change.
+        pub fn root(bytes: &'a mut [u8]) -> Result<Self, rt::VerifyError> {
+            rt::root_mut::<Total<'static>>(bytes).map(|t| TotalMut { t })
+        }
+        #[doc(hidden)]
+        pub fn from_table(t: rt::TableMut<'a>) -> Self {
+            TotalMut { t }
+        }
+        /// Sets `lines` in place; `false` when this object predates the field.
+        pub fn set_lines(&mut self, value: u32) -> bool {
+            self.t.set(0, 4, value)
+        }
+        /// Reads `lines`.
+        pub fn lines(&self) -> u32 {
+            self.t.scalar(0, 4, 0u32)
+        }
+        /// Overwrites `price` in place; `false` when it is not set.
+        pub fn set_price(&mut self, value: &Money) -> bool {
+            self.t.set_struct(Some(4), 8, 24, value)
+        }
+    }
+
     /// Products, served from one place.
     /// The `storefront.Catalog` service: its name and methods.
     pub struct Catalog;
@@ -1940,6 +2151,8 @@ pub mod storefront {
         const NAME: &'static str = "storefront.Pricing";
         const METHODS: &'static [rt::MethodDescriptor] = &[
             <PricingQuote as rt::Method>::DESCRIPTOR,
+            <PricingQuoteEach as rt::Method>::DESCRIPTOR,
+            <PricingBasket as rt::Method>::DESCRIPTOR,
         ];
     }
 
@@ -1958,6 +2171,44 @@ pub mod storefront {
             response_tag: 0x6ca4d5a7,
             streaming: rt::Streaming::None,
             idempotent: true,
+        };
+    }
+
+    /// A quote for each request, in order, as the requests come.
+    /// Method `QuoteEach` of `storefront.Pricing`.
+    pub struct PricingQuoteEach;
+
+    impl rt::Method for PricingQuoteEach {
+        type Request<'a> = GetQuote<'a>;
+        type Response<'a> = Quote<'a>;
+        const DESCRIPTOR: rt::MethodDescriptor = rt::MethodDescriptor {
+            name: "QuoteEach",
+            path: "/storefront.Pricing/QuoteEach",
+            request: "storefront.GetQuote",
+            request_tag: 0x45c74b71,
+            response: "storefront.Quote",
+            response_tag: 0x6ca4d5a7,
+            streaming: rt::Streaming::Bidi,
+            idempotent: false,
+        };
+    }
+
+    /// The total of a basket whose lines come one at a time.
+    /// Method `Basket` of `storefront.Pricing`.
+    pub struct PricingBasket;
+
+    impl rt::Method for PricingBasket {
+        type Request<'a> = GetQuote<'a>;
+        type Response<'a> = Total<'a>;
+        const DESCRIPTOR: rt::MethodDescriptor = rt::MethodDescriptor {
+            name: "Basket",
+            path: "/storefront.Pricing/Basket",
+            request: "storefront.GetQuote",
+            request_tag: 0x45c74b71,
+            response: "storefront.Total",
+            response_tag: 0xa0fd196d,
+            streaming: rt::Streaming::Client,
+            idempotent: false,
         };
     }
 

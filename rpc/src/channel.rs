@@ -2,7 +2,7 @@
 
 use weftbuf::rt::MethodDescriptor;
 
-use crate::{BoxFuture, Context, RawStream, Status};
+use crate::{BoxFuture, Context, RawStream, Sender, Status};
 
 /// Where calls go. Generated clients are generic over it, so the same code calls a service in
 /// this process or (with other transports) in another one.
@@ -23,6 +23,23 @@ pub trait Channel: Send + Sync {
         ctx: Context,
         request: &'a [u8],
     ) -> BoxFuture<'a, Result<RawStream<'a>, Status>>;
+
+    /// A client- or bidi-streaming call of `method`: requests go through the [`Sender`] as
+    /// the caller makes them, responses come on the stream (one, for client streaming). The
+    /// default answers `UNIMPLEMENTED`.
+    fn duplex<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+    ) -> BoxFuture<'a, Result<(Sender, RawStream<'a>), Status>> {
+        let _ = ctx;
+        Box::pin(async move {
+            Err(Status::unimplemented(format!(
+                "{}: this channel does not stream requests",
+                method.path
+            )))
+        })
+    }
 }
 
 /// A shared channel is a channel: a deployment picks each service's transport at run time and
@@ -44,5 +61,13 @@ impl<C: Channel + ?Sized> Channel for std::sync::Arc<C> {
         request: &'a [u8],
     ) -> BoxFuture<'a, Result<RawStream<'a>, Status>> {
         (**self).server_streaming(method, ctx, request)
+    }
+
+    fn duplex<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+    ) -> BoxFuture<'a, Result<(Sender, RawStream<'a>), Status>> {
+        (**self).duplex(method, ctx)
     }
 }

@@ -100,7 +100,8 @@ impl std::fmt::Display for Location {
     }
 }
 
-/// How an idempotent method is retried after `UNAVAILABLE` or `DEADLINE_EXCEEDED`.
+/// How an idempotent method is retried after `UNAVAILABLE` (the call did not reach a handler,
+/// or the handler went away), within the call's deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retry {
     /// Calls in all, the first included (1: no retry).

@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use weftbuf::rt::{Builder, MethodDescriptor};
 
-use crate::{Context, Sink, Status};
+use crate::{Context, Sink, Source, Status};
 
 /// A boxed future that may move between threads.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -45,6 +45,25 @@ pub trait Handler: Send + Sync + 'static {
         Box::pin(async move {
             Err(Status::unimplemented(format!(
                 "{name}: method {method} does not stream"
+            )))
+        })
+    }
+
+    /// Serves client- or bidi-streaming method `method`: requests come from `requests` (bytes,
+    /// not verified yet) as the caller sends them, responses go to `sink` (a client-streaming
+    /// method sends exactly one). Services without such methods keep this default.
+    fn duplex<'a>(
+        &'a self,
+        method: usize,
+        ctx: &'a Context,
+        requests: &'a mut dyn Source,
+        sink: &'a mut dyn Sink,
+    ) -> BoxFuture<'a, Result<(), Status>> {
+        let _ = (ctx, requests, sink);
+        let name = self.name();
+        Box::pin(async move {
+            Err(Status::unimplemented(format!(
+                "{name}: method {method} does not stream requests"
             )))
         })
     }

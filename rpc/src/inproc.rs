@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 use weftbuf::rt::{Builder, MethodDescriptor, file_identifier};
 
 use crate::call::{CatchPanic, supervise};
-use crate::stream::{Queue, QueueSink};
-use crate::{BoxFuture, Channel, Context, Handler, RawStream, Status};
+use crate::duplex::{QueueSource, spawn_duplex};
+use crate::stream::{Flow, Queue, QueueSink};
+use crate::{BoxFuture, Channel, Context, Handler, RawStream, Sender, Status};
 
 /// Calls services hosted in this process.
 #[derive(Clone, Default)]
@@ -92,7 +93,25 @@ impl Channel for InProc {
                 let served = CatchPanic(handler.stream(index, &ctx, request, &mut sink));
                 supervise(served, &ctx, method).await
             });
-            Ok(RawStream { work, queue })
+            Ok(RawStream::new(Flow::Driven { work, queue }))
+        })
+    }
+
+    fn duplex<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+    ) -> BoxFuture<'a, Result<(Sender, RawStream<'a>), Status>> {
+        Box::pin(async move {
+            let (handler, index) = self.route(method)?;
+            ctx.check()?;
+            let handler = handler.clone();
+            // The two directions advance independently, so the handler runs as a task of its
+            // own; requests and responses move (not copy) between the two through queues.
+            spawn_duplex(method, ctx, move |ctx, requests, mut sink| async move {
+                let mut requests = QueueSource(requests);
+                CatchPanic(handler.duplex(index, &ctx, &mut requests, &mut sink)).await
+            })
         })
     }
 }

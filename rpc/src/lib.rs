@@ -10,9 +10,12 @@
 //! processes and `grpc::GrpcChannel` calls them (`grpc-tls` adds TLS). The model (status
 //! codes, context, descriptors) is `weftbuf::service`, shared by every transport.
 
+pub mod blocking;
 mod call;
 mod channel;
 pub mod config;
+mod deploy;
+mod duplex;
 #[cfg(feature = "grpc")]
 pub mod grpc;
 mod handler;
@@ -21,6 +24,8 @@ mod message;
 mod stream;
 
 pub use channel::Channel;
+pub use deploy::{Configured, ConnectError};
+pub use duplex::{ClientStream, Requests, Sender, Source};
 pub use handler::{BoxFuture, Handler};
 pub use inproc::InProc;
 pub use message::Message;

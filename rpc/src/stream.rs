@@ -1,13 +1,12 @@
 //! Server streaming: a handler sends many responses, the caller takes them one at a time.
 
 use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context as TaskContext, Poll};
 
 use weftbuf::rt::{Builder, Family, file_identifier};
 
+use crate::duplex::Event;
 use crate::{BoxFuture, Message, Status};
 
 /// Where a streaming handler sends its responses: each one is written with a builder into
@@ -76,11 +75,30 @@ pub(crate) async fn push(queue: &Mutex<Queue>, bytes: Vec<u8>) {
         .push_back(bytes);
 }
 
-/// A server-streaming call as a transport gives it: the work that produces the responses
-/// (driven as the caller takes them) and where they wait.
+/// A streaming call as a transport gives it: its responses as they come, then its outcome.
 pub struct RawStream<'a> {
-    pub(crate) work: BoxFuture<'a, Result<(), Status>>,
-    pub(crate) queue: Arc<Mutex<Queue>>,
+    flow: Flow<'a>,
+}
+
+impl<'a> RawStream<'a> {
+    pub(crate) fn new(flow: Flow<'a>) -> Self {
+        RawStream { flow }
+    }
+}
+
+/// Where a stream's responses come from.
+pub(crate) enum Flow<'a> {
+    /// The work that produces them, driven as the caller takes them, and where they wait.
+    Driven {
+        work: BoxFuture<'a, Result<(), Status>>,
+        queue: Arc<Mutex<Queue>>,
+    },
+    /// A task of its own (a duplex call's), which hands them over through a queue and ends
+    /// with the call's outcome; aborted when the stream is dropped.
+    Task {
+        responses: tokio::sync::mpsc::Receiver<Event>,
+        task: tokio::task::JoinHandle<()>,
+    },
 }
 
 /// The responses of a server-streaming call, each verified as an `F` when taken.
@@ -111,24 +129,22 @@ impl<'a, F: Family> Responses<'a, F> {
 
 /// Drives a [`RawStream`]: the bytes of each response in order, then the work's outcome.
 pub(crate) struct Pump<'a> {
-    work: Option<BoxFuture<'a, Result<(), Status>>>,
-    queue: Arc<Mutex<Queue>>,
+    flow: Option<Flow<'a>>,
+}
+
+impl Drop for Pump<'_> {
+    fn drop(&mut self) {
+        if let Some(Flow::Task { task, .. }) = &self.flow {
+            task.abort();
+        }
+    }
 }
 
 impl<'a> Pump<'a> {
     pub(crate) fn new(raw: RawStream<'a>) -> Self {
         Pump {
-            work: Some(raw.work),
-            queue: raw.queue,
+            flow: Some(raw.flow),
         }
-    }
-
-    fn take(&mut self) -> Option<Vec<u8>> {
-        self.queue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .items
-            .pop_front()
     }
 
     /// The next response's bytes; `None` once the work is done; an error status ends it.
@@ -136,33 +152,63 @@ impl<'a> Pump<'a> {
         &mut self,
         cx: &mut TaskContext<'_>,
     ) -> Poll<Option<Result<Vec<u8>, Status>>> {
-        if let Some(bytes) = self.take() {
-            return Poll::Ready(Some(Ok(bytes)));
-        }
-        let Some(work) = self.work.as_mut() else {
-            return Poll::Ready(None);
+        let step = match self.flow.as_mut() {
+            None => return Poll::Ready(None),
+            Some(Flow::Driven { work, queue }) => poll_driven(work, queue, cx),
+            Some(Flow::Task { responses, .. }) => match responses.poll_recv(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Event::Message(bytes))) => Step::Next(bytes),
+                Poll::Ready(Some(Event::End(ended))) => Step::End(ended),
+                // The task went without saying how the call ended: its runtime shut down.
+                Poll::Ready(None) => Step::End(Err(Status::unavailable(
+                    "the call ended without a status (its runtime shut down)",
+                ))),
+            },
         };
-        let done = Pin::new(work).poll(cx);
-        if let Some(bytes) = self.take() {
-            if done.is_ready() {
-                // Sent before it ended: delivered first; the outcome waits in `work`.
-                self.work = match done {
-                    Poll::Ready(Err(e)) => Some(Box::pin(async move { Err(e) })),
-                    _ => None,
-                };
-            }
-            return Poll::Ready(Some(Ok(bytes)));
-        }
-        match done {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok(())) => {
-                self.work = None;
-                Poll::Ready(None)
-            }
-            Poll::Ready(Err(e)) => {
-                self.work = None;
-                Poll::Ready(Some(Err(e)))
+        match step {
+            Step::Pending => Poll::Pending,
+            Step::Next(bytes) => Poll::Ready(Some(Ok(bytes))),
+            Step::End(ended) => {
+                self.flow = None;
+                Poll::Ready(ended.err().map(Err))
             }
         }
+    }
+}
+
+/// Where a stream is.
+enum Step {
+    Pending,
+    Next(Vec<u8>),
+    End(Result<(), Status>),
+}
+
+/// One step of a driven flow. A response sent just before the work ended is delivered first;
+/// the work's outcome then waits in `work`.
+fn poll_driven(
+    work: &mut BoxFuture<'_, Result<(), Status>>,
+    queue: &Mutex<Queue>,
+    cx: &mut TaskContext<'_>,
+) -> Step {
+    let take = || {
+        queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .items
+            .pop_front()
+    };
+    if let Some(bytes) = take() {
+        return Step::Next(bytes);
+    }
+    let done = work.as_mut().poll(cx);
+    if let Some(bytes) = take() {
+        if let Poll::Ready(outcome) = done {
+            *work = Box::pin(std::future::ready(outcome));
+        }
+        return Step::Next(bytes);
+    }
+    match done {
+        Poll::Pending => Step::Pending,
+        Poll::Ready(ended) => Step::End(ended),
     }
 }

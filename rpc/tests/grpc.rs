@@ -9,14 +9,9 @@
     reason = "tests fail loudly"
 )]
 
-/// The storefront schema's generated code, with its service code.
-#[allow(unused_imports, dead_code)]
-pub mod generated {
-    include!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../goldens/rust/rpc/storefront.rs"
-    ));
-}
+mod common;
+
+use common::generated;
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -25,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use generated::storefront::{
-    CatalogClient, CatalogServer, CatalogService, Category, GetQuote, GetQuoteBuilder,
+    CatalogClient, CatalogServer, CatalogService, Category, GetQuote, GetQuoteBuilder, GetQuoteT,
     ListProducts, ListProductsBuilder, Money, PricingClient, PricingServer, PricingService,
     ProductBuilder, Quote, QuoteBuilder,
 };
@@ -35,7 +30,7 @@ use tokio::task::JoinHandle;
 use weftbuf::rt::{Builder, MethodDescriptor, Streaming};
 use weftbuf_rpc::config::Location;
 use weftbuf_rpc::grpc::{GrpcChannel, GrpcError, Server};
-use weftbuf_rpc::{CancelToken, Channel, Code, Context, Metadata, Sink, Status};
+use weftbuf_rpc::{CancelToken, Channel, Code, Context, Metadata, Requests, Sink, Status};
 
 /// What the handlers saw: every call's context, and signals from calls that watch their
 /// cancellation.
@@ -103,6 +98,24 @@ impl PricingService for Prices {
             .price(&Money::new(100 * request.sku() as i64, code));
         quote.finish()?;
         Ok(())
+    }
+
+    async fn quote_each(
+        &self,
+        ctx: &Context,
+        requests: &mut Requests<'_, GetQuoteT>,
+        responses: &mut dyn Sink,
+    ) -> Result<(), Status> {
+        common::quote_each(ctx, requests, responses).await
+    }
+
+    async fn basket(
+        &self,
+        ctx: &Context,
+        requests: &mut Requests<'_, GetQuoteT>,
+        response: &mut Builder<'static>,
+    ) -> Result<(), Status> {
+        common::basket(ctx, requests, response).await
     }
 }
 
@@ -785,5 +798,15 @@ async fn calls_go_over_tls() {
             .tls(&ServerTls::new(tls_files::CERT, "no key"))
             .is_err()
     );
+    server.shut_down().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_and_bidi_streams_carry_every_message_in_order() {
+    let server = Running::start(|s| s).await;
+    bounded(common::check_duplex_calls(&PricingClient::new(
+        server.channel(),
+    )))
+    .await;
     server.shut_down().await;
 }

@@ -7,24 +7,19 @@
     reason = "tests fail loudly"
 )]
 
-/// The storefront schema's generated code, with its service code.
-#[allow(unused_imports, dead_code)]
-pub mod generated {
-    include!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../goldens/rust/rpc/storefront.rs"
-    ));
-}
+mod common;
+
+use common::generated;
 
 use std::time::{Duration, Instant};
 
 use generated::storefront::{
-    CatalogClient, CatalogServer, CatalogService, Category, GetQuote, GetQuoteBuilder,
+    CatalogClient, CatalogServer, CatalogService, Category, GetQuote, GetQuoteBuilder, GetQuoteT,
     ListProducts, ListProductsBuilder, Money, PricingClient, PricingServer, PricingService,
     ProductBuilder, QuoteBuilder,
 };
 use weftbuf::rt::Builder;
-use weftbuf_rpc::{CancelToken, Code, Context, InProc, Sink, Status};
+use weftbuf_rpc::{CancelToken, Code, Context, InProc, Requests, Sink, Status};
 
 /// Quotes 100 units per SKU; customer `slow` takes 10 s, `panic` panics, `none` answers
 /// nothing.
@@ -52,6 +47,24 @@ impl PricingService for Prices {
             .price(&Money::new(100 * request.sku() as i64, code));
         quote.finish()?;
         Ok(())
+    }
+
+    async fn quote_each(
+        &self,
+        ctx: &Context,
+        requests: &mut Requests<'_, GetQuoteT>,
+        responses: &mut dyn Sink,
+    ) -> Result<(), Status> {
+        common::quote_each(ctx, requests, responses).await
+    }
+
+    async fn basket(
+        &self,
+        ctx: &Context,
+        requests: &mut Requests<'_, GetQuoteT>,
+        response: &mut Builder<'static>,
+    ) -> Result<(), Status> {
+        common::basket(ctx, requests, response).await
     }
 }
 
@@ -214,4 +227,9 @@ async fn a_service_not_served_here_is_unimplemented() {
         .await
         .unwrap_err();
     assert_eq!(err.code, Code::Unimplemented);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_and_bidi_streams_carry_every_message_in_order() {
+    common::check_duplex_calls(&client()).await;
 }

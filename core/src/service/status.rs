@@ -165,6 +165,11 @@ impl Status {
         Status::new(Code::ResourceExhausted, message)
     }
 
+    /// `FAILED_PRECONDITION`.
+    pub fn failed_precondition(message: impl Into<String>) -> Status {
+        Status::new(Code::FailedPrecondition, message)
+    }
+
     /// `UNIMPLEMENTED`.
     pub fn unimplemented(message: impl Into<String>) -> Status {
         Status::new(Code::Unimplemented, message)

@@ -1,5 +1,6 @@
 //! Calling over gRPC: tonic's HTTP/2 client, weftbuf messages as the frames' bytes.
 
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
@@ -18,8 +19,9 @@ use super::codec::{BoxError, FrameLimit, RawCodec, from_tonic};
 use super::{CONTENT_TYPE_WEFTBUF, DEFAULT_MAX_MESSAGE_SIZE, GrpcError};
 use crate::call::supervise;
 use crate::config::Location;
-use crate::stream::{Queue, push};
-use crate::{BoxFuture, Channel, Code, Context, RawStream, Status};
+use crate::duplex::{EventSink, spawn_duplex};
+use crate::stream::{Flow, Queue, push};
+use crate::{BoxFuture, Channel, Code, Context, RawStream, Sender, Status};
 
 /// A channel to services behind a gRPC server (`grpc://host:port` in `weftbuf.toml`).
 ///
@@ -92,9 +94,8 @@ impl GrpcChannel {
                 self.max_encoding
             )));
         }
-        let path = PathAndQuery::from_maybe_shared(Bytes::from_static(method.path.as_bytes()))
-            .map_err(|e| Status::internal(format!("`{}` is not a path: {e}", method.path)))?;
-        let request = outgoing(ctx, request)?;
+        let path = path(method)?;
+        let request = outgoing(ctx, request.to_vec())?;
         let mut grpc = self.grpc.clone();
         grpc.ready()
             .await
@@ -165,7 +166,8 @@ impl GrpcChannelBuilder {
         GrpcChannel {
             // tonic's own limit answers OUT_OF_RANGE; `FrameLimit` answers first, as gRPC says.
             grpc: tonic::client::Grpc::new(transport)
-                .max_decoding_message_size(self.max_decoding.saturating_add(1)),
+                .max_decoding_message_size(self.max_decoding.saturating_add(1))
+                .max_encoding_message_size(self.max_encoding),
             max_encoding: self.max_encoding,
         }
     }
@@ -226,14 +228,71 @@ impl Channel for GrpcChannel {
                 };
                 supervise(read, &ctx, method).await
             });
-            Ok(RawStream { work, queue })
+            Ok(RawStream::new(Flow::Driven { work, queue }))
+        })
+    }
+
+    fn duplex<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+    ) -> BoxFuture<'a, Result<(Sender, RawStream<'a>), Status>> {
+        Box::pin(async move {
+            ctx.check()?;
+            let path = path(method)?;
+            let grpc = self.grpc.clone();
+            // The call runs as a task: requests go out as the caller sends them, whether or
+            // not it reads responses meanwhile; dropping the responses resets the call.
+            spawn_duplex(method, ctx, move |ctx, requests, sink| {
+                carry(grpc, path, ctx, requests, sink)
+            })
         })
     }
 }
 
+/// Carries a duplex call: `requests` go out as they come, responses go to `sink`.
+async fn carry(
+    mut grpc: tonic::client::Grpc<Transport>,
+    path: PathAndQuery,
+    ctx: Context,
+    requests: tokio::sync::mpsc::Receiver<Vec<u8>>,
+    mut sink: EventSink,
+) -> Result<(), Status> {
+    let request = outgoing(&ctx, RequestStream(requests))?;
+    grpc.ready()
+        .await
+        .map_err(|e| Status::unavailable(format!("{}: {e}", path.path())))?;
+    let mut responses = grpc
+        .streaming(request, path, RawCodec)
+        .await
+        .map_err(|e| received(&e))?
+        .into_inner();
+    while let Some(bytes) = responses.message().await.map_err(|e| received(&e))? {
+        sink.forward(bytes).await?;
+    }
+    Ok(())
+}
+
+/// A call's requests as tonic sends them: the bytes the caller's [`Sender`] queued.
+struct RequestStream(tokio::sync::mpsc::Receiver<Vec<u8>>);
+
+impl futures_core::Stream for RequestStream {
+    type Item = Vec<u8>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Vec<u8>>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+/// `method`'s path as a URI's.
+fn path(method: &'static MethodDescriptor) -> Result<PathAndQuery, Status> {
+    PathAndQuery::from_maybe_shared(Bytes::from_static(method.path.as_bytes()))
+        .map_err(|e| Status::internal(format!("`{}` is not a path: {e}", method.path)))
+}
+
 /// `request` as tonic sends it, with `ctx`'s metadata and remaining time.
-fn outgoing(ctx: &Context, request: &[u8]) -> Result<tonic::Request<Vec<u8>>, Status> {
-    let mut outgoing = tonic::Request::new(request.to_vec());
+fn outgoing<T>(ctx: &Context, request: T) -> Result<tonic::Request<T>, Status> {
+    let mut outgoing = tonic::Request::new(request);
     let headers = outgoing.metadata_mut();
     for (key, value) in ctx.metadata().iter() {
         let invalid = |e: &dyn std::fmt::Display| {

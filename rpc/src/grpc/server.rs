@@ -26,11 +26,11 @@ use tonic_health::server::{HealthReporter, HealthService};
 use weftbuf::rt::{Builder, Streaming, file_identifier};
 use weftbuf::service::parse_timeout;
 
-use super::codec::{FrameLimit, RawCodec, to_tonic};
+use super::codec::{FrameLimit, RawCodec, from_tonic, to_tonic};
 use super::{CONTENT_TYPE_WEFTBUF, DEFAULT_MAX_MESSAGE_SIZE, GrpcError};
 use crate::call::{CatchPanic, supervise};
-use crate::stream::{Pump, Queue, QueueSink};
-use crate::{BoxFuture, CancelToken, Context, Handler, Metadata, RawStream, Status};
+use crate::stream::{Flow, Pump, Queue, QueueSink};
+use crate::{BoxFuture, CancelToken, Context, Handler, Metadata, RawStream, Source, Status};
 
 /// The path prefix of the standard health service, served beside the handlers.
 const HEALTH_PREFIX: &str = "/grpc.health.v1.Health/";
@@ -300,10 +300,7 @@ impl Routes {
         match method.streaming {
             Streaming::None => grpc.unary(call, request).await,
             Streaming::Server => grpc.server_streaming(StreamCall(call), request).await,
-            Streaming::Client | Streaming::Bidi => status_response(Status::unimplemented(format!(
-                "{}: only unary and server-streaming methods are served",
-                method.path
-            ))),
+            Streaming::Client | Streaming::Bidi => grpc.streaming(DuplexCall(call), request).await,
         }
     }
 }
@@ -442,37 +439,89 @@ impl tower_service::Service<tonic::Request<Vec<u8>>> for StreamCall {
     }
 
     fn call(&mut self, request: tonic::Request<Vec<u8>>) -> Self::Future {
-        let Call {
-            handler,
-            index,
-            ctx,
-            max_encoding,
-        } = &self.0;
-        let (handler, index, ctx) = (handler.clone(), *index, ctx.clone());
-        let guard = CancelOnDrop(Some(ctx.cancel_token().clone()));
         let request = request.into_inner();
+        std::future::ready(Ok(self.0.respond(move |handler, index, ctx, mut sink| {
+            Box::pin(
+                async move { CatchPanic(handler.stream(index, &ctx, &request, &mut sink)).await },
+            )
+        })))
+    }
+}
+
+/// One call of a client- or bidi-streaming method.
+struct DuplexCall(Call);
+
+impl tower_service::Service<tonic::Request<tonic::Streaming<Vec<u8>>>> for DuplexCall {
+    type Response = tonic::Response<ResponseStream>;
+    type Error = tonic::Status;
+    type Future = std::future::Ready<Result<tonic::Response<ResponseStream>, tonic::Status>>;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), tonic::Status>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: tonic::Request<tonic::Streaming<Vec<u8>>>) -> Self::Future {
+        let mut requests = IncomingRequests(request.into_inner());
+        std::future::ready(Ok(self.0.respond(move |handler, index, ctx, mut sink| {
+            Box::pin(async move {
+                CatchPanic(handler.duplex(index, &ctx, &mut requests, &mut sink)).await
+            })
+        })))
+    }
+}
+
+/// A duplex call's requests as they arrive.
+struct IncomingRequests(tonic::Streaming<Vec<u8>>);
+
+impl Source for IncomingRequests {
+    fn next(&mut self) -> BoxFuture<'_, Option<Result<Vec<u8>, Status>>> {
+        Box::pin(async move {
+            self.0
+                .message()
+                .await
+                .map_err(|e| from_tonic(&e))
+                .transpose()
+        })
+    }
+}
+
+impl Call {
+    /// The response of a streaming call that `serve` serves: the handler runs as the body is
+    /// polled, that is as HTTP/2 flow control lets the responses go, so a slow caller slows
+    /// the handler down through the sink.
+    fn respond(
+        &self,
+        serve: impl FnOnce(
+            Arc<dyn Handler>,
+            usize,
+            Context,
+            QueueSink,
+        ) -> BoxFuture<'static, Result<(), Status>>
+        + Send
+        + 'static,
+    ) -> tonic::Response<ResponseStream> {
+        let (handler, index, ctx) = (self.handler.clone(), self.index, self.ctx.clone());
+        let guard = CancelOnDrop(Some(ctx.cancel_token().clone()));
         let queue = Arc::new(Mutex::new(Queue::default()));
-        let mut sink = QueueSink {
+        let sink = QueueSink {
             queue: queue.clone(),
             builder: Builder::new(),
         };
-        // The handler runs as the body is polled, that is as HTTP/2 flow control lets the
-        // responses go: a slow caller slows the handler down through the sink.
         let work: BoxFuture<'static, Result<(), Status>> = Box::pin(async move {
             let method = handler
                 .methods()
                 .get(index)
                 .ok_or_else(|| Status::internal("a method index out of range"))?;
             ctx.check()?;
-            let served = CatchPanic(handler.stream(index, &ctx, &request, &mut sink));
+            let served = serve(handler.clone(), index, ctx.clone(), sink);
             supervise(served, &ctx, method).await
         });
-        std::future::ready(Ok(tonic::Response::new(ResponseStream {
-            pump: Pump::new(RawStream { work, queue }),
+        tonic::Response::new(ResponseStream {
+            pump: Pump::new(RawStream::new(Flow::Driven { work, queue })),
             guard,
-            max_encoding: *max_encoding,
+            max_encoding: self.max_encoding,
             ended: false,
-        })))
+        })
     }
 }
 

@@ -5,36 +5,37 @@ use std::fmt::Write;
 use super::*;
 
 impl Gen<'_> {
-    /// A service's trait, server and client over `weftbuf-rpc`: unary and server-streaming
-    /// methods; a client- or bidi-streaming method is answered `UNIMPLEMENTED`.
+    /// A service's trait, server and client over `weftbuf-rpc`: unary, server-, client- and
+    /// bidi-streaming methods.
     pub(super) fn rpc(&self, s: &crate::schema::ServiceDef) -> String {
         use crate::schema::Streaming;
         let ns = &s.info.name.namespace;
         let name = type_name(&s.info.name.name);
         let dotted = s.info.name.dotted();
-        let served: Vec<(usize, &crate::schema::Method)> = s
-            .methods
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| matches!(m.streaming, Streaming::None | Streaming::Server))
-            .collect();
         let mut o = String::new();
         let _ = writeln!(
             o,
-            "/// `{dotted}` as its implementations write it: each method reads its request in place\n/// and writes its response with a builder into memory the transport provides.\npub trait {name}Service: Send + Sync + 'static {{"
+            "/// `{dotted}` as its implementations write it: each method reads its requests in place\n/// and writes its responses with a builder into memory the transport provides.\npub trait {name}Service: Send + Sync + 'static {{"
         );
-        for (_, m) in &served {
+        for m in &s.methods {
             o.push_str(&indent(&doc_or(&m.doc, &format!("`{}`.", m.name)), 1));
-            let out = if m.streaming == Streaming::Server {
-                "responses: &mut dyn ::weftbuf_rpc::Sink"
-            } else {
-                "response: &mut rt::Builder<'static>"
+            let input = match m.streaming {
+                Streaming::None | Streaming::Server => {
+                    format!("request: {}", self.name_of_table(ns, m.request, "<'_>"))
+                }
+                Streaming::Client | Streaming::Bidi => format!(
+                    "requests: &mut ::weftbuf_rpc::Requests<'_, {}>",
+                    self.name_of_table(ns, m.request, "T")
+                ),
+            };
+            let output = match m.streaming {
+                Streaming::None | Streaming::Client => "response: &mut rt::Builder<'static>",
+                Streaming::Server | Streaming::Bidi => "responses: &mut dyn ::weftbuf_rpc::Sink",
             };
             let _ = writeln!(
                 o,
-                "    fn {}(&self, ctx: &::weftbuf_rpc::Context, request: {}, {out}) -> impl ::core::future::Future<Output = Result<(), ::weftbuf_rpc::Status>> + Send;",
+                "    fn {}(&self, ctx: &::weftbuf_rpc::Context, {input}, {output}) -> impl ::core::future::Future<Output = Result<(), ::weftbuf_rpc::Status>> + Send;",
                 member(&m.name),
-                self.name_of_table(ns, m.request, "<'_>")
             );
         }
         let _ = writeln!(o, "}}\n");
@@ -46,61 +47,146 @@ impl Gen<'_> {
             o,
             "impl<S: {name}Service> ::weftbuf_rpc::Handler for {name}Server<S> {{\n    fn name(&self) -> &'static str {{\n        <{name} as rt::Service>::NAME\n    }}\n    fn methods(&self) -> &'static [rt::MethodDescriptor] {{\n        <{name} as rt::Service>::METHODS\n    }}"
         );
-        for (streaming, out_param, out_arg) in [
-            (false, "response: &'a mut rt::Builder<'static>", "response"),
-            (true, "sink: &'a mut dyn ::weftbuf_rpc::Sink", "sink"),
-        ] {
-            let fn_name = if streaming { "stream" } else { "call" };
-            let _ = writeln!(
-                o,
-                "    fn {fn_name}<'a>(&'a self, method: usize, ctx: &'a ::weftbuf_rpc::Context, request: &'a [u8], {out_param}) -> ::weftbuf_rpc::BoxFuture<'a, Result<(), ::weftbuf_rpc::Status>> {{\n        let _ = (&ctx, &request, &{out_arg});\n        match method {{"
-            );
-            for (i, m) in served
-                .iter()
-                .filter(|(_, m)| (m.streaming == Streaming::Server) == streaming)
-            {
-                let _ = writeln!(
-                    o,
-                    "            {i} => Box::pin(async move {{\n                let request = rt::root::<{}>(request)?;\n                self.0.{}(ctx, request, {out_arg}).await\n            }}),",
-                    self.name_of_table(ns, m.request, "<'_>"),
-                    member(&m.name)
-                );
-            }
-            let kind = if streaming {
-                "as a server stream"
-            } else {
-                "as a unary call"
-            };
-            let _ = writeln!(
-                o,
-                "            _ => Box::pin(async move {{\n                Err(::weftbuf_rpc::Status::unimplemented(format!(\"{dotted}: method {{method}} is not served {kind}\")))\n            }}),\n        }}\n    }}"
-            );
-        }
+        self.rpc_handler_fns(&mut o, s);
         let _ = writeln!(o, "}}\n");
         let _ = writeln!(
             o,
             "/// Calls `{dotted}` through any channel: the same code whatever the boundary.\npub struct {name}Client<C> {{\n    channel: C,\n}}\n\nimpl<C: ::weftbuf_rpc::Channel> {name}Client<C> {{\n    /// A client calling through `channel`.\n    pub fn new(channel: C) -> Self {{\n        {name}Client {{ channel }}\n    }}"
         );
-        for (_, m) in &served {
+        for m in &s.methods {
             o.push_str(&indent(&doc_or(&m.doc, &format!("Calls `{}`.", m.name)), 1));
             let response = self.name_of_table(ns, m.response, "T");
-            let method = format!("{name}{}", type_name(&m.name));
-            if m.streaming == Streaming::Server {
-                let _ = writeln!(
+            let descriptor = format!("&<{name}{} as rt::Method>::DESCRIPTOR", type_name(&m.name));
+            let f = member(&m.name);
+            let _ = match m.streaming {
+                Streaming::None => writeln!(
                     o,
-                    "    pub async fn {}<'a>(&'a self, ctx: ::weftbuf_rpc::Context, request: &'a [u8]) -> Result<::weftbuf_rpc::Responses<'a, {response}>, ::weftbuf_rpc::Status> {{\n        let raw = self.channel.server_streaming(&<{method} as rt::Method>::DESCRIPTOR, ctx, request).await?;\n        Ok(::weftbuf_rpc::Responses::new(raw))\n    }}",
-                    member(&m.name)
-                );
-            } else {
-                let _ = writeln!(
+                    "    pub async fn {f}(&self, ctx: ::weftbuf_rpc::Context, request: &[u8]) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        let bytes = self.channel.unary({descriptor}, ctx, request).await?;\n        ::weftbuf_rpc::Message::from_bytes(bytes)\n    }}"
+                ),
+                Streaming::Server => writeln!(
                     o,
-                    "    pub async fn {}(&self, ctx: ::weftbuf_rpc::Context, request: &[u8]) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        let bytes = self.channel.unary(&<{method} as rt::Method>::DESCRIPTOR, ctx, request).await?;\n        ::weftbuf_rpc::Message::from_bytes(bytes)\n    }}",
-                    member(&m.name)
-                );
-            }
+                    "    pub async fn {f}<'a>(&'a self, ctx: ::weftbuf_rpc::Context, request: &'a [u8]) -> Result<::weftbuf_rpc::Responses<'a, {response}>, ::weftbuf_rpc::Status> {{\n        let raw = self.channel.server_streaming({descriptor}, ctx, request).await?;\n        Ok(::weftbuf_rpc::Responses::new(raw))\n    }}"
+                ),
+                Streaming::Client => writeln!(
+                    o,
+                    "    pub async fn {f}(&self, ctx: ::weftbuf_rpc::Context) -> Result<::weftbuf_rpc::ClientStream<'_, {response}>, ::weftbuf_rpc::Status> {{\n        let (sender, raw) = self.channel.duplex({descriptor}, ctx).await?;\n        Ok(::weftbuf_rpc::ClientStream::new(sender, ::weftbuf_rpc::Responses::new(raw)))\n    }}"
+                ),
+                Streaming::Bidi => writeln!(
+                    o,
+                    "    pub async fn {f}(&self, ctx: ::weftbuf_rpc::Context) -> Result<(::weftbuf_rpc::Sender, ::weftbuf_rpc::Responses<'_, {response}>), ::weftbuf_rpc::Status> {{\n        let (sender, raw) = self.channel.duplex({descriptor}, ctx).await?;\n        Ok((sender, ::weftbuf_rpc::Responses::new(raw)))\n    }}"
+                ),
+            };
         }
         let _ = writeln!(o, "}}\n");
+        self.rpc_blocking_client(&mut o, s);
         o
+    }
+
+    /// A service's blocking client: the async client's methods, each blocking the calling
+    /// thread on a runtime of the client's own.
+    fn rpc_blocking_client(&self, o: &mut String, s: &crate::schema::ServiceDef) {
+        use crate::schema::Streaming;
+        let ns = &s.info.name.namespace;
+        let name = type_name(&s.info.name.name);
+        let dotted = s.info.name.dotted();
+        let _ = writeln!(
+            o,
+            "/// Calls `{dotted}` from code that does not run async: each call blocks the calling thread\n/// until it ends, on the client's runtime.\npub struct {name}BlockingClient<C> {{\n    client: {name}Client<C>,\n    runtime: ::weftbuf_rpc::blocking::Runtime,\n}}\n\nimpl<C: ::weftbuf_rpc::Channel> {name}BlockingClient<C> {{\n    /// A client calling through `channel`, on `runtime`.\n    pub fn new(channel: C, runtime: ::weftbuf_rpc::blocking::Runtime) -> Self {{\n        {name}BlockingClient {{ client: {name}Client::new(channel), runtime }}\n    }}"
+        );
+        for m in &s.methods {
+            o.push_str(&indent(&doc_or(&m.doc, &format!("Calls `{}`.", m.name)), 1));
+            let response = self.name_of_table(ns, m.response, "T");
+            let f = member(&m.name);
+            let _ = match m.streaming {
+                Streaming::None => writeln!(
+                    o,
+                    "    pub fn {f}(&self, ctx: ::weftbuf_rpc::Context, request: &[u8]) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        self.runtime.block_on(self.client.{f}(ctx, request))\n    }}"
+                ),
+                Streaming::Server => writeln!(
+                    o,
+                    "    pub fn {f}<'a>(&'a self, ctx: ::weftbuf_rpc::Context, request: &'a [u8]) -> Result<::weftbuf_rpc::blocking::BlockingResponses<'a, {response}>, ::weftbuf_rpc::Status> {{\n        let responses = self.runtime.block_on(self.client.{f}(ctx, request))?;\n        Ok(::weftbuf_rpc::blocking::BlockingResponses::new(&self.runtime, responses))\n    }}"
+                ),
+                Streaming::Client => writeln!(
+                    o,
+                    "    pub fn {f}(&self, ctx: ::weftbuf_rpc::Context) -> Result<::weftbuf_rpc::blocking::BlockingClientStream<'_, {response}>, ::weftbuf_rpc::Status> {{\n        let call = self.runtime.block_on(self.client.{f}(ctx))?;\n        Ok(::weftbuf_rpc::blocking::BlockingClientStream::new(&self.runtime, call))\n    }}"
+                ),
+                Streaming::Bidi => writeln!(
+                    o,
+                    "    pub fn {f}(&self, ctx: ::weftbuf_rpc::Context) -> Result<(::weftbuf_rpc::blocking::BlockingSender<'_>, ::weftbuf_rpc::blocking::BlockingResponses<'_, {response}>), ::weftbuf_rpc::Status> {{\n        let (sender, responses) = self.runtime.block_on(self.client.{f}(ctx))?;\n        Ok((::weftbuf_rpc::blocking::BlockingSender::new(&self.runtime, sender), ::weftbuf_rpc::blocking::BlockingResponses::new(&self.runtime, responses)))\n    }}"
+                ),
+            };
+        }
+        let _ = writeln!(o, "}}\n");
+    }
+
+    /// The `Handler` functions of a service's server: `call` (unary), `stream` (server
+    /// streaming) and `duplex` (client and bidi streaming), each dispatching on the method's
+    /// index to the methods of its kind.
+    fn rpc_handler_fns(&self, o: &mut String, s: &crate::schema::ServiceDef) {
+        use crate::schema::Streaming;
+        let ns = &s.info.name.namespace;
+        let dotted = s.info.name.dotted();
+        let kinds: [(&str, &str, &str, &[Streaming], &str); 3] = [
+            (
+                "call",
+                "request: &'a [u8], response: &'a mut rt::Builder<'static>",
+                "(&ctx, &request, &response)",
+                &[Streaming::None],
+                "as a unary call",
+            ),
+            (
+                "stream",
+                "request: &'a [u8], sink: &'a mut dyn ::weftbuf_rpc::Sink",
+                "(&ctx, &request, &sink)",
+                &[Streaming::Server],
+                "as a server stream",
+            ),
+            (
+                "duplex",
+                "requests: &'a mut dyn ::weftbuf_rpc::Source, sink: &'a mut dyn ::weftbuf_rpc::Sink",
+                "(&ctx, &requests, &sink)",
+                &[Streaming::Client, Streaming::Bidi],
+                "with streamed requests",
+            ),
+        ];
+        for (fn_name, params, unused, streaming, kind) in kinds {
+            let _ = writeln!(
+                o,
+                "    fn {fn_name}<'a>(&'a self, method: usize, ctx: &'a ::weftbuf_rpc::Context, {params}) -> ::weftbuf_rpc::BoxFuture<'a, Result<(), ::weftbuf_rpc::Status>> {{\n        let _ = {unused};\n        match method {{"
+            );
+            for (i, m) in s
+                .methods
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| streaming.contains(&m.streaming))
+            {
+                let f = member(&m.name);
+                let body = match m.streaming {
+                    Streaming::None => format!(
+                        "let request = rt::root::<{}>(request)?;\n                self.0.{f}(ctx, request, response).await",
+                        self.name_of_table(ns, m.request, "<'_>")
+                    ),
+                    Streaming::Server => format!(
+                        "let request = rt::root::<{}>(request)?;\n                self.0.{f}(ctx, request, sink).await",
+                        self.name_of_table(ns, m.request, "<'_>")
+                    ),
+                    Streaming::Client => format!(
+                        "let mut requests = ::weftbuf_rpc::Requests::new(requests);\n                self.0.{f}(ctx, &mut requests, sink.builder()).await?;\n                sink.send().await"
+                    ),
+                    Streaming::Bidi => format!(
+                        "let mut requests = ::weftbuf_rpc::Requests::new(requests);\n                self.0.{f}(ctx, &mut requests, sink).await"
+                    ),
+                };
+                let _ = writeln!(
+                    o,
+                    "            {i} => Box::pin(async move {{\n                {body}\n            }}),"
+                );
+            }
+            let _ = writeln!(
+                o,
+                "            _ => Box::pin(async move {{\n                Err(::weftbuf_rpc::Status::unimplemented(format!(\"{dotted}: method {{method}} is not served {kind}\")))\n            }}),\n        }}\n    }}"
+            );
+        }
     }
 
     pub(super) fn service(&self, s: &crate::schema::ServiceDef) -> String {

@@ -1,0 +1,180 @@
+//! From `weftbuf.toml` to channels: each service reached where its configuration says, with
+//! its deadline for calls that set none and its retries of idempotent methods.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use weftbuf::rt::MethodDescriptor;
+
+use crate::config::{Deployment, Location, ServiceConfig};
+use crate::{BoxFuture, Channel, Code, Context, InProc, RawStream, Sender, Status};
+
+/// A service that cannot be reached where the configuration says.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// A location this build has no transport for.
+    #[error("{service} runs at {at}: {why}")]
+    Unsupported {
+        /// The service.
+        service: String,
+        /// Where the configuration says it runs.
+        at: Location,
+        /// Why it cannot be reached from here.
+        why: &'static str,
+    },
+    /// The gRPC channel cannot be set up.
+    #[cfg(feature = "grpc")]
+    #[error("{service}: {source}")]
+    Grpc {
+        /// The service.
+        service: String,
+        /// Why.
+        source: crate::grpc::GrpcError,
+    },
+}
+
+impl Deployment {
+    /// The channel to service `name` (its qualified name) where this deployment says it runs:
+    /// `local` for `inproc`, a gRPC channel (connecting on its first call) for `grpc://`.
+    /// Calls through it get the service's deadline when they set none, and its idempotent
+    /// methods are retried as its `retry` says. A gRPC channel is made within a tokio runtime.
+    pub fn channel(&self, name: &str, local: &InProc) -> Result<Arc<dyn Channel>, ConnectError> {
+        let settings = self.service(name).clone();
+        let unsupported = |why| ConnectError::Unsupported {
+            service: name.to_string(),
+            at: settings.at.clone(),
+            why,
+        };
+        let inner: Arc<dyn Channel> = match &settings.at {
+            Location::InProc => Arc::new(local.clone()),
+            #[cfg(feature = "grpc")]
+            Location::Grpc { .. } => Arc::new(
+                crate::grpc::GrpcChannel::for_location(&settings.at)
+                    .and_then(|b| b.lazy())
+                    .map_err(|source| ConnectError::Grpc {
+                        service: name.to_string(),
+                        source,
+                    })?,
+            ),
+            #[cfg(not(feature = "grpc"))]
+            Location::Grpc { .. } => {
+                return Err(unsupported(
+                    "this build has no gRPC transport (feature `grpc`)",
+                ));
+            }
+            Location::Shm { .. } => {
+                return Err(unsupported(
+                    "the shared-memory transport is not in this build",
+                ));
+            }
+        };
+        Ok(Arc::new(Configured { inner, settings }))
+    }
+}
+
+/// A channel with one service's settings applied to every call.
+pub struct Configured<C> {
+    inner: C,
+    settings: ServiceConfig,
+}
+
+impl<C: Channel> Configured<C> {
+    /// `inner` with `settings`' deadline and retries (its location is not looked at).
+    pub fn new(inner: C, settings: ServiceConfig) -> Self {
+        Configured { inner, settings }
+    }
+
+    /// `ctx`, with the service's deadline when it has none.
+    fn context(&self, ctx: Context) -> Context {
+        match self.settings.deadline {
+            Some(deadline) if ctx.deadline().is_none() => ctx.with_timeout(deadline),
+            _ => ctx,
+        }
+    }
+
+    /// Whether a call of `method` that failed with `status` in its attempt number `attempt`
+    /// (counted from one) is made again, after waiting as the retry policy says; a wait that
+    /// would outlast the deadline is not taken.
+    async fn again(
+        &self,
+        method: &MethodDescriptor,
+        ctx: &Context,
+        status: &Status,
+        attempt: u32,
+    ) -> bool {
+        let retry = self.settings.retry;
+        // UNAVAILABLE says the call did not reach a handler, or reached one that went away;
+        // an idempotent method may run twice without harm either way.
+        if !method.idempotent || status.code != Code::Unavailable || attempt >= retry.attempts {
+            return false;
+        }
+        let wait = retry.backoff.saturating_mul(1 << (attempt - 1).min(16));
+        if ctx
+            .deadline()
+            .is_some_and(|d| Instant::now().checked_add(wait).is_none_or(|t| t >= d))
+        {
+            return false;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(wait) => true,
+            () = ctx.cancel_token().cancelled() => false,
+        }
+    }
+}
+
+impl<C: Channel> Channel for Configured<C> {
+    fn unary<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        request: &'a [u8],
+    ) -> BoxFuture<'a, Result<Vec<u8>, Status>> {
+        Box::pin(async move {
+            let ctx = self.context(ctx);
+            let mut attempt = 1;
+            loop {
+                match self.inner.unary(method, ctx.clone(), request).await {
+                    Err(status) if self.again(method, &ctx, &status, attempt).await => {
+                        attempt += 1;
+                    }
+                    answered => return answered,
+                }
+            }
+        })
+    }
+
+    fn server_streaming<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        request: &'a [u8],
+    ) -> BoxFuture<'a, Result<RawStream<'a>, Status>> {
+        // Only the opening is retried: once responses were taken, a second call would
+        // deliver them again.
+        Box::pin(async move {
+            let ctx = self.context(ctx);
+            let mut attempt = 1;
+            loop {
+                match self
+                    .inner
+                    .server_streaming(method, ctx.clone(), request)
+                    .await
+                {
+                    Err(status) if self.again(method, &ctx, &status, attempt).await => {
+                        attempt += 1;
+                    }
+                    opened => return opened,
+                }
+            }
+        })
+    }
+
+    fn duplex<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+    ) -> BoxFuture<'a, Result<(Sender, RawStream<'a>), Status>> {
+        // Requests are sent as the caller makes them, so there is nothing to send again.
+        self.inner.duplex(method, self.context(ctx))
+    }
+}

@@ -1,0 +1,236 @@
+//! Client and bidi streaming: the caller sends requests one at a time while the handler sends
+//! responses one at a time; each side may run ahead of the other by a few messages.
+//!
+//! Unlike a unary or server-streaming call, whose handler runs as the caller takes its
+//! responses, a duplex call's two directions advance independently (a caller may send all its
+//! requests before reading anything), so the work that serves or carries the call runs as a
+//! task of its own and hands over messages through bounded queues.
+
+use std::future::Future;
+
+use tokio::sync::mpsc;
+use weftbuf::rt::{Builder, Family, MethodDescriptor, file_identifier};
+
+use crate::stream::{Flow, QUEUE_DEPTH};
+use crate::{BoxFuture, Context, Message, RawStream, Responses, Sink, Status};
+
+/// Where a duplex handler takes its requests from: the bytes of each, not verified yet, in the
+/// order the caller sent them.
+pub trait Source: Send {
+    /// The next request; `None` once the caller has sent its last one; an error status when
+    /// the call broke on the way.
+    fn next(&mut self) -> BoxFuture<'_, Option<Result<Vec<u8>, Status>>>;
+}
+
+/// A duplex handler's requests, each verified as an `F` message when taken.
+pub struct Requests<'a, F> {
+    source: &'a mut dyn Source,
+    family: std::marker::PhantomData<fn() -> F>,
+}
+
+impl<'a, F: Family> Requests<'a, F> {
+    /// The requests `source` gives, as `F` messages.
+    pub fn new(source: &'a mut dyn Source) -> Self {
+        Requests {
+            source,
+            family: std::marker::PhantomData,
+        }
+    }
+
+    /// The next request; `None` once the caller is done. A request that fails verification is
+    /// `INVALID_ARGUMENT` with the verifier's error.
+    pub async fn next(&mut self) -> Option<Result<Message<F>, Status>> {
+        let bytes = self.source.next().await?;
+        Some(bytes.and_then(Message::from_bytes))
+    }
+}
+
+/// The requests of a call as they arrive from the caller's [`Sender`], in this process.
+pub(crate) struct QueueSource(pub(crate) mpsc::Receiver<Vec<u8>>);
+
+impl Source for QueueSource {
+    fn next(&mut self) -> BoxFuture<'_, Option<Result<Vec<u8>, Status>>> {
+        Box::pin(async move { self.0.recv().await.map(Ok) })
+    }
+}
+
+/// The caller's end of a duplex call: each request is written with a builder
+/// ([`Sender::builder`]), then sent ([`Sender::send`]), which waits while the handler has not
+/// taken the earlier ones. Dropping the sender (or [`Sender::close`]) tells the handler that no
+/// more requests come.
+pub struct Sender {
+    queue: mpsc::Sender<Vec<u8>>,
+    builder: Builder<'static>,
+}
+
+impl Sender {
+    /// The builder of the next request (cleared).
+    pub fn builder(&mut self) -> &mut Builder<'static> {
+        self.builder.clear();
+        &mut self.builder
+    }
+
+    /// Sends the request finished in [`Sender::builder`]: `INTERNAL` when it was not finished,
+    /// `FAILED_PRECONDITION` when the call has already ended (its status comes with the
+    /// responses).
+    pub async fn send(&mut self) -> Result<(), Status> {
+        if file_identifier(self.builder.as_bytes()).is_none() {
+            return Err(Status::internal(
+                "a request was sent before it was finished",
+            ));
+        }
+        let bytes = std::mem::replace(&mut self.builder, Builder::new()).into_vec();
+        self.send_bytes(bytes).await
+    }
+
+    /// Sends a request made elsewhere, as its bytes.
+    pub async fn send_bytes(&mut self, bytes: Vec<u8>) -> Result<(), Status> {
+        self.queue.send(bytes).await.map_err(|_| {
+            Status::failed_precondition("the call has ended: its responses carry its status")
+        })
+    }
+
+    /// Sends no more requests (the same as dropping the sender).
+    pub fn close(self) {}
+}
+
+/// A client-streaming call as the caller makes it: requests sent one at a time, then
+/// [`ClientStream::finish`] for the one response, verified as an `F` message.
+pub struct ClientStream<'a, F> {
+    sender: Sender,
+    responses: Responses<'a, F>,
+}
+
+impl<'a, F: Family> ClientStream<'a, F> {
+    /// The call made of `sender` and `responses`.
+    pub fn new(sender: Sender, responses: Responses<'a, F>) -> Self {
+        ClientStream { sender, responses }
+    }
+
+    /// The builder of the next request (cleared).
+    pub fn builder(&mut self) -> &mut Builder<'static> {
+        self.sender.builder()
+    }
+
+    /// Sends the request finished in [`ClientStream::builder`]. When the call has ended
+    /// already, its status (from the handler) is the error.
+    pub async fn send(&mut self) -> Result<(), Status> {
+        match self.sender.send().await {
+            Err(e) if e.code == crate::Code::FailedPrecondition => Err(self.outcome().await),
+            other => other,
+        }
+    }
+
+    /// Sends a request made elsewhere, as its bytes.
+    pub async fn send_bytes(&mut self, bytes: Vec<u8>) -> Result<(), Status> {
+        match self.sender.send_bytes(bytes).await {
+            Err(e) if e.code == crate::Code::FailedPrecondition => Err(self.outcome().await),
+            other => other,
+        }
+    }
+
+    /// Sends no more requests and waits for the response.
+    pub async fn finish(self) -> Result<Message<F>, Status> {
+        let ClientStream {
+            sender,
+            mut responses,
+        } = self;
+        drop(sender);
+        let response = match responses.next().await {
+            Some(response) => response?,
+            None => return Err(Status::internal("the call ended without a response")),
+        };
+        match responses.next().await {
+            None => Ok(response),
+            Some(Err(e)) => Err(e),
+            Some(Ok(_)) => Err(Status::internal("the call sent more than one response")),
+        }
+    }
+
+    /// Why the call ended early.
+    async fn outcome(&mut self) -> Status {
+        loop {
+            match self.responses.next().await {
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return e,
+                None => return Status::internal("the call ended before its requests were sent"),
+            }
+        }
+    }
+}
+
+/// What a duplex call's task hands the caller: responses, then how it ended.
+pub(crate) enum Event {
+    Message(Vec<u8>),
+    End(Result<(), Status>),
+}
+
+/// A sink whose responses go, moved, to a task's caller through a bounded queue.
+pub(crate) struct EventSink {
+    pub(crate) queue: mpsc::Sender<Event>,
+    pub(crate) builder: Builder<'static>,
+}
+
+impl Sink for EventSink {
+    fn builder(&mut self) -> &mut Builder<'static> {
+        self.builder.clear();
+        &mut self.builder
+    }
+
+    fn send(&mut self) -> BoxFuture<'_, Result<(), Status>> {
+        Box::pin(async move {
+            if file_identifier(self.builder.as_bytes()).is_none() {
+                return Err(Status::internal(
+                    "a response was sent before it was finished",
+                ));
+            }
+            let bytes = std::mem::replace(&mut self.builder, Builder::new()).into_vec();
+            self.forward(bytes).await
+        })
+    }
+}
+
+impl EventSink {
+    /// Hands over a response received from elsewhere.
+    pub(crate) async fn forward(&mut self, bytes: Vec<u8>) -> Result<(), Status> {
+        self.queue
+            .send(Event::Message(bytes))
+            .await
+            .map_err(|_| Status::cancelled("the caller stopped taking responses"))
+    }
+}
+
+/// Opens a duplex call carried by a task: `carry` gets the requests the caller sends and a
+/// sink for the responses, and its outcome ends the responses. The task is aborted when the
+/// caller drops the responses, and its work ends at `ctx`'s deadline or cancellation.
+pub(crate) fn spawn_duplex<W>(
+    method: &'static MethodDescriptor,
+    ctx: Context,
+    carry: impl FnOnce(Context, mpsc::Receiver<Vec<u8>>, EventSink) -> W,
+) -> Result<(Sender, RawStream<'static>), Status>
+where
+    W: Future<Output = Result<(), Status>> + Send + 'static,
+{
+    let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+        Status::internal(format!(
+            "{}: a streaming call needs a tokio runtime to run on",
+            method.path
+        ))
+    })?;
+    let (requests, incoming) = mpsc::channel(QUEUE_DEPTH);
+    let (events, responses) = mpsc::channel(QUEUE_DEPTH);
+    let sink = EventSink {
+        queue: events.clone(),
+        builder: Builder::new(),
+    };
+    let work = carry(ctx.clone(), incoming, sink);
+    let task = runtime.spawn(async move {
+        let ended = crate::call::supervise(work, &ctx, method).await;
+        let _ = events.send(Event::End(ended)).await;
+    });
+    let sender = Sender {
+        queue: requests,
+        builder: Builder::new(),
+    };
+    Ok((sender, RawStream::new(Flow::Task { responses, task })))
+}
