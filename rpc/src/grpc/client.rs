@@ -25,8 +25,9 @@ use crate::{BoxFuture, Channel, Code, Context, RawStream, Sender, Status};
 
 /// A channel to services behind a gRPC server (`grpc://host:port` in `weftbuf.toml`).
 ///
-/// It connects on the first call (or at once with [`GrpcChannelBuilder::connect`]) and
-/// reconnects after the connection is lost; clones share the connection. A call carries its
+/// It connects on the first call (or at once with [`GrpcChannelBuilder::connect`]), pings
+/// the server while calls are open (see [`GrpcChannelBuilder::keepalive`]), and reconnects
+/// after the connection is lost; clones share the connection. A call carries its
 /// context's remaining time as `grpc-timeout` and its metadata as headers, and is abandoned
 /// (the server sees the stream reset) when its context is cancelled (`CANCELLED`) or its
 /// deadline passes (`DEADLINE_EXCEEDED`). A server that cannot be reached or goes away
@@ -62,7 +63,9 @@ impl GrpcChannel {
         Ok(GrpcChannelBuilder {
             endpoint: endpoint
                 .connect_timeout(Duration::from_secs(5))
-                .tcp_nodelay(true),
+                .tcp_nodelay(true)
+                .http2_keep_alive_interval(Duration::from_secs(30))
+                .keep_alive_timeout(Duration::from_secs(10)),
             max_decoding: DEFAULT_MAX_MESSAGE_SIZE,
             max_encoding: DEFAULT_MAX_MESSAGE_SIZE,
         })
@@ -112,6 +115,17 @@ impl GrpcChannelBuilder {
     /// How long connecting may take before the call is `UNAVAILABLE`.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.endpoint = self.endpoint.connect_timeout(timeout);
+        self
+    }
+
+    /// Pings the server every `interval` (30 s unless set) while calls are open, and gives
+    /// the connection up (its calls `UNAVAILABLE`) when a ping is not answered within
+    /// `timeout` (10 s): a server whose machine went away without a word.
+    pub fn keepalive(mut self, interval: Duration, timeout: Duration) -> Self {
+        self.endpoint = self
+            .endpoint
+            .http2_keep_alive_interval(interval)
+            .keep_alive_timeout(timeout);
         self
     }
 

@@ -58,8 +58,26 @@ pub struct Server {
     max_decoding: usize,
     max_encoding: usize,
     grace: Duration,
+    keepalive: Keepalive,
     #[cfg(feature = "grpc-tls")]
     tls: Option<super::tls::Acceptor>,
+}
+
+/// HTTP/2 pings on an open connection: one every `interval`, and the connection is closed
+/// when one is not answered within `timeout` (a peer whose machine went away without a word).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Keepalive {
+    pub(crate) interval: Duration,
+    pub(crate) timeout: Duration,
+}
+
+impl Default for Keepalive {
+    fn default() -> Self {
+        Keepalive {
+            interval: Duration::from_secs(30),
+            timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 impl Default for Server {
@@ -69,6 +87,7 @@ impl Default for Server {
             max_decoding: DEFAULT_MAX_MESSAGE_SIZE,
             max_encoding: DEFAULT_MAX_MESSAGE_SIZE,
             grace: Duration::from_secs(5),
+            keepalive: Keepalive::default(),
             #[cfg(feature = "grpc-tls")]
             tls: None,
         }
@@ -111,6 +130,14 @@ impl Server {
     /// contexts cancelled).
     pub fn shutdown_grace(mut self, grace: Duration) -> Server {
         self.grace = grace;
+        self
+    }
+
+    /// Pings each connection every `interval` (30 s unless set), closing it when a ping is
+    /// not answered within `timeout` (10 s): the handlers of a caller that vanished are
+    /// cancelled then.
+    pub fn keepalive(mut self, interval: Duration, timeout: Duration) -> Server {
+        self.keepalive = Keepalive { interval, timeout };
         self
     }
 
@@ -166,17 +193,18 @@ impl Server {
                         let _ = stream.set_nodelay(true);
                         let dispatch = Dispatch(routes.clone());
                         let stopped = stopped.clone();
+                        let keepalive = self.keepalive;
                         #[cfg(feature = "grpc-tls")]
                         if let Some(tls) = &self.tls {
                             let tls = tls.clone();
                             connections.spawn(async move {
                                 if let Some(stream) = tls.accept(stream).await {
-                                    serve_connection(stream, dispatch, stopped).await;
+                                    serve_connection(stream, dispatch, stopped, keepalive).await;
                                 }
                             });
                             continue;
                         }
-                        connections.spawn(serve_connection(stream, dispatch, stopped));
+                        connections.spawn(serve_connection(stream, dispatch, stopped, keepalive));
                     }
                     // Out of file descriptors, a connection reset while queued: the listener
                     // itself is fine, and a pause keeps an exhausted process from spinning.
@@ -202,12 +230,19 @@ impl Server {
 
 /// Serves one connection until it closes, going away gracefully (GOAWAY, then the calls in
 /// flight finish) once `stopped` turns true.
-async fn serve_connection<IO>(io: IO, dispatch: Dispatch, mut stopped: watch::Receiver<bool>)
-where
+async fn serve_connection<IO>(
+    io: IO,
+    dispatch: Dispatch,
+    mut stopped: watch::Receiver<bool>,
+    keepalive: Keepalive,
+) where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
-    builder.timer(TokioTimer::new());
+    builder
+        .timer(TokioTimer::new())
+        .keep_alive_interval(keepalive.interval)
+        .keep_alive_timeout(keepalive.timeout);
     let connection = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(dispatch));
     let mut connection = pin!(connection);
     tokio::select! {
