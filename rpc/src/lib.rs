@@ -21,6 +21,8 @@ pub mod grpc;
 mod handler;
 mod inproc;
 mod message;
+#[cfg(all(feature = "shm", target_os = "linux"))]
+pub mod shm;
 mod stream;
 
 pub use channel::Channel;

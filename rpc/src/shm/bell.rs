@@ -1,0 +1,94 @@
+//! Wakeups: an eventfd each way. A side rings the other's bell only when that side said it
+//! sleeps (`ring::Pushed::Wake`), so a busy pair makes no system call per message.
+
+use std::os::fd::OwnedFd;
+
+use rustix::event::EventfdFlags;
+use tokio::io::unix::AsyncFd;
+
+use super::ShmError;
+
+/// One eventfd: rung by one side, waited on by the other.
+pub(crate) struct Bell {
+    fd: AsyncFd<OwnedFd>,
+}
+
+impl Bell {
+    /// A new eventfd (non-blocking, closed on exec), and its descriptor to pass on.
+    pub(crate) fn create() -> Result<OwnedFd, ShmError> {
+        rustix::event::eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)
+            .map_err(|e| ShmError::sys("eventfd", e))
+    }
+
+    /// The bell of `fd`, an eventfd (the peer's or this side's own), registered with the
+    /// current tokio runtime.
+    pub(crate) fn new(fd: OwnedFd) -> Result<Bell, ShmError> {
+        // A descriptor the peer passed may be blocking: reads here must not block a thread.
+        rustix::fs::fcntl_setfl(&fd, rustix::fs::OFlags::NONBLOCK)
+            .map_err(|e| ShmError::sys("F_SETFL", e))?;
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(ShmError::Protocol(
+                "a shared-memory session runs within a tokio runtime".into(),
+            ));
+        }
+        // SAFETY: an `OwnedFd` is a valid open descriptor, owned here, so it stays open and
+        // the same until the `AsyncFd` (which owns it from now on) is dropped.
+        let fd = unsafe { AsyncFd::register_with_interest(fd, tokio::io::Interest::READABLE) }
+            .map_err(|e| ShmError::Io("epoll registration", e.into_parts().1))?;
+        Ok(Bell { fd })
+    }
+
+    /// Rings: the waiter wakes (at once, or when it next waits).
+    pub(crate) fn ring(&self) -> Result<(), ShmError> {
+        match rustix::io::write(self.fd.get_ref(), &1u64.to_ne_bytes()) {
+            // The counter is full: the waiter has plenty of wakeups pending already.
+            Ok(_) | Err(rustix::io::Errno::AGAIN) => Ok(()),
+            Err(e) => Err(ShmError::sys("eventfd write", e)),
+        }
+    }
+
+    /// Waits until rung (since the last wait), then clears it.
+    pub(crate) async fn wait(&self) -> Result<(), ShmError> {
+        loop {
+            let mut ready = self
+                .fd
+                .readable()
+                .await
+                .map_err(|e| ShmError::Io("eventfd wait", e))?;
+            let mut counter = [0u8; 8];
+            match ready.try_io(|fd| {
+                rustix::io::read(fd.get_ref(), &mut counter).map_err(std::io::Error::from)
+            }) {
+                Ok(Ok(_)) => return Ok(()),
+                Ok(Err(e)) => return Err(ShmError::Io("eventfd read", e)),
+                Err(_would_block) => continue,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_rung_bell_wakes_its_waiter_once() {
+        let fd = Bell::create().unwrap();
+        let ringer = Bell::new(fd.try_clone().unwrap()).unwrap();
+        let waiter = Bell::new(fd).unwrap();
+        ringer.ring().unwrap();
+        ringer.ring().unwrap();
+        tokio::time::timeout(Duration::from_secs(1), waiter.wait())
+            .await
+            .unwrap()
+            .unwrap();
+        // Both rings were cleared by the one wait.
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), waiter.wait())
+                .await
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! The shared-memory boundary (feature `shm`, Linux): `docs/shm.md` specifies it byte by byte.
+//!
+//! A session is one client's segment: a sealed memfd holding a header, two rings of slot
+//! indices and the slots, mapped by the client and the server after a handshake over a Unix
+//! domain socket, which also tells each side when the other is gone.
+
+#![allow(
+    dead_code,
+    reason = "the pieces of the transport; the channel and server over them come next"
+)]
+
+mod bell;
+mod handshake;
+mod layout;
+mod ring;
+mod segment;
+
+pub use handshake::{Address, Allow, Refusal};
+pub use layout::Geometry;
+
+/// What can go wrong with a shared-memory session.
+#[derive(Debug, thiserror::Error)]
+pub enum ShmError {
+    /// A system call failed.
+    #[error("{0}: {1}")]
+    Sys(&'static str, rustix::io::Errno),
+    /// An I/O operation failed.
+    #[error("{0}: {1}")]
+    Io(&'static str, std::io::Error),
+    /// A geometry that cannot be used.
+    #[error("segment geometry {0}")]
+    Geometry(String),
+    /// The server refused the connection.
+    #[error("refused: {0}")]
+    Refused(Refusal),
+    /// The peer broke the protocol (or wrote over the segment): the session ends.
+    #[error("protocol error: {0}")]
+    Protocol(String),
+}
+
+impl ShmError {
+    fn sys(call: &'static str, errno: rustix::io::Errno) -> ShmError {
+        ShmError::Sys(call, errno)
+    }
+}
