@@ -1,10 +1,12 @@
 //! Zero-copy reads of verified messages at the constant offsets generated code passes in.
 //!
 //! Every load is bounds-checked (a wrong offset gives a default, never a read outside the
-//! bytes). What is `unsafe` here is following a reference as a string: strings are read
-//! without checking their UTF-8 again, which is sound only for objects the verifier checked
-//! as strings. The contract of each `unsafe fn` says what the caller (generated code, with the
-//! offsets of the `Layout`) guarantees.
+//! bytes), and a string's UTF-8 is checked each time it is read (a string that is not UTF-8
+//! reads as empty), so a view is memory-safe even over bytes that change under it (a
+//! shared-memory slot a hostile peer rewrites). The `unsafe fn`s say what generated code
+//! guarantees (verified bytes, the `Layout`'s offsets) for the values read to be the right
+//! ones; they keep that contract so that reads may trust verification again should a
+//! benchmark ever show the check to matter.
 
 use std::marker::PhantomData;
 
@@ -31,11 +33,12 @@ fn object(bytes: &[u8], object: usize) -> (usize, u32) {
     (body, read_or(bytes, object + 4, 0u32))
 }
 
-/// The string object at `object`, whose bytes the verifier checked as UTF-8.
+/// The string object at `object`: its text, or empty when its bytes are out of bounds or not
+/// UTF-8 (which a verified message that nobody changed never has).
 ///
 /// # Safety
-/// `object` is a string object of a message the verifier accepted, and `bytes` have not
-/// changed since.
+/// `object` is a string object of a message the verifier accepted. (Reading is safe on any
+/// bytes; the contract is what makes the text the right one.)
 #[inline(always)]
 pub unsafe fn string_at(bytes: &[u8], object: usize) -> &str {
     let (body, count) = self::object(bytes, object);
@@ -43,9 +46,10 @@ pub unsafe fn string_at(bytes: &[u8], object: usize) -> &str {
         .checked_add(count as usize)
         .and_then(|end| bytes.get(body..end))
         .unwrap_or_default();
-    // SAFETY: the caller guarantees the verifier checked this object as a string, so its
-    // `count` bytes are valid UTF-8 and unchanged since.
-    unsafe { std::str::from_utf8_unchecked(raw) }
+    // Checked every time: the bytes may be shared memory that another process rewrote since
+    // they were verified, and a `&str` that is not UTF-8 would let safe code read out of
+    // bounds.
+    std::str::from_utf8(raw).unwrap_or_default()
 }
 
 /// A table object: the view every generated table type wraps. `Copy`, three words.
