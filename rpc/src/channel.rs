@@ -2,19 +2,19 @@
 
 use weftbuf::rt::MethodDescriptor;
 
-use crate::{BoxFuture, Context, RawStream, Sender, Status};
+use crate::{BoxFuture, Context, Payload, RawStream, Sender, Status};
 
 /// Where calls go. Generated clients are generic over it, so the same code calls a service in
 /// this process or (with other transports) in another one.
 pub trait Channel: Send + Sync {
     /// A unary call of `method` with the request message `request`; the response message's
-    /// bytes, or the call's status.
+    /// bytes (owned, or lent where the transport keeps them), or the call's status.
     fn unary<'a>(
         &'a self,
         method: &'static MethodDescriptor,
         ctx: Context,
         request: &'a [u8],
-    ) -> BoxFuture<'a, Result<Vec<u8>, Status>>;
+    ) -> BoxFuture<'a, Result<Payload, Status>>;
 
     /// A server-streaming call of `method`: the responses, taken one at a time.
     fn server_streaming<'a>(
@@ -50,7 +50,7 @@ impl<C: Channel + ?Sized> Channel for std::sync::Arc<C> {
         method: &'static MethodDescriptor,
         ctx: Context,
         request: &'a [u8],
-    ) -> BoxFuture<'a, Result<Vec<u8>, Status>> {
+    ) -> BoxFuture<'a, Result<Payload, Status>> {
         (**self).unary(method, ctx, request)
     }
 

@@ -7,7 +7,7 @@ use std::time::Instant;
 use weftbuf::rt::MethodDescriptor;
 
 use crate::config::{Deployment, Location, ServiceConfig};
-use crate::{BoxFuture, Channel, Code, Context, InProc, RawStream, Sender, Status};
+use crate::{BoxFuture, Channel, Code, Context, InProc, Payload, RawStream, Sender, Status};
 
 /// A service that cannot be reached where the configuration says.
 #[derive(Debug, thiserror::Error)]
@@ -128,7 +128,7 @@ impl<C: Channel> Channel for Configured<C> {
         method: &'static MethodDescriptor,
         ctx: Context,
         request: &'a [u8],
-    ) -> BoxFuture<'a, Result<Vec<u8>, Status>> {
+    ) -> BoxFuture<'a, Result<Payload, Status>> {
         Box::pin(async move {
             let ctx = self.context(ctx);
             let mut attempt = 1;

@@ -12,14 +12,14 @@ use tokio::sync::mpsc;
 use weftbuf::rt::{Builder, Family, MethodDescriptor, file_identifier};
 
 use crate::stream::{Flow, QUEUE_DEPTH};
-use crate::{BoxFuture, Context, Message, RawStream, Responses, Sink, Status};
+use crate::{BoxFuture, Context, Message, Payload, RawStream, Responses, Sink, Status};
 
 /// Where a duplex handler takes its requests from: the bytes of each, not verified yet, in the
 /// order the caller sent them.
 pub trait Source: Send {
     /// The next request; `None` once the caller has sent its last one; an error status when
     /// the call broke on the way.
-    fn next(&mut self) -> BoxFuture<'_, Option<Result<Vec<u8>, Status>>>;
+    fn next(&mut self) -> BoxFuture<'_, Option<Result<Payload, Status>>>;
 }
 
 /// A duplex handler's requests, each verified as an `F` message when taken.
@@ -41,7 +41,7 @@ impl<'a, F: Family> Requests<'a, F> {
     /// `INVALID_ARGUMENT` with the verifier's error.
     pub async fn next(&mut self) -> Option<Result<Message<F>, Status>> {
         let bytes = self.source.next().await?;
-        Some(bytes.and_then(Message::from_bytes))
+        Some(bytes.and_then(Message::from_payload))
     }
 }
 
@@ -49,8 +49,8 @@ impl<'a, F: Family> Requests<'a, F> {
 pub(crate) struct QueueSource(pub(crate) mpsc::Receiver<Vec<u8>>);
 
 impl Source for QueueSource {
-    fn next(&mut self) -> BoxFuture<'_, Option<Result<Vec<u8>, Status>>> {
-        Box::pin(async move { self.0.recv().await.map(Ok) })
+    fn next(&mut self) -> BoxFuture<'_, Option<Result<Payload, Status>>> {
+        Box::pin(async move { self.0.recv().await.map(|bytes| Ok(bytes.into())) })
     }
 }
 
@@ -161,7 +161,7 @@ impl<'a, F: Family> ClientStream<'a, F> {
 
 /// What a duplex call's task hands the caller: responses, then how it ended.
 pub(crate) enum Event {
-    Message(Vec<u8>),
+    Message(Payload),
     End(Result<(), Status>),
 }
 
@@ -185,14 +185,14 @@ impl Sink for EventSink {
                 ));
             }
             let bytes = std::mem::replace(&mut self.builder, Builder::new()).into_vec();
-            self.forward(bytes).await
+            self.forward(bytes.into()).await
         })
     }
 }
 
 impl EventSink {
     /// Hands over a response received from elsewhere.
-    pub(crate) async fn forward(&mut self, bytes: Vec<u8>) -> Result<(), Status> {
+    pub(crate) async fn forward(&mut self, bytes: Payload) -> Result<(), Status> {
         self.queue
             .send(Event::Message(bytes))
             .await

@@ -9,7 +9,7 @@ use weftbuf::rt::{Builder, MethodDescriptor, file_identifier};
 use crate::call::{CatchPanic, supervise};
 use crate::duplex::{QueueSource, spawn_duplex};
 use crate::stream::{Flow, Queue, QueueSink};
-use crate::{BoxFuture, Channel, Context, Handler, RawStream, Sender, Status};
+use crate::{BoxFuture, Channel, Context, Handler, Payload, RawStream, Sender, Status};
 
 /// Calls services hosted in this process.
 #[derive(Clone, Default)]
@@ -54,7 +54,7 @@ impl Channel for InProc {
         method: &'static MethodDescriptor,
         ctx: Context,
         request: &'a [u8],
-    ) -> BoxFuture<'a, Result<Vec<u8>, Status>> {
+    ) -> BoxFuture<'a, Result<Payload, Status>> {
         Box::pin(async move {
             let (handler, index) = self.route(method)?;
             ctx.check()?;
@@ -69,7 +69,7 @@ impl Channel for InProc {
                     method.path
                 )));
             }
-            Ok(response.into_vec())
+            Ok(response.into_vec().into())
         })
     }
 

@@ -21,6 +21,7 @@ pub mod grpc;
 mod handler;
 mod inproc;
 mod message;
+mod payload;
 #[cfg(all(feature = "shm", target_os = "linux"))]
 pub mod shm;
 mod stream;
@@ -31,5 +32,6 @@ pub use duplex::{ClientStream, Requests, Sender, Source};
 pub use handler::{BoxFuture, Handler};
 pub use inproc::InProc;
 pub use message::Message;
+pub use payload::{Lent, Payload};
 pub use stream::{RawStream, Responses, Sink};
 pub use weftbuf::service::{CancelToken, Code, Context, Metadata, Status};

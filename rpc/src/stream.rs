@@ -7,7 +7,7 @@ use std::task::{Context as TaskContext, Poll};
 use weftbuf::rt::{Builder, Family, file_identifier};
 
 use crate::duplex::Event;
-use crate::{BoxFuture, Message, Status};
+use crate::{BoxFuture, Message, Payload, Status};
 
 /// Where a streaming handler sends its responses: each one is written with a builder into
 /// memory the transport provides ([`Sink::builder`]), then sent ([`Sink::send`]), which
@@ -24,7 +24,7 @@ pub trait Sink: Send {
 /// Responses waiting for the caller, shared by a transport's sink and its stream.
 #[derive(Default)]
 pub(crate) struct Queue {
-    items: VecDeque<Vec<u8>>,
+    items: VecDeque<Payload>,
 }
 
 /// How many responses may wait for the caller before `send` waits.
@@ -50,7 +50,7 @@ impl Sink for QueueSink {
                 ));
             }
             let bytes = std::mem::replace(&mut self.builder, Builder::new()).into_vec();
-            push(&self.queue, bytes).await;
+            push(&self.queue, bytes.into()).await;
             Ok(())
         })
     }
@@ -58,7 +58,7 @@ impl Sink for QueueSink {
 
 /// Queues `bytes` for the caller once there is room. The stream polls its work (and so this)
 /// only after taking every waiting item, so waiting needs no waker.
-pub(crate) async fn push(queue: &Mutex<Queue>, bytes: Vec<u8>) {
+pub(crate) async fn push(queue: &Mutex<Queue>, bytes: Payload) {
     std::future::poll_fn(|_| {
         let queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
         if queue.items.len() < QUEUE_DEPTH {
@@ -121,7 +121,7 @@ impl<'a, F: Family> Responses<'a, F> {
         std::future::poll_fn(|cx| {
             self.pump
                 .poll_next(cx)
-                .map(|next| next.map(|bytes| bytes.and_then(Message::from_bytes)))
+                .map(|next| next.map(|bytes| bytes.and_then(Message::from_payload)))
         })
         .await
     }
@@ -151,7 +151,7 @@ impl<'a> Pump<'a> {
     pub(crate) fn poll_next(
         &mut self,
         cx: &mut TaskContext<'_>,
-    ) -> Poll<Option<Result<Vec<u8>, Status>>> {
+    ) -> Poll<Option<Result<Payload, Status>>> {
         let step = match self.flow.as_mut() {
             None => return Poll::Ready(None),
             Some(Flow::Driven { work, queue }) => poll_driven(work, queue, cx),
@@ -179,7 +179,7 @@ impl<'a> Pump<'a> {
 /// Where a stream is.
 enum Step {
     Pending,
-    Next(Vec<u8>),
+    Next(Payload),
     End(Result<(), Status>),
 }
 

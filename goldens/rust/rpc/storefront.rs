@@ -2370,7 +2370,7 @@ pub mod storefront {
         /// Calls `Quote`.
         pub async fn quote(&self, ctx: ::weftbuf_rpc::Context, request: &[u8]) -> Result<::weftbuf_rpc::Message<QuoteT>, ::weftbuf_rpc::Status> {
             let bytes = self.channel.unary(&<PricingQuote as rt::Method>::DESCRIPTOR, ctx, request).await?;
-            ::weftbuf_rpc::Message::from_bytes(bytes)
+            ::weftbuf_rpc::Message::from_payload(bytes)
         }
         /// A quote for each request, in order, as the requests come.
         pub async fn quote_each(&self, ctx: ::weftbuf_rpc::Context) -> Result<(::weftbuf_rpc::Sender, ::weftbuf_rpc::Responses<'_, QuoteT>), ::weftbuf_rpc::Status> {

@@ -21,7 +21,7 @@ use crate::call::supervise;
 use crate::config::Location;
 use crate::duplex::{EventSink, spawn_duplex};
 use crate::stream::{Flow, Queue, push};
-use crate::{BoxFuture, Channel, Code, Context, RawStream, Sender, Status};
+use crate::{BoxFuture, Channel, Code, Context, Payload, RawStream, Sender, Status};
 
 /// A channel to services behind a gRPC server (`grpc://host:port` in `weftbuf.toml`).
 ///
@@ -193,7 +193,7 @@ impl Channel for GrpcChannel {
         method: &'static MethodDescriptor,
         ctx: Context,
         request: &'a [u8],
-    ) -> BoxFuture<'a, Result<Vec<u8>, Status>> {
+    ) -> BoxFuture<'a, Result<Payload, Status>> {
         Box::pin(async move {
             ctx.check()?;
             let call = async {
@@ -215,7 +215,7 @@ impl Channel for GrpcChannel {
                         method.path
                     )));
                 }
-                Ok(response)
+                Ok(response.into())
             };
             supervise(call, &ctx, method).await
         })
@@ -236,7 +236,7 @@ impl Channel for GrpcChannel {
             let work: BoxFuture<'a, Result<(), Status>> = Box::pin(async move {
                 let read = async {
                     while let Some(bytes) = responses.message().await.map_err(|e| received(&e))? {
-                        push(&filled, bytes).await;
+                        push(&filled, bytes.into()).await;
                     }
                     Ok(())
                 };
@@ -282,7 +282,7 @@ async fn carry(
         .map_err(|e| received(&e))?
         .into_inner();
     while let Some(bytes) = responses.message().await.map_err(|e| received(&e))? {
-        sink.forward(bytes).await?;
+        sink.forward(bytes.into()).await?;
     }
     Ok(())
 }

@@ -30,7 +30,9 @@ use super::codec::{FrameLimit, RawCodec, from_tonic, to_tonic};
 use super::{CONTENT_TYPE_WEFTBUF, DEFAULT_MAX_MESSAGE_SIZE, GrpcError};
 use crate::call::{CatchPanic, supervise};
 use crate::stream::{Flow, Pump, Queue, QueueSink};
-use crate::{BoxFuture, CancelToken, Context, Handler, Metadata, RawStream, Source, Status};
+use crate::{
+    BoxFuture, CancelToken, Context, Handler, Metadata, Payload, RawStream, Source, Status,
+};
 
 /// The path prefix of the standard health service, served beside the handlers.
 const HEALTH_PREFIX: &str = "/grpc.health.v1.Health/";
@@ -509,12 +511,13 @@ impl tower_service::Service<tonic::Request<tonic::Streaming<Vec<u8>>>> for Duple
 struct IncomingRequests(tonic::Streaming<Vec<u8>>);
 
 impl Source for IncomingRequests {
-    fn next(&mut self) -> BoxFuture<'_, Option<Result<Vec<u8>, Status>>> {
+    fn next(&mut self) -> BoxFuture<'_, Option<Result<Payload, Status>>> {
         Box::pin(async move {
             self.0
                 .message()
                 .await
                 .map_err(|e| from_tonic(&e))
+                .map(|bytes| bytes.map(Payload::from))
                 .transpose()
         })
     }
@@ -581,8 +584,8 @@ impl futures_core::Stream for ResponseStream {
             Poll::Ready(next) => next,
         };
         Poll::Ready(match next {
-            Some(Ok(bytes)) => match within_limit(&bytes, self.max_encoding) {
-                Ok(()) => Some(Ok(bytes)),
+            Some(Ok(bytes)) => match within_limit(bytes.bytes(), self.max_encoding) {
+                Ok(()) => Some(Ok(bytes.into_vec())),
                 Err(status) => {
                     // The call ends here; the handler's work goes (cancelled) with the stream.
                     self.ended = true;

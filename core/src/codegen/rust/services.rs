@@ -61,7 +61,7 @@ impl Gen<'_> {
             let _ = match m.streaming {
                 Streaming::None => writeln!(
                     o,
-                    "    pub async fn {f}(&self, ctx: ::weftbuf_rpc::Context, request: &[u8]) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        let bytes = self.channel.unary({descriptor}, ctx, request).await?;\n        ::weftbuf_rpc::Message::from_bytes(bytes)\n    }}"
+                    "    pub async fn {f}(&self, ctx: ::weftbuf_rpc::Context, request: &[u8]) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        let bytes = self.channel.unary({descriptor}, ctx, request).await?;\n        ::weftbuf_rpc::Message::from_payload(bytes)\n    }}"
                 ),
                 Streaming::Server => writeln!(
                     o,
