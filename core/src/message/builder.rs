@@ -89,6 +89,42 @@ const SMALL: usize = 64;
 enum Arena<'buf> {
     Owned(Vec<u8>),
     Slice(&'buf mut [u8]),
+    Region(Box<dyn Region>),
+}
+
+/// Memory a builder writes into and keeps alive while it writes, such as a slot of a
+/// shared-memory segment that the region's value holds on to ([`Builder::in_region`]).
+pub trait Region: Send + 'static {
+    /// The memory, to read.
+    fn bytes(&self) -> &[u8];
+    /// The memory, to write: the same bytes every time.
+    fn bytes_mut(&mut self) -> &mut [u8];
+}
+
+/// An arena's memory, as each write sees it: growable, or fixed (a slice or a region).
+enum Room<'a> {
+    Growable(&'a mut Vec<u8>),
+    Fixed(&'a mut [u8]),
+}
+
+impl Arena<'_> {
+    #[inline]
+    fn room(&mut self) -> Room<'_> {
+        match self {
+            Arena::Owned(v) => Room::Growable(v),
+            Arena::Slice(s) => Room::Fixed(s),
+            Arena::Region(r) => Room::Fixed(r.bytes_mut()),
+        }
+    }
+
+    #[inline]
+    fn all(&self) -> &[u8] {
+        match self {
+            Arena::Owned(v) => v,
+            Arena::Slice(s) => s,
+            Arena::Region(r) => r.bytes(),
+        }
+    }
 }
 
 /// Writes one message front to back.
@@ -104,6 +140,38 @@ impl Default for Builder<'static> {
 }
 
 impl Builder<'static> {
+    /// A builder into `region`, which must hold the whole message (like
+    /// [`Builder::in_slice`]), and which the builder keeps until it is dropped or
+    /// [`Builder::into_region`] gives it back.
+    pub fn in_region(mut region: Box<dyn Region>) -> Result<Self, BuildError> {
+        let header = MESSAGE_HEADER_SIZE as usize;
+        let buffer = region.bytes_mut();
+        let capacity = buffer.len();
+        let Some(head) = buffer.get_mut(..header) else {
+            return Err(BuildError::OutOfSpace {
+                needed: header as u64,
+                capacity,
+            });
+        };
+        head.fill(0);
+        Ok(Builder {
+            arena: Arena::Region(region),
+            len: header,
+        })
+    }
+
+    /// The region this builder wrote into and how many bytes it wrote, or `None` (and the
+    /// builder back) when it writes elsewhere.
+    pub fn into_region(self) -> Result<(Box<dyn Region>, usize), Self> {
+        match self.arena {
+            Arena::Region(region) => Ok((region, self.len)),
+            arena => Err(Builder {
+                arena,
+                len: self.len,
+            }),
+        }
+    }
+
     /// A builder into a growable buffer.
     pub fn new() -> Self {
         Builder::default()
@@ -138,6 +206,11 @@ impl<'buf> Builder<'buf> {
         })
     }
 
+    /// Whether this builder writes into a region ([`Builder::in_region`]).
+    pub fn is_in_region(&self) -> bool {
+        matches!(self.arena, Arena::Region(_))
+    }
+
     /// Bytes written so far, header included.
     pub fn len(&self) -> usize {
         self.len
@@ -151,10 +224,9 @@ impl<'buf> Builder<'buf> {
     /// Starts over, keeping the buffer.
     pub fn clear(&mut self) {
         self.len = MESSAGE_HEADER_SIZE as usize;
-        match &mut self.arena {
+        if let Arena::Owned(v) = &mut self.arena {
             // Drop the old bytes, so growing again zero-fills (keeping the allocation).
-            Arena::Owned(v) => v.truncate(MESSAGE_HEADER_SIZE as usize),
-            Arena::Slice(_) => {}
+            v.truncate(MESSAGE_HEADER_SIZE as usize);
         }
         if let Some(head) = self.buffer_mut().get_mut(..MESSAGE_HEADER_SIZE as usize) {
             head.fill(0);
@@ -163,27 +235,26 @@ impl<'buf> Builder<'buf> {
 
     #[inline]
     fn buffer_mut(&mut self) -> &mut [u8] {
-        match &mut self.arena {
-            Arena::Owned(v) => v.as_mut_slice(),
-            Arena::Slice(s) => s,
+        match self.arena.room() {
+            Room::Growable(v) => v.as_mut_slice(),
+            Room::Fixed(s) => s,
         }
     }
 
     /// The bytes written so far.
     #[inline]
     pub fn as_bytes(&self) -> &[u8] {
-        let all: &[u8] = match &self.arena {
-            Arena::Owned(v) => v,
-            Arena::Slice(s) => s,
-        };
-        &all[..self.len]
+        let all = self.arena.all();
+        all.get(..self.len).unwrap_or(all)
     }
 
     /// The bytes written so far, to patch in place.
     #[inline]
     pub fn bytes_mut(&mut self) -> &mut [u8] {
         let len = self.len;
-        &mut self.buffer_mut()[..len]
+        let buffer = self.buffer_mut();
+        let whole = buffer.len();
+        &mut buffer[..len.min(whole)]
     }
 
     /// Extends the message to `end` bytes, zero-filled.
@@ -194,8 +265,8 @@ impl<'buf> Builder<'buf> {
         }
         let end = end as usize;
         let start = self.len;
-        match &mut self.arena {
-            Arena::Owned(v) => {
+        match self.arena.room() {
+            Room::Growable(v) => {
                 // Everything past `len` is fresh: never reuse bytes of an earlier message.
                 v.truncate(start);
                 if end - start <= SMALL {
@@ -207,7 +278,7 @@ impl<'buf> Builder<'buf> {
                     v.resize(end, 0);
                 }
             }
-            Arena::Slice(s) => {
+            Room::Fixed(s) => {
                 let capacity = s.len();
                 let fresh = s.get_mut(start..end).ok_or(BuildError::OutOfSpace {
                     needed: end as u64,
@@ -266,8 +337,8 @@ impl<'buf> Builder<'buf> {
         let body_len: u64 = parts.iter().map(|p| p.len() as u64).sum();
         let (start, end) = self.span(body_align, body_len)?;
         let head = object_header(tag, size_or_count);
-        match &mut self.arena {
-            Arena::Owned(v) => {
+        match self.arena.room() {
+            Room::Growable(v) => {
                 v.truncate(self.len);
                 v.reserve(end - self.len + 8);
                 v.resize(start, 0);
@@ -279,7 +350,7 @@ impl<'buf> Builder<'buf> {
                 v.extend_from_slice(&[0u8; 8]);
                 v.truncate(end);
             }
-            Arena::Slice(buf) => {
+            Room::Fixed(buf) => {
                 let out = slice_room(buf, self.len, end)?;
                 let (gap, rest) = out.split_at_mut(start - self.len);
                 gap.fill(0);
@@ -311,8 +382,8 @@ impl<'buf> Builder<'buf> {
         let (start, end) = self.span(body_align, u64::from(count) * size as u64)?;
         let head = object_header(tag, count);
         let mut written = 0;
-        match &mut self.arena {
-            Arena::Owned(v) => {
+        match self.arena.room() {
+            Room::Growable(v) => {
                 v.truncate(self.len);
                 v.reserve(end - self.len);
                 v.resize(start, 0);
@@ -323,7 +394,7 @@ impl<'buf> Builder<'buf> {
                 }
                 v.resize(end, 0);
             }
-            Arena::Slice(buf) => {
+            Room::Fixed(buf) => {
                 let out = slice_room(buf, self.len, end)?;
                 out.fill(0);
                 let at = start - self.len;
@@ -345,10 +416,7 @@ impl<'buf> Builder<'buf> {
         // Both offsets are below 2^31, so the difference fits an i32.
         let delta = (i64::from(target.0) - at as i64) as i32;
         let len = self.len;
-        let buffer = match &mut self.arena {
-            Arena::Owned(v) => v.as_mut_slice(),
-            Arena::Slice(s) => s,
-        };
+        let buffer = self.buffer_mut();
         if let Some(dst) = buffer.get_mut(at..at + 4).filter(|_| at + 4 <= len) {
             dst.copy_from_slice(&delta.to_le_bytes());
         }
@@ -385,6 +453,7 @@ impl<'buf> Builder<'buf> {
                 v
             }
             Arena::Slice(s) => s[..self.len].to_vec(),
+            Arena::Region(r) => r.bytes().get(..self.len).unwrap_or_default().to_vec(),
         }
     }
 }
@@ -449,5 +518,45 @@ mod tests {
         assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 32);
         assert_eq!(i32::from_le_bytes(bytes[16..20].try_into().unwrap()), 8);
         assert_eq!(&bytes[20..24], b"TEST");
+    }
+
+    /// A region over memory it owns (in the transport, a shared-memory slot).
+    struct Boxed(Vec<u8>);
+
+    impl Region for Boxed {
+        fn bytes(&self) -> &[u8] {
+            &self.0
+        }
+        fn bytes_mut(&mut self) -> &mut [u8] {
+            &mut self.0
+        }
+    }
+
+    #[test]
+    fn a_region_builds_the_same_bytes_as_a_growable_buffer() {
+        let build = |b: &mut Builder<'static>| {
+            let a = b.append_object(7, 3, 8, &[b"abc"]).unwrap();
+            let c = b.append_plain(9, 8, 2, [1u64, 2u64]).unwrap().0;
+            let root = b.alloc_object(1, 8, 8, 8).unwrap();
+            b.set_ref(root.body(), a);
+            b.set_ref(root.body() + 4, c);
+            b.finish(root, 1, *b"TEST").unwrap().to_vec()
+        };
+        let heap = build(&mut Builder::new());
+        let mut in_region = Builder::in_region(Box::new(Boxed(vec![0xAA; 256]))).unwrap();
+        assert!(in_region.is_in_region());
+        assert_eq!(build(&mut in_region), heap);
+        let Ok((region, len)) = in_region.into_region() else {
+            panic!("the builder lost its region");
+        };
+        assert_eq!(&region.bytes()[..len], &heap[..]);
+
+        // Too small: out of space, like a slice.
+        let mut small = Builder::in_region(Box::new(Boxed(vec![0; 40]))).unwrap();
+        assert!(matches!(
+            small.alloc_object(1, 8, 64, 8),
+            Err(BuildError::OutOfSpace { .. })
+        ));
+        assert!(Builder::new().into_region().is_err());
     }
 }

@@ -10,7 +10,7 @@ mod verify;
 mod verify_error;
 mod view;
 
-pub use builder::{BuildError, Builder, ObjectRef};
+pub use builder::{BuildError, Builder, ObjectRef, Region};
 pub use encode::{MAX_ENCODE_DEPTH, encode, encode_into};
 pub(crate) use encode::{nested_root, unknown_member};
 pub use mutate::{MutateError, StructMut, TableMut, VectorMut};

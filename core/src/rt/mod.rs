@@ -29,7 +29,7 @@ pub use root::{
 pub use scalar::{Scalar, read_or};
 pub use service::{Method, MethodDescriptor, Service, Streaming};
 
-pub use crate::message::{BuildError, Builder, Limits, ObjectRef, VerifyError};
+pub use crate::message::{BuildError, Builder, Limits, ObjectRef, Region, VerifyError};
 
 #[cfg(not(target_endian = "little"))]
 compile_error!("generated weftbuf structs and slices are little-endian in memory");
