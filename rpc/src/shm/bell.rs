@@ -67,6 +67,40 @@ impl Bell {
     }
 }
 
+/// How long a consumer polls its ring before it sleeps: a peer that answers within it costs
+/// no system call.
+const SPIN: std::time::Duration = std::time::Duration::from_micros(20);
+
+/// Waits until `consumer`'s ring has an entry (or says it is corrupt): polls briefly, then
+/// sleeps on `bell` with the sleeping flag raised (`docs/shm.md`, "Ring protocol").
+pub(crate) async fn wait_for_entries(
+    consumer: &super::ring::Consumer,
+    bell: &Bell,
+) -> Result<(), ShmError> {
+    let started = std::time::Instant::now();
+    while started.elapsed() < SPIN {
+        if !consumer.is_empty() {
+            return Ok(());
+        }
+        std::hint::spin_loop();
+    }
+    if !consumer.prepare_to_sleep() {
+        return Ok(());
+    }
+    // Lowered however the wait ends, dropped by a `select!` included.
+    let _awake = Awake(consumer);
+    bell.wait().await
+}
+
+/// Lowers a consumer's sleeping flag when dropped.
+struct Awake<'a>(&'a super::ring::Consumer);
+
+impl Drop for Awake<'_> {
+    fn drop(&mut self) {
+        self.0.woke();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;

@@ -23,6 +23,26 @@ pub(crate) mod field {
     pub(crate) const SLOTS_OFFSET: usize = 36;
 }
 
+/// Entry kinds (`docs/shm.md`, "Ring entries").
+pub(crate) mod kind {
+    /// A call, its request in a request slot.
+    pub(crate) const CALL: u8 = 1;
+    /// A response slot given back by the client.
+    pub(crate) const RELEASE: u8 = 2;
+    /// The client gave a call up.
+    pub(crate) const CANCEL: u8 = 3;
+    /// A response of a call, in a response slot.
+    pub(crate) const REPLY: u8 = 17;
+    /// A call's end with its status, in a response slot (or none: see `NO_SLOT`).
+    pub(crate) const END: u8 = 18;
+}
+
+/// REPLY's flag: the call ended with this response, `OK`.
+pub(crate) const FLAG_LAST: u8 = 1;
+
+/// END's slot when no response slot was free for the status: its code is the argument.
+pub(crate) const NO_SLOT: u32 = u32::MAX;
+
 /// The control words of one ring, each on a cache line of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RingControl {

@@ -4,19 +4,19 @@
 //! indices and the slots, mapped by the client and the server after a handshake over a Unix
 //! domain socket, which also tells each side when the other is gone.
 
-#![allow(
-    dead_code,
-    reason = "the pieces of the transport; the channel and server over them come next"
-)]
-
 mod bell;
+mod client;
 mod handshake;
 mod layout;
 mod ring;
 mod segment;
+mod server;
+mod slot;
 
+pub use client::ShmChannel;
 pub use handshake::{Address, Allow, Refusal};
 pub use layout::Geometry;
+pub use server::Server;
 
 /// What can go wrong with a shared-memory session.
 #[derive(Debug, thiserror::Error)]

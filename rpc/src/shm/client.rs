@@ -1,0 +1,552 @@
+//! Calling over shared memory: requests written into the session's request slots, responses
+//! read in place in its response slots, lent to the caller until dropped.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::{Notify, mpsc};
+use weftbuf::rt::MethodDescriptor;
+
+use super::ShmError;
+use super::bell::{Bell, wait_for_entries};
+use super::handshake::{Address, Session, hello};
+use super::layout::{FLAG_LAST, NO_SLOT, REQUESTS, RESPONSES, kind};
+use super::ring::{Consumer, Entry, Producer, Pushed};
+use super::segment::Segment;
+use super::slot::{message_offset, read_status, write_call};
+use crate::duplex::Event;
+use crate::stream::Flow;
+use crate::{BoxFuture, Channel, Code, Context, Lent, Payload, RawStream, Status};
+
+/// A channel to services behind a shared-memory server (`shm://path` in `weftbuf.toml`).
+///
+/// It connects on the first call and again after the session is lost (the server restarted,
+/// say). A request is written into a slot of the session's segment; the response is read
+/// where the server wrote it, lent to the caller (`Message::is_lent`) until dropped.
+pub struct ShmChannel {
+    address: Address,
+    session: tokio::sync::Mutex<Option<Arc<ClientSession>>>,
+}
+
+impl ShmChannel {
+    /// A channel to the server at `address`, connecting on the first call.
+    pub fn new(address: Address) -> ShmChannel {
+        ShmChannel {
+            address,
+            session: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The live session, connecting when there is none.
+    async fn session(&self) -> Result<Arc<ClientSession>, Status> {
+        let mut current = self.session.lock().await;
+        if let Some(session) = current.as_ref().filter(|s| !s.dead.load(Ordering::Acquire)) {
+            return Ok(session.clone());
+        }
+        let session = hello(&self.address)
+            .await
+            .map_err(|e| Status::unavailable(format!("shm {:?}: {e}", self.address)))?;
+        let session = ClientSession::start(session)
+            .map_err(|e| Status::unavailable(format!("shm {:?}: {e}", self.address)))?;
+        *current = Some(session.clone());
+        Ok(session)
+    }
+
+    /// Starts a call of `method`: its request copied into a request slot.
+    async fn start(
+        &self,
+        method: &'static MethodDescriptor,
+        ctx: &Context,
+        request: &[u8],
+    ) -> Result<(CallGuard, mpsc::UnboundedReceiver<Event>), Status> {
+        let session = self.session().await?;
+        let slot = session.request_slot().await?;
+        let guard = CallGuard {
+            session: session.clone(),
+            call: session.next_call.fetch_add(1, Ordering::Relaxed),
+            ended: false,
+        };
+        // SAFETY: `slot` came off the free list: the server does not read it until the CALL
+        // below, and nothing else here writes it.
+        let bytes = unsafe { session.segment.slot_mut(slot) }.unwrap_or_default();
+        let capacity = bytes.len();
+        let offset = message_offset(method.path, ctx.metadata());
+        let written = write_call(bytes, method.path, ctx.metadata()).and_then(|_| {
+            let target = bytes.get_mut(offset..offset + request.len())?;
+            target.copy_from_slice(request);
+            Some(offset + request.len())
+        });
+        let Some(len) = written else {
+            session.free_request_slot(slot);
+            return Err(Status::resource_exhausted(format!(
+                "a request of {} bytes (and its metadata) does not fit a slot of {capacity}",
+                request.len()
+            )));
+        };
+        let (events, received) = mpsc::unbounded_channel();
+        session.calls().insert(
+            guard.call,
+            Pending {
+                events: Some(events),
+                request_slot: slot,
+            },
+        );
+        let timeout = ctx.remaining().map_or(0, |left| {
+            left.as_nanos().clamp(1, u128::from(u64::MAX)) as u64
+        });
+        session
+            .push(Entry {
+                kind: kind::CALL,
+                slot,
+                len: len as u32,
+                call: guard.call,
+                arg: timeout,
+                ..Entry::default()
+            })
+            .await?;
+        Ok((guard, received))
+    }
+}
+
+impl Channel for ShmChannel {
+    fn unary<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        request: &'a [u8],
+    ) -> BoxFuture<'a, Result<Payload, Status>> {
+        Box::pin(async move {
+            ctx.check()?;
+            let call = async {
+                let (mut guard, mut events) = self.start(method, &ctx, request).await?;
+                let mut response = None;
+                while let Some(event) = events.recv().await {
+                    match event {
+                        Event::Message(payload) if response.is_none() => response = Some(payload),
+                        Event::Message(_) => {
+                            return Err(Status::internal(format!(
+                                "{} sent more than one response",
+                                method.path
+                            )));
+                        }
+                        Event::End(ended) => {
+                            guard.ended = true;
+                            ended?;
+                            return response.ok_or_else(|| {
+                                Status::internal(format!("{} sent no response", method.path))
+                            });
+                        }
+                    }
+                }
+                Err(Status::unavailable("the shared-memory session ended"))
+            };
+            crate::call::supervise(call, &ctx, method).await
+        })
+    }
+
+    fn server_streaming<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        request: &'a [u8],
+    ) -> BoxFuture<'a, Result<RawStream<'a>, Status>> {
+        Box::pin(async move {
+            ctx.check()?;
+            let (guard, mut events) =
+                crate::call::supervise(self.start(method, &ctx, request), &ctx, method).await?;
+            let (forward, responses) = mpsc::channel(crate::stream::QUEUE_DEPTH);
+            // The deadline and cancellation keep applying while the responses are taken.
+            let carry = async move {
+                let _guard = guard;
+                let relay = async {
+                    while let Some(event) = events.recv().await {
+                        let end = matches!(event, Event::End(_));
+                        if forward.send(event).await.is_err() || end {
+                            return Ok(());
+                        }
+                    }
+                    Err(Status::unavailable("the shared-memory session ended"))
+                };
+                if let Err(status) = crate::call::supervise(relay, &ctx, method).await {
+                    let _ = forward.send(Event::End(Err(status))).await;
+                }
+            };
+            let task = tokio::spawn(carry);
+            Ok(RawStream::new(Flow::Task { responses, task }))
+        })
+    }
+}
+
+/// A call in flight, as the session's reader sees it.
+struct Pending {
+    /// Where its responses go; `None` once the caller gave the call up.
+    events: Option<mpsc::UnboundedSender<Event>>,
+    /// Its request slot, the client's again when the call ends.
+    request_slot: u32,
+}
+
+/// The client's side of one session.
+struct ClientSession {
+    segment: Arc<Segment>,
+    requests: Mutex<Producer>,
+    server_bell: Bell,
+    free: Mutex<Vec<u32>>,
+    freed: Notify,
+    calls: Mutex<HashMap<u64, Pending>>,
+    /// Response slots the client holds, by index from the first response slot.
+    held: Mutex<Vec<bool>>,
+    /// Releases the ring had no room for, pushed with the next entry.
+    unreleased: Mutex<Vec<u32>>,
+    next_call: AtomicU64,
+    dead: AtomicBool,
+    reader: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl Drop for ClientSession {
+    fn drop(&mut self) {
+        if let Some(reader) = self
+            .reader
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            reader.abort();
+        }
+    }
+}
+
+impl ClientSession {
+    fn start(session: Session) -> Result<Arc<ClientSession>, ShmError> {
+        let Session {
+            stream,
+            segment,
+            server_bell,
+            client_bell,
+        } = session;
+        let geometry = segment.geometry();
+        let this = Arc::new(ClientSession {
+            requests: Mutex::new(Producer::new(segment.clone(), REQUESTS)),
+            server_bell: Bell::new(server_bell)?,
+            free: Mutex::new((0..geometry.slots).rev().collect()),
+            freed: Notify::new(),
+            calls: Mutex::new(HashMap::new()),
+            held: Mutex::new(vec![false; geometry.slots as usize]),
+            unreleased: Mutex::new(Vec::new()),
+            next_call: AtomicU64::new(1),
+            dead: AtomicBool::new(false),
+            reader: Mutex::new(None),
+            segment,
+        });
+        let client_bell = Bell::new(client_bell)?;
+        // The reader holds the session weakly: dropping the channel ends it.
+        let weak = Arc::downgrade(&this);
+        let reader = tokio::spawn(async move { read(weak, stream, client_bell).await });
+        *this.reader.lock().unwrap_or_else(PoisonError::into_inner) = Some(reader);
+        Ok(this)
+    }
+
+    fn calls(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Pending>> {
+        self.calls.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A free request slot, waiting for one (the caller's deadline bounds the wait).
+    async fn request_slot(&self) -> Result<u32, Status> {
+        loop {
+            let freed = self.freed.notified();
+            if let Some(slot) = self
+                .free
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop()
+            {
+                return Ok(slot);
+            }
+            if self.dead.load(Ordering::Acquire) {
+                return Err(Status::unavailable("the shared-memory session ended"));
+            }
+            freed.await;
+        }
+    }
+
+    fn free_request_slot(&self, slot: u32) {
+        self.free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(slot);
+        self.freed.notify_one();
+    }
+
+    /// Pushes `entry` (and any release that waited for room) to the server.
+    async fn push(&self, entry: Entry) -> Result<(), Status> {
+        let broken = |e: ShmError| {
+            self.dead.store(true, Ordering::Release);
+            Status::unavailable(format!("the shared-memory session broke: {e}"))
+        };
+        loop {
+            if self.dead.load(Ordering::Acquire) {
+                return Err(Status::unavailable("the shared-memory session ended"));
+            }
+            let pushed = {
+                let mut ring = self.requests.lock().unwrap_or_else(PoisonError::into_inner);
+                let waiting: Vec<u32> = std::mem::take(
+                    &mut *self
+                        .unreleased
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner),
+                );
+                let mut wake = false;
+                for (i, slot) in waiting.iter().enumerate() {
+                    match ring.push(release(*slot)).map_err(broken)? {
+                        Pushed::Full => {
+                            self.unreleased
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .extend_from_slice(&waiting[i..]);
+                            break;
+                        }
+                        pushed => wake |= pushed == Pushed::Wake,
+                    }
+                }
+                match ring.push(entry).map_err(broken)? {
+                    Pushed::Wake => Pushed::Wake,
+                    Pushed::Done if wake => Pushed::Wake,
+                    other => other,
+                }
+            };
+            match pushed {
+                Pushed::Done => return Ok(()),
+                Pushed::Wake => return self.server_bell.ring().map_err(broken),
+                Pushed::Full => {
+                    self.server_bell.ring().map_err(broken)?;
+                    tokio::time::sleep(Duration::from_micros(50)).await;
+                }
+            }
+        }
+    }
+
+    /// Gives response slot `slot` back to the server, now or with the next entry.
+    fn release(&self, slot: u32) {
+        let slots = self.segment.geometry().slots;
+        if let Some(held) = self
+            .held
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_mut((slot - slots) as usize)
+        {
+            *held = false;
+        }
+        let pushed = self
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(release(slot));
+        match pushed {
+            Ok(Pushed::Done) => {}
+            Ok(Pushed::Wake) => {
+                let _ = self.server_bell.ring();
+            }
+            Ok(Pushed::Full) => self
+                .unreleased
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(slot),
+            Err(_) => self.dead.store(true, Ordering::Release),
+        }
+    }
+
+    /// Ends every call in flight with `status`: the session is over.
+    fn fail_all(&self, status: &Status) {
+        self.dead.store(true, Ordering::Release);
+        for (_, pending) in self.calls().drain() {
+            if let Some(events) = pending.events {
+                let _ = events.send(Event::End(Err(status.clone())));
+            }
+        }
+        self.freed.notify_waiters();
+    }
+
+    /// Takes one entry from the server; an error is a protocol violation.
+    fn take(self: &Arc<Self>, entry: Entry) -> Result<(), ShmError> {
+        let geometry = self.segment.geometry();
+        let response_slot = |slot: u32| -> Result<(), ShmError> {
+            let index = slot.checked_sub(geometry.slots).map(|i| i as usize);
+            let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+            match index.and_then(|i| held.get_mut(i)) {
+                Some(held) if !*held => {
+                    *held = true;
+                    Ok(())
+                }
+                _ => Err(ShmError::Protocol(format!(
+                    "the server sent slot {slot}, which is not its to send"
+                ))),
+            }
+        };
+        match entry.kind {
+            kind::REPLY => {
+                response_slot(entry.slot)?;
+                if entry.len > geometry.slot_size {
+                    return Err(ShmError::Protocol(format!(
+                        "a reply of {} bytes",
+                        entry.len
+                    )));
+                }
+                let last = entry.flags & FLAG_LAST != 0;
+                let lease = Lease {
+                    session: self.clone(),
+                    slot: entry.slot,
+                    len: entry.len as usize,
+                };
+                let mut calls = self.calls();
+                let Some(pending) = calls.get_mut(&entry.call) else {
+                    // A call given up: its lease goes (and gives the slot back) right away.
+                    return Ok(());
+                };
+                if let Some(events) = &pending.events {
+                    let _ = events.send(Event::Message(Payload::lent(lease)));
+                }
+                if last {
+                    let pending = calls.remove(&entry.call);
+                    drop(calls);
+                    if let Some(pending) = pending {
+                        self.free_request_slot(pending.request_slot);
+                        if let Some(events) = pending.events {
+                            let _ = events.send(Event::End(Ok(())));
+                        }
+                    }
+                }
+                Ok(())
+            }
+            kind::END => {
+                let status = if entry.slot == NO_SLOT {
+                    Status::new(
+                        Code::from_i32(entry.arg as i32),
+                        "the server had no room for the status's message",
+                    )
+                } else {
+                    response_slot(entry.slot)?;
+                    let bytes = self.segment.slot(entry.slot).unwrap_or_default();
+                    let status = read_status(bytes, entry.len as usize);
+                    self.release(entry.slot);
+                    status
+                };
+                let ended = if status.code == Code::Ok {
+                    Ok(())
+                } else {
+                    Err(status)
+                };
+                let pending = self.calls().remove(&entry.call);
+                if let Some(pending) = pending {
+                    self.free_request_slot(pending.request_slot);
+                    if let Some(events) = pending.events {
+                        let _ = events.send(Event::End(ended));
+                    }
+                }
+                Ok(())
+            }
+            other => Err(ShmError::Protocol(format!("an entry of kind {other}"))),
+        }
+    }
+}
+
+fn release(slot: u32) -> Entry {
+    Entry {
+        kind: kind::RELEASE,
+        slot,
+        ..Entry::default()
+    }
+}
+
+/// Reads the server's entries until the session ends, then fails the calls left.
+async fn read(session: std::sync::Weak<ClientSession>, stream: tokio::net::UnixStream, bell: Bell) {
+    let Some(segment) = session.upgrade().map(|s| s.segment.clone()) else {
+        return;
+    };
+    let mut responses = Consumer::new(segment, RESPONSES);
+    let mut hangup = std::pin::pin!(super::server::hung_up(&stream));
+    let why = 'session: loop {
+        loop {
+            let Some(this) = session.upgrade() else {
+                return;
+            };
+            match responses.pop() {
+                Ok(Some(entry)) => {
+                    if let Err(e) = this.take(entry) {
+                        break 'session format!("the server broke the protocol: {e}");
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => break 'session format!("the server broke the protocol: {e}"),
+            }
+        }
+        tokio::select! {
+            woken = wait_for_entries(&responses, &bell) => if let Err(e) = woken {
+                break format!("{e}");
+            },
+            () = &mut hangup => break "the server went away".to_string(),
+        }
+    };
+    if let Some(this) = session.upgrade() {
+        this.fail_all(&Status::unavailable(format!(
+            "the shared-memory session ended: {why}"
+        )));
+    }
+}
+
+/// A response slot lent to the caller: read in place, given back when dropped.
+struct Lease {
+    session: Arc<ClientSession>,
+    slot: u32,
+    len: usize,
+}
+
+impl Lent for Lease {
+    fn bytes(&self) -> &[u8] {
+        let slot = self.session.segment.slot(self.slot).unwrap_or_default();
+        slot.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.session.release(self.slot);
+    }
+}
+
+/// A call in flight: dropped before it ended (the caller gave up), it tells the server.
+struct CallGuard {
+    session: Arc<ClientSession>,
+    call: u64,
+    ended: bool,
+}
+
+impl Drop for CallGuard {
+    fn drop(&mut self) {
+        if self.ended {
+            return;
+        }
+        // Responses still coming are given back as they arrive; the request slot comes
+        // back with the call's end.
+        let mut calls = self.session.calls();
+        let Some(pending) = calls.get_mut(&self.call) else {
+            return;
+        };
+        pending.events = None;
+        drop(calls);
+        let cancel = Entry {
+            kind: kind::CANCEL,
+            call: self.call,
+            ..Entry::default()
+        };
+        let pushed = self
+            .session
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(cancel);
+        if let Ok(Pushed::Wake) = pushed {
+            let _ = self.session.server_bell.ring();
+        }
+    }
+}
