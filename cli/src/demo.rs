@@ -271,30 +271,39 @@ fn check_quote(quote: &Message<QuoteT>, sku: u64, list_price: i64) -> Result<()>
 }
 
 /// Serves the services named `component` at its configured place until the process ends.
-#[cfg(feature = "grpc")]
 async fn host(deployment: &Deployment, component: &str) -> Result<()> {
     let service = match component {
         "catalog" => "storefront.Catalog",
         "pricing" => "storefront.Pricing",
         other => bail!("no component `{other}`: catalog, pricing or frontend"),
     };
-    let Location::Grpc { host, port } = &deployment.service(service).at else {
-        bail!(
-            "{service} runs at {}, not behind gRPC: nothing to host",
-            deployment.service(service).at
-        );
+    let handler: Arc<dyn weftbuf_rpc::Handler> = match component {
+        "catalog" => Arc::new(CatalogServer(Catalog)),
+        _ => Arc::new(PricingServer(Pricing)),
     };
-    let addr = tokio::net::lookup_host((host.as_str(), *port))
-        .await?
-        .next()
-        .with_context(|| format!("{host} has no address"))?;
-    let server = weftbuf_rpc::grpc::Server::new();
-    let server = match component {
-        "catalog" => server.serve(CatalogServer(Catalog)),
-        _ => server.serve(PricingServer(Pricing)),
-    };
-    println!("{component}: serving {service} on grpc://{addr}");
-    server.run(addr, std::future::pending()).await?;
+    match &deployment.service(service).at {
+        #[cfg(feature = "grpc")]
+        Location::Grpc { host, port } => {
+            let addr = tokio::net::lookup_host((host.as_str(), *port))
+                .await?
+                .next()
+                .with_context(|| format!("{host} has no address"))?;
+            println!("{component}: serving {service} on grpc://{addr}");
+            weftbuf_rpc::grpc::Server::new()
+                .serve_shared(handler)
+                .run(addr, std::future::pending())
+                .await?;
+        }
+        #[cfg(all(feature = "shm", target_os = "linux"))]
+        Location::Shm { path } => {
+            println!("{component}: serving {service} on shm://{}", path.display());
+            weftbuf_rpc::shm::Server::new()
+                .serve_shared(handler)
+                .run(&weftbuf_rpc::shm::Address::new(path), std::future::pending())
+                .await?;
+        }
+        other => bail!("{service} runs at {other}: this build cannot host it there"),
+    }
     Ok(())
 }
 
@@ -371,10 +380,7 @@ pub(crate) fn run(
     runtime.block_on(async {
         match component {
             None | Some("frontend") => {}
-            #[cfg(feature = "grpc")]
             Some(other) => return host(&deployment, other).await,
-            #[cfg(not(feature = "grpc"))]
-            Some(other) => bail!("`{other}`: hosting a component needs the grpc feature"),
         }
         let local = InProc::new()
             .serve(CatalogServer(Catalog))
@@ -432,7 +438,33 @@ pub(crate) fn run(
             let _ = stop.send(());
             serving.await??;
         }
-        println!("\n  shared memory (shm://) comes with its own transport next.");
+        #[cfg(all(feature = "shm", target_os = "linux"))]
+        {
+            // The same services behind a shared-memory server of this process, at an
+            // abstract socket name (no file to clean up).
+            let at = format!("@weftbuf-demo-{}", std::process::id());
+            let address = weftbuf_rpc::shm::Address::new(std::path::Path::new(&at));
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let listener = weftbuf_rpc::shm::Listener::bind(&address)?;
+            let server = weftbuf_rpc::shm::Server::new()
+                .serve(CatalogServer(Catalog))
+                .serve(PricingServer(Pricing))
+                .run_on(listener, async {
+                    let _ = stopped.await;
+                });
+            let serving = tokio::spawn(server);
+            let moved = deployment.clone().with_env([
+                ("WEFTBUF_AT_STOREFRONT_CATALOG".to_string(), format!("shm://{at}")),
+                ("WEFTBUF_AT_STOREFRONT_PRICING".to_string(), format!("shm://{at}")),
+            ])?;
+            let (catalog, pricing) = (
+                CatalogClient::new(moved.channel("storefront.Catalog", &local)?),
+                PricingClient::new(moved.channel("storefront.Pricing", &local)?),
+            );
+            measure("shm", &catalog, &pricing, rounds, deadline).await?;
+            let _ = stop.send(());
+            serving.await??;
+        }
         Ok(())
     })
 }

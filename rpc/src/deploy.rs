@@ -35,11 +35,13 @@ pub enum ConnectError {
 
 impl Deployment {
     /// The channel to service `name` (its qualified name) where this deployment says it runs:
-    /// `local` for `inproc`, a gRPC channel (connecting on its first call) for `grpc://`.
+    /// `local` for `inproc`, a gRPC channel for `grpc://`, a shared-memory channel for
+    /// `shm://` (each connecting on its first call).
     /// Calls through it get the service's deadline when they set none, and its idempotent
     /// methods are retried as its `retry` says. A gRPC channel is made within a tokio runtime.
     pub fn channel(&self, name: &str, local: &InProc) -> Result<Arc<dyn Channel>, ConnectError> {
         let settings = self.service(name).clone();
+        #[allow(unused_variables, reason = "used by the transports this build lacks")]
         let unsupported = |why| ConnectError::Unsupported {
             service: name.to_string(),
             at: settings.at.clone(),
@@ -62,9 +64,14 @@ impl Deployment {
                     "this build has no gRPC transport (feature `grpc`)",
                 ));
             }
+            #[cfg(all(feature = "shm", target_os = "linux"))]
+            Location::Shm { path } => {
+                Arc::new(crate::shm::ShmChannel::new(crate::shm::Address::new(path)))
+            }
+            #[cfg(not(all(feature = "shm", target_os = "linux")))]
             Location::Shm { .. } => {
                 return Err(unsupported(
-                    "the shared-memory transport is not in this build",
+                    "this build has no shared-memory transport (feature `shm`, Linux)",
                 ));
             }
         };

@@ -19,7 +19,7 @@ use common::generated::storefront::{
 };
 use weftbuf::rt::{Builder, Method, MethodDescriptor};
 use weftbuf_rpc::config::Deployment;
-use weftbuf_rpc::{Channel, Code, ConnectError, Context, InProc, Requests, Sink, Status};
+use weftbuf_rpc::{Channel, Code, Context, InProc, Requests, Sink, Status};
 
 /// Answers `UNAVAILABLE` to the first `failures` calls, then quotes; customer `slow` takes
 /// 10 s and records whether its call had a deadline.
@@ -159,6 +159,7 @@ async fn calls_without_a_deadline_get_the_services() {
     assert_eq!(had_deadline.load(Ordering::SeqCst), 1);
 }
 
+#[cfg(not(feature = "shm"))]
 #[tokio::test]
 async fn a_place_this_build_cannot_reach_is_a_clear_error() {
     let deployment = Deployment::parse(
@@ -169,7 +170,7 @@ async fn a_place_this_build_cannot_reach_is_a_clear_error() {
     let Err(err) = deployment.channel("storefront.Pricing", &InProc::new()) else {
         panic!("a channel to shared memory");
     };
-    assert!(matches!(err, ConnectError::Unsupported { .. }));
+    assert!(matches!(err, weftbuf_rpc::ConnectError::Unsupported { .. }));
     assert!(
         err.to_string()
             .starts_with("storefront.Pricing runs at shm:///run/pricing.sock"),

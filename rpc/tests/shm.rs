@@ -432,3 +432,34 @@ async fn a_server_gone_is_unavailable_and_a_new_one_is_reached_again() {
     );
     server.shut_down().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_that_says_shm_reaches_the_server() {
+    let server = Running::start(small()).await;
+    let Address::Path(path) = &server.address else {
+        panic!("a path address");
+    };
+    let text = format!(
+        "[services.\"storefront.Pricing\"]\nat = \"shm://{}\"\n",
+        path.display()
+    );
+    let deployment = weftbuf_rpc::config::Deployment::parse(&text, "weftbuf.toml").unwrap();
+    let channel = deployment
+        .channel("storefront.Pricing", &weftbuf_rpc::InProc::new())
+        .unwrap();
+    let quote = PricingClient::new(channel)
+        .quote(Context::new(), &request(5, "ada"))
+        .await
+        .unwrap();
+    assert!(quote.is_lent());
+    assert_eq!(quote.get().sku(), 5);
+    drop(quote);
+    server.shut_down().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_and_bidi_streams_carry_every_message_in_order() {
+    let server = Running::start(small()).await;
+    bounded(common::check_duplex_calls(&PricingClient::new(server.channel()))).await;
+    server.shut_down().await;
+}

@@ -69,7 +69,7 @@ impl Bell {
 
 /// How long a consumer polls its ring before it sleeps: a peer that answers within it costs
 /// no system call.
-const SPIN: std::time::Duration = std::time::Duration::from_micros(20);
+const SPIN: std::time::Duration = std::time::Duration::from_micros(100);
 
 /// Waits until `consumer`'s ring has an entry (or says it is corrupt): polls briefly, then
 /// sleeps on `bell` with the sleeping flag raised (`docs/shm.md`, "Ring protocol").
@@ -82,7 +82,9 @@ pub(crate) async fn wait_for_entries(
         if !consumer.is_empty() {
             return Ok(());
         }
-        std::hint::spin_loop();
+        // Polling, but letting this thread's other tasks run (the handler of the call just
+        // taken, say) rather than spinning over them.
+        tokio::task::yield_now().await;
     }
     if !consumer.prepare_to_sleep() {
         return Ok(());

@@ -12,13 +12,13 @@ use weftbuf::rt::MethodDescriptor;
 use super::ShmError;
 use super::bell::{Bell, wait_for_entries};
 use super::handshake::{Address, Session, hello};
-use super::layout::{FLAG_LAST, NO_SLOT, REQUESTS, RESPONSES, kind};
+use super::layout::{FLAG_LAST, FLAG_STREAMED, NO_SLOT, REQUESTS, RESPONSES, kind};
 use super::ring::{Consumer, Entry, Producer, Pushed};
 use super::segment::Segment;
 use super::slot::{message_offset, read_status, write_call};
-use crate::duplex::Event;
+use crate::duplex::{Event, EventSink, spawn_duplex};
 use crate::stream::Flow;
-use crate::{BoxFuture, Channel, Code, Context, Lent, Payload, RawStream, Status};
+use crate::{BoxFuture, Channel, Code, Context, Lent, Payload, RawStream, Sender, Status};
 
 /// A channel to services behind a shared-memory server (`shm://path` in `weftbuf.toml`).
 ///
@@ -54,12 +54,13 @@ impl ShmChannel {
         Ok(session)
     }
 
-    /// Starts a call of `method`: its request copied into a request slot.
+    /// Starts a call of `method`: its request copied into a request slot, or (`None`) its
+    /// requests to follow as MOREs.
     async fn start(
         &self,
         method: &'static MethodDescriptor,
         ctx: &Context,
-        request: &[u8],
+        request: Option<&[u8]>,
     ) -> Result<(CallGuard, mpsc::UnboundedReceiver<Event>), Status> {
         let session = self.session().await?;
         let slot = session.request_slot().await?;
@@ -73,16 +74,17 @@ impl ShmChannel {
         let bytes = unsafe { session.segment.slot_mut(slot) }.unwrap_or_default();
         let capacity = bytes.len();
         let offset = message_offset(method.path, ctx.metadata());
+        let message = request.unwrap_or_default();
         let written = write_call(bytes, method.path, ctx.metadata()).and_then(|_| {
-            let target = bytes.get_mut(offset..offset + request.len())?;
-            target.copy_from_slice(request);
-            Some(offset + request.len())
+            let target = bytes.get_mut(offset..offset + message.len())?;
+            target.copy_from_slice(message);
+            Some(offset + message.len())
         });
         let Some(len) = written else {
             session.free_request_slot(slot);
             return Err(Status::resource_exhausted(format!(
                 "a request of {} bytes (and its metadata) does not fit a slot of {capacity}",
-                request.len()
+                message.len()
             )));
         };
         let (events, received) = mpsc::unbounded_channel();
@@ -99,14 +101,50 @@ impl ShmChannel {
         session
             .push(Entry {
                 kind: kind::CALL,
+                flags: if request.is_none() { FLAG_STREAMED } else { 0 },
                 slot,
                 len: len as u32,
                 call: guard.call,
                 arg: timeout,
-                ..Entry::default()
             })
             .await?;
         Ok((guard, received))
+    }
+}
+
+/// Carries a duplex call: `requests` go out as MOREs (then DONE), responses to `sink`.
+async fn carry(
+    mut guard: CallGuard,
+    mut events: mpsc::UnboundedReceiver<Event>,
+    mut requests: mpsc::Receiver<Vec<u8>>,
+    mut sink: EventSink,
+) -> Result<(), Status> {
+    let session = guard.session.clone();
+    let mut open = true;
+    loop {
+        tokio::select! {
+            request = requests.recv(), if open => match request {
+                Some(bytes) => session.more(guard.call, &bytes).await?,
+                None => {
+                    open = false;
+                    session
+                        .push(Entry {
+                            kind: kind::DONE,
+                            call: guard.call,
+                            ..Entry::default()
+                        })
+                        .await?;
+                }
+            },
+            event = events.recv() => match event {
+                Some(Event::Message(payload)) => sink.forward(payload).await?,
+                Some(Event::End(ended)) => {
+                    guard.ended = true;
+                    return ended;
+                }
+                None => return Err(Status::unavailable("the shared-memory session ended")),
+            },
+        }
     }
 }
 
@@ -120,7 +158,7 @@ impl Channel for ShmChannel {
         Box::pin(async move {
             ctx.check()?;
             let call = async {
-                let (mut guard, mut events) = self.start(method, &ctx, request).await?;
+                let (mut guard, mut events) = self.start(method, &ctx, Some(request)).await?;
                 let mut response = None;
                 while let Some(event) = events.recv().await {
                     match event {
@@ -155,7 +193,8 @@ impl Channel for ShmChannel {
         Box::pin(async move {
             ctx.check()?;
             let (guard, mut events) =
-                crate::call::supervise(self.start(method, &ctx, request), &ctx, method).await?;
+                crate::call::supervise(self.start(method, &ctx, Some(request)), &ctx, method)
+                    .await?;
             let (forward, responses) = mpsc::channel(crate::stream::QUEUE_DEPTH);
             // The deadline and cancellation keep applying while the responses are taken.
             let carry = async move {
@@ -175,6 +214,23 @@ impl Channel for ShmChannel {
             };
             let task = tokio::spawn(carry);
             Ok(RawStream::new(Flow::Task { responses, task }))
+        })
+    }
+
+    fn duplex<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+    ) -> BoxFuture<'a, Result<(Sender, RawStream<'a>), Status>> {
+        Box::pin(async move {
+            ctx.check()?;
+            let (guard, events) =
+                crate::call::supervise(self.start(method, &ctx, None), &ctx, method).await?;
+            // Requests are copied into slots as the caller sends them, by a task of the
+            // call's own, whether or not the caller reads responses meanwhile.
+            spawn_duplex(method, ctx, move |_, requests, sink| {
+                carry(guard, events, requests, sink)
+            })
         })
     }
 }
@@ -197,6 +253,8 @@ struct ClientSession {
     calls: Mutex<HashMap<u64, Pending>>,
     /// Response slots the client holds, by index from the first response slot.
     held: Mutex<Vec<bool>>,
+    /// Request slots lent to the server as streamed requests, by index.
+    streamed: Mutex<Vec<bool>>,
     /// Releases the ring had no room for, pushed with the next entry.
     unreleased: Mutex<Vec<u32>>,
     next_call: AtomicU64,
@@ -233,6 +291,7 @@ impl ClientSession {
             freed: Notify::new(),
             calls: Mutex::new(HashMap::new()),
             held: Mutex::new(vec![false; geometry.slots as usize]),
+            streamed: Mutex::new(vec![false; geometry.slots as usize]),
             unreleased: Mutex::new(Vec::new()),
             next_call: AtomicU64::new(1),
             dead: AtomicBool::new(false),
@@ -324,6 +383,38 @@ impl ClientSession {
                 }
             }
         }
+    }
+
+    /// Sends `request` as the next streamed request of call `call`, copied into a slot.
+    async fn more(&self, call: u64, request: &[u8]) -> Result<(), Status> {
+        let slot = self.request_slot().await?;
+        // SAFETY: the slot came off the free list: nothing reads or writes it until the MORE.
+        let bytes = unsafe { self.segment.slot_mut(slot) }.unwrap_or_default();
+        let capacity = bytes.len();
+        let Some(target) = bytes.get_mut(..request.len()) else {
+            self.free_request_slot(slot);
+            return Err(Status::resource_exhausted(format!(
+                "a request of {} bytes does not fit a slot of {capacity}",
+                request.len()
+            )));
+        };
+        target.copy_from_slice(request);
+        if let Some(lent) = self
+            .streamed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_mut(slot as usize)
+        {
+            *lent = true;
+        }
+        self.push(Entry {
+            kind: kind::MORE,
+            slot,
+            len: request.len() as u32,
+            call,
+            ..Entry::default()
+        })
+        .await
     }
 
     /// Gives response slot `slot` back to the server, now or with the next entry.
@@ -444,6 +535,21 @@ impl ClientSession {
                     }
                 }
                 Ok(())
+            }
+            kind::TAKEN => {
+                let mut streamed = self.streamed.lock().unwrap_or_else(PoisonError::into_inner);
+                match streamed.get_mut(entry.slot as usize) {
+                    Some(lent) if *lent => {
+                        *lent = false;
+                        drop(streamed);
+                        self.free_request_slot(entry.slot);
+                        Ok(())
+                    }
+                    _ => Err(ShmError::Protocol(format!(
+                        "the server gave back slot {}, which it did not have",
+                        entry.slot
+                    ))),
+                }
             }
             other => Err(ShmError::Protocol(format!("an entry of kind {other}"))),
         }

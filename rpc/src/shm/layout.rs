@@ -31,6 +31,12 @@ pub(crate) mod kind {
     pub(crate) const RELEASE: u8 = 2;
     /// The client gave a call up.
     pub(crate) const CANCEL: u8 = 3;
+    /// The next streamed request of a call, in a request slot.
+    pub(crate) const MORE: u8 = 4;
+    /// A call's streamed requests are all sent.
+    pub(crate) const DONE: u8 = 5;
+    /// A streamed request's slot, given back by the server.
+    pub(crate) const TAKEN: u8 = 16;
     /// A response of a call, in a response slot.
     pub(crate) const REPLY: u8 = 17;
     /// A call's end with its status, in a response slot (or none: see `NO_SLOT`).
@@ -39,6 +45,8 @@ pub(crate) mod kind {
 
 /// REPLY's flag: the call ended with this response, `OK`.
 pub(crate) const FLAG_LAST: u8 = 1;
+/// CALL's flag: the call's requests follow as MOREs (its slot holds no message).
+pub(crate) const FLAG_STREAMED: u8 = 2;
 
 /// END's slot when no response slot was free for the status: its code is the argument.
 pub(crate) const NO_SLOT: u32 = u32::MAX;

@@ -16,7 +16,7 @@ mod slot;
 pub use client::ShmChannel;
 pub use handshake::{Address, Allow, Refusal};
 pub use layout::Geometry;
-pub use server::Server;
+pub use server::{Listener, Server};
 
 /// What can go wrong with a shared-memory session.
 #[derive(Debug, thiserror::Error)]

@@ -6,19 +6,19 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinSet;
 use weftbuf::rt::{Builder, Region, Streaming, file_identifier};
 
 use super::ShmError;
 use super::bell::{Bell, wait_for_entries};
 use super::handshake::{Address, Allow, Session, welcome};
-use super::layout::{FLAG_LAST, Geometry, NO_SLOT, REQUESTS, RESPONSES, kind};
+use super::layout::{FLAG_LAST, FLAG_STREAMED, Geometry, NO_SLOT, REQUESTS, RESPONSES, kind};
 use super::ring::{Consumer, Entry, Producer, Pushed};
 use super::segment::Segment;
 use super::slot::{read_call, write_status};
 use crate::call::{CatchPanic, supervise};
-use crate::{BoxFuture, CancelToken, Context, Handler, Sink, Status};
+use crate::{BoxFuture, CancelToken, Context, Handler, Lent, Payload, Sink, Source, Status};
 
 /// How long a handshake may take before the connection is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -67,15 +67,25 @@ impl Server {
         self
     }
 
-    /// Listens at `address` and serves until `shutdown` completes; then stops accepting,
-    /// removes the socket file and ends every session (their clients see `UNAVAILABLE`).
+    /// Listens at `address` and serves until `shutdown` completes (see [`Server::run_on`]).
     pub async fn run(
         self,
         address: &Address,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), ShmError> {
+        self.run_on(Listener::bind(address)?, shutdown).await
+    }
+
+    /// Serves the clients `listener` accepts until `shutdown` completes; then stops
+    /// accepting, removes the socket file and ends every session (their clients see
+    /// `UNAVAILABLE`).
+    pub async fn run_on(
+        self,
+        listener: Listener,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<(), ShmError> {
         self.geometry.check()?;
-        let listener = address.listen()?;
+        let Listener { listener, address } = listener;
         let routes = Arc::new(self.handlers);
         let mut sessions = JoinSet::new();
         let mut shutdown = std::pin::pin!(shutdown);
@@ -105,11 +115,29 @@ impl Server {
             }
         }
         drop(listener);
-        if let Address::Path(path) = address {
+        if let Address::Path(path) = &address {
             let _ = std::fs::remove_file(path);
         }
         sessions.shutdown().await;
         Ok(())
+    }
+}
+
+/// A socket a [`Server`] accepts clients on, bound before it runs (so clients may connect as
+/// soon as this exists).
+pub struct Listener {
+    listener: tokio::net::UnixListener,
+    address: Address,
+}
+
+impl Listener {
+    /// Listens at `address` (a socket file is made readable and writable by its owner only).
+    /// Within a tokio runtime.
+    pub fn bind(address: &Address) -> Result<Listener, ShmError> {
+        Ok(Listener {
+            listener: address.listen()?,
+            address: address.clone(),
+        })
     }
 }
 
@@ -139,6 +167,8 @@ struct Shared {
     state: Mutex<State>,
     /// Signalled when a response slot is released.
     freed: Notify,
+    /// Request slots to give back that the ring had no room for, pushed with the next entry.
+    untaken: Mutex<Vec<u32>>,
 }
 
 /// What the server knows of a session, from its own bookkeeping only.
@@ -149,8 +179,15 @@ struct State {
     lent: Vec<bool>,
     /// Request slots the server reads (a call in flight), by index.
     reading: Vec<bool>,
-    /// Calls in flight: their cancellation.
-    calls: HashMap<u64, CancelToken>,
+    /// Calls in flight.
+    calls: HashMap<u64, InFlight>,
+}
+
+/// A call in flight.
+struct InFlight {
+    cancel: CancelToken,
+    /// Where its streamed requests go, until DONE.
+    requests: Option<mpsc::UnboundedSender<Payload>>,
 }
 
 impl Shared {
@@ -161,11 +198,29 @@ impl Shared {
     /// Pushes `entry` to the client, waiting while its ring is full; an error ends the session.
     async fn push(&self, entry: Entry) -> Result<(), ShmError> {
         loop {
-            let pushed = self
-                .responses
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(entry)?;
+            let pushed = {
+                let mut ring = self.responses.lock().unwrap_or_else(PoisonError::into_inner);
+                let waiting: Vec<u32> = std::mem::take(
+                    &mut *self.untaken.lock().unwrap_or_else(PoisonError::into_inner),
+                );
+                let mut wake = false;
+                for (i, slot) in waiting.iter().enumerate() {
+                    match ring.push(taken(*slot))? {
+                        Pushed::Full => {
+                            self.untaken
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .extend_from_slice(&waiting[i..]);
+                            break;
+                        }
+                        pushed => wake |= pushed == Pushed::Wake,
+                    }
+                }
+                match ring.push(entry)? {
+                    Pushed::Done if wake => Pushed::Wake,
+                    other => other,
+                }
+            };
             match pushed {
                 Pushed::Done => return Ok(()),
                 Pushed::Wake => return self.client_bell.ring(),
@@ -239,6 +294,29 @@ impl Shared {
         }
     }
 
+    /// Gives streamed request slot `slot` back to the client, now or with the next entry.
+    fn give_back(&self, slot: u32) {
+        if let Some(reading) = self.state().reading.get_mut(slot as usize) {
+            *reading = false;
+        }
+        let pushed = self
+            .responses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(taken(slot));
+        match pushed {
+            Ok(Pushed::Done) | Err(_) => {}
+            Ok(Pushed::Wake) => {
+                let _ = self.client_bell.ring();
+            }
+            Ok(Pushed::Full) => self
+                .untaken
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(slot),
+        }
+    }
+
     /// Takes back response slot `slot` from the client.
     fn release(&self, slot: u32) -> Result<(), ShmError> {
         let slots = self.segment.geometry().slots;
@@ -256,6 +334,43 @@ impl Shared {
                 "the client released slot {slot}, which it does not hold"
             ))),
         }
+    }
+}
+
+fn taken(slot: u32) -> Entry {
+    Entry {
+        kind: kind::TAKEN,
+        slot,
+        ..Entry::default()
+    }
+}
+
+/// A streamed request, read in its slot until dropped, which gives the slot back.
+struct RequestLease {
+    shared: Arc<Shared>,
+    slot: u32,
+    len: usize,
+}
+
+impl Lent for RequestLease {
+    fn bytes(&self) -> &[u8] {
+        let slot = self.shared.segment.slot(self.slot).unwrap_or_default();
+        slot.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl Drop for RequestLease {
+    fn drop(&mut self) {
+        self.shared.give_back(self.slot);
+    }
+}
+
+/// A duplex handler's requests: the MOREs of its call, as they come.
+struct StreamedRequests(mpsc::UnboundedReceiver<Payload>);
+
+impl Source for StreamedRequests {
+    fn next(&mut self) -> BoxFuture<'_, Option<Result<Payload, Status>>> {
+        Box::pin(async move { self.0.recv().await.map(Ok) })
     }
 }
 
@@ -282,6 +397,7 @@ async fn serve_session(session: Session, routes: Arc<HashMap<&'static str, Arc<d
             calls: HashMap::new(),
         }),
         freed: Notify::new(),
+        untaken: Mutex::new(Vec::new()),
         segment: segment.clone(),
     });
     let mut requests = Consumer::new(segment, REQUESTS);
@@ -308,8 +424,8 @@ async fn serve_session(session: Session, routes: Arc<HashMap<&'static str, Arc<d
         }
     }
     // The client is gone or broke the protocol: its calls are cancelled, then dropped.
-    for token in shared.state().calls.values() {
-        token.cancel();
+    for call in shared.state().calls.values() {
+        call.cancel.cancel();
     }
     calls.shutdown().await;
 }
@@ -348,6 +464,12 @@ fn take(
                 )));
             }
             let token = CancelToken::new();
+            let (requests, incoming) = if entry.flags & FLAG_STREAMED != 0 {
+                let (requests, incoming) = mpsc::unbounded_channel();
+                (Some(requests), Some(incoming))
+            } else {
+                (None, None)
+            };
             {
                 let mut state = shared.state();
                 if state.calls.contains_key(&entry.call)
@@ -358,19 +480,60 @@ fn take(
                         entry.call
                     )));
                 }
-                state.calls.insert(entry.call, token.clone());
+                state.calls.insert(
+                    entry.call,
+                    InFlight {
+                        cancel: token.clone(),
+                        requests,
+                    },
+                );
                 if let Some(reading) = state.reading.get_mut(slot as usize) {
                     *reading = true;
                 }
             }
             let (shared, routes) = (shared.clone(), routes.clone());
-            calls.spawn(async move { serve_call(entry, token, &shared, &routes).await });
+            calls.spawn(async move { serve_call(entry, token, incoming, &shared, &routes).await });
+            Ok(())
+        }
+        kind::MORE => {
+            let slot = entry.slot;
+            let mut state = shared.state();
+            match state.reading.get_mut(slot as usize) {
+                Some(reading) if !*reading && entry.len <= geometry.slot_size => *reading = true,
+                _ => {
+                    return Err(ShmError::Protocol(format!(
+                        "a streamed request in slot {slot} of {} bytes",
+                        entry.len
+                    )));
+                }
+            }
+            let requests = state
+                .calls
+                .get(&entry.call)
+                .and_then(|call| call.requests.clone());
+            drop(state);
+            let lease = RequestLease {
+                shared: shared.clone(),
+                slot,
+                len: entry.len as usize,
+            };
+            // A call that ended (or takes no more) gives the slot straight back, as the lease
+            // is dropped.
+            if let Some(requests) = requests {
+                let _ = requests.send(Payload::lent(lease));
+            }
+            Ok(())
+        }
+        kind::DONE => {
+            if let Some(call) = shared.state().calls.get_mut(&entry.call) {
+                call.requests = None;
+            }
             Ok(())
         }
         kind::RELEASE => shared.release(entry.slot),
         kind::CANCEL => {
-            if let Some(token) = shared.state().calls.get(&entry.call) {
-                token.cancel();
+            if let Some(call) = shared.state().calls.get(&entry.call) {
+                call.cancel.cancel();
             }
             Ok(())
         }
@@ -382,6 +545,7 @@ fn take(
 async fn serve_call(
     entry: Entry,
     token: CancelToken,
+    incoming: Option<mpsc::UnboundedReceiver<Payload>>,
     shared: &Arc<Shared>,
     routes: &HashMap<&'static str, Arc<dyn Handler>>,
 ) {
@@ -450,7 +614,7 @@ async fn serve_call(
                 Err(status) => shared.end(call, request_slot, &status, Some(slot)).await,
             }
         }
-        Streaming::Server => {
+        Streaming::Server | Streaming::Client | Streaming::Bidi => {
             let mut sink = SlotSink {
                 shared: shared.clone(),
                 call,
@@ -458,12 +622,29 @@ async fn serve_call(
                 builder: Builder::new(),
                 slot: None,
             };
-            let served = supervise(
-                CatchPanic(handler.stream(index, &ctx, request, &mut sink)),
-                &ctx,
-                method,
-            )
-            .await;
+            let served = match (method.streaming, incoming) {
+                (Streaming::Server, None) => {
+                    supervise(
+                        CatchPanic(handler.stream(index, &ctx, request, &mut sink)),
+                        &ctx,
+                        method,
+                    )
+                    .await
+                }
+                (Streaming::Client | Streaming::Bidi, Some(incoming)) => {
+                    let mut requests = StreamedRequests(incoming);
+                    supervise(
+                        CatchPanic(handler.duplex(index, &ctx, &mut requests, &mut sink)),
+                        &ctx,
+                        method,
+                    )
+                    .await
+                }
+                _ => Err(Status::invalid_argument(format!(
+                    "{}: the call's requests are not sent as the method streams them",
+                    method.path
+                ))),
+            };
             let leftover = sink.slot.take();
             let status = served
                 .err()
@@ -472,14 +653,6 @@ async fn serve_call(
                 Some(slot) => Some(slot),
                 None => shared.response_slot(Instant::now() + SLOT_WAIT).await,
             };
-            shared.end(call, request_slot, &status, slot).await;
-        }
-        Streaming::Client | Streaming::Bidi => {
-            let status = Status::unimplemented(format!(
-                "{}: streamed requests are not served over shared memory yet",
-                method.path
-            ));
-            let slot = shared.response_slot(Instant::now() + SLOT_WAIT).await;
             shared.end(call, request_slot, &status, slot).await;
         }
     }
