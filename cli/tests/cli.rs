@@ -415,28 +415,39 @@ impl Drop for Children {
 }
 
 #[test]
-fn demo_runs_in_one_process_and_as_three_over_grpc() {
+fn demo_runs_in_one_process_and_as_three_over_grpc_and_shm() {
     let result = weftbuf(&["demo", "--rounds", "20"]);
     assert!(result.status.success(), "{}", text(&result.stderr));
     let out = text(&result.stdout);
     assert!(
-        out.contains("inproc") && out.contains("grpc (loopback)"),
+        out.contains("inproc") && out.contains("grpc (loopback)") && out.contains("shm"),
         "{out}"
     );
 
-    // The same application, one process per component, over gRPC on loopback; then a mix.
+    // The same application, one process per component, over gRPC on loopback; then a mix;
+    // then over shared memory.
     let dir = tempfile::tempdir().unwrap();
     let (catalog, pricing) = (free_port(), free_port());
-    for (name, catalog_at) in [
-        ("grpc.toml", format!("grpc://127.0.0.1:{catalog}")),
-        ("mix.toml", "inproc".to_string()),
+    let socket = |name: &str| format!("shm://{}", dir.path().join(name).display());
+    for (name, catalog_at, pricing_at) in [
+        (
+            "grpc.toml",
+            format!("grpc://127.0.0.1:{catalog}"),
+            format!("grpc://127.0.0.1:{pricing}"),
+        ),
+        (
+            "mix.toml",
+            "inproc".to_string(),
+            format!("grpc://127.0.0.1:{pricing}"),
+        ),
+        ("shm.toml", socket("catalog.sock"), socket("pricing.sock")),
     ] {
         let config = dir.path().join(name);
         std::fs::write(
             &config,
             format!(
                 "[services.\"storefront.Catalog\"]\nat = \"{catalog_at}\"\n\
-                 [services.\"storefront.Pricing\"]\nat = \"grpc://127.0.0.1:{pricing}\"\n"
+                 [services.\"storefront.Pricing\"]\nat = \"{pricing_at}\"\n"
             ),
         )
         .unwrap();
@@ -464,7 +475,7 @@ fn demo_runs_in_one_process_and_as_three_over_grpc() {
             std::thread::sleep(std::time::Duration::from_millis(100));
         };
         assert!(result.status.success(), "{name}: {}", text(&result.stderr));
-        assert!(text(&result.stdout).contains(&format!("pricing grpc://127.0.0.1:{pricing}")));
+        assert!(text(&result.stdout).contains(&format!("pricing {pricing_at}")));
         drop(children);
     }
 }
