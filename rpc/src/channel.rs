@@ -1,8 +1,11 @@
 //! The calling side: one interface for every boundary.
 
-use weftbuf::rt::MethodDescriptor;
+use weftbuf::rt::{BuildError, Builder, MethodDescriptor};
 
 use crate::{BoxFuture, Context, Payload, RawStream, Sender, Status};
+
+/// Writes a request into the builder a transport gives it.
+pub type Build<'a> = Box<dyn FnOnce(&mut Builder<'_>) -> Result<(), BuildError> + Send + 'a>;
 
 /// Where calls go. Generated clients are generic over it, so the same code calls a service in
 /// this process or (with other transports) in another one.
@@ -15,6 +18,22 @@ pub trait Channel: Send + Sync {
         ctx: Context,
         request: &'a [u8],
     ) -> BoxFuture<'a, Result<Payload, Status>>;
+
+    /// A unary call of `method` whose request `build` writes where the transport wants it
+    /// (a shared-memory slot: no copy of the request at all). The default builds it on the
+    /// heap and calls [`Channel::unary`].
+    fn unary_built<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        build: Build<'a>,
+    ) -> BoxFuture<'a, Result<Payload, Status>> {
+        Box::pin(async move {
+            let mut request = Builder::new();
+            build(&mut request)?;
+            self.unary(method, ctx, request.as_bytes()).await
+        })
+    }
 
     /// A server-streaming call of `method`: the responses, taken one at a time.
     fn server_streaming<'a>(
@@ -52,6 +71,15 @@ impl<C: Channel + ?Sized> Channel for std::sync::Arc<C> {
         request: &'a [u8],
     ) -> BoxFuture<'a, Result<Payload, Status>> {
         (**self).unary(method, ctx, request)
+    }
+
+    fn unary_built<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        build: Build<'a>,
+    ) -> BoxFuture<'a, Result<Payload, Status>> {
+        (**self).unary_built(method, ctx, build)
     }
 
     fn server_streaming<'a>(

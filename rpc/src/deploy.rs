@@ -7,7 +7,7 @@ use std::time::Instant;
 use weftbuf::rt::MethodDescriptor;
 
 use crate::config::{Deployment, Location, ServiceConfig};
-use crate::{BoxFuture, Channel, Code, Context, InProc, Payload, RawStream, Sender, Status};
+use crate::{BoxFuture, Build, Channel, Code, Context, InProc, Payload, RawStream, Sender, Status};
 
 /// A service that cannot be reached where the configuration says.
 #[derive(Debug, thiserror::Error)]
@@ -148,6 +148,24 @@ impl<C: Channel> Channel for Configured<C> {
                 }
             }
         })
+    }
+
+    fn unary_built<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        build: Build<'a>,
+    ) -> BoxFuture<'a, Result<Payload, Status>> {
+        // A retry needs the request again, and `build` runs once: only a method that is not
+        // retried goes straight to the transport; the others build on the heap.
+        if method.idempotent && self.settings.retry.attempts > 1 {
+            return Box::pin(async move {
+                let mut request = weftbuf::rt::Builder::new();
+                build(&mut request)?;
+                self.unary(method, ctx, request.as_bytes()).await
+            });
+        }
+        self.inner.unary_built(method, self.context(ctx), build)
     }
 
     fn server_streaming<'a>(

@@ -26,7 +26,7 @@ mod payload;
 pub mod shm;
 mod stream;
 
-pub use channel::Channel;
+pub use channel::{Build, Channel};
 pub use deploy::{Configured, ConnectError};
 pub use duplex::{ClientStream, Requests, Sender, Source};
 pub use handler::{BoxFuture, Handler};

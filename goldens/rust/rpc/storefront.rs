@@ -2372,6 +2372,12 @@ pub mod storefront {
             let bytes = self.channel.unary(&<PricingQuote as rt::Method>::DESCRIPTOR, ctx, request).await?;
             ::weftbuf_rpc::Message::from_payload(bytes)
         }
+        /// The same call, its request written by `build` where the transport wants it (in a
+        /// shared-memory slot: the request is never copied).
+        pub async fn quote_with(&self, ctx: ::weftbuf_rpc::Context, build: impl FnOnce(&mut rt::Builder<'_>) -> Result<(), rt::BuildError> + Send) -> Result<::weftbuf_rpc::Message<QuoteT>, ::weftbuf_rpc::Status> {
+            let bytes = self.channel.unary_built(&<PricingQuote as rt::Method>::DESCRIPTOR, ctx, Box::new(build)).await?;
+            ::weftbuf_rpc::Message::from_payload(bytes)
+        }
         /// A quote for each request, in order, as the requests come.
         pub async fn quote_each(&self, ctx: ::weftbuf_rpc::Context) -> Result<(::weftbuf_rpc::Sender, ::weftbuf_rpc::Responses<'_, QuoteT>), ::weftbuf_rpc::Status> {
             let (sender, raw) = self.channel.duplex(&<PricingQuoteEach as rt::Method>::DESCRIPTOR, ctx).await?;
@@ -2399,6 +2405,10 @@ pub mod storefront {
         /// Calls `Quote`.
         pub fn quote(&self, ctx: ::weftbuf_rpc::Context, request: &[u8]) -> Result<::weftbuf_rpc::Message<QuoteT>, ::weftbuf_rpc::Status> {
             self.runtime.block_on(self.client.quote(ctx, request))
+        }
+        /// The same call, its request written by `build` where the transport wants it.
+        pub fn quote_with(&self, ctx: ::weftbuf_rpc::Context, build: impl FnOnce(&mut rt::Builder<'_>) -> Result<(), rt::BuildError> + Send) -> Result<::weftbuf_rpc::Message<QuoteT>, ::weftbuf_rpc::Status> {
+            self.runtime.block_on(self.client.quote_with(ctx, build))
         }
         /// A quote for each request, in order, as the requests come.
         pub fn quote_each(&self, ctx: ::weftbuf_rpc::Context) -> Result<(::weftbuf_rpc::blocking::BlockingSender<'_>, ::weftbuf_rpc::blocking::BlockingResponses<'_, QuoteT>), ::weftbuf_rpc::Status> {

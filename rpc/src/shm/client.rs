@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::{Notify, mpsc};
-use weftbuf::rt::MethodDescriptor;
+use weftbuf::rt::{Builder, MethodDescriptor, file_identifier};
 
 use super::ShmError;
 use super::bell::{Bell, wait_for_entries};
@@ -18,7 +18,7 @@ use super::segment::Segment;
 use super::slot::{message_offset, read_status, write_call};
 use crate::duplex::{Event, EventSink, spawn_duplex};
 use crate::stream::Flow;
-use crate::{BoxFuture, Channel, Code, Context, Lent, Payload, RawStream, Sender, Status};
+use crate::{BoxFuture, Build, Channel, Code, Context, Lent, Payload, RawStream, Sender, Status};
 
 /// A channel to services behind a shared-memory server (`shm://path` in `weftbuf.toml`).
 ///
@@ -54,13 +54,12 @@ impl ShmChannel {
         Ok(session)
     }
 
-    /// Starts a call of `method`: its request copied into a request slot, or (`None`) its
-    /// requests to follow as MOREs.
+    /// Starts a call of `method` with its request `body` in a request slot.
     async fn start(
         &self,
         method: &'static MethodDescriptor,
         ctx: &Context,
-        request: Option<&[u8]>,
+        body: Body<'_>,
     ) -> Result<(CallGuard, mpsc::UnboundedReceiver<Event>), Status> {
         let session = self.session().await?;
         let slot = session.request_slot().await?;
@@ -74,18 +73,19 @@ impl ShmChannel {
         let bytes = unsafe { session.segment.slot_mut(slot) }.unwrap_or_default();
         let capacity = bytes.len();
         let offset = message_offset(method.path, ctx.metadata());
-        let message = request.unwrap_or_default();
-        let written = write_call(bytes, method.path, ctx.metadata()).and_then(|_| {
-            let target = bytes.get_mut(offset..offset + message.len())?;
-            target.copy_from_slice(message);
-            Some(offset + message.len())
-        });
-        let Some(len) = written else {
-            session.free_request_slot(slot);
-            return Err(Status::resource_exhausted(format!(
-                "a request of {} bytes (and its metadata) does not fit a slot of {capacity}",
-                message.len()
-            )));
+        let streamed = matches!(body, Body::Streamed);
+        let written = match write_call(bytes, method.path, ctx.metadata()) {
+            None => Err(Status::resource_exhausted(format!(
+                "a call's method and metadata do not fit a slot of {capacity} bytes"
+            ))),
+            Some(_) => write_body(&mut bytes[offset..], body).map(|len| offset + len),
+        };
+        let len = match written {
+            Ok(len) => len,
+            Err(status) => {
+                session.free_request_slot(slot);
+                return Err(status);
+            }
         };
         let (events, received) = mpsc::unbounded_channel();
         session.calls().insert(
@@ -101,7 +101,7 @@ impl ShmChannel {
         session
             .push(Entry {
                 kind: kind::CALL,
-                flags: if request.is_none() { FLAG_STREAMED } else { 0 },
+                flags: if streamed { FLAG_STREAMED } else { 0 },
                 slot,
                 len: len as u32,
                 call: guard.call,
@@ -109,6 +109,45 @@ impl ShmChannel {
             })
             .await?;
         Ok((guard, received))
+    }
+}
+
+/// A request as a call gives it.
+enum Body<'a> {
+    /// Its bytes, copied into the slot.
+    Bytes(&'a [u8]),
+    /// Built in the slot.
+    Built(Build<'a>),
+    /// None: the requests follow as MOREs.
+    Streamed,
+}
+
+/// Writes `body` into `room` (the slot after the call's header): its length.
+fn write_body(room: &mut [u8], body: Body<'_>) -> Result<usize, Status> {
+    let capacity = room.len();
+    match body {
+        Body::Bytes(request) => {
+            let target = room.get_mut(..request.len()).ok_or_else(|| {
+                Status::resource_exhausted(format!(
+                    "a request of {} bytes does not fit the {capacity} bytes its slot has left",
+                    request.len()
+                ))
+            })?;
+            target.copy_from_slice(request);
+            super::copied(request.len());
+            Ok(request.len())
+        }
+        Body::Built(build) => {
+            let mut builder = Builder::in_slice(room)?;
+            build(&mut builder)?;
+            if file_identifier(builder.as_bytes()).is_none() {
+                return Err(Status::internal(
+                    "a request was sent before it was finished",
+                ));
+            }
+            Ok(builder.len())
+        }
+        Body::Streamed => Ok(0),
     }
 }
 
@@ -148,17 +187,18 @@ async fn carry(
     }
 }
 
-impl Channel for ShmChannel {
-    fn unary<'a>(
-        &'a self,
+impl ShmChannel {
+    /// A unary call with its request `body`.
+    async fn call(
+        &self,
         method: &'static MethodDescriptor,
         ctx: Context,
-        request: &'a [u8],
-    ) -> BoxFuture<'a, Result<Payload, Status>> {
-        Box::pin(async move {
+        body: Body<'_>,
+    ) -> Result<Payload, Status> {
+        {
             ctx.check()?;
             let call = async {
-                let (mut guard, mut events) = self.start(method, &ctx, Some(request)).await?;
+                let (mut guard, mut events) = self.start(method, &ctx, body).await?;
                 let mut response = None;
                 while let Some(event) = events.recv().await {
                     match event {
@@ -181,7 +221,27 @@ impl Channel for ShmChannel {
                 Err(Status::unavailable("the shared-memory session ended"))
             };
             crate::call::supervise(call, &ctx, method).await
-        })
+        }
+    }
+}
+
+impl Channel for ShmChannel {
+    fn unary<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        request: &'a [u8],
+    ) -> BoxFuture<'a, Result<Payload, Status>> {
+        Box::pin(self.call(method, ctx, Body::Bytes(request)))
+    }
+
+    fn unary_built<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        build: Build<'a>,
+    ) -> BoxFuture<'a, Result<Payload, Status>> {
+        Box::pin(self.call(method, ctx, Body::Built(build)))
     }
 
     fn server_streaming<'a>(
@@ -192,9 +252,12 @@ impl Channel for ShmChannel {
     ) -> BoxFuture<'a, Result<RawStream<'a>, Status>> {
         Box::pin(async move {
             ctx.check()?;
-            let (guard, mut events) =
-                crate::call::supervise(self.start(method, &ctx, Some(request)), &ctx, method)
-                    .await?;
+            let (guard, mut events) = crate::call::supervise(
+                self.start(method, &ctx, Body::Bytes(request)),
+                &ctx,
+                method,
+            )
+            .await?;
             let (forward, responses) = mpsc::channel(crate::stream::QUEUE_DEPTH);
             // The deadline and cancellation keep applying while the responses are taken.
             let carry = async move {
@@ -225,7 +288,8 @@ impl Channel for ShmChannel {
         Box::pin(async move {
             ctx.check()?;
             let (guard, events) =
-                crate::call::supervise(self.start(method, &ctx, None), &ctx, method).await?;
+                crate::call::supervise(self.start(method, &ctx, Body::Streamed), &ctx, method)
+                    .await?;
             // Requests are copied into slots as the caller sends them, by a task of the
             // call's own, whether or not the caller reads responses meanwhile.
             spawn_duplex(method, ctx, move |_, requests, sink| {
@@ -399,6 +463,7 @@ impl ClientSession {
             )));
         };
         target.copy_from_slice(request);
+        super::copied(request.len());
         if let Some(lent) = self
             .streamed
             .lock()

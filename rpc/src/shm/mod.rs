@@ -18,6 +18,23 @@ pub use handshake::{Address, Allow, Refusal};
 pub use layout::Geometry;
 pub use server::{Listener, Server};
 
+/// Payload bytes copied by this process's shared-memory transport.
+static COPIED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many payload bytes this process's shared-memory transport has copied: requests given
+/// as bytes (rather than built in their slot with `Channel::unary_built`), streamed requests,
+/// responses a handler built somewhere else than its slot. A call whose request is built in
+/// place adds nothing: its request and its response are each written once, where they are
+/// read.
+pub fn payload_bytes_copied() -> u64 {
+    COPIED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Counts `bytes` copied.
+fn copied(bytes: usize) {
+    COPIED.fetch_add(bytes as u64, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// What can go wrong with a shared-memory session.
 #[derive(Debug, thiserror::Error)]
 pub enum ShmError {

@@ -199,7 +199,10 @@ impl Shared {
     async fn push(&self, entry: Entry) -> Result<(), ShmError> {
         loop {
             let pushed = {
-                let mut ring = self.responses.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut ring = self
+                    .responses
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
                 let waiting: Vec<u32> = std::mem::take(
                     &mut *self.untaken.lock().unwrap_or_else(PoisonError::into_inner),
                 );
@@ -707,6 +710,7 @@ fn into_slot(builder: Builder<'static>, shared: &Shared, slot: u32) -> Result<us
                 ))
             })?;
             target.copy_from_slice(bytes);
+            super::copied(bytes.len());
             Ok(bytes.len())
         }
     }

@@ -61,7 +61,7 @@ impl Gen<'_> {
             let _ = match m.streaming {
                 Streaming::None => writeln!(
                     o,
-                    "    pub async fn {f}(&self, ctx: ::weftbuf_rpc::Context, request: &[u8]) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        let bytes = self.channel.unary({descriptor}, ctx, request).await?;\n        ::weftbuf_rpc::Message::from_payload(bytes)\n    }}"
+                    "    pub async fn {f}(&self, ctx: ::weftbuf_rpc::Context, request: &[u8]) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        let bytes = self.channel.unary({descriptor}, ctx, request).await?;\n        ::weftbuf_rpc::Message::from_payload(bytes)\n    }}\n    /// The same call, its request written by `build` where the transport wants it (in a\n    /// shared-memory slot: the request is never copied).\n    pub async fn {f}_with(&self, ctx: ::weftbuf_rpc::Context, build: impl FnOnce(&mut rt::Builder<'_>) -> Result<(), rt::BuildError> + Send) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        let bytes = self.channel.unary_built({descriptor}, ctx, Box::new(build)).await?;\n        ::weftbuf_rpc::Message::from_payload(bytes)\n    }}"
                 ),
                 Streaming::Server => writeln!(
                     o,
@@ -100,7 +100,7 @@ impl Gen<'_> {
             let _ = match m.streaming {
                 Streaming::None => writeln!(
                     o,
-                    "    pub fn {f}(&self, ctx: ::weftbuf_rpc::Context, request: &[u8]) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        self.runtime.block_on(self.client.{f}(ctx, request))\n    }}"
+                    "    pub fn {f}(&self, ctx: ::weftbuf_rpc::Context, request: &[u8]) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        self.runtime.block_on(self.client.{f}(ctx, request))\n    }}\n    /// The same call, its request written by `build` where the transport wants it.\n    pub fn {f}_with(&self, ctx: ::weftbuf_rpc::Context, build: impl FnOnce(&mut rt::Builder<'_>) -> Result<(), rt::BuildError> + Send) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        self.runtime.block_on(self.client.{f}_with(ctx, build))\n    }}"
                 ),
                 Streaming::Server => writeln!(
                     o,
