@@ -71,11 +71,26 @@ impl Address {
         }
     }
 
-    /// Listens here; a socket file is made readable and writable by its owner only.
+    /// Listens here; a socket file is made readable and writable by its owner only. A socket
+    /// file left by a server that is gone (killed, say) is replaced; one a live server
+    /// listens on is an error.
     pub(crate) fn listen(&self) -> Result<UnixListener, ShmError> {
-        let listener = std::os::unix::net::UnixListener::bind_addr(
-            &self.std().map_err(|e| ShmError::Io("socket address", e))?,
-        )
+        let addr = self.std().map_err(|e| ShmError::Io("socket address", e))?;
+        let listener = match std::os::unix::net::UnixListener::bind_addr(&addr) {
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => match self {
+                Address::Path(path)
+                    if std::os::unix::net::UnixStream::connect_addr(&addr)
+                        .is_err_and(|c| c.kind() == std::io::ErrorKind::ConnectionRefused) =>
+                {
+                    // Nobody listens: the file outlived its server.
+                    std::fs::remove_file(path)
+                        .map_err(|e| ShmError::Io("removing a stale socket", e))?;
+                    std::os::unix::net::UnixListener::bind_addr(&addr)
+                }
+                _ => Err(e),
+            },
+            other => other,
+        }
         .map_err(|e| ShmError::Io("bind", e))?;
         if let Address::Path(path) = self {
             use std::os::unix::fs::PermissionsExt;
