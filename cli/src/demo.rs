@@ -299,7 +299,10 @@ async fn host(deployment: &Deployment, component: &str) -> Result<()> {
             println!("{component}: serving {service} on shm://{}", path.display());
             weftbuf_rpc::shm::Server::new()
                 .serve_shared(handler)
-                .run(&weftbuf_rpc::shm::Address::new(path), std::future::pending())
+                .run(
+                    &weftbuf_rpc::shm::Address::new(path),
+                    std::future::pending(),
+                )
                 .await?;
         }
         other => bail!("{service} runs at {other}: this build cannot host it there"),

@@ -460,6 +460,9 @@ async fn a_deployment_that_says_shm_reaches_the_server() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_and_bidi_streams_carry_every_message_in_order() {
     let server = Running::start(small()).await;
-    bounded(common::check_duplex_calls(&PricingClient::new(server.channel()))).await;
+    bounded(common::check_duplex_calls(&PricingClient::new(
+        server.channel(),
+    )))
+    .await;
     server.shut_down().await;
 }

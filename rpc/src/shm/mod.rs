@@ -6,6 +6,9 @@
 
 mod bell;
 mod client;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod handshake;
 mod layout;
 mod ring;

@@ -378,7 +378,10 @@ impl Source for StreamedRequests {
 }
 
 /// Serves one client until it hangs up or breaks the protocol.
-async fn serve_session(session: Session, routes: Arc<HashMap<&'static str, Arc<dyn Handler>>>) {
+pub(crate) async fn serve_session(
+    session: Session,
+    routes: Arc<HashMap<&'static str, Arc<dyn Handler>>>,
+) {
     let Session {
         stream,
         segment,
