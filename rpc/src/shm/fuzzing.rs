@@ -207,7 +207,7 @@ async fn play(mut input: Input<'_>) -> usize {
                 let slot = u32::from(input.byte() % 4);
                 let path = METHODS[usize::from(input.byte()) % METHODS.len()].path;
                 let mut metadata = Metadata::new();
-                if input.byte() % 2 == 0 {
+                if input.byte().is_multiple_of(2) {
                     let _ = metadata.insert("k", "v");
                 }
                 // SAFETY: as above.
@@ -219,7 +219,7 @@ async fn play(mut input: Input<'_>) -> usize {
             3 => {
                 let entry = Entry {
                     kind: kind::CALL,
-                    flags: if input.byte() % 2 == 0 {
+                    flags: if input.byte().is_multiple_of(2) {
                         FLAG_STREAMED
                     } else {
                         0
