@@ -297,8 +297,11 @@ async fn host(deployment: &Deployment, component: &str) -> Result<()> {
         #[cfg(all(feature = "shm", target_os = "linux"))]
         Location::Shm { path } => {
             println!("{component}: serving {service} on shm://{}", path.display());
-            weftbuf_rpc::shm::Server::new()
-                .serve_shared(handler)
+            let mut server = weftbuf_rpc::shm::Server::new().serve_shared(handler);
+            if let Some(uids) = &deployment.service(service).allow_uids {
+                server = server.allow(weftbuf_rpc::shm::Allow(uids.clone()));
+            }
+            server
                 .run(
                     &weftbuf_rpc::shm::Address::new(path),
                     std::future::pending(),

@@ -10,6 +10,10 @@
 //! at = "grpc://127.0.0.1:50051"
 //! deadline = "250ms"
 //! retry = { attempts = 3, backoff = "10ms" }
+//!
+//! [services."storefront.Catalog"]
+//! at = "shm:///run/shop/catalog.sock"
+//! allow_uids = [1000, 1001]   # who may connect (SO_PEERCRED); the server's own user if unset
 //! ```
 //!
 //! An environment variable overrides where a service runs: `WEFTBUF_AT_STOREFRONT_PRICING`
@@ -119,6 +123,9 @@ pub struct ServiceConfig {
     pub deadline: Option<Duration>,
     /// Retries of its idempotent methods.
     pub retry: Retry,
+    /// Who may call it over shared memory (`allow_uids`): the uids its server accepts; `None`
+    /// for the server's own user only.
+    pub allow_uids: Option<Vec<u32>>,
 }
 
 impl Default for ServiceConfig {
@@ -130,6 +137,7 @@ impl Default for ServiceConfig {
                 attempts: 1,
                 backoff: Duration::ZERO,
             },
+            allow_uids: None,
         }
     }
 }
@@ -156,6 +164,7 @@ struct Section {
     at: Option<toml::Spanned<String>>,
     deadline: Option<toml::Spanned<String>>,
     retry: Option<RetrySection>,
+    allow_uids: Option<Vec<u32>>,
 }
 
 #[derive(Deserialize, Clone)]
@@ -277,6 +286,9 @@ fn apply(mut config: ServiceConfig, section: &Section) -> Result<ServiceConfig, 
         };
         config.retry = Retry { attempts, backoff };
     }
+    if let Some(uids) = &section.allow_uids {
+        config.allow_uids = Some(uids.clone());
+    }
     Ok(config)
 }
 
@@ -321,6 +333,7 @@ retry = { attempts = 3, backoff = "10ms" }
 
 [services."storefront.Catalog"]
 at = "shm:///run/catalog.sock"
+allow_uids = [1000, 1001]
 "#;
 
     #[test]
@@ -344,6 +357,8 @@ at = "shm:///run/catalog.sock"
                 path: "/run/catalog.sock".into()
             }
         );
+        assert_eq!(catalog.allow_uids, Some(vec![1000, 1001]));
+        assert_eq!(pricing.allow_uids, None);
         assert_eq!(d.service("other.Thing").at, Location::InProc);
     }
 
