@@ -412,11 +412,21 @@ pub(crate) async fn serve_session(
     'session: loop {
         loop {
             match requests.pop() {
-                Ok(Some(entry)) => {
-                    if take(entry, &shared, &routes, &mut calls).is_err() {
-                        break 'session;
+                Ok(Some(entry)) => match take(entry, &shared, &routes) {
+                    Ok(Some(mut call)) => {
+                        // Polled here first: a handler that answers without waiting is done
+                        // without a task of its own (and the hop to it).
+                        let done = std::future::poll_fn(|cx| {
+                            std::task::Poll::Ready(call.as_mut().poll(cx).is_ready())
+                        })
+                        .await;
+                        if !done {
+                            calls.spawn(call);
+                        }
                     }
-                }
+                    Ok(None) => {}
+                    Err(_) => break 'session,
+                },
                 Ok(None) => break,
                 Err(_) => break 'session,
             }
@@ -453,12 +463,13 @@ pub(crate) async fn hung_up(stream: &tokio::net::UnixStream) {
 }
 
 /// Takes one entry from the client; an error is a protocol violation, which ends the session.
+/// Takes one entry from the client: a call to serve, if it is one; an error is a protocol
+/// violation, which ends the session.
 fn take(
     entry: Entry,
     shared: &Arc<Shared>,
     routes: &Arc<HashMap<&'static str, Arc<dyn Handler>>>,
-    calls: &mut JoinSet<()>,
-) -> Result<(), ShmError> {
+) -> Result<Option<BoxFuture<'static, ()>>, ShmError> {
     let geometry = shared.segment.geometry();
     match entry.kind {
         kind::CALL => {
@@ -498,8 +509,9 @@ fn take(
                 }
             }
             let (shared, routes) = (shared.clone(), routes.clone());
-            calls.spawn(async move { serve_call(entry, token, incoming, &shared, &routes).await });
-            Ok(())
+            Ok(Some(Box::pin(async move {
+                serve_call(entry, token, incoming, &shared, &routes).await;
+            })))
         }
         kind::MORE => {
             let slot = entry.slot;
@@ -528,20 +540,20 @@ fn take(
             if let Some(requests) = requests {
                 let _ = requests.send(Payload::lent(lease));
             }
-            Ok(())
+            Ok(None)
         }
         kind::DONE => {
             if let Some(call) = shared.state().calls.get_mut(&entry.call) {
                 call.requests = None;
             }
-            Ok(())
+            Ok(None)
         }
-        kind::RELEASE => shared.release(entry.slot),
+        kind::RELEASE => shared.release(entry.slot).map(|()| None),
         kind::CANCEL => {
             if let Some(call) = shared.state().calls.get(&entry.call) {
                 call.cancel.cancel();
             }
-            Ok(())
+            Ok(None)
         }
         other => Err(ShmError::Protocol(format!("an entry of kind {other}"))),
     }
