@@ -67,9 +67,9 @@ impl Bell {
     }
 }
 
-/// How long a consumer polls its ring before it sleeps: a peer that answers within it costs
-/// no system call.
-const SPIN: std::time::Duration = std::time::Duration::from_micros(100);
+/// How long a waiting side polls its ring before it sleeps: a peer that answers within it
+/// costs no system call.
+pub(crate) const SPIN: std::time::Duration = std::time::Duration::from_micros(100);
 
 /// Waits until `consumer`'s ring has an entry (or says it is corrupt): polls briefly, then
 /// sleeps on `bell` with the sleeping flag raised (`docs/shm.md`, "Ring protocol").

@@ -2,15 +2,16 @@
 //! read in place in its response slots, lent to the caller until dropped.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{Notify, mpsc};
 use weftbuf::rt::{Builder, MethodDescriptor, file_identifier};
 
 use super::ShmError;
-use super::bell::{Bell, wait_for_entries};
+use super::bell::{Bell, SPIN};
 use super::handshake::{Address, Session, hello};
 use super::layout::{FLAG_LAST, FLAG_STREAMED, NO_SLOT, REQUESTS, RESPONSES, kind};
 use super::ring::{Consumer, Entry, Producer, Pushed};
@@ -199,8 +200,30 @@ impl ShmChannel {
             ctx.check()?;
             let call = async {
                 let (mut guard, mut events) = self.start(method, &ctx, body).await?;
+                let session = guard.session.clone();
                 let mut response = None;
-                while let Some(event) = events.recv().await {
+                let spin_until = Instant::now() + SPIN;
+                let mut polling = Some(Polling::start(&session));
+                loop {
+                    // Polling the ring for a while first: a quick answer is taken here, with
+                    // no wakeup of the reader or of this task.
+                    let event = match events.try_recv() {
+                        Ok(event) => event,
+                        Err(TryRecvError::Empty) if Instant::now() < spin_until => {
+                            session.poll();
+                            tokio::task::yield_now().await;
+                            continue;
+                        }
+                        Err(TryRecvError::Empty) => {
+                            // Done polling: the reader takes over, woken by the bell.
+                            drop(polling.take());
+                            match events.recv().await {
+                                Some(event) => event,
+                                None => break,
+                            }
+                        }
+                        Err(TryRecvError::Disconnected) => break,
+                    };
                     match event {
                         Event::Message(payload) if response.is_none() => response = Some(payload),
                         Event::Message(_) => {
@@ -311,6 +334,12 @@ struct Pending {
 struct ClientSession {
     segment: Arc<Segment>,
     requests: Mutex<Producer>,
+    /// The response ring, read by the session's reader, and by callers while they wait.
+    responses: Mutex<Consumer>,
+    /// Callers polling the ring now: while there are any, the server need not ring the bell.
+    polling: AtomicU32,
+    /// Whether the reader sleeps on the bell.
+    reader_asleep: AtomicBool,
     server_bell: Bell,
     free: Mutex<Vec<u32>>,
     freed: Notify,
@@ -350,6 +379,9 @@ impl ClientSession {
         let geometry = segment.geometry();
         let this = Arc::new(ClientSession {
             requests: Mutex::new(Producer::new(segment.clone(), REQUESTS)),
+            responses: Mutex::new(Consumer::new(segment.clone(), RESPONSES)),
+            polling: AtomicU32::new(0),
+            reader_asleep: AtomicBool::new(false),
             server_bell: Bell::new(server_bell)?,
             free: Mutex::new((0..geometry.slots).rev().collect()),
             freed: Notify::new(),
@@ -512,6 +544,64 @@ impl ClientSession {
         }
     }
 
+    /// Takes every entry the server has pushed.
+    fn drain(self: &Arc<Self>) -> Result<(), ShmError> {
+        let mut responses = self
+            .responses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        while let Some(entry) = responses.pop()? {
+            self.take(entry)?;
+        }
+        Ok(())
+    }
+
+    /// A caller starts polling: the server may stop ringing the bell meanwhile.
+    fn start_polling(&self) {
+        self.polling.fetch_add(1, Ordering::SeqCst);
+        self.responses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .woke();
+    }
+
+    /// A caller stops polling: the last one raises the flag again for a sleeping reader, and
+    /// takes what came while it was down (which no bell announced).
+    fn stop_polling(self: &Arc<Self>) {
+        if self.polling.fetch_sub(1, Ordering::SeqCst) != 1
+            || !self.reader_asleep.load(Ordering::SeqCst)
+        {
+            return;
+        }
+        let missed = self
+            .responses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .sleep_again();
+        if missed {
+            self.poll();
+        }
+    }
+
+    /// Takes what the server has pushed, unless another caller or the reader is at it.
+    fn poll(self: &Arc<Self>) {
+        let Ok(mut responses) = self.responses.try_lock() else {
+            return;
+        };
+        let taken = (|| {
+            while let Some(entry) = responses.pop()? {
+                self.take(entry)?;
+            }
+            Ok::<_, ShmError>(())
+        })();
+        drop(responses);
+        if let Err(e) = taken {
+            self.fail_all(&Status::unavailable(format!(
+                "the shared-memory session ended: the server broke the protocol: {e}"
+            )));
+        }
+    }
+
     /// Ends every call in flight with `status`: the session is over.
     fn fail_all(&self, status: &Status) {
         self.dead.store(true, Ordering::Release);
@@ -629,39 +719,66 @@ fn release(slot: u32) -> Entry {
     }
 }
 
-/// Reads the server's entries until the session ends, then fails the calls left.
+/// Reads the server's entries while no caller does, sleeping on the client's bell between
+/// them, until the session ends; then fails the calls left. (It does not poll: a caller
+/// waiting for its answer polls the ring itself, so one thread per side spins, never more.)
 async fn read(session: std::sync::Weak<ClientSession>, stream: tokio::net::UnixStream, bell: Bell) {
-    let Some(segment) = session.upgrade().map(|s| s.segment.clone()) else {
-        return;
-    };
-    let mut responses = Consumer::new(segment, RESPONSES);
     let mut hangup = std::pin::pin!(super::server::hung_up(&stream));
-    let why = 'session: loop {
-        loop {
-            let Some(this) = session.upgrade() else {
-                return;
-            };
-            match responses.pop() {
-                Ok(Some(entry)) => {
-                    if let Err(e) = this.take(entry) {
-                        break 'session format!("the server broke the protocol: {e}");
-                    }
-                }
-                Ok(None) => break,
-                Err(e) => break 'session format!("the server broke the protocol: {e}"),
-            }
+    let why = loop {
+        let Some(this) = session.upgrade() else {
+            return;
+        };
+        if let Err(e) = this.drain() {
+            break format!("the server broke the protocol: {e}");
         }
-        tokio::select! {
-            woken = wait_for_entries(&responses, &bell) => if let Err(e) = woken {
-                break format!("{e}");
-            },
+        this.reader_asleep.store(true, Ordering::SeqCst);
+        let sleep = this
+            .responses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .prepare_to_sleep();
+        if !sleep {
+            this.reader_asleep.store(false, Ordering::SeqCst);
+            continue;
+        }
+        // Not holding the session while asleep: dropping the channel ends the reader.
+        drop(this);
+        let woken = tokio::select! {
+            woken = bell.wait() => woken,
             () = &mut hangup => break "the server went away".to_string(),
+        };
+        let Some(this) = session.upgrade() else {
+            return;
+        };
+        this.reader_asleep.store(false, Ordering::SeqCst);
+        this.responses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .woke();
+        if let Err(e) = woken {
+            break e.to_string();
         }
     };
     if let Some(this) = session.upgrade() {
         this.fail_all(&Status::unavailable(format!(
             "the shared-memory session ended: {why}"
         )));
+    }
+}
+
+/// A caller polling the ring, until dropped (however its call ends).
+struct Polling(Arc<ClientSession>);
+
+impl Polling {
+    fn start(session: &Arc<ClientSession>) -> Polling {
+        session.start_polling();
+        Polling(session.clone())
+    }
+}
+
+impl Drop for Polling {
+    fn drop(&mut self) {
+        self.0.stop_polling();
     }
 }
 

@@ -199,6 +199,17 @@ impl Consumer {
         false
     }
 
+    /// Raises the sleeping flag again for a consumer that sleeps while others polled (they
+    /// lowered it): says whether entries came meanwhile, which no bell announced.
+    pub(crate) fn sleep_again(&self) -> bool {
+        let ring = &self.ring;
+        ring.segment
+            .u32(ring.control.sleeping)
+            .store(1, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+        !self.is_empty()
+    }
+
     /// Lowers the sleeping flag.
     pub(crate) fn woke(&self) {
         let ring = &self.ring;
