@@ -323,6 +323,22 @@ pub(crate) async fn hello(address: &Address) -> Result<Session, ShmError> {
     })
 }
 
+/// Completes when the peer closes its end of `stream` (exits, is killed).
+pub(crate) async fn hung_up(stream: &tokio::net::UnixStream) {
+    let mut byte = [0u8; 1];
+    loop {
+        if stream.readable().await.is_err() {
+            return;
+        }
+        match stream.try_read(&mut byte) {
+            // After WELCOME the client sends nothing: any byte, or the end, ends it.
+            Ok(_) => return,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(_) => return,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::Ordering;
