@@ -122,6 +122,61 @@ def load(criterion: Path) -> dict:
     return data
 
 
+# The services benchmarks (benches/benches/services.rs): group prefix -> what it measures,
+# and the (numerator, peer) pairs of its ratio column.
+SERVICES = [
+    ("call", "one call at a time, in process", ("inproc", "direct")),
+    ("grpc", "one call at a time over gRPC on loopback", ("weftbuf", "tonic-prost")),
+    ("grpc-64-in-flight", "64 calls in flight over gRPC on loopback (time for all 64)",
+     ("weftbuf", "tonic-prost")),
+]
+
+
+def load_services(criterion: Path) -> dict:
+    """(group, size) -> function -> median ns, for the services benchmarks."""
+    found = {}
+    prefixes = {prefix for prefix, _, _ in SERVICES}
+    for meta_file in sorted(criterion.glob("*/*/new/benchmark.json")):
+        meta = json.loads(meta_file.read_text())
+        group, _, size = meta.get("group_id", "").partition("/")
+        if group not in prefixes or not size:
+            continue
+        est_file = meta_file.with_name("estimates.json")
+        if est_file.is_file():
+            median = json.loads(est_file.read_text())["median"]["point_estimate"]
+            found.setdefault((group, size), {})[meta["function_id"]] = median
+    return found
+
+
+def services_section(w, services: dict, run: dict) -> None:
+    """The services tables: absolute medians and the ratio of each pair."""
+    w("## Services")
+    w("")
+    w("What a call costs per boundary (`benches/benches/services.rs`): the storefront's")
+    w("`Pricing.Quote`, its request about 64 bytes or 64 KiB (the customer's name makes up the")
+    w("size), the request built and the response read on every call. In process, the channel")
+    w("(`inproc`) against the same work as a direct call of the implementation (`direct`:")
+    w("build the request, verify it, run the handler, verify the response); over gRPC, weftbuf's")
+    w("transport against tonic 0.14 with prost and an equivalent protobuf message, both servers")
+    w("and clients on one 2-thread tokio runtime, over loopback TCP with `TCP_NODELAY`. Ratios")
+    w("are weftbuf / peer: below 1 is faster.")
+    if run:
+        w("")
+        w(f"Run: {run.get('date', '?')}, commit {run.get('commit', '?')}, load "
+          f"{run.get('load_before', '?')} before and {run.get('load_after', '?')} after.")
+    w("")
+    w("| benchmark | size | weftbuf | peer | weftbuf / peer |")
+    w("| --- | --- | ---: | ---: | ---: |")
+    for prefix, what, (mine, peer) in SERVICES:
+        for (group, size), functions in sorted(services.items()):
+            if group != prefix or mine not in functions or peer not in functions:
+                continue
+            a, b = functions[mine], functions[peer]
+            w(f"| {what}: `{mine}` vs `{peer}` | {size} | {fmt_time(a)} | {fmt_time(b)} "
+              f"| {fmt_ratio(a / b)} |")
+    w("")
+
+
 def implementations(results: dict) -> list:
     """The implementations of one dataset's results, in table order."""
     found = {impl for (_, impl) in results}
@@ -378,6 +433,12 @@ def main() -> None:
     for impl, what in IMPL_WHAT.items():
         w(f"- **{impl}**: {what}.")
     w("")
+    services = load_services(args.criterion)
+    if services:
+        services_file = args.criterion / "weftbuf-services-run.json"
+        services_run = (json.loads(services_file.read_text())
+                        if services_file.is_file() else {})
+        services_section(w, services, services_run)
     if args.observations and args.observations.is_file():
         w("## Observations")
         w("")

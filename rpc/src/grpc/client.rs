@@ -12,7 +12,7 @@ use http::uri::PathAndQuery;
 use tonic::body::Body;
 use tonic::metadata::{AsciiMetadataValue, BinaryMetadataValue, MetadataKey};
 use tonic::transport::{Channel as TonicChannel, Endpoint};
-use weftbuf::rt::MethodDescriptor;
+use weftbuf::rt::{Builder, MethodDescriptor};
 use weftbuf::service::encode_timeout;
 
 use super::codec::{BoxError, FrameLimit, RawCodec, from_tonic};
@@ -21,7 +21,7 @@ use crate::call::supervise;
 use crate::config::Location;
 use crate::duplex::{EventSink, spawn_duplex};
 use crate::stream::{Flow, Queue, push};
-use crate::{BoxFuture, Channel, Code, Context, Payload, RawStream, Sender, Status};
+use crate::{BoxFuture, Build, Channel, Code, Context, Payload, RawStream, Sender, Status};
 
 /// A channel to services behind a gRPC server (`grpc://host:port` in `weftbuf.toml`).
 ///
@@ -88,7 +88,7 @@ impl GrpcChannel {
         &self,
         method: &'static MethodDescriptor,
         ctx: &Context,
-        request: &[u8],
+        request: Vec<u8>,
     ) -> Result<tonic::Streaming<Vec<u8>>, Status> {
         if request.len() > self.max_encoding {
             return Err(Status::resource_exhausted(format!(
@@ -98,7 +98,7 @@ impl GrpcChannel {
             )));
         }
         let path = path(method)?;
-        let request = outgoing(ctx, request.to_vec())?;
+        let request = outgoing(ctx, request)?;
         let mut grpc = self.grpc.clone();
         grpc.ready()
             .await
@@ -187,6 +187,40 @@ impl GrpcChannelBuilder {
     }
 }
 
+impl GrpcChannel {
+    /// A unary call whose request is `request`'s bytes, moved to tonic.
+    async fn call(
+        &self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        request: Vec<u8>,
+    ) -> Result<Payload, Status> {
+        ctx.check()?;
+        let call = async {
+            let mut responses = self.open(method, &ctx, request).await?;
+            let response = responses
+                .message()
+                .await
+                .map_err(|e| received(&e))?
+                .ok_or_else(|| Status::internal(format!("{} sent no response", method.path)))?;
+            // The status comes in the trailers, after the message.
+            if responses
+                .message()
+                .await
+                .map_err(|e| received(&e))?
+                .is_some()
+            {
+                return Err(Status::internal(format!(
+                    "{} sent more than one response",
+                    method.path
+                )));
+            }
+            Ok(response.into())
+        };
+        supervise(call, &ctx, method).await
+    }
+}
+
 impl Channel for GrpcChannel {
     fn unary<'a>(
         &'a self,
@@ -194,30 +228,20 @@ impl Channel for GrpcChannel {
         ctx: Context,
         request: &'a [u8],
     ) -> BoxFuture<'a, Result<Payload, Status>> {
+        Box::pin(self.call(method, ctx, request.to_vec()))
+    }
+
+    fn unary_built<'a>(
+        &'a self,
+        method: &'static MethodDescriptor,
+        ctx: Context,
+        build: Build<'a>,
+    ) -> BoxFuture<'a, Result<Payload, Status>> {
         Box::pin(async move {
-            ctx.check()?;
-            let call = async {
-                let mut responses = self.open(method, &ctx, request).await?;
-                let response = responses
-                    .message()
-                    .await
-                    .map_err(|e| received(&e))?
-                    .ok_or_else(|| Status::internal(format!("{} sent no response", method.path)))?;
-                // The status comes in the trailers, after the message.
-                if responses
-                    .message()
-                    .await
-                    .map_err(|e| received(&e))?
-                    .is_some()
-                {
-                    return Err(Status::internal(format!(
-                        "{} sent more than one response",
-                        method.path
-                    )));
-                }
-                Ok(response.into())
-            };
-            supervise(call, &ctx, method).await
+            // Built on the heap and handed to tonic as it is: no copy before the frame's.
+            let mut request = Builder::new();
+            build(&mut request)?;
+            self.call(method, ctx, request.into_vec()).await
         })
     }
 
@@ -229,7 +253,8 @@ impl Channel for GrpcChannel {
     ) -> BoxFuture<'a, Result<RawStream<'a>, Status>> {
         Box::pin(async move {
             ctx.check()?;
-            let mut responses = supervise(self.open(method, &ctx, request), &ctx, method).await?;
+            let mut responses =
+                supervise(self.open(method, &ctx, request.to_vec()), &ctx, method).await?;
             let queue = Arc::new(Mutex::new(Queue::default()));
             let filled = queue.clone();
             // Read as the caller takes responses; dropping the stream resets the call.
