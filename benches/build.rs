@@ -107,5 +107,14 @@ fn weftbuf_gen(manifest_dir: &Path, out_dir: &Path) -> Result<(), String> {
             .compile(&[&schema])
             .map_err(|e| e.to_string())?;
     }
+    // The shared-memory benchmarks' echo service, with its service code.
+    let echo = manifest_dir.join("schemas/echo.fbs");
+    let dir = out_dir.join("echo");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    weftbuf_build::Config::new()
+        .out_dir(&dir)
+        .rpc(true)
+        .compile(&[&echo])
+        .map_err(|e| e.to_string())?;
     Ok(())
 }

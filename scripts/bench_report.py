@@ -177,6 +177,46 @@ def services_section(w, services: dict, run: dict) -> None:
     w("")
 
 
+def shm_section(w, criterion: Path) -> None:
+    """Round trips between two processes per transport, from benches/benches/shm.rs."""
+    file = criterion / "weftbuf-shm-percentiles.json"
+    if not file.is_file():
+        return
+    rows = json.loads(file.read_text())
+    by = {(r["size"], r["transport"]): r for r in rows}
+    sizes = [s for s in ("64B", "4KiB", "1MiB") if any(k[0] == s for k in by)]
+    peers = ["iceoryx2", "unix-socket", "weftbuf-grpc"]
+    w("## Shared memory")
+    w("")
+    w("Round trips between two processes (`benches/benches/shm.rs`): a `bench.Blob` request of")
+    w("64 B, 4 KiB or 1 MiB, written on every call, the server answering its length. weftbuf's")
+    w("shared memory (the request built in its slot, the response read in place) against")
+    w("iceoryx2 0.10 request-response (loaned `[u8]` requests, `u64` responses, both sides")
+    w("polling), a Unix stream socket that copies the bytes, and weftbuf over gRPC on loopback.")
+    w("Each server is a process of its own, running only during its transport's benchmarks.")
+    w("Every call is timed: p50 and p99 over all of criterion's samples.")
+    w("")
+    w("| size | transport | p50 | p99 | p50: weftbuf-shm / transport |")
+    w("| --- | --- | ---: | ---: | ---: |")
+    for size in sizes:
+        mine = by.get((size, "weftbuf-shm"))
+        for transport in ["weftbuf-shm"] + peers:
+            r = by.get((size, transport))
+            if not r:
+                continue
+            ratio = fmt_ratio(mine["p50_ns"] / r["p50_ns"]) if mine else "n/a"
+            w(f"| {size} | `{transport}` | {fmt_time(r['p50_ns'])} | {fmt_time(r['p99_ns'])} "
+              f"| {ratio} |")
+    small, large = by.get(("64B", "weftbuf-shm")), by.get(("1MiB", "weftbuf-shm"))
+    if small and large:
+        w("")
+        w(f"weftbuf-shm's 1 MiB round trip is {large['p50_ns'] / small['p50_ns']:.3g}× its 64 B "
+          "one (p50); writing the megabyte itself is most of it (iceoryx2's ratio is "
+          f"{by[('1MiB', 'iceoryx2')]['p50_ns'] / by[('64B', 'iceoryx2')]['p50_ns']:.3g}×)."
+          if ("1MiB", "iceoryx2") in by and ("64B", "iceoryx2") in by else "")
+    w("")
+
+
 def implementations(results: dict) -> list:
     """The implementations of one dataset's results, in table order."""
     found = {impl for (_, impl) in results}
@@ -439,6 +479,7 @@ def main() -> None:
         services_run = (json.loads(services_file.read_text())
                         if services_file.is_file() else {})
         services_section(w, services, services_run)
+    shm_section(w, args.criterion)
     if args.observations and args.observations.is_file():
         w("## Observations")
         w("")
