@@ -35,10 +35,10 @@ impl<F: Family> Message<F> {
 
     /// The root view.
     pub fn get(&self) -> F::View<'_> {
+        // Owned bytes are unchanged since verification (no `&mut` access is given out); lent
+        // bytes in shared memory may be rewritten by a hostile peer, which views survive
+        // (every read bounds-checked, strings checked as UTF-8 when read): wrong values.
         // SAFETY: `from_payload` verified the bytes as a message with an `F` root at `root`.
-        // Owned bytes are unchanged since (no `&mut` access is given out); lent bytes in
-        // shared memory may be rewritten by a hostile peer, which views survive (every read
-        // bounds-checked, strings checked as UTF-8 when read), reading wrong values.
         unsafe { <F::View<'_> as TableElement<'_>>::from_object(self.bytes.bytes(), self.root) }
     }
 

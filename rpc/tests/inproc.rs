@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use generated::storefront::{
     CatalogClient, CatalogServer, CatalogService, Category, GetQuote, GetQuoteBuilder, GetQuoteT,
-    ListProducts, ListProductsBuilder, Money, PricingClient, PricingServer, PricingService,
-    ProductBuilder, QuoteBuilder,
+    ListProducts, ListProductsBuilder, PricingClient, PricingServer, PricingService,
+    ProductBuilder,
 };
 use weftbuf::rt::Builder;
 use weftbuf_rpc::{CancelToken, Code, Context, InProc, Requests, Sink, Status};
@@ -38,15 +38,7 @@ impl PricingService for Prices {
             Some("none") => return Ok(()),
             _ => {}
         }
-        let currency = ctx.metadata().get_str("currency").unwrap_or("EUR");
-        let mut code = [0u8; 3];
-        code.copy_from_slice(&currency.as_bytes()[..3]);
-        let mut quote = QuoteBuilder::new(response)?;
-        quote
-            .sku(request.sku())
-            .price(&Money::new(100 * request.sku() as i64, code));
-        quote.finish()?;
-        Ok(())
+        common::quote(ctx, request, response).await
     }
 
     async fn quote_each(

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use common::generated::storefront::{
     CatalogClient, CatalogServer, CatalogService, Category, GetQuote, GetQuoteBuilder, GetQuoteT,
-    ListProducts, ListProductsBuilder, Money, PricingClient, PricingServer, PricingService,
-    ProductBuilder, QuoteBuilder,
+    ListProducts, ListProductsBuilder, PricingClient, PricingServer, PricingService,
+    ProductBuilder,
 };
 use tokio::sync::{Notify, oneshot};
 use weftbuf::rt::Builder;
@@ -49,9 +49,6 @@ impl PricingService for Prices {
             Some("none") => return Ok(()),
             _ => {}
         }
-        let currency = ctx.metadata().get_str("currency").unwrap_or("EUR");
-        let mut code = [0u8; 3];
-        code.copy_from_slice(&currency.as_bytes()[..3]);
         if request.customer() == Some("huge") {
             // A quote holds no bulk; a product's name can.
             let mut product = ProductBuilder::new(response)?;
@@ -59,12 +56,7 @@ impl PricingService for Prices {
             product.finish()?;
             return Ok(());
         }
-        let mut quote = QuoteBuilder::new(response)?;
-        quote
-            .sku(request.sku())
-            .price(&Money::new(100 * request.sku() as i64, code));
-        quote.finish()?;
-        Ok(())
+        common::quote(ctx, request, response).await
     }
 
     async fn quote_each(

@@ -171,10 +171,10 @@ impl Segment {
     /// Slot `index`'s bytes, to read, or `None` for an index out of range.
     pub(crate) fn slot(&self, index: u32) -> Option<&[u8]> {
         let range = self.geometry.slot(index)?;
-        // SAFETY: the range lies inside the mapping (the geometry's segment size, which is
-        // its length). The peer may write these bytes while they are read: every read of
-        // them is bounds-checked and their strings are checked when read (`docs/shm.md`,
-        // threat model), so a rewrite gives wrong values, never a read outside the slot.
+        // The peer may write these bytes while they are read: every read of them is
+        // bounds-checked and their strings are checked when read (`docs/shm.md`, threat
+        // model), so a rewrite gives wrong values, never a read outside the slot.
+        // SAFETY: the range lies inside the mapping, whose length is the segment's size.
         Some(unsafe { std::slice::from_raw_parts(self.map.as_ptr().add(range.start), range.len()) })
     }
 

@@ -18,13 +18,31 @@ pub mod generated {
 use std::time::{Duration, Instant};
 
 use generated::storefront::{
-    GetQuoteBuilder, GetQuoteT, Money, PricingClient, QuoteBuilder, TotalBuilder,
+    GetQuote, GetQuoteBuilder, GetQuoteT, Money, PricingClient, QuoteBuilder, TotalBuilder,
 };
 use weftbuf::rt::Builder;
 use weftbuf_rpc::{Channel, Code, Context, Requests, Sink, Status};
 
 /// The SKU no product has: a quote of it is `NOT_FOUND`.
 pub const MISSING: u64 = 999;
+
+/// `Quote`'s answer: 100 units per SKU, in the currency the `currency` metadata names (EUR
+/// without it).
+pub async fn quote(
+    ctx: &Context,
+    request: GetQuote<'_>,
+    response: &mut Builder<'static>,
+) -> Result<(), Status> {
+    let currency = ctx.metadata().get_str("currency").unwrap_or("EUR");
+    let mut code = [0u8; 3];
+    code.copy_from_slice(&currency.as_bytes()[..3]);
+    let mut quote = QuoteBuilder::new(response)?;
+    quote
+        .sku(request.sku())
+        .price(&Money::new(100 * request.sku() as i64, code));
+    quote.finish()?;
+    Ok(())
+}
 
 /// `QuoteEach`: a quote of 100 units per SKU for each request, in order.
 pub async fn quote_each(
