@@ -2,6 +2,7 @@
 //! calling thread until each call (or each response) is in, on a runtime of their own.
 //!
 //! ```no_run
+//! # #[cfg(feature = "grpc")]
 //! # fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use weftbuf_rpc::blocking::Runtime;
 //!
