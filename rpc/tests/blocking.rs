@@ -9,50 +9,12 @@
 
 mod common;
 
-use common::generated::storefront::{
-    GetQuote, GetQuoteBuilder, GetQuoteT, Money, PricingBlockingClient, PricingServer,
-    PricingService, QuoteBuilder,
-};
+use common::generated::storefront::{GetQuoteBuilder, PricingBlockingClient, PricingServer};
 use weftbuf::rt::Builder;
 use weftbuf_rpc::blocking::Runtime;
-use weftbuf_rpc::{Channel, Code, Context, InProc, Requests, Sink, Status};
+use weftbuf_rpc::{Channel, Code, Context, InProc};
 
-/// Quotes 100 units per SKU.
-struct Prices;
-
-impl PricingService for Prices {
-    async fn quote(
-        &self,
-        _ctx: &Context,
-        request: GetQuote<'_>,
-        response: &mut Builder<'static>,
-    ) -> Result<(), Status> {
-        let mut quote = QuoteBuilder::new(response)?;
-        quote
-            .sku(request.sku())
-            .price(&Money::new(100 * request.sku() as i64, *b"EUR"));
-        quote.finish()?;
-        Ok(())
-    }
-
-    async fn quote_each(
-        &self,
-        ctx: &Context,
-        requests: &mut Requests<'_, GetQuoteT>,
-        responses: &mut dyn Sink,
-    ) -> Result<(), Status> {
-        common::quote_each(ctx, requests, responses).await
-    }
-
-    async fn basket(
-        &self,
-        ctx: &Context,
-        requests: &mut Requests<'_, GetQuoteT>,
-        response: &mut Builder<'static>,
-    ) -> Result<(), Status> {
-        common::basket(ctx, requests, response).await
-    }
-}
+use common::Prices;
 
 fn request(sku: u64) -> Vec<u8> {
     let mut b = Builder::new();

@@ -9,50 +9,12 @@
 
 mod common;
 
-use common::generated::storefront::{
-    GetQuote, GetQuoteBuilder, GetQuoteT, Money, PricingClient, PricingServer, PricingService,
-    QuoteBuilder,
-};
+use common::generated::storefront::{GetQuoteBuilder, PricingClient, PricingServer};
 use weftbuf::rt::Builder;
+use weftbuf_rpc::Context;
 use weftbuf_rpc::shm::{Address, Server, ShmChannel, payload_bytes_copied};
-use weftbuf_rpc::{Context, Requests, Sink, Status};
 
-/// Quotes 100 units per SKU.
-struct Prices;
-
-impl PricingService for Prices {
-    async fn quote(
-        &self,
-        _ctx: &Context,
-        request: GetQuote<'_>,
-        response: &mut Builder<'static>,
-    ) -> Result<(), Status> {
-        let mut quote = QuoteBuilder::new(response)?;
-        quote
-            .sku(request.sku())
-            .price(&Money::new(100 * request.sku() as i64, *b"EUR"));
-        quote.finish()?;
-        Ok(())
-    }
-
-    async fn quote_each(
-        &self,
-        ctx: &Context,
-        requests: &mut Requests<'_, GetQuoteT>,
-        responses: &mut dyn Sink,
-    ) -> Result<(), Status> {
-        common::quote_each(ctx, requests, responses).await
-    }
-
-    async fn basket(
-        &self,
-        ctx: &Context,
-        requests: &mut Requests<'_, GetQuoteT>,
-        response: &mut Builder<'static>,
-    ) -> Result<(), Status> {
-        common::basket(ctx, requests, response).await
-    }
-}
+use common::Prices;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_built_in_its_slot_copies_no_payload_byte() {

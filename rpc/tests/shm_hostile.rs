@@ -18,54 +18,16 @@ use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
-use common::generated::storefront::{
-    GetQuote, GetQuoteBuilder, GetQuoteT, Money, PricingClient, PricingServer, PricingService,
-    QuoteBuilder,
-};
+use common::generated::storefront::{GetQuoteBuilder, PricingClient, PricingServer};
 use rustix::net::{RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags};
 use weftbuf::rt::Builder;
+use weftbuf_rpc::Context;
 use weftbuf_rpc::shm::{Address, Geometry, Listener, Server, ShmChannel};
-use weftbuf_rpc::{Context, Requests, Sink, Status};
 
 /// Which role this process plays: the test, or (re-run by it) the hostile peer.
 const ROLE: &str = "WEFTBUF_SHM_HOSTILE_PEER";
 
-/// Quotes 100 units per SKU.
-struct Prices;
-
-impl PricingService for Prices {
-    async fn quote(
-        &self,
-        _ctx: &Context,
-        request: GetQuote<'_>,
-        response: &mut Builder<'static>,
-    ) -> Result<(), Status> {
-        let mut quote = QuoteBuilder::new(response)?;
-        quote
-            .sku(request.sku())
-            .price(&Money::new(100 * request.sku() as i64, *b"EUR"));
-        quote.finish()?;
-        Ok(())
-    }
-
-    async fn quote_each(
-        &self,
-        ctx: &Context,
-        requests: &mut Requests<'_, GetQuoteT>,
-        responses: &mut dyn Sink,
-    ) -> Result<(), Status> {
-        common::quote_each(ctx, requests, responses).await
-    }
-
-    async fn basket(
-        &self,
-        ctx: &Context,
-        requests: &mut Requests<'_, GetQuoteT>,
-        response: &mut Builder<'static>,
-    ) -> Result<(), Status> {
-        common::basket(ctx, requests, response).await
-    }
-}
+use common::Prices;
 
 /// A session as the hostile peer holds it.
 struct Peer {

@@ -18,13 +18,47 @@ pub mod generated {
 use std::time::{Duration, Instant};
 
 use generated::storefront::{
-    GetQuote, GetQuoteBuilder, GetQuoteT, Money, PricingClient, QuoteBuilder, TotalBuilder,
+    GetQuote, GetQuoteBuilder, GetQuoteT, Money, PricingClient, PricingService, QuoteBuilder,
+    TotalBuilder,
 };
 use weftbuf::rt::Builder;
 use weftbuf_rpc::{Channel, Code, Context, Requests, Sink, Status};
 
 /// The SKU no product has: a quote of it is `NOT_FOUND`.
 pub const MISSING: u64 = 999;
+
+/// The pricing service most tests serve: `Quote` as [`quote`], and the streaming methods as
+/// [`quote_each`] and [`basket`].
+pub struct Prices;
+
+impl PricingService for Prices {
+    async fn quote(
+        &self,
+        ctx: &Context,
+        request: GetQuote<'_>,
+        response: &mut Builder<'static>,
+    ) -> Result<(), Status> {
+        quote(ctx, request, response).await
+    }
+
+    async fn quote_each(
+        &self,
+        ctx: &Context,
+        requests: &mut Requests<'_, GetQuoteT>,
+        responses: &mut dyn Sink,
+    ) -> Result<(), Status> {
+        quote_each(ctx, requests, responses).await
+    }
+
+    async fn basket(
+        &self,
+        ctx: &Context,
+        requests: &mut Requests<'_, GetQuoteT>,
+        response: &mut Builder<'static>,
+    ) -> Result<(), Status> {
+        basket(ctx, requests, response).await
+    }
+}
 
 /// `Quote`'s answer: 100 units per SKU, in the currency the `currency` metadata names (EUR
 /// without it).
