@@ -74,8 +74,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for TestEnum {
             const STRIDE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, TestEnum(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, TestEnum(0))
             }
         }
 
@@ -183,8 +183,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for NestedStruct {
             const STRIDE: usize = 32;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -321,8 +321,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for ArrayStruct {
             const STRIDE: usize = 160;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -443,8 +443,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for LargeArrayStruct {
             const STRIDE: usize = 2496;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -488,7 +488,7 @@ pub mod my_game {
 
         impl<'a> rt::TableElement<'a> for ArrayTable<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `ArrayTable` object.
                 ArrayTable { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -503,7 +503,7 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for ArrayTable<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

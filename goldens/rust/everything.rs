@@ -68,8 +68,8 @@ pub mod everything {
     unsafe impl<'a> rt::Element<'a> for Kind {
         const STRIDE: usize = 2;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, Kind(0))
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::read_or(&bytes, at, Kind(0))
         }
     }
 
@@ -164,8 +164,8 @@ pub mod everything {
     unsafe impl<'a> rt::Element<'a> for Flags {
         const STRIDE: usize = 1;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, Flags(0))
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::read_or(&bytes, at, Flags(0))
         }
     }
 
@@ -245,8 +245,8 @@ pub mod everything {
     unsafe impl<'a> rt::Element<'a> for Small {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -354,8 +354,8 @@ pub mod everything {
     unsafe impl<'a> rt::Element<'a> for Aligned {
         const STRIDE: usize = 32;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -421,7 +421,7 @@ pub mod everything {
 
     impl<'a> rt::UnionRead<'a> for PayloadRef<'a> {
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
             let Some(object) = object else {
                 return PayloadRef::NONE;
             };
@@ -431,7 +431,7 @@ pub mod everything {
                 // SAFETY: the verifier checked the object as this member's type.
                 2 => PayloadRef::Branch(unsafe { rt::table_at(bytes, object) }),
                 // SAFETY: the verifier checked the object as this member's type.
-                3 => PayloadRef::Small(rt::boxed_struct_at(bytes, object)),
+                3 => PayloadRef::Small(rt::boxed_struct_at(&bytes, object)),
                 // SAFETY: the verifier checked the object as this member's type.
                 4 => PayloadRef::Text(unsafe { rt::string_at(bytes, object) }),
                 0 => PayloadRef::NONE,
@@ -583,7 +583,7 @@ pub mod everything {
 
     impl<'a> rt::TableElement<'a> for Leaf<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Leaf` object.
             Leaf { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -598,7 +598,7 @@ pub mod everything {
     unsafe impl<'a> rt::Element<'a> for Leaf<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -819,7 +819,7 @@ pub mod everything {
 
     impl<'a> rt::TableElement<'a> for Branch<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Branch` object.
             Branch { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -834,7 +834,7 @@ pub mod everything {
     unsafe impl<'a> rt::Element<'a> for Branch<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -1217,7 +1217,7 @@ pub mod everything {
         }
         /// `nested` verified and read as the nested message it holds.
         pub fn nested_nested(&self) -> Option<Result<Everything<'a>, rt::VerifyError>> {
-            self.nested().map(|v| rt::root(v.body_bytes()))
+            self.nested().map(|v| rt::root_in(v.body(), &rt::Limits::default()))
         }
         /// `last`: `ushort`.
         #[inline(always)]
@@ -1313,7 +1313,7 @@ pub mod everything {
 
     impl<'a> rt::TableElement<'a> for Everything<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Everything` object.
             Everything { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -1328,7 +1328,7 @@ pub mod everything {
     unsafe impl<'a> rt::Element<'a> for Everything<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }

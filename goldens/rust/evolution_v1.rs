@@ -71,8 +71,8 @@ pub mod evolution {
         unsafe impl<'a> rt::Element<'a> for Enum {
             const STRIDE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Enum(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, Enum(0))
             }
         }
 
@@ -152,8 +152,8 @@ pub mod evolution {
         unsafe impl<'a> rt::Element<'a> for Struct {
             const STRIDE: usize = 16;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -209,7 +209,7 @@ pub mod evolution {
 
         impl<'a> rt::UnionRead<'a> for UnionRef<'a> {
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return UnionRef::NONE;
                 };
@@ -345,7 +345,7 @@ pub mod evolution {
 
         impl<'a> rt::TableElement<'a> for TableA<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `TableA` object.
                 TableA { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -360,7 +360,7 @@ pub mod evolution {
         unsafe impl<'a> rt::Element<'a> for TableA<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -545,7 +545,7 @@ pub mod evolution {
 
         impl<'a> rt::TableElement<'a> for TableB<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `TableB` object.
                 TableB { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -560,7 +560,7 @@ pub mod evolution {
         unsafe impl<'a> rt::Element<'a> for TableB<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -805,7 +805,7 @@ pub mod evolution {
 
         impl<'a> rt::TableElement<'a> for Root<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Root` object.
                 Root { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -820,7 +820,7 @@ pub mod evolution {
         unsafe impl<'a> rt::Element<'a> for Root<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

@@ -77,8 +77,8 @@ pub mod evolution {
         unsafe impl<'a> rt::Element<'a> for Enum {
             const STRIDE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Enum(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, Enum(0))
             }
         }
 
@@ -158,8 +158,8 @@ pub mod evolution {
         unsafe impl<'a> rt::Element<'a> for Struct {
             const STRIDE: usize = 16;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -220,7 +220,7 @@ pub mod evolution {
 
         impl<'a> rt::UnionRead<'a> for UnionRef<'a> {
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return UnionRef::NONE;
                 };
@@ -376,7 +376,7 @@ pub mod evolution {
 
         impl<'a> rt::TableElement<'a> for TableA<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `TableA` object.
                 TableA { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -391,7 +391,7 @@ pub mod evolution {
         unsafe impl<'a> rt::Element<'a> for TableA<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -594,7 +594,7 @@ pub mod evolution {
 
         impl<'a> rt::TableElement<'a> for TableB<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `TableB` object.
                 TableB { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -609,7 +609,7 @@ pub mod evolution {
         unsafe impl<'a> rt::Element<'a> for TableB<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -784,7 +784,7 @@ pub mod evolution {
 
         impl<'a> rt::TableElement<'a> for TableC<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `TableC` object.
                 TableC { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -799,7 +799,7 @@ pub mod evolution {
         unsafe impl<'a> rt::Element<'a> for TableC<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -1057,7 +1057,7 @@ pub mod evolution {
 
         impl<'a> rt::TableElement<'a> for Root<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Root` object.
                 Root { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -1072,7 +1072,7 @@ pub mod evolution {
         unsafe impl<'a> rt::Element<'a> for Root<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

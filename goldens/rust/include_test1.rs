@@ -45,7 +45,7 @@ impl ::core::fmt::Debug for TableA<'_> {
 
 impl<'a> rt::TableElement<'a> for TableA<'a> {
     #[inline(always)]
-    unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+    unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
         // SAFETY: forwarded contract: a verified `TableA` object.
         TableA { t: unsafe { rt::Table::new(bytes, object) } }
     }
@@ -60,7 +60,7 @@ impl<'a> rt::TableElement<'a> for TableA<'a> {
 unsafe impl<'a> rt::Element<'a> for TableA<'a> {
     const STRIDE: usize = 4;
     #[inline(always)]
-    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
         // SAFETY: forwarded contract.
         unsafe { rt::table_element(bytes, at) }
     }
@@ -256,8 +256,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for FromInclude {
             const STRIDE: usize = 8;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, FromInclude(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, FromInclude(0))
             }
         }
 
@@ -322,8 +322,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for Unused {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -368,7 +368,7 @@ pub mod my_game {
 
         impl<'a> rt::TableElement<'a> for TableB<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `TableB` object.
                 TableB { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -383,7 +383,7 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for TableB<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

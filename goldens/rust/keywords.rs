@@ -74,8 +74,8 @@ pub mod match_ {
         unsafe impl<'a> rt::Element<'a> for Self_ {
             const STRIDE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Self_(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, Self_(0))
             }
         }
 
@@ -154,8 +154,8 @@ pub mod match_ {
         unsafe impl<'a> rt::Element<'a> for impl_ {
             const STRIDE: usize = 8;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -206,7 +206,7 @@ pub mod match_ {
 
         impl<'a> rt::UnionRead<'a> for dyn_Ref<'a> {
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return dyn_Ref::NONE;
                 };
@@ -374,7 +374,7 @@ pub mod match_ {
 
         impl<'a> rt::TableElement<'a> for struct_<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `struct_` object.
                 struct_ { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -389,7 +389,7 @@ pub mod match_ {
         unsafe impl<'a> rt::Element<'a> for struct_<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -706,7 +706,7 @@ pub mod match_ {
 
         impl<'a> rt::TableElement<'a> for mod_<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `mod_` object.
                 mod_ { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -721,7 +721,7 @@ pub mod match_ {
         unsafe impl<'a> rt::Element<'a> for mod_<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

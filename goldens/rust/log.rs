@@ -113,8 +113,8 @@ pub mod log {
     unsafe impl<'a> rt::Element<'a> for Address {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -204,7 +204,7 @@ pub mod log {
 
     impl<'a> rt::TableElement<'a> for Log<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Log` object.
             Log { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -219,7 +219,7 @@ pub mod log {
     unsafe impl<'a> rt::Element<'a> for Log<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -514,7 +514,7 @@ pub mod log {
 
     impl<'a> rt::TableElement<'a> for Logs<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Logs` object.
             Logs { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -529,7 +529,7 @@ pub mod log {
     unsafe impl<'a> rt::Element<'a> for Logs<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }

@@ -99,8 +99,8 @@ pub mod mesh {
     unsafe impl<'a> rt::Element<'a> for Vector3 {
         const STRIDE: usize = 12;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -207,8 +207,8 @@ pub mod mesh {
     unsafe impl<'a> rt::Element<'a> for Triangle {
         const STRIDE: usize = 48;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -253,7 +253,7 @@ pub mod mesh {
 
     impl<'a> rt::TableElement<'a> for Mesh<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Mesh` object.
             Mesh { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -268,7 +268,7 @@ pub mod mesh {
     unsafe impl<'a> rt::Element<'a> for Mesh<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }

@@ -68,8 +68,8 @@ pub mod minecraft_savedata {
     unsafe impl<'a> rt::Element<'a> for GameType {
         const STRIDE: usize = 1;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, GameType(0))
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::read_or(&bytes, at, GameType(0))
         }
     }
 
@@ -219,8 +219,8 @@ pub mod minecraft_savedata {
     unsafe impl<'a> rt::Element<'a> for Abilities {
         const STRIDE: usize = 16;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -299,8 +299,8 @@ pub mod minecraft_savedata {
     unsafe impl<'a> rt::Element<'a> for Vector2f {
         const STRIDE: usize = 8;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -393,8 +393,8 @@ pub mod minecraft_savedata {
     unsafe impl<'a> rt::Element<'a> for Vector3d {
         const STRIDE: usize = 24;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -501,8 +501,8 @@ pub mod minecraft_savedata {
     unsafe impl<'a> rt::Element<'a> for Uuid {
         const STRIDE: usize = 16;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -561,7 +561,7 @@ pub mod minecraft_savedata {
 
     impl<'a> rt::TableElement<'a> for Item<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Item` object.
             Item { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -576,7 +576,7 @@ pub mod minecraft_savedata {
     unsafe impl<'a> rt::Element<'a> for Item<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -890,7 +890,7 @@ pub mod minecraft_savedata {
 
     impl<'a> rt::TableElement<'a> for Entity<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Entity` object.
             Entity { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -905,7 +905,7 @@ pub mod minecraft_savedata {
     unsafe impl<'a> rt::Element<'a> for Entity<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -1427,7 +1427,7 @@ pub mod minecraft_savedata {
 
     impl<'a> rt::TableElement<'a> for RecipeBook<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `RecipeBook` object.
             RecipeBook { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -1442,7 +1442,7 @@ pub mod minecraft_savedata {
     unsafe impl<'a> rt::Element<'a> for RecipeBook<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -1808,7 +1808,7 @@ pub mod minecraft_savedata {
 
     impl<'a> rt::TableElement<'a> for Vehicle<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Vehicle` object.
             Vehicle { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -1823,7 +1823,7 @@ pub mod minecraft_savedata {
     unsafe impl<'a> rt::Element<'a> for Vehicle<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -2266,7 +2266,7 @@ pub mod minecraft_savedata {
 
     impl<'a> rt::TableElement<'a> for Player<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Player` object.
             Player { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -2281,7 +2281,7 @@ pub mod minecraft_savedata {
     unsafe impl<'a> rt::Element<'a> for Player<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -2982,7 +2982,7 @@ pub mod minecraft_savedata {
 
     impl<'a> rt::TableElement<'a> for Players<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Players` object.
             Players { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -2997,7 +2997,7 @@ pub mod minecraft_savedata {
     unsafe impl<'a> rt::Element<'a> for Players<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }

@@ -86,8 +86,8 @@ pub mod mk48 {
     unsafe impl<'a> rt::Element<'a> for EntityType {
         const STRIDE: usize = 1;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, EntityType(0))
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::read_or(&bytes, at, EntityType(0))
         }
     }
 
@@ -166,8 +166,8 @@ pub mod mk48 {
     unsafe impl<'a> rt::Element<'a> for Vector2f {
         const STRIDE: usize = 8;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -276,8 +276,8 @@ pub mod mk48 {
     unsafe impl<'a> rt::Element<'a> for Transform {
         const STRIDE: usize = 16;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -371,8 +371,8 @@ pub mod mk48 {
     unsafe impl<'a> rt::Element<'a> for Guidance {
         const STRIDE: usize = 6;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -451,8 +451,8 @@ pub mod mk48 {
     unsafe impl<'a> rt::Element<'a> for ChunkId {
         const STRIDE: usize = 2;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -547,7 +547,7 @@ pub mod mk48 {
 
     impl<'a> rt::TableElement<'a> for Contact<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Contact` object.
             Contact { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -562,7 +562,7 @@ pub mod mk48 {
     unsafe impl<'a> rt::Element<'a> for Contact<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -885,7 +885,7 @@ pub mod mk48 {
 
     impl<'a> rt::TableElement<'a> for TerrainUpdate<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `TerrainUpdate` object.
             TerrainUpdate { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -900,7 +900,7 @@ pub mod mk48 {
     unsafe impl<'a> rt::Element<'a> for TerrainUpdate<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -1117,7 +1117,7 @@ pub mod mk48 {
 
     impl<'a> rt::TableElement<'a> for Update<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Update` object.
             Update { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -1132,7 +1132,7 @@ pub mod mk48 {
     unsafe impl<'a> rt::Element<'a> for Update<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -1372,7 +1372,7 @@ pub mod mk48 {
 
     impl<'a> rt::TableElement<'a> for Updates<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Updates` object.
             Updates { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -1387,7 +1387,7 @@ pub mod mk48 {
     unsafe impl<'a> rt::Element<'a> for Updates<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }

@@ -115,7 +115,7 @@ pub mod my_game {
 
     impl<'a> rt::TableElement<'a> for MonsterExtra<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `MonsterExtra` object.
             MonsterExtra { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -130,7 +130,7 @@ pub mod my_game {
     unsafe impl<'a> rt::Element<'a> for MonsterExtra<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }

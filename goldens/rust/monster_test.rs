@@ -45,7 +45,7 @@ impl ::core::fmt::Debug for TableA<'_> {
 
 impl<'a> rt::TableElement<'a> for TableA<'a> {
     #[inline(always)]
-    unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+    unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
         // SAFETY: forwarded contract: a verified `TableA` object.
         TableA { t: unsafe { rt::Table::new(bytes, object) } }
     }
@@ -60,7 +60,7 @@ impl<'a> rt::TableElement<'a> for TableA<'a> {
 unsafe impl<'a> rt::Element<'a> for TableA<'a> {
     const STRIDE: usize = 4;
     #[inline(always)]
-    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
         // SAFETY: forwarded contract.
         unsafe { rt::table_element(bytes, at) }
     }
@@ -231,7 +231,7 @@ pub mod my_game {
 
     impl<'a> rt::TableElement<'a> for InParentNamespace<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `InParentNamespace` object.
             InParentNamespace { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -246,7 +246,7 @@ pub mod my_game {
     unsafe impl<'a> rt::Element<'a> for InParentNamespace<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -454,8 +454,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for Color {
             const STRIDE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Color(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, Color(0))
             }
         }
 
@@ -517,8 +517,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for Race {
             const STRIDE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Race(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, Race(0))
             }
         }
 
@@ -610,8 +610,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for LongEnum {
             const STRIDE: usize = 8;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, LongEnum(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, LongEnum(0))
             }
         }
 
@@ -691,8 +691,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for Test {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -830,8 +830,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for Vec3 {
             const STRIDE: usize = 32;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -910,8 +910,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for Ability {
             const STRIDE: usize = 8;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -1004,8 +1004,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for StructOfStructs {
             const STRIDE: usize = 20;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -1070,8 +1070,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for StructOfStructsOfStructs {
             const STRIDE: usize = 20;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -1132,7 +1132,7 @@ pub mod my_game {
 
         impl<'a> rt::UnionRead<'a> for AnyRef<'a> {
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return AnyRef::NONE;
                 };
@@ -1290,7 +1290,7 @@ pub mod my_game {
 
         impl<'a> rt::UnionRead<'a> for AnyUniqueAliasesRef<'a> {
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return AnyUniqueAliasesRef::NONE;
                 };
@@ -1448,7 +1448,7 @@ pub mod my_game {
 
         impl<'a> rt::UnionRead<'a> for AnyAmbiguousAliasesRef<'a> {
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return AnyAmbiguousAliasesRef::NONE;
                 };
@@ -1589,7 +1589,7 @@ pub mod my_game {
 
         impl<'a> rt::TableElement<'a> for TestSimpleTableWithEnum<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `TestSimpleTableWithEnum` object.
                 TestSimpleTableWithEnum { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -1604,7 +1604,7 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for TestSimpleTableWithEnum<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -1787,7 +1787,7 @@ pub mod my_game {
 
         impl<'a> rt::TableElement<'a> for Stat<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Stat` object.
                 Stat { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -1802,7 +1802,7 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for Stat<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -2005,7 +2005,7 @@ pub mod my_game {
 
         impl<'a> rt::TableElement<'a> for Referrable<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Referrable` object.
                 Referrable { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -2020,7 +2020,7 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for Referrable<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -2241,7 +2241,7 @@ pub mod my_game {
             }
             /// `testnestedflatbuffer` verified and read as the nested message it holds.
             pub fn testnestedflatbuffer_nested(&self) -> Option<Result<Monster<'a>, rt::VerifyError>> {
-                self.testnestedflatbuffer().map(|v| rt::root(v.body_bytes()))
+                self.testnestedflatbuffer().map(|v| rt::root_in(v.body(), &rt::Limits::default()))
             }
             /// `testempty`: `MyGame.Example.Stat`.
             #[inline(always)]
@@ -2443,7 +2443,7 @@ pub mod my_game {
             }
             /// `testrequirednestedflatbuffer` verified and read as the nested message it holds.
             pub fn testrequirednestedflatbuffer_nested(&self) -> Option<Result<Monster<'a>, rt::VerifyError>> {
-                self.testrequirednestedflatbuffer().map(|v| rt::root(v.body_bytes()))
+                self.testrequirednestedflatbuffer().map(|v| rt::root_in(v.body(), &rt::Limits::default()))
             }
             /// `scalar_key_sorted_tables`: `[MyGame.Example.Stat]`.
             #[inline(always)]
@@ -2644,7 +2644,7 @@ pub mod my_game {
 
         impl<'a> rt::TableElement<'a> for Monster<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Monster` object.
                 Monster { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -2659,7 +2659,7 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for Monster<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -4134,7 +4134,7 @@ pub mod my_game {
 
         impl<'a> rt::TableElement<'a> for TypeAliases<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `TypeAliases` object.
                 TypeAliases { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -4149,7 +4149,7 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for TypeAliases<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -4614,7 +4614,7 @@ pub mod my_game {
 
         impl<'a> rt::TableElement<'a> for Monster<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Monster` object.
                 Monster { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -4629,7 +4629,7 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for Monster<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -4797,8 +4797,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for FromInclude {
             const STRIDE: usize = 8;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, FromInclude(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, FromInclude(0))
             }
         }
 
@@ -4863,8 +4863,8 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for Unused {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -4909,7 +4909,7 @@ pub mod my_game {
 
         impl<'a> rt::TableElement<'a> for TableB<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `TableB` object.
                 TableB { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -4924,7 +4924,7 @@ pub mod my_game {
         unsafe impl<'a> rt::Element<'a> for TableB<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

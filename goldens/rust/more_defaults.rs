@@ -59,8 +59,8 @@ impl rt::Scalar for ABC {
 unsafe impl<'a> rt::Element<'a> for ABC {
     const STRIDE: usize = 4;
     #[inline(always)]
-    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-        rt::read_or(bytes, at, ABC(0))
+    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+        rt::read_or(&bytes, at, ABC(0))
     }
 }
 
@@ -145,7 +145,7 @@ impl ::core::fmt::Debug for MoreDefaults<'_> {
 
 impl<'a> rt::TableElement<'a> for MoreDefaults<'a> {
     #[inline(always)]
-    unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+    unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
         // SAFETY: forwarded contract: a verified `MoreDefaults` object.
         MoreDefaults { t: unsafe { rt::Table::new(bytes, object) } }
     }
@@ -160,7 +160,7 @@ impl<'a> rt::TableElement<'a> for MoreDefaults<'a> {
 unsafe impl<'a> rt::Element<'a> for MoreDefaults<'a> {
     const STRIDE: usize = 4;
     #[inline(always)]
-    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
         // SAFETY: forwarded contract.
         unsafe { rt::table_element(bytes, at) }
     }

@@ -118,8 +118,8 @@ pub mod my_game {
             unsafe impl<'a> rt::Element<'a> for Color {
                 const STRIDE: usize = 1;
                 #[inline(always)]
-                unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                    rt::read_or(bytes, at, Color(0))
+                unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                    rt::read_or(&bytes, at, Color(0))
                 }
             }
 
@@ -199,8 +199,8 @@ pub mod my_game {
             unsafe impl<'a> rt::Element<'a> for Test {
                 const STRIDE: usize = 4;
                 #[inline(always)]
-                unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                    rt::struct_element(bytes, at)
+                unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                    rt::struct_element(&bytes, at)
                 }
             }
 
@@ -256,7 +256,7 @@ pub mod my_game {
 
             impl<'a> rt::UnionRead<'a> for AnyRef<'a> {
                 #[inline(always)]
-                unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self {
+                unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
                     let Some(object) = object else {
                         return AnyRef::NONE;
                     };
@@ -385,7 +385,7 @@ pub mod my_game {
 
             impl<'a> rt::TableElement<'a> for TestSimpleTableWithEnum<'a> {
                 #[inline(always)]
-                unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+                unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                     // SAFETY: forwarded contract: a verified `TestSimpleTableWithEnum` object.
                     TestSimpleTableWithEnum { t: unsafe { rt::Table::new(bytes, object) } }
                 }
@@ -400,7 +400,7 @@ pub mod my_game {
             unsafe impl<'a> rt::Element<'a> for TestSimpleTableWithEnum<'a> {
                 const STRIDE: usize = 4;
                 #[inline(always)]
-                unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+                unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                     // SAFETY: forwarded contract.
                     unsafe { rt::table_element(bytes, at) }
                 }
@@ -603,7 +603,7 @@ pub mod my_game {
 
             impl<'a> rt::TableElement<'a> for Vec3<'a> {
                 #[inline(always)]
-                unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+                unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                     // SAFETY: forwarded contract: a verified `Vec3` object.
                     Vec3 { t: unsafe { rt::Table::new(bytes, object) } }
                 }
@@ -618,7 +618,7 @@ pub mod my_game {
             unsafe impl<'a> rt::Element<'a> for Vec3<'a> {
                 const STRIDE: usize = 4;
                 #[inline(always)]
-                unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+                unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                     // SAFETY: forwarded contract.
                     unsafe { rt::table_element(bytes, at) }
                 }
@@ -899,7 +899,7 @@ pub mod my_game {
 
             impl<'a> rt::TableElement<'a> for NestedUnionTest<'a> {
                 #[inline(always)]
-                unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+                unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                     // SAFETY: forwarded contract: a verified `NestedUnionTest` object.
                     NestedUnionTest { t: unsafe { rt::Table::new(bytes, object) } }
                 }
@@ -914,7 +914,7 @@ pub mod my_game {
             unsafe impl<'a> rt::Element<'a> for NestedUnionTest<'a> {
                 const STRIDE: usize = 4;
                 #[inline(always)]
-                unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+                unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                     // SAFETY: forwarded contract.
                     unsafe { rt::table_element(bytes, at) }
                 }

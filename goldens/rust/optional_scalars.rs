@@ -65,8 +65,8 @@ pub mod optional_scalars {
     unsafe impl<'a> rt::Element<'a> for OptionalByte {
         const STRIDE: usize = 1;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, OptionalByte(0))
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::read_or(&bytes, at, OptionalByte(0))
         }
     }
 
@@ -355,7 +355,7 @@ pub mod optional_scalars {
 
     impl<'a> rt::TableElement<'a> for ScalarStuff<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `ScalarStuff` object.
             ScalarStuff { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -370,7 +370,7 @@ pub mod optional_scalars {
     unsafe impl<'a> rt::Element<'a> for ScalarStuff<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }

@@ -116,8 +116,8 @@ pub mod reflection {
     unsafe impl<'a> rt::Element<'a> for BaseType {
         const STRIDE: usize = 1;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, BaseType(0))
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::read_or(&bytes, at, BaseType(0))
         }
     }
 
@@ -213,8 +213,8 @@ pub mod reflection {
     unsafe impl<'a> rt::Element<'a> for AdvancedFeatures {
         const STRIDE: usize = 8;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, AdvancedFeatures(0))
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::read_or(&bytes, at, AdvancedFeatures(0))
         }
     }
 
@@ -293,7 +293,7 @@ pub mod reflection {
 
     impl<'a> rt::TableElement<'a> for Type<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Type` object.
             Type { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -308,7 +308,7 @@ pub mod reflection {
     unsafe impl<'a> rt::Element<'a> for Type<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -576,7 +576,7 @@ pub mod reflection {
 
     impl<'a> rt::TableElement<'a> for KeyValue<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `KeyValue` object.
             KeyValue { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -591,7 +591,7 @@ pub mod reflection {
     unsafe impl<'a> rt::Element<'a> for KeyValue<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -812,7 +812,7 @@ pub mod reflection {
 
     impl<'a> rt::TableElement<'a> for EnumVal<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `EnumVal` object.
             EnumVal { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -827,7 +827,7 @@ pub mod reflection {
     unsafe impl<'a> rt::Element<'a> for EnumVal<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -1131,7 +1131,7 @@ pub mod reflection {
 
     impl<'a> rt::TableElement<'a> for Enum<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Enum` object.
             Enum { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -1146,7 +1146,7 @@ pub mod reflection {
     unsafe impl<'a> rt::Element<'a> for Enum<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -1540,7 +1540,7 @@ pub mod reflection {
 
     impl<'a> rt::TableElement<'a> for Field<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Field` object.
             Field { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -1555,7 +1555,7 @@ pub mod reflection {
     unsafe impl<'a> rt::Element<'a> for Field<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -2025,7 +2025,7 @@ pub mod reflection {
 
     impl<'a> rt::TableElement<'a> for Object<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Object` object.
             Object { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -2040,7 +2040,7 @@ pub mod reflection {
     unsafe impl<'a> rt::Element<'a> for Object<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -2384,7 +2384,7 @@ pub mod reflection {
 
     impl<'a> rt::TableElement<'a> for RPCCall<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `RPCCall` object.
             RPCCall { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -2399,7 +2399,7 @@ pub mod reflection {
     unsafe impl<'a> rt::Element<'a> for RPCCall<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -2692,7 +2692,7 @@ pub mod reflection {
 
     impl<'a> rt::TableElement<'a> for Service<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Service` object.
             Service { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -2707,7 +2707,7 @@ pub mod reflection {
     unsafe impl<'a> rt::Element<'a> for Service<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -2972,7 +2972,7 @@ pub mod reflection {
 
     impl<'a> rt::TableElement<'a> for SchemaFile<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `SchemaFile` object.
             SchemaFile { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -2987,7 +2987,7 @@ pub mod reflection {
     unsafe impl<'a> rt::Element<'a> for SchemaFile<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -3233,7 +3233,7 @@ pub mod reflection {
 
     impl<'a> rt::TableElement<'a> for Schema<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Schema` object.
             Schema { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -3248,7 +3248,7 @@ pub mod reflection {
     unsafe impl<'a> rt::Element<'a> for Schema<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }

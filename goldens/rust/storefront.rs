@@ -69,8 +69,8 @@ pub mod storefront {
     unsafe impl<'a> rt::Element<'a> for Category {
         const STRIDE: usize = 1;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, Category(0))
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::read_or(&bytes, at, Category(0))
         }
     }
 
@@ -163,8 +163,8 @@ pub mod storefront {
     unsafe impl<'a> rt::Element<'a> for Tag {
         const STRIDE: usize = 1;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::read_or(bytes, at, Tag(0))
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::read_or(&bytes, at, Tag(0))
         }
     }
 
@@ -245,8 +245,8 @@ pub mod storefront {
     unsafe impl<'a> rt::Element<'a> for Money {
         const STRIDE: usize = 16;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -340,8 +340,8 @@ pub mod storefront {
     unsafe impl<'a> rt::Element<'a> for Dimensions {
         const STRIDE: usize = 6;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -398,7 +398,7 @@ pub mod storefront {
 
     impl<'a> rt::UnionRead<'a> for DiscountRef<'a> {
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
             let Some(object) = object else {
                 return DiscountRef::NONE;
             };
@@ -579,7 +579,7 @@ pub mod storefront {
 
     impl<'a> rt::TableElement<'a> for Product<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Product` object.
             Product { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -594,7 +594,7 @@ pub mod storefront {
     unsafe impl<'a> rt::Element<'a> for Product<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -902,7 +902,7 @@ pub mod storefront {
 
     impl<'a> rt::TableElement<'a> for PercentOff<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `PercentOff` object.
             PercentOff { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -917,7 +917,7 @@ pub mod storefront {
     unsafe impl<'a> rt::Element<'a> for PercentOff<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -1085,7 +1085,7 @@ pub mod storefront {
 
     impl<'a> rt::TableElement<'a> for AmountOff<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `AmountOff` object.
             AmountOff { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -1100,7 +1100,7 @@ pub mod storefront {
     unsafe impl<'a> rt::Element<'a> for AmountOff<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -1291,7 +1291,7 @@ pub mod storefront {
 
     impl<'a> rt::TableElement<'a> for Quote<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Quote` object.
             Quote { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -1306,7 +1306,7 @@ pub mod storefront {
     unsafe impl<'a> rt::Element<'a> for Quote<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -1530,7 +1530,7 @@ pub mod storefront {
 
     impl<'a> rt::TableElement<'a> for ListProducts<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `ListProducts` object.
             ListProducts { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -1545,7 +1545,7 @@ pub mod storefront {
     unsafe impl<'a> rt::Element<'a> for ListProducts<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -1742,7 +1742,7 @@ pub mod storefront {
 
     impl<'a> rt::TableElement<'a> for GetQuote<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `GetQuote` object.
             GetQuote { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -1757,7 +1757,7 @@ pub mod storefront {
     unsafe impl<'a> rt::Element<'a> for GetQuote<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }
@@ -1950,7 +1950,7 @@ pub mod storefront {
 
     impl<'a> rt::TableElement<'a> for Total<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Total` object.
             Total { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -1965,7 +1965,7 @@ pub mod storefront {
     unsafe impl<'a> rt::Element<'a> for Total<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }

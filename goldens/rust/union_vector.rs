@@ -65,8 +65,8 @@ impl ::core::fmt::Debug for Rapunzel {
 unsafe impl<'a> rt::Element<'a> for Rapunzel {
     const STRIDE: usize = 4;
     #[inline(always)]
-    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-        rt::struct_element(bytes, at)
+    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+        rt::struct_element(&bytes, at)
     }
 }
 
@@ -131,8 +131,8 @@ impl ::core::fmt::Debug for BookReader {
 unsafe impl<'a> rt::Element<'a> for BookReader {
     const STRIDE: usize = 4;
     #[inline(always)]
-    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-        rt::struct_element(bytes, at)
+    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+        rt::struct_element(&bytes, at)
     }
 }
 
@@ -197,8 +197,8 @@ impl ::core::fmt::Debug for FallingTub {
 unsafe impl<'a> rt::Element<'a> for FallingTub {
     const STRIDE: usize = 4;
     #[inline(always)]
-    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-        rt::struct_element(bytes, at)
+    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+        rt::struct_element(&bytes, at)
     }
 }
 
@@ -274,7 +274,7 @@ pub enum CharacterRef<'a> {
 
 impl<'a> rt::UnionRead<'a> for CharacterRef<'a> {
     #[inline(always)]
-    unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self {
+    unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
         let Some(object) = object else {
             return CharacterRef::NONE;
         };
@@ -282,11 +282,11 @@ impl<'a> rt::UnionRead<'a> for CharacterRef<'a> {
             // SAFETY: the verifier checked the object as this member's type.
             1 => CharacterRef::MuLan(unsafe { rt::table_at(bytes, object) }),
             // SAFETY: the verifier checked the object as this member's type.
-            2 => CharacterRef::Rapunzel(rt::boxed_struct_at(bytes, object)),
+            2 => CharacterRef::Rapunzel(rt::boxed_struct_at(&bytes, object)),
             // SAFETY: the verifier checked the object as this member's type.
-            3 => CharacterRef::Belle(rt::boxed_struct_at(bytes, object)),
+            3 => CharacterRef::Belle(rt::boxed_struct_at(&bytes, object)),
             // SAFETY: the verifier checked the object as this member's type.
-            4 => CharacterRef::BookFan(rt::boxed_struct_at(bytes, object)),
+            4 => CharacterRef::BookFan(rt::boxed_struct_at(&bytes, object)),
             // SAFETY: the verifier checked the object as this member's type.
             5 => CharacterRef::Other(unsafe { rt::string_at(bytes, object) }),
             // SAFETY: the verifier checked the object as this member's type.
@@ -448,13 +448,13 @@ pub enum GadgetRef<'a> {
 
 impl<'a> rt::UnionRead<'a> for GadgetRef<'a> {
     #[inline(always)]
-    unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self {
+    unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
         let Some(object) = object else {
             return GadgetRef::NONE;
         };
         match discriminant {
             // SAFETY: the verifier checked the object as this member's type.
-            1 => GadgetRef::FallingTub(rt::boxed_struct_at(bytes, object)),
+            1 => GadgetRef::FallingTub(rt::boxed_struct_at(&bytes, object)),
             // SAFETY: the verifier checked the object as this member's type.
             2 => GadgetRef::HandFan(unsafe { rt::table_at(bytes, object) }),
             0 => GadgetRef::NONE,
@@ -574,7 +574,7 @@ impl ::core::fmt::Debug for Attacker<'_> {
 
 impl<'a> rt::TableElement<'a> for Attacker<'a> {
     #[inline(always)]
-    unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+    unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
         // SAFETY: forwarded contract: a verified `Attacker` object.
         Attacker { t: unsafe { rt::Table::new(bytes, object) } }
     }
@@ -589,7 +589,7 @@ impl<'a> rt::TableElement<'a> for Attacker<'a> {
 unsafe impl<'a> rt::Element<'a> for Attacker<'a> {
     const STRIDE: usize = 4;
     #[inline(always)]
-    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
         // SAFETY: forwarded contract.
         unsafe { rt::table_element(bytes, at) }
     }
@@ -756,7 +756,7 @@ impl ::core::fmt::Debug for HandFan<'_> {
 
 impl<'a> rt::TableElement<'a> for HandFan<'a> {
     #[inline(always)]
-    unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+    unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
         // SAFETY: forwarded contract: a verified `HandFan` object.
         HandFan { t: unsafe { rt::Table::new(bytes, object) } }
     }
@@ -771,7 +771,7 @@ impl<'a> rt::TableElement<'a> for HandFan<'a> {
 unsafe impl<'a> rt::Element<'a> for HandFan<'a> {
     const STRIDE: usize = 4;
     #[inline(always)]
-    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
         // SAFETY: forwarded contract.
         unsafe { rt::table_element(bytes, at) }
     }
@@ -952,7 +952,7 @@ impl ::core::fmt::Debug for Movie<'_> {
 
 impl<'a> rt::TableElement<'a> for Movie<'a> {
     #[inline(always)]
-    unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+    unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
         // SAFETY: forwarded contract: a verified `Movie` object.
         Movie { t: unsafe { rt::Table::new(bytes, object) } }
     }
@@ -967,7 +967,7 @@ impl<'a> rt::TableElement<'a> for Movie<'a> {
 unsafe impl<'a> rt::Element<'a> for Movie<'a> {
     const STRIDE: usize = 4;
     #[inline(always)]
-    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
         // SAFETY: forwarded contract.
         unsafe { rt::table_element(bytes, at) }
     }

@@ -21,13 +21,14 @@ pub trait Handler: Send + Sync + 'static {
     /// Its methods, in declared order (a call names one by index).
     fn methods(&self) -> &'static [MethodDescriptor];
 
-    /// Serves method `method`: `request` is the request message's bytes (not verified yet);
-    /// the response is written into `response` and finished there.
+    /// Serves method `method`: `request` is the request message's bytes (not verified yet),
+    /// marked shared when they sit in memory a peer can write; the response is written into
+    /// `response` and finished there.
     fn call<'a>(
         &'a self,
         method: usize,
         ctx: &'a Context,
-        request: &'a [u8],
+        request: weftbuf::rt::Bytes<'a>,
         response: &'a mut Builder<'static>,
     ) -> BoxFuture<'a, Result<(), Status>>;
 
@@ -37,7 +38,7 @@ pub trait Handler: Send + Sync + 'static {
         &'a self,
         method: usize,
         ctx: &'a Context,
-        request: &'a [u8],
+        request: weftbuf::rt::Bytes<'a>,
         sink: &'a mut dyn Sink,
     ) -> BoxFuture<'a, Result<(), Status>> {
         let _ = (ctx, request, sink);

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use weftbuf::rt::{Builder, MethodDescriptor, file_identifier};
+use weftbuf::rt::{Builder, Bytes, MethodDescriptor, file_identifier};
 
 use crate::call::{CatchPanic, supervise};
 use crate::duplex::{QueueSource, spawn_duplex};
@@ -59,7 +59,7 @@ impl Channel for InProc {
             let (handler, index) = self.route(method)?;
             ctx.check()?;
             let mut response = Builder::new();
-            let work = CatchPanic(handler.call(index, &ctx, request, &mut response));
+            let work = CatchPanic(handler.call(index, &ctx, Bytes::new(request), &mut response));
             supervise(work, &ctx, method).await?;
             // The builder writes the header last: a handler that returned Ok without
             // finishing its response left none.
@@ -90,7 +90,8 @@ impl Channel for InProc {
             // The handler runs as the caller takes responses, on the caller's task, reading
             // the request where the caller built it.
             let work: BoxFuture<'a, Result<(), Status>> = Box::pin(async move {
-                let served = CatchPanic(handler.stream(index, &ctx, request, &mut sink));
+                let served =
+                    CatchPanic(handler.stream(index, &ctx, Bytes::new(request), &mut sink));
                 supervise(served, &ctx, method).await
             });
             Ok(RawStream::new(Flow::Driven { work, queue }))

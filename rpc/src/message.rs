@@ -37,9 +37,12 @@ impl<F: Family> Message<F> {
     pub fn get(&self) -> F::View<'_> {
         // Owned bytes are unchanged since verification (no `&mut` access is given out); lent
         // bytes in shared memory may be rewritten by a hostile peer, which views survive
-        // (every read bounds-checked, strings checked as UTF-8 when read): wrong values.
+        // (every read bounds-checked, and `view_bytes` marks them shared so strings are
+        // checked as UTF-8 when read): wrong values, never undefined behaviour.
         // SAFETY: `from_payload` verified the bytes as a message with an `F` root at `root`.
-        unsafe { <F::View<'_> as TableElement<'_>>::from_object(self.bytes.bytes(), self.root) }
+        unsafe {
+            <F::View<'_> as TableElement<'_>>::from_object(self.bytes.view_bytes(), self.root)
+        }
     }
 
     /// The message's bytes.

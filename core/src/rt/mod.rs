@@ -19,11 +19,11 @@ pub use bytemuck;
 pub use check::{Checker, SHORT_STRING};
 pub use mutate::{TableMut, TablesMut, VectorMut};
 pub use read::{
-    Element, Table, TableElement, UnionRead, UnionVector, Vector, VectorIter, boxed_struct_at,
-    string_at, struct_element, table_at, table_element,
+    Bytes, Element, Table, TableElement, UnionRead, UnionVector, Vector, VectorIter,
+    boxed_struct_at, string_at, struct_element, table_at, table_element,
 };
 pub use root::{
-    Check, Family, Root, check_root, file_identifier, root, root_mut, root_with_limits,
+    Check, Family, Root, check_root, file_identifier, root, root_in, root_mut, root_with_limits,
     size_prefixed,
 };
 pub use scalar::{Scalar, read_or};

@@ -1,17 +1,84 @@
 //! Zero-copy reads of verified messages at the constant offsets generated code passes in.
 //!
 //! Every load is bounds-checked (a wrong offset gives a default, never a read outside the
-//! bytes), and a string's UTF-8 is checked each time it is read (a string that is not UTF-8
-//! reads as empty), so a view is memory-safe even over bytes that change under it (a
-//! shared-memory slot a hostile peer rewrites). The `unsafe fn`s say what generated code
-//! guarantees (verified bytes, the `Layout`'s offsets) for the values read to be the right
-//! ones; they keep that contract so that reads may trust verification again should a
-//! benchmark ever show the check to matter.
+//! bytes), so a view is memory-safe even over bytes that change under it. What differs with
+//! where the bytes live is a string's UTF-8: over [`Bytes::new`] (memory nothing else writes,
+//! as a `&[u8]` promises) the verifier's check stands and a string is read as it is; over
+//! [`Bytes::shared`] (a shared-memory slot a hostile peer may rewrite) it is checked again at
+//! every read, and a string that is no longer UTF-8 reads as empty. The `unsafe fn`s say what
+//! generated code guarantees (verified bytes, the `Layout`'s offsets) for the values read to
+//! be the right ones.
 
 use std::marker::PhantomData;
 
 use super::scalar::{Scalar, read_or};
 use crate::layout::format::{OBJECT_HEADER_SIZE, REF_SIZE};
+
+/// A verified message's bytes and whether anything else may write them while they are read.
+/// `Copy`, two words; it derefs to the slice.
+#[derive(Clone, Copy, Debug)]
+pub struct Bytes<'a> {
+    slice: &'a [u8],
+    shared: bool,
+}
+
+impl<'a> Bytes<'a> {
+    /// Bytes nothing changes while they are borrowed, which is what a `&[u8]` promises: what
+    /// the verifier checked stays true, and strings are read without checking their UTF-8
+    /// again.
+    #[inline(always)]
+    pub const fn new(slice: &'a [u8]) -> Self {
+        Bytes {
+            slice,
+            shared: false,
+        }
+    }
+
+    /// Bytes another process may rewrite while they are read (a shared-memory slot): every
+    /// string is checked as UTF-8 each time it is read.
+    #[inline(always)]
+    pub const fn shared(slice: &'a [u8]) -> Self {
+        Bytes {
+            slice,
+            shared: true,
+        }
+    }
+
+    /// The bytes.
+    #[inline(always)]
+    pub const fn slice(&self) -> &'a [u8] {
+        self.slice
+    }
+
+    /// Whether another process may write them (see [`Bytes::shared`]).
+    #[inline(always)]
+    pub const fn is_shared(&self) -> bool {
+        self.shared
+    }
+
+    /// The same trust over other bytes of the same memory (a nested message).
+    #[inline(always)]
+    pub const fn with(&self, slice: &'a [u8]) -> Self {
+        Bytes {
+            slice,
+            shared: self.shared,
+        }
+    }
+}
+
+impl std::ops::Deref for Bytes<'_> {
+    type Target = [u8];
+    #[inline(always)]
+    fn deref(&self) -> &[u8] {
+        self.slice
+    }
+}
+
+impl<'a> From<&'a [u8]> for Bytes<'a> {
+    fn from(slice: &'a [u8]) -> Self {
+        Bytes::new(slice)
+    }
+}
 
 /// The object a reference at `at` points to, or `None` for null or a target outside the
 /// bytes (which a verified message never has).
@@ -33,30 +100,37 @@ fn object(bytes: &[u8], object: usize) -> (usize, u32) {
     (body, read_or(bytes, object + 4, 0u32))
 }
 
-/// The string object at `object`: its text, or empty when its bytes are out of bounds or not
-/// UTF-8 (which a verified message that nobody changed never has).
+/// The string object at `object`: its text, or empty when its bytes are out of bounds (or,
+/// over shared bytes, no longer UTF-8), which a verified message nobody changed never has.
 ///
 /// # Safety
-/// `object` is a string object of a message the verifier accepted. (Reading is safe on any
-/// bytes; the contract is what makes the text the right one.)
+/// `object` is a string object of a message the verifier accepted, and unless `bytes` are
+/// [`Bytes::shared`], nothing has changed them since (the verifier checked its UTF-8).
 #[inline(always)]
-pub unsafe fn string_at(bytes: &[u8], object: usize) -> &str {
-    let (body, count) = self::object(bytes, object);
+pub unsafe fn string_at(bytes: Bytes<'_>, object: usize) -> &str {
+    let (body, count) = self::object(&bytes, object);
     let raw = body
         .checked_add(count as usize)
-        .and_then(|end| bytes.get(body..end))
+        .and_then(|end| bytes.slice().get(body..end))
         .unwrap_or_default();
-    // Checked every time: the bytes may be shared memory that another process rewrote since
-    // they were verified, and a `&str` that is not UTF-8 would let safe code read out of
-    // bounds.
-    std::str::from_utf8(raw).unwrap_or_default()
+    if bytes.is_shared() {
+        // Checked every time: another process may have rewritten the bytes since they were
+        // verified, and a `&str` that is not UTF-8 would let safe code read out of bounds.
+        std::str::from_utf8(raw).unwrap_or_default()
+    } else {
+        // SAFETY: the verifier checked this string's UTF-8 (the caller's contract), and the
+        // bytes are not shared, so nothing has changed them since.
+        unsafe { std::str::from_utf8_unchecked(raw) }
+    }
 }
 
-/// A table object: the view every generated table type wraps. `Copy`, three words.
+/// A table object: the view every generated table type wraps. `Copy`, four words.
 #[derive(Clone, Copy)]
 pub struct Table<'a> {
-    bytes: &'a [u8],
-    body: usize,
+    bytes: Bytes<'a>,
+    /// A `u32` keeps the view at four words; bodies past 4 GiB (beyond any message's
+    /// limits) read as the empty table.
+    body: u32,
     size: u32,
 }
 
@@ -67,15 +141,18 @@ impl<'a> Table<'a> {
     /// `bytes` are a message the verifier accepted (and unchanged since), and `object` is an
     /// object it checked as the table type the caller reads it as.
     #[inline(always)]
-    pub unsafe fn new(bytes: &'a [u8], object: usize) -> Self {
-        let (body, size) = self::object(bytes, object);
-        Table { bytes, body, size }
+    pub unsafe fn new(bytes: Bytes<'a>, object: usize) -> Self {
+        let (body, size) = self::object(&bytes, object);
+        match u32::try_from(body) {
+            Ok(body) => Table { bytes, body, size },
+            Err(_) => Table::empty(),
+        }
     }
 
     /// A table with no fields: every field reads as its default.
     pub fn empty() -> Self {
         Table {
-            bytes: &[],
+            bytes: Bytes::new(&[]),
             body: 0,
             size: 0,
         }
@@ -83,12 +160,17 @@ impl<'a> Table<'a> {
 
     /// The message bytes.
     pub fn bytes(&self) -> &'a [u8] {
+        self.bytes.slice()
+    }
+
+    /// The message bytes and whether they are shared.
+    pub fn message(&self) -> Bytes<'a> {
         self.bytes
     }
 
     /// The body's offset in the message.
     pub fn body_offset(&self) -> usize {
-        self.body
+        self.body as usize
     }
 
     /// The body size this object records (fields ending past it read as defaults).
@@ -106,7 +188,7 @@ impl<'a> Table<'a> {
     #[inline(always)]
     pub fn scalar<T: Scalar>(&self, offset: u32, end: u32, default: T) -> T {
         if self.size >= end {
-            read_or(self.bytes, self.body + offset as usize, default)
+            read_or(&self.bytes, self.body as usize + offset as usize, default)
         } else {
             default
         }
@@ -115,8 +197,10 @@ impl<'a> Table<'a> {
     /// An optional scalar: its presence byte at `presence`, its value at `offset`.
     #[inline(always)]
     pub fn optional<T: Scalar>(&self, presence: u32, offset: u32, end: u32) -> Option<T> {
-        if self.size >= end && read_or(self.bytes, self.body + presence as usize, 0u8) != 0 {
-            T::read(self.bytes, self.body + offset as usize)
+        if self.size >= end
+            && read_or(&self.bytes, self.body as usize + presence as usize, 0u8) != 0
+        {
+            T::read(&self.bytes, self.body as usize + offset as usize)
         } else {
             None
         }
@@ -135,11 +219,11 @@ impl<'a> Table<'a> {
             return None;
         }
         if let Some(p) = presence
-            && read_or(self.bytes, self.body + p as usize, 0u8) == 0
+            && read_or(&self.bytes, self.body as usize + p as usize, 0u8) == 0
         {
             return None;
         }
-        let at = self.body + offset as usize;
+        let at = self.body as usize + offset as usize;
         let raw = self.bytes.get(at..at.checked_add(size_of::<S>())?)?;
         Some(bytemuck::pod_read_unaligned(raw))
     }
@@ -148,7 +232,7 @@ impl<'a> Table<'a> {
     #[inline(always)]
     pub fn reference(&self, offset: u32, end: u32) -> Option<usize> {
         if self.size >= end {
-            follow(self.bytes, self.body + offset as usize)
+            follow(&self.bytes, self.body as usize + offset as usize)
         } else {
             None
         }
@@ -201,7 +285,7 @@ pub unsafe trait Element<'a>: Sized {
     ///
     /// # Safety
     /// `at` is an element slot of a verified vector of this element type.
-    unsafe fn read(bytes: &'a [u8], at: usize) -> Self;
+    unsafe fn read(bytes: Bytes<'a>, at: usize) -> Self;
 }
 
 macro_rules! scalar_elements {
@@ -210,8 +294,8 @@ macro_rules! scalar_elements {
         unsafe impl<'a> Element<'a> for $t {
             const STRIDE: usize = <$t as Scalar>::SIZE;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                read_or(bytes, at, <$t>::default())
+            unsafe fn read(bytes: Bytes<'a>, at: usize) -> Self {
+                read_or(&bytes, at, <$t>::default())
             }
         }
     )*};
@@ -224,8 +308,8 @@ scalar_elements!(bool, u8, i8, u16, i16, u32, i32, u64, i64, f32, f64);
 unsafe impl<'a> Element<'a> for &'a str {
     const STRIDE: usize = REF_SIZE as usize;
     #[inline(always)]
-    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-        match follow(bytes, at) {
+    unsafe fn read(bytes: Bytes<'a>, at: usize) -> Self {
+        match follow(&bytes, at) {
             // SAFETY: an element of a verified `[string]` (the caller's contract).
             Some(object) => unsafe { string_at(bytes, object) },
             None => "",
@@ -239,7 +323,7 @@ pub trait TableElement<'a>: Sized {
     ///
     /// # Safety
     /// As for [`Table::new`].
-    unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self;
+    unsafe fn from_object(bytes: Bytes<'a>, object: usize) -> Self;
     /// The view of a table already made.
     fn from_table(t: Table<'a>) -> Self;
     /// The view of nothing: what a slot outside the bytes reads as (never in a verified
@@ -249,11 +333,11 @@ pub trait TableElement<'a>: Sized {
     }
 }
 
-/// A vector object: `len` elements of `T` at a fixed stride.
+/// A vector object: `len` elements of `T` at a fixed stride. Four words, as a table.
 pub struct Vector<'a, T> {
-    bytes: &'a [u8],
-    body: usize,
-    len: usize,
+    bytes: Bytes<'a>,
+    body: u32,
+    len: u32,
     element: PhantomData<T>,
 }
 
@@ -269,7 +353,7 @@ impl<T> Default for Vector<'_, T> {
     /// An empty vector.
     fn default() -> Self {
         Vector {
-            bytes: &[],
+            bytes: Bytes::new(&[]),
             body: 0,
             len: 0,
             element: PhantomData,
@@ -283,14 +367,17 @@ impl<'a, T: Element<'a>> Vector<'a, T> {
     /// # Safety
     /// `bytes` are a verified message, unchanged since, and `object` a vector of `T` in it.
     #[inline(always)]
-    pub unsafe fn new(bytes: &'a [u8], object: usize) -> Self {
-        let (body, count) = self::object(bytes, object);
+    pub unsafe fn new(bytes: Bytes<'a>, object: usize) -> Self {
+        let (body, count) = self::object(&bytes, object);
+        let Ok(body_at) = u32::try_from(body) else {
+            return Vector::default();
+        };
         // A count the bytes cannot hold (never in a verified message) reads as what fits.
         let fits = bytes.len().saturating_sub(body) / T::STRIDE.max(1);
         Vector {
             bytes,
-            body,
-            len: (count as usize).min(fits),
+            body: body_at,
+            len: (count as usize).min(fits) as u32,
             element: PhantomData,
         }
     }
@@ -298,7 +385,7 @@ impl<'a, T: Element<'a>> Vector<'a, T> {
     /// The number of elements.
     #[inline(always)]
     pub fn len(&self) -> usize {
-        self.len
+        self.len as usize
     }
 
     /// True when it holds no element.
@@ -310,9 +397,9 @@ impl<'a, T: Element<'a>> Vector<'a, T> {
     /// Element `index`, or `None` past the end.
     #[inline(always)]
     pub fn get(&self, index: usize) -> Option<T> {
-        if index < self.len {
+        if index < self.len as usize {
             // SAFETY: a slot of this verified vector (its `new` contract).
-            Some(unsafe { T::read(self.bytes, self.body + index * T::STRIDE) })
+            Some(unsafe { T::read(self.bytes, self.body as usize + index * T::STRIDE) })
         } else {
             None
         }
@@ -329,14 +416,21 @@ impl<'a, T: Element<'a>> Vector<'a, T> {
 
     /// The body's bytes.
     pub fn body_bytes(&self) -> &'a [u8] {
+        let body = self.body as usize;
         self.bytes
-            .get(self.body..self.body + self.len * T::STRIDE)
+            .slice()
+            .get(body..body + self.len as usize * T::STRIDE)
             .unwrap_or_default()
+    }
+
+    /// The body's bytes, with the message's trust (a nested message is read through them).
+    pub fn body(&self) -> Bytes<'a> {
+        self.bytes.with(self.body_bytes())
     }
 
     /// The body's offset in the message.
     pub fn body_offset(&self) -> usize {
-        self.body
+        self.body as usize
     }
 }
 
@@ -381,7 +475,8 @@ impl<'a, T: Element<'a>> Iterator for VectorIter<'a, T> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.vector.len - self.next.min(self.vector.len);
+        let len = self.vector.len();
+        let left = len - self.next.min(len);
         (left, Some(left))
     }
 }
@@ -397,7 +492,7 @@ pub trait UnionRead<'a>: Sized {
     /// # Safety
     /// `bytes` are a verified message and the two come from one of its union members (or
     /// one element of a vector of unions).
-    unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self;
+    unsafe fn read(bytes: Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self;
 }
 
 impl<'a> Table<'a> {
@@ -434,7 +529,7 @@ impl<'a> Table<'a> {
 
 /// A vector of unions: its discriminants and its references side by side.
 pub struct UnionVector<'a, U> {
-    bytes: &'a [u8],
+    bytes: Bytes<'a>,
     types: usize,
     values: usize,
     len: usize,
@@ -458,9 +553,9 @@ impl<'a, U: UnionRead<'a> + std::fmt::Debug + 'a> std::fmt::Debug for UnionVecto
 impl<'a, U: UnionRead<'a> + 'a> UnionVector<'a, U> {
     /// # Safety
     /// The discriminant and value vectors of one verified vector-of-unions field.
-    unsafe fn new(bytes: &'a [u8], types: usize, values: usize) -> Self {
-        let (types, type_count) = object(bytes, types);
-        let (values, count) = object(bytes, values);
+    unsafe fn new(bytes: Bytes<'a>, types: usize, values: usize) -> Self {
+        let (types, type_count) = object(&bytes, types);
+        let (values, count) = object(&bytes, values);
         UnionVector {
             bytes,
             types,
@@ -485,8 +580,8 @@ impl<'a, U: UnionRead<'a> + 'a> UnionVector<'a, U> {
         if index >= self.len {
             return None;
         }
-        let discriminant = read_or(self.bytes, self.types + index, 0u8);
-        let object = follow(self.bytes, self.values + index * REF_SIZE as usize);
+        let discriminant = read_or(&self.bytes, self.types + index, 0u8);
+        let object = follow(&self.bytes, self.values + index * REF_SIZE as usize);
         // SAFETY: element `index` of a verified vector of unions (`new`'s contract).
         Some(unsafe { U::read(self.bytes, discriminant, object) })
     }
@@ -503,7 +598,7 @@ impl<'a, U: UnionRead<'a> + 'a> UnionVector<'a, U> {
 /// # Safety
 /// As for [`Table::new`].
 #[inline(always)]
-pub unsafe fn table_at<'a, T: TableElement<'a>>(bytes: &'a [u8], object: usize) -> T {
+pub unsafe fn table_at<'a, T: TableElement<'a>>(bytes: Bytes<'a>, object: usize) -> T {
     // SAFETY: forwarded contract.
     unsafe { T::from_object(bytes, object) }
 }
@@ -523,8 +618,8 @@ pub fn boxed_struct_at<S: bytemuck::Pod>(bytes: &[u8], object: usize) -> S {
 /// # Safety
 /// `at` is an element slot of a verified vector of `T`'s table type.
 #[inline(always)]
-pub unsafe fn table_element<'a, T: TableElement<'a>>(bytes: &'a [u8], at: usize) -> T {
-    match follow(bytes, at) {
+pub unsafe fn table_element<'a, T: TableElement<'a>>(bytes: Bytes<'a>, at: usize) -> T {
+    match follow(&bytes, at) {
         // SAFETY: forwarded contract: an element of a verified vector of this table type.
         Some(object) => unsafe { T::from_object(bytes, object) },
         None => T::empty(),
@@ -537,4 +632,57 @@ pub fn struct_element<S: bytemuck::Pod>(bytes: &[u8], at: usize) -> S {
     at.checked_add(size_of::<S>())
         .and_then(|end| bytes.get(at..end))
         .map_or_else(S::zeroed, bytemuck::pod_read_unaligned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A string object at offset 0: header word, byte count, text.
+    fn string_object(text: &[u8]) -> Vec<u8> {
+        let mut object = vec![0u8; 4];
+        object.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        object.extend_from_slice(text);
+        object
+    }
+
+    #[test]
+    fn private_and_shared_bytes_read_the_same_text() {
+        let object = string_object("héllo".as_bytes());
+        // SAFETY: a well-formed string object whose UTF-8 is valid, as the verifier checks.
+        let private = unsafe { string_at(Bytes::new(&object), 0) };
+        // SAFETY: shared bytes are checked at the read.
+        let shared = unsafe { string_at(Bytes::shared(&object), 0) };
+        assert_eq!((private, shared), ("héllo", "héllo"));
+    }
+
+    #[test]
+    fn shared_bytes_rewritten_to_invalid_utf8_read_as_empty() {
+        let mut object = string_object(b"ok");
+        // A peer rewrites the text after verification.
+        object[8..10].copy_from_slice(&[0xff, 0xfe]);
+        // SAFETY: shared bytes need no UTF-8 guarantee: `string_at` checks it.
+        assert_eq!(unsafe { string_at(Bytes::shared(&object), 0) }, "");
+    }
+
+    #[test]
+    fn a_count_past_the_end_reads_as_empty_either_way() {
+        let mut object = string_object(b"ok");
+        object[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        // SAFETY: out-of-bounds text is never sliced, so no UTF-8 is assumed of it.
+        let read = unsafe {
+            (
+                string_at(Bytes::new(&object), 0),
+                string_at(Bytes::shared(&object), 0),
+            )
+        };
+        assert_eq!(read, ("", ""));
+    }
+
+    #[test]
+    fn nested_bytes_keep_their_trust() {
+        let object = string_object(b"ok");
+        assert!(Bytes::shared(&object).with(&object[8..]).is_shared());
+        assert!(!Bytes::new(&object).with(&object[8..]).is_shared());
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::check::Checker;
 use super::mutate::TableMut;
-use super::read::TableElement;
+use super::read::{Bytes, TableElement};
 use crate::layout::format::{HEADER_FILE_IDENTIFIER, MAGIC};
 use crate::message::{Limits, VerifyError};
 
@@ -53,9 +53,15 @@ pub fn root_with_limits<'a, T: Root<'a>>(
     bytes: &'a [u8],
     limits: &Limits,
 ) -> Result<T, VerifyError> {
-    let at = check_root::<T>(bytes, limits)?;
-    // SAFETY: the verifier accepted `bytes` as a message with a `T` at `at`, and the shared
-    // borrow keeps them unchanged for `'a`.
+    root_in(Bytes::new(bytes), limits)
+}
+
+/// Verifies `bytes` as a message whose root is a `T`, then views them as what they are:
+/// over [`Bytes::shared`] memory every string read checks its UTF-8 again.
+pub fn root_in<'a, T: Root<'a>>(bytes: Bytes<'a>, limits: &Limits) -> Result<T, VerifyError> {
+    let at = check_root::<T>(&bytes, limits)?;
+    // SAFETY: the verifier accepted `bytes` as a message with a `T` at `at`; unless they are
+    // shared (and read as such), the borrow keeps them unchanged for `'a`.
     Ok(unsafe { T::from_object(bytes, at) })
 }
 

@@ -74,8 +74,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Level {
             const STRIDE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Level(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, Level(0))
             }
         }
 
@@ -183,7 +183,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Defaults<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Defaults` object.
                 Defaults { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -198,7 +198,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Defaults<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

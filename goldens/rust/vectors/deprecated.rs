@@ -74,7 +74,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Old<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Old` object.
                 Old { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -89,7 +89,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Old<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

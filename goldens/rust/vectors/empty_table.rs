@@ -52,7 +52,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Nothing<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Nothing` object.
                 Nothing { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -67,7 +67,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Nothing<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -240,7 +240,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Sparse<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Sparse` object.
                 Sparse { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -255,7 +255,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Sparse<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

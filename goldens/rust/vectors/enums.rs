@@ -74,8 +74,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Tiny {
             const STRIDE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Tiny(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, Tiny(0))
             }
         }
 
@@ -131,8 +131,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Wide {
             const STRIDE: usize = 8;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Wide(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, Wide(0))
             }
         }
 
@@ -191,8 +191,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Sparse {
             const STRIDE: usize = 2;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Sparse(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, Sparse(0))
             }
         }
 
@@ -284,8 +284,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Color {
             const STRIDE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Color(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, Color(0))
             }
         }
 
@@ -377,8 +377,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Access {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Access(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, Access(0))
             }
         }
 
@@ -479,7 +479,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Enums<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Enums` object.
                 Enums { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -494,7 +494,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Enums<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

@@ -152,7 +152,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Floats<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Floats` object.
                 Floats { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -167,7 +167,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Floats<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

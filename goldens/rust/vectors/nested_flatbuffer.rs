@@ -67,7 +67,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Payload<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Payload` object.
                 Payload { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -82,7 +82,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Payload<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -258,7 +258,7 @@ pub mod vectors {
             }
             /// `payload` verified and read as the nested message it holds.
             pub fn payload_nested(&self) -> Option<Result<Payload<'a>, rt::VerifyError>> {
-                self.payload().map(|v| rt::root(v.body_bytes()))
+                self.payload().map(|v| rt::root_in(v.body(), &rt::Limits::default()))
             }
             /// `empty`: `[ubyte]`.
             #[inline(always)]
@@ -268,7 +268,7 @@ pub mod vectors {
             }
             /// `empty` verified and read as the nested message it holds.
             pub fn empty_nested(&self) -> Option<Result<Payload<'a>, rt::VerifyError>> {
-                self.empty_().map(|v| rt::root(v.body_bytes()))
+                self.empty_().map(|v| rt::root_in(v.body(), &rt::Limits::default()))
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> EnvelopeT {
@@ -298,7 +298,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Envelope<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Envelope` object.
                 Envelope { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -313,7 +313,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Envelope<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

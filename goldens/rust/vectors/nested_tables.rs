@@ -59,7 +59,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Leaf<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Leaf` object.
                 Leaf { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -74,7 +74,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Leaf<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -258,7 +258,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Branch<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Branch` object.
                 Branch { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -273,7 +273,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Branch<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -500,7 +500,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Tree<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Tree` object.
                 Tree { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -515,7 +515,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Tree<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

@@ -94,8 +94,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Spot {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -147,7 +147,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Hero<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Hero` object.
                 Hero { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -162,7 +162,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Hero<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -357,7 +357,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Map<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Map` object.
                 Map { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -372,7 +372,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Map<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

@@ -132,7 +132,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Strings<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Strings` object.
                 Strings { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -147,7 +147,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Strings<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

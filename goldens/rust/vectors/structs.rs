@@ -74,8 +74,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Kind {
             const STRIDE: usize = 2;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Kind(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, Kind(0))
             }
         }
 
@@ -155,8 +155,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Inner {
             const STRIDE: usize = 16;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -251,8 +251,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Outer {
             const STRIDE: usize = 32;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -346,8 +346,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Aligned {
             const STRIDE: usize = 16;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -455,8 +455,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for WithArrays {
             const STRIDE: usize = 64;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -529,7 +529,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Structs<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Structs` object.
                 Structs { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -544,7 +544,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Structs<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

@@ -80,8 +80,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Fish {
             const STRIDE: usize = 2;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -152,7 +152,7 @@ pub mod vectors {
 
         impl<'a> rt::UnionRead<'a> for PetRef<'a> {
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return PetRef::NONE;
                 };
@@ -162,7 +162,7 @@ pub mod vectors {
                     // SAFETY: the verifier checked the object as this member's type.
                     2 => PetRef::Dog(unsafe { rt::table_at(bytes, object) }),
                     // SAFETY: the verifier checked the object as this member's type.
-                    3 => PetRef::Fish(rt::boxed_struct_at(bytes, object)),
+                    3 => PetRef::Fish(rt::boxed_struct_at(&bytes, object)),
                     // SAFETY: the verifier checked the object as this member's type.
                     4 => PetRef::Name(unsafe { rt::string_at(bytes, object) }),
                     // SAFETY: the verifier checked the object as this member's type.
@@ -311,7 +311,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Cat<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Cat` object.
                 Cat { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -326,7 +326,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Cat<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -495,7 +495,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Dog<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Dog` object.
                 Dog { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -510,7 +510,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Dog<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -686,7 +686,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Home<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Home` object.
                 Home { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -701,7 +701,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Home<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

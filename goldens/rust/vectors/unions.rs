@@ -80,8 +80,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Coin {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -157,7 +157,7 @@ pub mod vectors {
 
         impl<'a> rt::UnionRead<'a> for EquipmentRef<'a> {
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return EquipmentRef::NONE;
                 };
@@ -167,7 +167,7 @@ pub mod vectors {
                     // SAFETY: the verifier checked the object as this member's type.
                     2 => EquipmentRef::Shield(unsafe { rt::table_at(bytes, object) }),
                     // SAFETY: the verifier checked the object as this member's type.
-                    3 => EquipmentRef::Coin(rt::boxed_struct_at(bytes, object)),
+                    3 => EquipmentRef::Coin(rt::boxed_struct_at(&bytes, object)),
                     // SAFETY: the verifier checked the object as this member's type.
                     4 => EquipmentRef::Note(unsafe { rt::string_at(bytes, object) }),
                     // SAFETY: the verifier checked the object as this member's type.
@@ -328,7 +328,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Sword<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Sword` object.
                 Sword { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -343,7 +343,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Sword<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -510,7 +510,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Shield<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Shield` object.
                 Shield { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -525,7 +525,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Shield<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -764,7 +764,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Hero<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Hero` object.
                 Hero { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -779,7 +779,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Hero<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

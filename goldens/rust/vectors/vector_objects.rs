@@ -94,8 +94,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Point {
             const STRIDE: usize = 8;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -175,8 +175,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Wide {
             const STRIDE: usize = 16;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::struct_element(bytes, at)
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::struct_element(&bytes, at)
             }
         }
 
@@ -228,7 +228,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for Item<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `Item` object.
                 Item { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -243,7 +243,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Item<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }
@@ -461,7 +461,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for VectorObjects<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `VectorObjects` object.
                 VectorObjects { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -476,7 +476,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for VectorObjects<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

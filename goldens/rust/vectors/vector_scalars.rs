@@ -77,8 +77,8 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for Suit {
             const STRIDE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-                rt::read_or(bytes, at, Suit(0))
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+                rt::read_or(&bytes, at, Suit(0))
             }
         }
 
@@ -219,7 +219,7 @@ pub mod vectors {
 
         impl<'a> rt::TableElement<'a> for VectorScalars<'a> {
             #[inline(always)]
-            unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+            unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
                 // SAFETY: forwarded contract: a verified `VectorScalars` object.
                 VectorScalars { t: unsafe { rt::Table::new(bytes, object) } }
             }
@@ -234,7 +234,7 @@ pub mod vectors {
         unsafe impl<'a> rt::Element<'a> for VectorScalars<'a> {
             const STRIDE: usize = 4;
             #[inline(always)]
-            unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
                 unsafe { rt::table_element(bytes, at) }
             }

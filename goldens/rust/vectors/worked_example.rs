@@ -85,8 +85,8 @@ pub mod example {
     unsafe impl<'a> rt::Element<'a> for Vec2 {
         const STRIDE: usize = 8;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
-            rt::struct_element(bytes, at)
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
+            rt::struct_element(&bytes, at)
         }
     }
 
@@ -153,7 +153,7 @@ pub mod example {
 
     impl<'a> rt::TableElement<'a> for Point<'a> {
         #[inline(always)]
-        unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {
+        unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {
             // SAFETY: forwarded contract: a verified `Point` object.
             Point { t: unsafe { rt::Table::new(bytes, object) } }
         }
@@ -168,7 +168,7 @@ pub mod example {
     unsafe impl<'a> rt::Element<'a> for Point<'a> {
         const STRIDE: usize = 4;
         #[inline(always)]
-        unsafe fn read(bytes: &'a [u8], at: usize) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
             unsafe { rt::table_element(bytes, at) }
         }

@@ -23,7 +23,7 @@ use tonic::metadata::{KeyAndValueRef, MetadataMap};
 use tonic_health::ServingStatus;
 use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::{HealthReporter, HealthService};
-use weftbuf::rt::{Builder, Streaming, file_identifier};
+use weftbuf::rt::{Builder, Bytes, Streaming, file_identifier};
 use weftbuf::service::parse_timeout;
 
 use super::codec::{FrameLimit, RawCodec, from_tonic, to_tonic};
@@ -438,7 +438,7 @@ async fn unary(
         .ok_or_else(|| Status::internal("a method index out of range"))?;
     ctx.check()?;
     let mut response = Builder::new();
-    let work = CatchPanic(handler.call(index, ctx, request, &mut response));
+    let work = CatchPanic(handler.call(index, ctx, Bytes::new(request), &mut response));
     supervise(work, ctx, method).await?;
     // The builder writes the header last: a handler that returned Ok without finishing its
     // response left none.
@@ -478,9 +478,9 @@ impl tower_service::Service<tonic::Request<Vec<u8>>> for StreamCall {
     fn call(&mut self, request: tonic::Request<Vec<u8>>) -> Self::Future {
         let request = request.into_inner();
         std::future::ready(Ok(self.0.respond(move |handler, index, ctx, mut sink| {
-            Box::pin(
-                async move { CatchPanic(handler.stream(index, &ctx, &request, &mut sink)).await },
-            )
+            Box::pin(async move {
+                CatchPanic(handler.stream(index, &ctx, Bytes::new(&request), &mut sink)).await
+            })
         })))
     }
 }

@@ -60,7 +60,7 @@ impl Handler for Echo {
         &'a self,
         _method: usize,
         _ctx: &'a Context,
-        _request: &'a [u8],
+        _request: weftbuf::rt::Bytes<'a>,
         response: &'a mut Builder<'static>,
     ) -> BoxFuture<'a, Result<(), Status>> {
         Box::pin(async move { empty(response) })
@@ -70,7 +70,7 @@ impl Handler for Echo {
         &'a self,
         _method: usize,
         _ctx: &'a Context,
-        _request: &'a [u8],
+        _request: weftbuf::rt::Bytes<'a>,
         sink: &'a mut dyn Sink,
     ) -> BoxFuture<'a, Result<(), Status>> {
         Box::pin(async move {

@@ -84,7 +84,7 @@ impl Gen<'_> {
         );
         let _ = writeln!(
             o,
-            "// SAFETY: reads {size} bytes, bounds-checked, and follows nothing.\nunsafe impl<'a> rt::Element<'a> for {name} {{\n    const STRIDE: usize = {size};\n    #[inline(always)]\n    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {{\n        rt::read_or(bytes, at, {name}(0))\n    }}\n}}\n",
+            "// SAFETY: reads {size} bytes, bounds-checked, and follows nothing.\nunsafe impl<'a> rt::Element<'a> for {name} {{\n    const STRIDE: usize = {size};\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        rt::read_or(&bytes, at, {name}(0))\n    }}\n}}\n",
             size = e.underlying.size()
         );
         let _ = under;

@@ -129,14 +129,14 @@ impl Gen<'_> {
         let kinds: [(&str, &str, &str, &[Streaming], &str); 3] = [
             (
                 "call",
-                "request: &'a [u8], response: &'a mut rt::Builder<'static>",
+                "request: rt::Bytes<'a>, response: &'a mut rt::Builder<'static>",
                 "(&ctx, &request, &response)",
                 &[Streaming::None],
                 "as a unary call",
             ),
             (
                 "stream",
-                "request: &'a [u8], sink: &'a mut dyn ::weftbuf_rpc::Sink",
+                "request: rt::Bytes<'a>, sink: &'a mut dyn ::weftbuf_rpc::Sink",
                 "(&ctx, &request, &sink)",
                 &[Streaming::Server],
                 "as a server stream",
@@ -163,11 +163,11 @@ impl Gen<'_> {
                 let f = member(&m.name);
                 let body = match m.streaming {
                     Streaming::None => format!(
-                        "let request = rt::root::<{}>(request)?;\n                self.0.{f}(ctx, request, response).await",
+                        "let request = rt::root_in::<{}>(request, &rt::Limits::default())?;\n                self.0.{f}(ctx, request, response).await",
                         self.name_of_table(ns, m.request, "<'_>")
                     ),
                     Streaming::Server => format!(
-                        "let request = rt::root::<{}>(request)?;\n                self.0.{f}(ctx, request, sink).await",
+                        "let request = rt::root_in::<{}>(request, &rt::Limits::default())?;\n                self.0.{f}(ctx, request, sink).await",
                         self.name_of_table(ns, m.request, "<'_>")
                     ),
                     Streaming::Client => format!(

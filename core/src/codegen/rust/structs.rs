@@ -153,7 +153,7 @@ impl Gen<'_> {
         let _ = writeln!(o, "            .finish()\n    }}\n}}\n");
         let _ = writeln!(
             o,
-            "// SAFETY: reads {size} bytes by value, bounds-checked, and follows nothing.\nunsafe impl<'a> rt::Element<'a> for {name} {{\n    const STRIDE: usize = {size};\n    #[inline(always)]\n    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {{\n        rt::struct_element(bytes, at)\n    }}\n}}\n",
+            "// SAFETY: reads {size} bytes by value, bounds-checked, and follows nothing.\nunsafe impl<'a> rt::Element<'a> for {name} {{\n    const STRIDE: usize = {size};\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        rt::struct_element(&bytes, at)\n    }}\n}}\n",
             size = sl.size
         );
         let _ = pads;

@@ -316,7 +316,7 @@ impl Gen<'_> {
                                 let nv = self.name_of_table(ns, nested, "<'a>");
                                 let _ = writeln!(
                                     view,
-                                    "    /// `{}` verified and read as the nested message it holds.\n    pub fn {bare}_nested(&self) -> Option<Result<{nv}, rt::VerifyError>> {{\n        self.{m}().map(|v| rt::root(v.body_bytes()))\n    }}",
+                                    "    /// `{}` verified and read as the nested message it holds.\n    pub fn {bare}_nested(&self) -> Option<Result<{nv}, rt::VerifyError>> {{\n        self.{m}().map(|v| rt::root_in(v.body(), &rt::Limits::default()))\n    }}",
                                     f.name
                                 );
                                 let nc = self.name_of_table(ns, nested, "<'_>");
@@ -514,11 +514,11 @@ impl Gen<'_> {
         // Element, TableElement, Check.
         let _ = writeln!(
             o,
-            "impl<'a> rt::TableElement<'a> for {name}<'a> {{\n    #[inline(always)]\n    unsafe fn from_object(bytes: &'a [u8], object: usize) -> Self {{\n        // SAFETY: forwarded contract: a verified `{name}` object.\n        {name} {{ t: unsafe {{ rt::Table::new(bytes, object) }} }}\n    }}\n    #[inline(always)]\n    fn from_table(t: rt::Table<'a>) -> Self {{\n        {name} {{ t }}\n    }}\n}}\n"
+            "impl<'a> rt::TableElement<'a> for {name}<'a> {{\n    #[inline(always)]\n    unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {{\n        // SAFETY: forwarded contract: a verified `{name}` object.\n        {name} {{ t: unsafe {{ rt::Table::new(bytes, object) }} }}\n    }}\n    #[inline(always)]\n    fn from_table(t: rt::Table<'a>) -> Self {{\n        {name} {{ t }}\n    }}\n}}\n"
         );
         let _ = writeln!(
             o,
-            "// SAFETY: follows the slot's reference to a table, which the verifier checked as a `{name}`\n// because the caller's vector is a verified vector of them.\nunsafe impl<'a> rt::Element<'a> for {name}<'a> {{\n    const STRIDE: usize = 4;\n    #[inline(always)]\n    unsafe fn read(bytes: &'a [u8], at: usize) -> Self {{\n        // SAFETY: forwarded contract.\n        unsafe {{ rt::table_element(bytes, at) }}\n    }}\n}}\n"
+            "// SAFETY: follows the slot's reference to a table, which the verifier checked as a `{name}`\n// because the caller's vector is a verified vector of them.\nunsafe impl<'a> rt::Element<'a> for {name}<'a> {{\n    const STRIDE: usize = 4;\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        // SAFETY: forwarded contract.\n        unsafe {{ rt::table_element(bytes, at) }}\n    }}\n}}\n"
         );
         let _ = writeln!(
             o,

@@ -87,13 +87,13 @@ impl Gen<'_> {
         );
         let _ = writeln!(
             o,
-            "impl<'a> rt::UnionRead<'a> for {name}Ref<'a> {{\n    #[inline(always)]\n    unsafe fn read(bytes: &'a [u8], discriminant: u8, object: Option<usize>) -> Self {{\n        let Some(object) = object else {{\n            return {name}Ref::NONE;\n        }};\n        match discriminant {{"
+            "impl<'a> rt::UnionRead<'a> for {name}Ref<'a> {{\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {{\n        let Some(object) = object else {{\n            return {name}Ref::NONE;\n        }};\n        match discriminant {{"
         );
         for m in &def.members {
             let read = match m.ty {
                 // SAFETY comments: the verifier checked the object for this discriminant.
                 UnionMemberType::Table(_) => "unsafe { rt::table_at(bytes, object) }".to_string(),
-                UnionMemberType::Struct(_) => "rt::boxed_struct_at(bytes, object)".to_string(),
+                UnionMemberType::Struct(_) => "rt::boxed_struct_at(&bytes, object)".to_string(),
                 UnionMemberType::String => "unsafe { rt::string_at(bytes, object) }".to_string(),
             };
             let _ = writeln!(

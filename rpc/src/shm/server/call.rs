@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
-use weftbuf::rt::{Builder, Streaming, file_identifier};
+use weftbuf::rt::{Builder, Bytes, Streaming, file_identifier};
 
 use super::super::layout::{FLAG_LAST, kind};
 use super::super::ring::Entry;
@@ -100,7 +100,7 @@ pub(super) async fn serve_call(
             let served = match (method.streaming, incoming) {
                 (Streaming::Server, None) => {
                     supervise(
-                        CatchPanic(handler.stream(index, &ctx, request, &mut sink)),
+                        CatchPanic(handler.stream(index, &ctx, Bytes::shared(request), &mut sink)),
                         &ctx,
                         method,
                     )
@@ -152,7 +152,7 @@ async fn unary(
     };
     let mut response = Builder::in_region(Box::new(region))?;
     supervise(
-        CatchPanic(handler.call(index, ctx, request, &mut response)),
+        CatchPanic(handler.call(index, ctx, Bytes::shared(request), &mut response)),
         ctx,
         method,
     )
