@@ -23,7 +23,10 @@ pub(crate) async fn supervise<T>(
             None => std::future::pending().await,
         }
     };
+    // The work first: a call that is done at its first poll registers with neither the
+    // cancellation nor a timer.
     tokio::select! {
+        biased;
         served = work => served,
         () = ctx.cancel_token().cancelled() => {
             Err(Status::cancelled("the caller cancelled the call"))

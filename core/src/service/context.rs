@@ -25,6 +25,16 @@ impl Context {
         Context::default()
     }
 
+    /// A context with no deadline and no metadata, cancelled through `token` (which a
+    /// transport keeps, to cancel the call when its caller gives up).
+    pub fn cancelled_by(token: CancelToken) -> Context {
+        Context {
+            deadline: None,
+            metadata: Metadata::default(),
+            cancel: token,
+        }
+    }
+
     /// The same context with a deadline `timeout` from now.
     pub fn with_timeout(self, timeout: Duration) -> Context {
         self.with_deadline(Instant::now() + timeout)

@@ -71,13 +71,28 @@ impl Bell {
 /// costs no system call.
 pub(crate) const SPIN: std::time::Duration = std::time::Duration::from_micros(100);
 
-/// Waits until `consumer`'s ring has an entry (or says it is corrupt): polls briefly, then
-/// sleeps on `bell` with the sleeping flag raised (`docs/shm.md`, "Ring protocol").
+/// How long of [`SPIN`] a waiting side polls without yielding its thread, when nothing else
+/// of its own waits to run: about a fast round trip. A yield to tokio costs a look at the
+/// reactor (an `epoll_wait`), longer than the answer it waits for.
+pub(crate) const HOT_SPIN: std::time::Duration = std::time::Duration::from_micros(20);
+
+/// Waits until `consumer`'s ring has an entry (or says it is corrupt): polls briefly (for
+/// [`HOT_SPIN`] without yielding if `hot`), then sleeps on `bell` with the sleeping flag
+/// raised (`docs/shm.md`, "Ring protocol").
 pub(crate) async fn wait_for_entries(
     consumer: &super::ring::Consumer,
     bell: &Bell,
+    hot: bool,
 ) -> Result<(), ShmError> {
     let started = std::time::Instant::now();
+    if hot {
+        while started.elapsed() < HOT_SPIN {
+            if !consumer.is_empty() {
+                return Ok(());
+            }
+            std::hint::spin_loop();
+        }
+    }
     while started.elapsed() < SPIN {
         if !consumer.is_empty() {
             return Ok(());

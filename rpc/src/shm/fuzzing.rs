@@ -15,7 +15,7 @@ use super::handshake::Session;
 use super::layout::{FLAG_STREAMED, Geometry, REQUESTS, RESPONSES, kind};
 use super::ring::{Consumer, Entry, Producer};
 use super::segment::Segment;
-use super::server::serve_session;
+use super::server::{Routes, serve_session};
 use super::slot::write_call;
 use crate::{BoxFuture, Context, Handler, Metadata, Sink, Source, Status};
 
@@ -162,7 +162,7 @@ async fn play(mut input: Input<'_>) -> usize {
     };
     let routes: HashMap<&'static str, Arc<dyn Handler>> =
         HashMap::from([("fuzz.Echo", Arc::new(Echo) as Arc<dyn Handler>)]);
-    let server = tokio::spawn(serve_session(session, Arc::new(routes)));
+    let server = tokio::spawn(serve_session(session, Arc::new(Routes::new(&routes))));
 
     let mut requests = Producer::new(segment.clone(), REQUESTS);
     let mut responses = Consumer::new(segment.clone(), RESPONSES);

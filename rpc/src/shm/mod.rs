@@ -5,6 +5,7 @@
 //! domain socket, which also tells each side when the other is gone.
 
 mod bell;
+mod calls;
 mod client;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]

@@ -51,7 +51,8 @@ pub(crate) fn write_call(slot: &mut [u8], path: &str, metadata: &Metadata) -> Op
 /// A call read from a peer's slot.
 #[derive(Debug)]
 pub(crate) struct Call {
-    pub(crate) path: String,
+    /// The method path's range in the slot (UTF-8 when read).
+    pub(crate) path: std::ops::Range<usize>,
     pub(crate) metadata: Metadata,
     /// The request message's range in the slot.
     pub(crate) message: std::ops::Range<usize>,
@@ -92,10 +93,11 @@ pub(crate) fn read_call(slot: &[u8], len: usize) -> Result<Call, Status> {
         u16_at(head, 2),
         u32_at(head, 4) as usize,
     );
+    let path_at = at;
     let path = take(bytes, &mut at, path_len, "method path")?;
-    let path = std::str::from_utf8(path)
-        .map_err(|_| Status::invalid_argument("the call's method path is not UTF-8"))?
-        .to_string();
+    std::str::from_utf8(path)
+        .map_err(|_| Status::invalid_argument("the call's method path is not UTF-8"))?;
+    let path = path_at..at;
     let meta = take(bytes, &mut at, meta_len, "metadata")?;
     let mut metadata = Metadata::new();
     let mut m = 0;
@@ -166,7 +168,7 @@ mod tests {
         assert_eq!(at % 8, 0);
         slot[at..at + 16].fill(7);
         let call = read_call(&slot, at + 16).unwrap();
-        assert_eq!(call.path, path);
+        assert_eq!(&slot[call.path], path.as_bytes());
         assert_eq!(call.metadata, metadata);
         assert_eq!(call.message, at..at + 16);
         // Too small a slot: no call written.

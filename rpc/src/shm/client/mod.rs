@@ -1,6 +1,7 @@
 //! Calling over shared memory: requests written into the session's request slots, responses
 //! read in place in its response slots, lent to the caller until dropped.
 
+mod mailbox;
 mod session;
 
 use std::sync::Arc;
@@ -8,10 +9,9 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use tokio::sync::mpsc;
-use tokio::sync::mpsc::error::TryRecvError;
 use weftbuf::rt::{Builder, MethodDescriptor, file_identifier};
 
-use super::bell::SPIN;
+use super::bell::{HOT_SPIN, SPIN};
 use super::handshake::{Address, hello};
 use super::layout::{FLAG_STREAMED, kind};
 use super::ring::Entry;
@@ -19,10 +19,8 @@ use super::slot::{message_offset, write_call};
 use crate::duplex::{Event, EventSink, spawn_duplex};
 use crate::stream::Flow;
 use crate::{BoxFuture, Build, Channel, Context, Payload, RawStream, Sender, Status};
+use mailbox::{Receiver, TryRecvError, mailbox};
 use session::{CallGuard, ClientSession, Pending, Polling};
-
-/// How long a waiting caller polls without yielding its thread: about a fast round trip.
-const HOT_SPIN: std::time::Duration = std::time::Duration::from_micros(20);
 
 /// A channel to services behind a shared-memory server (`shm://path` in `weftbuf.toml`).
 ///
@@ -58,13 +56,16 @@ impl ShmChannel {
         Ok(session)
     }
 
-    /// Starts a call of `method` with its request `body` in a request slot.
+    /// Starts a call of `method` with its request `body` in a request slot. A caller that
+    /// `polls` for its answer gets its [`Polling`], started before the request goes out;
+    /// otherwise the session's reader is armed to take the answer.
     async fn start(
         &self,
         method: &'static MethodDescriptor,
         ctx: &Context,
         body: Body<'_>,
-    ) -> Result<(CallGuard, mpsc::UnboundedReceiver<Event>), Status> {
+        polls: bool,
+    ) -> Result<(CallGuard, Receiver, Option<Polling>), Status> {
         let session = self.session().await?;
         let slot = session.request_slot().await?;
         let guard = CallGuard {
@@ -91,7 +92,7 @@ impl ShmChannel {
                 return Err(status);
             }
         };
-        let (events, received) = mpsc::unbounded_channel();
+        let (events, received) = mailbox();
         session.calls().insert(
             guard.call,
             Pending {
@@ -102,6 +103,12 @@ impl ShmChannel {
         let timeout = ctx.remaining().map_or(0, |left| {
             left.as_nanos().clamp(1, u128::from(u64::MAX)) as u64
         });
+        let polling = if polls {
+            Some(Polling::start(&session))
+        } else {
+            session.arm();
+            None
+        };
         session
             .push(Entry {
                 kind: kind::CALL,
@@ -112,7 +119,7 @@ impl ShmChannel {
                 arg: timeout,
             })
             .await?;
-        Ok((guard, received))
+        Ok((guard, received, polling))
     }
 }
 
@@ -158,7 +165,7 @@ fn write_body(room: &mut [u8], body: Body<'_>) -> Result<usize, Status> {
 /// Carries a duplex call: `requests` go out as MOREs (then DONE), responses to `sink`.
 async fn carry(
     mut guard: CallGuard,
-    mut events: mpsc::UnboundedReceiver<Event>,
+    mut events: Receiver,
     mut requests: mpsc::Receiver<Vec<u8>>,
     mut sink: EventSink,
 ) -> Result<(), Status> {
@@ -202,19 +209,21 @@ impl ShmChannel {
         {
             ctx.check()?;
             let call = async {
-                let (mut guard, mut events) = self.start(method, &ctx, body).await?;
+                let (mut guard, mut events, mut polling) =
+                    self.start(method, &ctx, body, true).await?;
                 let session = guard.session.clone();
                 let mut response = None;
                 let started = Instant::now();
                 let spin_until = started + SPIN;
-                let mut polling = Some(Polling::start(&session));
                 loop {
                     // Polling the ring for a while first: a quick answer is taken here, with
                     // no wakeup of the reader or of this task.
                     let event = match events.try_recv() {
                         Ok(event) => event,
                         Err(TryRecvError::Empty) if Instant::now() < spin_until => {
-                            session.poll();
+                            if session.poll() {
+                                continue;
+                            }
                             // A quick answer comes within microseconds: waited for on this
                             // thread at first, then yielding to its other tasks.
                             if started.elapsed() < HOT_SPIN {
@@ -285,8 +294,8 @@ impl Channel for ShmChannel {
     ) -> BoxFuture<'a, Result<RawStream<'a>, Status>> {
         Box::pin(async move {
             ctx.check()?;
-            let (guard, mut events) = crate::call::supervise(
-                self.start(method, &ctx, Body::Bytes(request)),
+            let (guard, mut events, _) = crate::call::supervise(
+                self.start(method, &ctx, Body::Bytes(request), false),
                 &ctx,
                 method,
             )
@@ -320,9 +329,12 @@ impl Channel for ShmChannel {
     ) -> BoxFuture<'a, Result<(Sender, RawStream<'a>), Status>> {
         Box::pin(async move {
             ctx.check()?;
-            let (guard, events) =
-                crate::call::supervise(self.start(method, &ctx, Body::Streamed), &ctx, method)
-                    .await?;
+            let (guard, events, _) = crate::call::supervise(
+                self.start(method, &ctx, Body::Streamed, false),
+                &ctx,
+                method,
+            )
+            .await?;
             // Requests are copied into slots as the caller sends them, by a task of the
             // call's own, whether or not the caller reads responses meanwhile.
             spawn_duplex(method, ctx, move |_, requests, sink| {

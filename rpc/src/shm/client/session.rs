@@ -2,15 +2,15 @@
 //! segment), its calls in flight, the reader that wakes them, and the leases of response
 //! slots.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 
 use super::super::ShmError;
 use super::super::bell::Bell;
+use super::super::calls::CallMap;
 use super::super::handshake::Session;
 use super::super::layout::{FLAG_LAST, NO_SLOT, REQUESTS, RESPONSES, kind};
 use super::super::ring::{Consumer, Entry, Producer, Pushed};
@@ -22,7 +22,7 @@ use crate::{Code, Lent, Payload, Status};
 /// A call in flight, as the session's reader sees it.
 pub(super) struct Pending {
     /// Where its responses go; `None` once the caller gave the call up.
-    pub(super) events: Option<mpsc::UnboundedSender<Event>>,
+    pub(super) events: Option<super::mailbox::Sender>,
     /// Its request slot, the client's again when the call ends.
     pub(super) request_slot: u32,
 }
@@ -40,7 +40,7 @@ pub(super) struct ClientSession {
     pub(super) server_bell: Bell,
     pub(super) free: Mutex<Vec<u32>>,
     pub(super) freed: Notify,
-    pub(super) calls: Mutex<HashMap<u64, Pending>>,
+    pub(super) calls: Mutex<CallMap<Pending>>,
     /// Response slots the client holds, by index from the first response slot.
     pub(super) held: Mutex<Vec<bool>>,
     /// Request slots lent to the server as streamed requests, by index.
@@ -82,7 +82,7 @@ impl ClientSession {
             server_bell: Bell::new(server_bell)?,
             free: Mutex::new((0..geometry.slots).rev().collect()),
             freed: Notify::new(),
-            calls: Mutex::new(HashMap::new()),
+            calls: Mutex::new(CallMap::default()),
             held: Mutex::new(vec![false; geometry.slots as usize]),
             streamed: Mutex::new(vec![false; geometry.slots as usize]),
             unreleased: Mutex::new(Vec::new()),
@@ -99,7 +99,7 @@ impl ClientSession {
         Ok(this)
     }
 
-    pub(super) fn calls(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Pending>> {
+    pub(super) fn calls(&self) -> std::sync::MutexGuard<'_, CallMap<Pending>> {
         self.calls.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -263,11 +263,34 @@ impl ClientSession {
     }
 
     /// A caller stops polling: the last one raises the flag again for a sleeping reader, and
-    /// takes what came while it was down (which no bell announced).
+    /// takes what came while it was down (which no bell announced); but only while the server
+    /// owes entries. With nothing in flight the flag stays down, and the next call, polling
+    /// again, writes nothing the server reads after every push.
     pub(super) fn stop_polling(self: &Arc<Self>) {
-        if self.polling.fetch_sub(1, Ordering::SeqCst) != 1
-            || !self.reader_asleep.load(Ordering::SeqCst)
-        {
+        if self.polling.fetch_sub(1, Ordering::SeqCst) != 1 {
+            return;
+        }
+        if self.owed() {
+            self.arm();
+        }
+    }
+
+    /// Whether the server owes this client entries: calls in flight, or streamed requests
+    /// it has not given back.
+    fn owed(&self) -> bool {
+        !self.calls().is_empty()
+            || self
+                .streamed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .contains(&true)
+    }
+
+    /// Makes sure a sleeping reader is woken by what the server pushes next, when no caller
+    /// polls: raises the flag (and takes what came while it was down). A call that does not
+    /// poll arms the session after it is in the calls, before its first entry goes out.
+    pub(super) fn arm(self: &Arc<Self>) {
+        if self.polling.load(Ordering::SeqCst) != 0 || !self.reader_asleep.load(Ordering::SeqCst) {
             return;
         }
         let missed = self
@@ -280,13 +303,16 @@ impl ClientSession {
         }
     }
 
-    /// Takes what the server has pushed, unless another caller or the reader is at it.
-    pub(super) fn poll(self: &Arc<Self>) {
+    /// Takes what the server has pushed, unless another caller or the reader is at it:
+    /// whether it took anything.
+    pub(super) fn poll(self: &Arc<Self>) -> bool {
         let Ok(mut responses) = self.responses.try_lock() else {
-            return;
+            return false;
         };
+        let mut took = false;
         let taken = (|| {
             while let Some(entry) = responses.pop()? {
+                took = true;
                 self.take(entry)?;
             }
             Ok::<_, ShmError>(())
@@ -296,7 +322,9 @@ impl ClientSession {
             self.fail_all(&Status::unavailable(format!(
                 "the shared-memory session ended: the server broke the protocol: {e}"
             )));
+            return true;
         }
+        took
     }
 
     /// Ends every call in flight with `status`: the session is over.
@@ -304,7 +332,7 @@ impl ClientSession {
         self.dead.store(true, Ordering::Release);
         for (_, pending) in self.calls().drain() {
             if let Some(events) = pending.events {
-                let _ = events.send(Event::End(Err(status.clone())));
+                events.send(Event::End(Err(status.clone())));
             }
         }
         self.freed.notify_waiters();
@@ -347,7 +375,7 @@ impl ClientSession {
                     return Ok(());
                 };
                 if let Some(events) = &pending.events {
-                    let _ = events.send(Event::Message(Payload::lent(lease)));
+                    events.send(Event::Message(Payload::lent(lease)));
                 }
                 if last {
                     let pending = calls.remove(&entry.call);
@@ -355,7 +383,7 @@ impl ClientSession {
                     if let Some(pending) = pending {
                         self.free_request_slot(pending.request_slot);
                         if let Some(events) = pending.events {
-                            let _ = events.send(Event::End(Ok(())));
+                            events.send(Event::End(Ok(())));
                         }
                     }
                 }
@@ -383,7 +411,7 @@ impl ClientSession {
                 if let Some(pending) = pending {
                     self.free_request_slot(pending.request_slot);
                     if let Some(events) = pending.events {
-                        let _ = events.send(Event::End(ended));
+                        events.send(Event::End(ended));
                     }
                 }
                 Ok(())

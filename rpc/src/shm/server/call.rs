@@ -1,7 +1,6 @@
 //! One call, served: its request read in the client's slot, its handler run, its responses
 //! built in response slots and lent to the client, its end pushed.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,7 +11,7 @@ use super::super::layout::{FLAG_LAST, kind};
 use super::super::ring::Entry;
 use super::super::slot::read_call;
 use super::SLOT_WAIT;
-use super::state::{Shared, SlotRegion, StreamedRequests};
+use super::state::{Routes, Shared, SlotRegion, StreamedRequests};
 use crate::call::{CatchPanic, supervise};
 use crate::{BoxFuture, CancelToken, Context, Handler, Payload, Sink, Status};
 
@@ -22,10 +21,10 @@ pub(super) async fn serve_call(
     token: CancelToken,
     incoming: Option<mpsc::UnboundedReceiver<Payload>>,
     shared: &Arc<Shared>,
-    routes: &HashMap<&'static str, Arc<dyn Handler>>,
+    routes: &Routes,
 ) {
     let (call, request_slot) = (entry.call, entry.slot);
-    let mut ctx = Context::new().with_cancel(token);
+    let mut ctx = Context::cancelled_by(token);
     if entry.arg != 0
         && let Some(deadline) = Instant::now().checked_add(Duration::from_nanos(entry.arg))
     {
@@ -34,20 +33,14 @@ pub(super) async fn serve_call(
     let segment = shared.segment.clone();
     let slot_bytes = segment.slot(request_slot).unwrap_or_default();
     let parsed = read_call(slot_bytes, entry.len as usize).and_then(|parsed| {
-        let (service, _) = parsed
-            .path
-            .strip_prefix('/')
-            .and_then(|p| p.split_once('/'))
-            .unwrap_or(("", ""));
-        let handler = routes.get(service).ok_or_else(|| {
-            Status::unimplemented(format!("no service `{service}` is served here"))
+        let path = slot_bytes.get(parsed.path.clone()).unwrap_or_default();
+        let (handler, index) = routes.get(path).ok_or_else(|| {
+            Status::unimplemented(format!(
+                "no method {} is served here",
+                String::from_utf8_lossy(path)
+            ))
         })?;
-        let index = handler
-            .methods()
-            .iter()
-            .position(|m| m.path == parsed.path)
-            .ok_or_else(|| Status::unimplemented(format!("no method {}", parsed.path)))?;
-        Ok((parsed, handler.clone(), index))
+        Ok((parsed, handler.clone(), *index))
     });
     let (parsed, handler, index) = match parsed {
         Ok(found) => found,
@@ -61,10 +54,15 @@ pub(super) async fn serve_call(
     let Some(method) = handler.methods().get(index) else {
         return;
     };
-    let by = ctx.deadline().unwrap_or_else(|| Instant::now() + SLOT_WAIT);
+    let by = || ctx.deadline().unwrap_or_else(|| Instant::now() + SLOT_WAIT);
     match method.streaming {
         Streaming::None => {
-            let Some(slot) = shared.response_slot(by).await else {
+            let free = shared.state().free.pop();
+            let slot = match free {
+                Some(slot) => Some(slot),
+                None => shared.response_slot(by()).await,
+            };
+            let Some(slot) = slot else {
                 let status = Status::resource_exhausted(
                     "no response slot came free: the client holds every one",
                 );
@@ -73,8 +71,7 @@ pub(super) async fn serve_call(
             let served = unary(&*handler, index, &ctx, request, shared, slot).await;
             match served {
                 Ok(len) => {
-                    shared.lend(slot);
-                    shared.finish(call, request_slot);
+                    shared.lend_and_finish(slot, call, request_slot);
                     let _ = shared
                         .push(Entry {
                             kind: kind::REPLY,
@@ -93,7 +90,7 @@ pub(super) async fn serve_call(
             let mut sink = SlotSink {
                 shared: shared.clone(),
                 call,
-                by,
+                by: by(),
                 builder: Builder::new(),
                 slot: None,
             };

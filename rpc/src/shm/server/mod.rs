@@ -19,6 +19,7 @@ use super::layout::{FLAG_STREAMED, Geometry, REQUESTS, RESPONSES, kind};
 use super::ring::{Consumer, Entry, Producer};
 use crate::{BoxFuture, CancelToken, Handler, Payload};
 use call::serve_call;
+pub(crate) use state::Routes;
 use state::{InFlight, RequestLease, Shared, State};
 
 /// How long a handshake may take before the connection is dropped.
@@ -87,7 +88,7 @@ impl Server {
     ) -> Result<(), ShmError> {
         self.geometry.check()?;
         let Listener { listener, address } = listener;
-        let routes = Arc::new(self.handlers);
+        let routes = Arc::new(Routes::new(&self.handlers));
         let mut sessions = JoinSet::new();
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
@@ -143,10 +144,7 @@ impl Listener {
 }
 
 /// Serves one client until it hangs up or breaks the protocol.
-pub(crate) async fn serve_session(
-    session: Session,
-    routes: Arc<HashMap<&'static str, Arc<dyn Handler>>>,
-) {
+pub(crate) async fn serve_session(session: Session, routes: Arc<Routes>) {
     let Session {
         stream,
         segment,
@@ -165,7 +163,7 @@ pub(crate) async fn serve_session(
             free: (geometry.slots..2 * geometry.slots).rev().collect(),
             lent: vec![false; geometry.slots as usize],
             reading: vec![false; geometry.slots as usize],
-            calls: HashMap::new(),
+            calls: Default::default(),
         }),
         freed: Notify::new(),
         untaken: Mutex::new(Vec::new()),
@@ -197,7 +195,7 @@ pub(crate) async fn serve_session(
             }
         }
         tokio::select! {
-            woken = wait_for_entries(&requests, &server_bell) => if woken.is_err() {
+            woken = wait_for_entries(&requests, &server_bell, calls.is_empty()) => if woken.is_err() {
                 break;
             },
             () = &mut hangup => break,
@@ -216,7 +214,7 @@ pub(crate) async fn serve_session(
 fn take(
     entry: Entry,
     shared: &Arc<Shared>,
-    routes: &Arc<HashMap<&'static str, Arc<dyn Handler>>>,
+    routes: &Arc<Routes>,
 ) -> Result<Option<BoxFuture<'static, ()>>, ShmError> {
     let geometry = shared.segment.geometry();
     match entry.kind {

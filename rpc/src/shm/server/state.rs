@@ -10,11 +10,34 @@ use weftbuf::rt::Region;
 
 use super::super::ShmError;
 use super::super::bell::Bell;
+use super::super::calls::CallMap;
 use super::super::layout::{NO_SLOT, kind};
 use super::super::ring::{Entry, Producer, Pushed};
 use super::super::segment::Segment;
 use super::super::slot::write_status;
-use crate::{BoxFuture, CancelToken, Lent, Payload, Source, Status};
+use crate::{BoxFuture, CancelToken, Handler, Lent, Payload, Source, Status};
+
+/// The methods a server hosts, by their path (`/package.Service/Method`): a call's path is
+/// looked up as the bytes it has in the client's slot, copied nowhere.
+pub(crate) struct Routes(HashMap<&'static [u8], (Arc<dyn Handler>, usize)>);
+
+impl Routes {
+    /// The methods of `handlers`.
+    pub(crate) fn new(handlers: &HashMap<&'static str, Arc<dyn Handler>>) -> Routes {
+        let mut routes = HashMap::new();
+        for handler in handlers.values() {
+            for (index, method) in handler.methods().iter().enumerate() {
+                routes.insert(method.path.as_bytes(), (handler.clone(), index));
+            }
+        }
+        Routes(routes)
+    }
+
+    /// The handler of method `path`, and the method's index in it.
+    pub(crate) fn get(&self, path: &[u8]) -> Option<&(Arc<dyn Handler>, usize)> {
+        self.0.get(path)
+    }
+}
 
 /// A response slot, lent to a builder: it keeps the segment mapped while written.
 pub(super) struct SlotRegion {
@@ -55,7 +78,7 @@ pub(super) struct State {
     /// Request slots the server reads (a call in flight), by index.
     pub(super) reading: Vec<bool>,
     /// Calls in flight.
-    pub(super) calls: HashMap<u64, InFlight>,
+    pub(super) calls: CallMap<InFlight>,
 }
 
 /// A call in flight.
@@ -165,6 +188,19 @@ impl Shared {
         let slots = self.segment.geometry().slots;
         if let Some(lent) = self.state().lent.get_mut((slot - slots) as usize) {
             *lent = true;
+        }
+    }
+
+    /// [`Shared::lend`] and [`Shared::finish`] at once: a unary call's response is ready.
+    pub(super) fn lend_and_finish(&self, slot: u32, call: u64, request_slot: u32) {
+        let slots = self.segment.geometry().slots;
+        let mut state = self.state();
+        if let Some(lent) = state.lent.get_mut((slot - slots) as usize) {
+            *lent = true;
+        }
+        state.calls.remove(&call);
+        if let Some(reading) = state.reading.get_mut(request_slot as usize) {
+            *reading = false;
         }
     }
 
