@@ -12,28 +12,61 @@ use crate::{BoxFuture, Context, Status};
 
 /// Runs `work` until it ends, the caller cancels (`CANCELLED`) or the deadline passes
 /// (`DEADLINE_EXCEEDED`), whichever comes first; `work` is dropped when it loses.
-pub(crate) async fn supervise<T>(
-    work: impl Future<Output = Result<T, Status>>,
-    ctx: &Context,
-    method: &MethodDescriptor,
-) -> Result<T, Status> {
-    let deadline = async {
-        match ctx.deadline() {
-            Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
-            None => std::future::pending().await,
+///
+/// A future of its own rather than an `async fn`: an `async fn` would hold `work` twice
+/// (as its argument and as the future it awaits), and a call's future is allocated per call.
+pub(crate) fn supervise<'a, T, F: Future<Output = Result<T, Status>>>(
+    work: F,
+    ctx: &'a Context,
+    method: &'a MethodDescriptor,
+) -> Supervised<'a, F> {
+    Supervised {
+        work,
+        cancelled: ctx.cancel_token().cancelled(),
+        deadline: None,
+        ctx,
+        method,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`supervise`].
+    pub(crate) struct Supervised<'a, F> {
+        #[pin]
+        work: F,
+        cancelled: weftbuf::service::Cancelled<'a>,
+        // Boxed, and made only when the work waits: a timer is large, and most calls need none.
+        deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+        ctx: &'a Context,
+        method: &'a MethodDescriptor,
+    }
+}
+
+impl<T, F: Future<Output = Result<T, Status>>> Future for Supervised<'_, F> {
+    type Output = Result<T, Status>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        // The work first: a call that is done at its first poll registers with neither the
+        // cancellation nor a timer.
+        if let Poll::Ready(served) = this.work.poll(cx) {
+            return Poll::Ready(served);
         }
-    };
-    // The work first: a call that is done at its first poll registers with neither the
-    // cancellation nor a timer.
-    tokio::select! {
-        biased;
-        served = work => served,
-        () = ctx.cancel_token().cancelled() => {
-            Err(Status::cancelled("the caller cancelled the call"))
+        if Pin::new(&mut *this.cancelled).poll(cx).is_ready() {
+            return Poll::Ready(Err(Status::cancelled("the caller cancelled the call")));
         }
-        () = deadline => Err(Status::deadline_exceeded(format!(
-            "{} did not answer before the deadline", method.path
-        ))),
+        if let Some(at) = this.ctx.deadline() {
+            let deadline = this.deadline.get_or_insert_with(|| {
+                Box::pin(tokio::time::sleep_until(tokio::time::Instant::from_std(at)))
+            });
+            if deadline.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Err(Status::deadline_exceeded(format!(
+                    "{} did not answer before the deadline",
+                    this.method.path
+                ))));
+            }
+        }
+        Poll::Pending
     }
 }
 

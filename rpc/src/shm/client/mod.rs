@@ -4,8 +4,8 @@
 mod mailbox;
 mod session;
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError};
 use std::time::Instant;
 
 use tokio::sync::mpsc;
@@ -29,7 +29,10 @@ use session::{CallGuard, ClientSession, Pending, Polling};
 /// where the server wrote it, lent to the caller (`Message::is_lent`) until dropped.
 pub struct ShmChannel {
     address: Address,
+    /// The session, held while connecting: one call connects, the others wait for it.
     session: tokio::sync::Mutex<Option<Arc<ClientSession>>>,
+    /// The session as calls take it, without waiting.
+    live: std::sync::Mutex<Option<Arc<ClientSession>>>,
 }
 
 impl ShmChannel {
@@ -38,11 +41,30 @@ impl ShmChannel {
         ShmChannel {
             address,
             session: tokio::sync::Mutex::new(None),
+            live: std::sync::Mutex::new(None),
         }
     }
 
     /// The live session, connecting when there is none.
     async fn session(&self) -> Result<Arc<ClientSession>, Status> {
+        if let Some(session) = self.live() {
+            return Ok(session);
+        }
+        // Boxed: the future of every call does not carry a connection's.
+        Box::pin(self.connect()).await
+    }
+
+    /// The session, if there is one and it is alive.
+    fn live(&self) -> Option<Arc<ClientSession>> {
+        let current = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+        current
+            .as_ref()
+            .filter(|s| !s.dead.load(Ordering::Acquire))
+            .cloned()
+    }
+
+    /// Connects, unless a call that connected meanwhile made a live session.
+    async fn connect(&self) -> Result<Arc<ClientSession>, Status> {
         let mut current = self.session.lock().await;
         if let Some(session) = current.as_ref().filter(|s| !s.dead.load(Ordering::Acquire)) {
             return Ok(session.clone());
@@ -53,6 +75,7 @@ impl ShmChannel {
         let session = ClientSession::start(session)
             .map_err(|e| Status::unavailable(format!("shm {:?}: {e}", self.address)))?;
         *current = Some(session.clone());
+        *self.live.lock().unwrap_or_else(PoisonError::into_inner) = Some(session.clone());
         Ok(session)
     }
 
@@ -220,10 +243,8 @@ impl ShmChannel {
                     // no wakeup of the reader or of this task.
                     let event = match events.try_recv() {
                         Ok(event) => event,
+                        Err(TryRecvError::Empty) if session.poll() => continue,
                         Err(TryRecvError::Empty) if Instant::now() < spin_until => {
-                            if session.poll() {
-                                continue;
-                            }
                             // A quick answer comes within microseconds: waited for on this
                             // thread at first, then yielding to its other tasks.
                             if started.elapsed() < HOT_SPIN {

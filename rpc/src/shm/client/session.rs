@@ -105,14 +105,24 @@ impl ClientSession {
 
     /// A free request slot, waiting for one (the caller's deadline bounds the wait).
     pub(super) async fn request_slot(&self) -> Result<u32, Status> {
+        match self.free_slot() {
+            Some(slot) => Ok(slot),
+            // Boxed, the wait: every call's future would carry it otherwise.
+            None => Box::pin(self.wait_for_slot()).await,
+        }
+    }
+
+    fn free_slot(&self) -> Option<u32> {
+        self.free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+    }
+
+    async fn wait_for_slot(&self) -> Result<u32, Status> {
         loop {
             let freed = self.freed.notified();
-            if let Some(slot) = self
-                .free
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .pop()
-            {
+            if let Some(slot) = self.free_slot() {
                 return Ok(slot);
             }
             if self.dead.load(Ordering::Acquire) {
@@ -132,50 +142,44 @@ impl ClientSession {
 
     /// Pushes `entry` (and any release that waited for room) to the server.
     pub(super) async fn push(&self, entry: Entry) -> Result<(), Status> {
+        match self.try_push(entry)? {
+            Pushed::Full => Box::pin(self.push_when_room(entry)).await,
+            _ => Ok(()),
+        }
+    }
+
+    /// Pushes `entry` while the ring is full, letting the server catch up.
+    async fn push_when_room(&self, entry: Entry) -> Result<(), Status> {
+        loop {
+            tokio::time::sleep(Duration::from_micros(50)).await;
+            if self.try_push(entry)? != Pushed::Full {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Pushes `entry` (after the releases that wait) if the ring has room, ringing the
+    /// server's bell if it sleeps or the ring is full.
+    fn try_push(&self, entry: Entry) -> Result<Pushed, Status> {
         let broken = |e: ShmError| {
             self.dead.store(true, Ordering::Release);
             Status::unavailable(format!("the shared-memory session broke: {e}"))
         };
-        loop {
-            if self.dead.load(Ordering::Acquire) {
-                return Err(Status::unavailable("the shared-memory session ended"));
-            }
-            let pushed = {
-                let mut ring = self.requests.lock().unwrap_or_else(PoisonError::into_inner);
-                let waiting: Vec<u32> = std::mem::take(
-                    &mut *self
-                        .unreleased
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner),
-                );
-                let mut wake = false;
-                for (i, slot) in waiting.iter().enumerate() {
-                    match ring.push(release(*slot)).map_err(broken)? {
-                        Pushed::Full => {
-                            self.unreleased
-                                .lock()
-                                .unwrap_or_else(PoisonError::into_inner)
-                                .extend_from_slice(&waiting[i..]);
-                            break;
-                        }
-                        pushed => wake |= pushed == Pushed::Wake,
-                    }
-                }
-                match ring.push(entry).map_err(broken)? {
-                    Pushed::Wake => Pushed::Wake,
-                    Pushed::Done if wake => Pushed::Wake,
-                    other => other,
-                }
-            };
-            match pushed {
-                Pushed::Done => return Ok(()),
-                Pushed::Wake => return self.server_bell.ring().map_err(broken),
-                Pushed::Full => {
-                    self.server_bell.ring().map_err(broken)?;
-                    tokio::time::sleep(Duration::from_micros(50)).await;
-                }
-            }
+        if self.dead.load(Ordering::Acquire) {
+            return Err(Status::unavailable("the shared-memory session ended"));
         }
+        let pushed = {
+            let mut ring = self.requests.lock().unwrap_or_else(PoisonError::into_inner);
+            let wake = self.push_unreleased(&mut ring).map_err(broken)?;
+            match ring.push(entry).map_err(broken)? {
+                Pushed::Done if wake => Pushed::Wake,
+                other => other,
+            }
+        };
+        if pushed != Pushed::Done {
+            self.server_bell.ring().map_err(broken)?;
+        }
+        Ok(pushed)
     }
 
     /// Sends `request` as the next streamed request of call `call`, copied into a slot.
@@ -211,7 +215,27 @@ impl ClientSession {
         .await
     }
 
-    /// Gives response slot `slot` back to the server, now or with the next entry.
+    /// Pushes the releases that wait (as many as `ring` has room for): whether the server
+    /// needs waking.
+    fn push_unreleased(&self, ring: &mut Producer) -> Result<bool, ShmError> {
+        let mut unreleased = self
+            .unreleased
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut wake = false;
+        while let Some(&slot) = unreleased.last() {
+            match ring.push(release(slot))? {
+                Pushed::Full => break,
+                pushed => wake |= pushed == Pushed::Wake,
+            }
+            unreleased.pop();
+        }
+        Ok(wake)
+    }
+
+    /// Gives response slot `slot` back to the server: with the next entry, if the server
+    /// owes nothing meanwhile (it needs no slot until the next call, whose entry carries the
+    /// release: one push, one fence, for both), or now.
     pub(super) fn release(&self, slot: u32) {
         let slots = self.segment.geometry().slots;
         if let Some(held) = self
@@ -222,21 +246,24 @@ impl ClientSession {
         {
             *held = false;
         }
-        let pushed = self
-            .requests
+        self.unreleased
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(release(slot));
+            .push(slot);
+        // Looked at after the release waits: a call that starts meanwhile either is seen
+        // here, or takes the release with its own entry.
+        if !self.owed() {
+            return;
+        }
+        let pushed = {
+            let mut ring = self.requests.lock().unwrap_or_else(PoisonError::into_inner);
+            self.push_unreleased(&mut ring)
+        };
         match pushed {
-            Ok(Pushed::Done) => {}
-            Ok(Pushed::Wake) => {
+            Ok(false) => {}
+            Ok(true) => {
                 let _ = self.server_bell.ring();
             }
-            Ok(Pushed::Full) => self
-                .unreleased
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(slot),
             Err(_) => self.dead.store(true, Ordering::Release),
         }
     }
@@ -277,13 +304,16 @@ impl ClientSession {
 
     /// Whether the server owes this client entries: calls in flight, or streamed requests
     /// it has not given back.
+    /// A lock held elsewhere counts as owing: this runs as a lease is dropped, which may be
+    /// where this thread holds the calls (and the answer "owed" is never wrong, only slower).
     fn owed(&self) -> bool {
-        !self.calls().is_empty()
+        self.calls
+            .try_lock()
+            .map_or(true, |calls| !calls.is_empty())
             || self
                 .streamed
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .contains(&true)
+                .try_lock()
+                .map_or(true, |streamed| streamed.contains(&true))
     }
 
     /// Makes sure a sleeping reader is woken by what the server pushes next, when no caller

@@ -45,8 +45,11 @@ pub(super) async fn serve_call(
     let (parsed, handler, index) = match parsed {
         Ok(found) => found,
         Err(status) => {
-            let slot = shared.response_slot(Instant::now() + SLOT_WAIT).await;
-            return shared.end(call, request_slot, &status, slot).await;
+            return Box::pin(async {
+                let slot = shared.response_slot(Instant::now() + SLOT_WAIT).await;
+                shared.end(call, request_slot, &status, slot).await;
+            })
+            .await;
         }
     };
     let ctx = ctx.with_metadata(parsed.metadata);
@@ -60,13 +63,14 @@ pub(super) async fn serve_call(
             let free = shared.state().free.pop();
             let slot = match free {
                 Some(slot) => Some(slot),
-                None => shared.response_slot(by()).await,
+                // Cold paths, boxed: they would make every call's future larger.
+                None => Box::pin(shared.response_slot(by())).await,
             };
             let Some(slot) = slot else {
                 let status = Status::resource_exhausted(
                     "no response slot came free: the client holds every one",
                 );
-                return shared.end(call, request_slot, &status, None).await;
+                return Box::pin(shared.end(call, request_slot, &status, None)).await;
             };
             let served = unary(&*handler, index, &ctx, request, shared, slot).await;
             match served {
@@ -83,51 +87,100 @@ pub(super) async fn serve_call(
                         })
                         .await;
                 }
-                Err(status) => shared.end(call, request_slot, &status, Some(slot)).await,
+                Err(status) => {
+                    Box::pin(shared.end(call, request_slot, &status, Some(slot))).await;
+                }
             }
         }
+        // Boxed: a unary call's future (allocated per call) does not carry a stream's state.
         Streaming::Server | Streaming::Client | Streaming::Bidi => {
-            let mut sink = SlotSink {
-                shared: shared.clone(),
-                call,
-                by: by(),
-                builder: Builder::new(),
-                slot: None,
-            };
-            let served = match (method.streaming, incoming) {
-                (Streaming::Server, None) => {
-                    supervise(
-                        CatchPanic(handler.stream(index, &ctx, Bytes::shared(request), &mut sink)),
-                        &ctx,
-                        method,
-                    )
-                    .await
-                }
-                (Streaming::Client | Streaming::Bidi, Some(incoming)) => {
-                    let mut requests = StreamedRequests(incoming);
-                    supervise(
-                        CatchPanic(handler.duplex(index, &ctx, &mut requests, &mut sink)),
-                        &ctx,
-                        method,
-                    )
-                    .await
-                }
-                _ => Err(Status::invalid_argument(format!(
-                    "{}: the call's requests are not sent as the method streams them",
-                    method.path
-                ))),
-            };
-            let leftover = sink.slot.take();
-            let status = served
-                .err()
-                .unwrap_or_else(|| Status::new(crate::Code::Ok, ""));
-            let slot = match leftover {
-                Some(slot) => Some(slot),
-                None => shared.response_slot(Instant::now() + SLOT_WAIT).await,
-            };
-            shared.end(call, request_slot, &status, slot).await;
+            Box::pin(streamed(
+                Served {
+                    handler: &*handler,
+                    index,
+                    ctx: &ctx,
+                    request,
+                    shared,
+                    call,
+                    request_slot,
+                },
+                incoming,
+                by(),
+            ))
+            .await;
         }
     }
+}
+
+/// A call being served, as its handler's runner needs it.
+struct Served<'a> {
+    handler: &'a dyn Handler,
+    index: usize,
+    ctx: &'a Context,
+    request: &'a [u8],
+    shared: &'a Arc<Shared>,
+    call: u64,
+    request_slot: u32,
+}
+
+/// Serves a streaming call: its responses each built in a response slot, `by` bounding the
+/// wait for one.
+async fn streamed(
+    served: Served<'_>,
+    incoming: Option<mpsc::UnboundedReceiver<Payload>>,
+    by: Instant,
+) {
+    let Served {
+        handler,
+        index,
+        ctx,
+        request,
+        shared,
+        call,
+        request_slot,
+    } = served;
+    let Some(method) = handler.methods().get(index) else {
+        return;
+    };
+    let mut sink = SlotSink {
+        shared: shared.clone(),
+        call,
+        by,
+        builder: Builder::new(),
+        slot: None,
+    };
+    let served = match (method.streaming, incoming) {
+        (Streaming::Server, None) => {
+            supervise(
+                CatchPanic(handler.stream(index, ctx, Bytes::shared(request), &mut sink)),
+                ctx,
+                method,
+            )
+            .await
+        }
+        (Streaming::Client | Streaming::Bidi, Some(incoming)) => {
+            let mut requests = StreamedRequests(incoming);
+            supervise(
+                CatchPanic(handler.duplex(index, ctx, &mut requests, &mut sink)),
+                ctx,
+                method,
+            )
+            .await
+        }
+        _ => Err(Status::invalid_argument(format!(
+            "{}: the call's requests are not sent as the method streams them",
+            method.path
+        ))),
+    };
+    let leftover = sink.slot.take();
+    let status = served
+        .err()
+        .unwrap_or_else(|| Status::new(crate::Code::Ok, ""));
+    let slot = match leftover {
+        Some(slot) => Some(slot),
+        None => shared.response_slot(Instant::now() + SLOT_WAIT).await,
+    };
+    shared.end(call, request_slot, &status, slot).await;
 }
 
 /// Runs a unary handler with its response built in `slot`: the response's length.
