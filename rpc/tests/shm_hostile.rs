@@ -36,6 +36,9 @@ struct Peer {
     server_bell: OwnedFd,
     size: usize,
     slots_offset: usize,
+    /// Entries per ring, and this side's request-ring counter.
+    entries: usize,
+    tail: u32,
 }
 
 /// Connects, says HELLO, takes WELCOME's descriptors and maps the segment.
@@ -74,6 +77,7 @@ fn connect(socket: &str) -> Peer {
         .map_raw(&memfd)
         .unwrap();
     let slots_offset = u32::from_le_bytes(welcome_word(&map, 36)) as usize;
+    let entries = u32::from_le_bytes(welcome_word(&map, 20)) as usize;
     stream.set_nonblocking(true).unwrap();
     Peer {
         stream,
@@ -81,10 +85,49 @@ fn connect(socket: &str) -> Peer {
         server_bell,
         size,
         slots_offset,
+        entries,
+        tail: 0,
     }
 }
 
 impl Peer {
+    /// Writes the 8 bytes at `at` (8-aligned, below the mapping's end).
+    fn write(&mut self, at: usize, value: u64) {
+        let at = at.min(self.size - 8) & !7;
+        // SAFETY: `at` is 8-aligned and 8 bytes below the mapping's end; the memory is
+        // shared with the server, which must survive whatever is written here.
+        unsafe {
+            self.map
+                .as_mut_ptr()
+                .add(at)
+                .cast::<u64>()
+                .write_volatile(value)
+        };
+    }
+
+    /// Pushes an entry onto the request ring as the protocol says (stamped, then the tail
+    /// raised), whatever the entry says.
+    fn push(&mut self, words: [u64; 4]) {
+        // Entries stamped in place may have been taken too: go on from the server's head.
+        let head = u32::from_le_bytes(welcome_word(&self.map, 64));
+        if head.wrapping_sub(self.tail) <= 4 {
+            self.tail = head;
+        }
+        // A full ring is left alone: an entry written over before the server took it would
+        // only stall this session, and the server is to see the garbage.
+        if self.tail.wrapping_sub(head) as usize >= self.entries {
+            return;
+        }
+        let at = 4096 + (self.tail as usize % self.entries) * 32;
+        let stamp = u64::from(self.tail.wrapping_add(1)) << 32;
+        for (i, word) in [(0, words[0]), (16, words[2]), (24, words[3])] {
+            self.write(at + i, word);
+        }
+        self.write(at + 8, (words[1] & 0xffff_ffff) | stamp);
+        self.tail = self.tail.wrapping_add(1);
+        self.write(128, u64::from(self.tail));
+    }
+
     /// Whether the server closed the session (it found the garbage).
     fn dropped(&mut self) -> bool {
         let mut byte = [0u8; 1];
@@ -111,26 +154,26 @@ fn hostile_peer(socket: &str, duration: Duration, seed: u64) -> u64 {
     let mut peer = connect(socket);
     let mut dropped = 0;
     let mut rounds = 0u64;
+    let mut since = 0u64;
     while started.elapsed() < duration {
         let (size, slots_offset) = (peer.size, peer.slots_offset);
-        let (at, value) = match next() % 6 {
+        let (at, value) = match next() % 7 {
             // The request ring's tail (this side's to write), and the response ring's head.
             0 => (128, next() % 1024),
             1 => (256, next()),
             // The server's own counters and flags, which a peer can write too.
             2 => (64 + 64 * (next() as usize % 6), next()),
-            // Ring entries: CALLs, RELEASEs, CANCELs, MOREs, DONEs and garbage, slots in
-            // range or not.
+            // Ring entries written in place, stamped or not: CALLs, RELEASEs, CANCELs,
+            // MOREs, DONEs and garbage, slots in range or not.
             3 => {
-                let entry = 4096 + (next() as usize % 512) * 8;
-                let kind = [1u64, 2, 3, 4, 5, next() & 0xff][next() as usize % 6];
-                let slot = next() % 40;
-                let word = match entry % 32 {
-                    0 => kind | (slot << 32),
-                    8 => next() % 8192,
-                    _ => next() % 64,
-                };
-                (entry, word)
+                let at = 4096 + (next() as usize % (peer.entries * 4)) * 8;
+                (at, garbage_word(&mut next, at))
+            }
+            // The same garbage pushed as the protocol says, so the server takes it.
+            4 => {
+                let words = [0, 8, 16, 24].map(|at| garbage_word(&mut next, at));
+                peer.push(words);
+                (128, u64::from(peer.tail))
             }
             // Slot contents: call headers, paths, messages.
             _ => (
@@ -138,26 +181,36 @@ fn hostile_peer(socket: &str, duration: Duration, seed: u64) -> u64 {
                 next(),
             ),
         };
-        let at = at.min(size - 8) & !7;
-        // SAFETY: `at` is 8-aligned and 8 bytes below the mapping's end; the memory is
-        // shared with the server, which must survive whatever is written here.
-        unsafe {
-            peer.map
-                .as_mut_ptr()
-                .add(at)
-                .cast::<u64>()
-                .write_volatile(value)
-        };
+        peer.write(at, value);
         rounds += 1;
+        since += 1;
         if rounds.is_multiple_of(64) {
             let _ = rustix::io::write(&peer.server_bell, &1u64.to_ne_bytes());
             if peer.dropped() {
                 dropped += 1;
                 peer = connect(socket);
+                since = 0;
+            } else if since > 100_000 {
+                // The garbage stalled this session (its counters are past recovery): a new
+                // one, and this one hung up.
+                peer = connect(socket);
+                since = 0;
             }
         }
     }
     dropped
+}
+
+/// A word for an entry, at `at` within it: plausible kinds, slots and lengths, or noise.
+fn garbage_word(next: &mut impl FnMut() -> u64, at: usize) -> u64 {
+    match at % 32 {
+        0 => {
+            let kind = [1u64, 2, 3, 4, 5, next() & 0xff][next() as usize % 6];
+            kind | ((next() % 40) << 32)
+        }
+        8 => (next() % 8192) | ((next() % 4) << 32),
+        _ => next() % 64,
+    }
 }
 
 fn welcome_word(map: &memmap2::MmapRaw, at: usize) -> [u8; 4] {

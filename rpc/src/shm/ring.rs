@@ -9,6 +9,10 @@ use super::ShmError;
 use super::layout::{ENTRY_SIZE, RingControl};
 use super::segment::Segment;
 
+/// Where in an entry its stamped word is: the length, and above it the stamp (the counter
+/// of the entry plus one), which tells a consumer the entry is there.
+const STAMPED_WORD: usize = 8;
+
 /// One ring entry, as decoded (`docs/shm.md`, "Ring entries").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Entry {
@@ -21,10 +25,11 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
-    fn words(&self) -> [u64; 4] {
+    /// The entry's words, stamped as the entry of counter `stamp - 1`.
+    fn words(&self, stamp: u32) -> [u64; 4] {
         [
             u64::from(self.kind) | u64::from(self.flags) << 8 | u64::from(self.slot) << 32,
-            u64::from(self.len),
+            u64::from(self.len) | u64::from(stamp) << 32,
             self.call,
             self.arg,
         ]
@@ -124,9 +129,16 @@ impl Producer {
             }
         }
         let at = ring.entry(self.tail);
-        for (i, word) in entry.words().into_iter().enumerate() {
-            ring.segment.u64(at + 8 * i).store(word, Ordering::Relaxed);
+        let words = entry.words(self.tail.wrapping_add(1));
+        // The stamped word last, with release: a consumer that sees the stamp sees the rest.
+        for i in [0, 2, 3] {
+            ring.segment
+                .u64(at + 8 * i)
+                .store(words[i], Ordering::Relaxed);
         }
+        ring.segment
+            .u64(at + STAMPED_WORD)
+            .store(words[1], Ordering::Release);
         self.tail = self.tail.wrapping_add(1);
         ring.segment
             .u32(ring.control.tail)
@@ -165,17 +177,19 @@ impl Consumer {
         }
     }
 
-    /// The next entry, if one waits.
+    /// The next entry, if one waits. (Never an error now: the entry's stamp, not the
+    /// producer's counter, says whether it is there, so no counter can be out of bounds;
+    /// what the entry says is bounded by whoever takes it.)
     pub(crate) fn pop(&mut self) -> Result<Option<Entry>, ShmError> {
         let ring = &self.ring;
-        let tail = ring.segment.u32(ring.control.tail).load(Ordering::Acquire);
-        if ring.waiting(self.head, tail)? == 0 {
+        let at = ring.entry(self.head);
+        let stamped = ring.segment.u64(at + STAMPED_WORD).load(Ordering::Acquire);
+        if !self.is_stamped(stamped) {
             return Ok(None);
         }
-        let at = ring.entry(self.head);
-        let mut words = [0u64; 4];
-        for (i, word) in words.iter_mut().enumerate() {
-            *word = ring.segment.u64(at + 8 * i).load(Ordering::Relaxed);
+        let mut words = [0u64, stamped, 0, 0];
+        for i in [0, 2, 3] {
+            words[i] = ring.segment.u64(at + 8 * i).load(Ordering::Relaxed);
         }
         self.head = self.head.wrapping_add(1);
         ring.segment
@@ -184,11 +198,17 @@ impl Consumer {
         Ok(Some(Entry::from_words(words)))
     }
 
-    /// Whether an entry waits (or the ring is corrupt, which the next `pop` reports).
+    /// Whether no entry waits.
     pub(crate) fn is_empty(&self) -> bool {
         let ring = &self.ring;
-        let tail = ring.segment.u32(ring.control.tail).load(Ordering::Acquire);
-        tail == self.head
+        let at = ring.entry(self.head);
+        !self.is_stamped(ring.segment.u64(at + STAMPED_WORD).load(Ordering::Acquire))
+    }
+
+    /// Whether the stamped word of the entry at the head is the next entry's: stamped with
+    /// the head's counter plus one (an entry of the ring's last lap has another stamp).
+    fn is_stamped(&self, word: u64) -> bool {
+        (word >> 32) as u32 == self.head.wrapping_add(1)
     }
 
     /// Raises this consumer's sleeping flag and says whether it may sleep: not if an entry
@@ -290,12 +310,14 @@ mod tests {
     }
 
     #[test]
-    fn counters_a_peer_corrupted_are_reported_not_followed() {
+    fn counters_a_peer_corrupted_are_not_followed() {
         let (mut producer, mut consumer, server) = pair(REQUESTS);
         producer.push(entry(1)).unwrap();
-        // The peer claims far more entries than the ring holds.
+        // The peer claims far more entries than the ring holds: the consumer goes by the
+        // entries' stamps, and takes the one entry there.
         server.u32(REQUESTS.tail).store(1000, Ordering::Release);
-        assert!(matches!(consumer.pop(), Err(ShmError::Protocol(_))));
+        assert_eq!(consumer.pop().unwrap().map(|e| e.call), Some(1));
+        assert_eq!(consumer.pop().unwrap(), None);
         // The consumer's counter, rewritten behind the producer's back: seen (and refused)
         // when the producer next reads it, once the ring looks full.
         server.u32(REQUESTS.head).store(500, Ordering::Release);

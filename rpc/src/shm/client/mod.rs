@@ -11,7 +11,7 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 use weftbuf::rt::{Builder, MethodDescriptor, file_identifier};
 
-use super::bell::{HOT_SPIN, SPIN};
+use super::bell::{CLOCK_EVERY, HOT_SPIN, SPIN};
 use super::handshake::{Address, hello};
 use super::layout::{FLAG_STREAMED, kind};
 use super::ring::Entry;
@@ -238,20 +238,25 @@ impl ShmChannel {
                 let mut response = None;
                 let started = Instant::now();
                 let spin_until = started + SPIN;
+                let (mut hot, mut turns) = (true, 0u32);
                 loop {
                     // Polling the ring for a while first: a quick answer is taken here, with
                     // no wakeup of the reader or of this task.
                     let event = match events.try_recv() {
                         Ok(event) => event,
                         Err(TryRecvError::Empty) if session.poll() => continue,
+                        // A quick answer comes within microseconds: waited for on this thread
+                        // at first (the clock read every few turns only, a turn is quicker),
+                        // then yielding to its other tasks.
+                        Err(TryRecvError::Empty) if hot => {
+                            std::hint::spin_loop();
+                            turns = turns.wrapping_add(1);
+                            hot =
+                                !turns.is_multiple_of(CLOCK_EVERY) || started.elapsed() < HOT_SPIN;
+                            continue;
+                        }
                         Err(TryRecvError::Empty) if Instant::now() < spin_until => {
-                            // A quick answer comes within microseconds: waited for on this
-                            // thread at first, then yielding to its other tasks.
-                            if started.elapsed() < HOT_SPIN {
-                                std::hint::spin_loop();
-                            } else {
-                                tokio::task::yield_now().await;
-                            }
+                            tokio::task::yield_now().await;
                             continue;
                         }
                         Err(TryRecvError::Empty) => {
