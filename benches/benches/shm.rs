@@ -2,8 +2,12 @@
 //! (`bench.Blob`: an id and a byte vector; the server answers the id plus the payload's
 //! length, reading the payload where it lies):
 //!
-//! - `weftbuf-shm`: weftbuf's shared memory; the request built in its slot, the response read
-//!   in place;
+//! - `weftbuf-shm`: weftbuf's shared memory; the request built in its slot (the payload
+//!   copied in from the caller's buffer on every call, as the peers copy theirs), the response
+//!   read in place;
+//! - `weftbuf-shm-in-place`: the same, the payload produced where it is sent from
+//!   (`payload_in_place`): the caller writes only its first and last 8 bytes, standing for a
+//!   producer that writes it there anyway, so what is left is what the transport costs;
 //! - `iceoryx2`: iceoryx2 0.10 request-response (`[u8]` requests loaned and written in place,
 //!   `u64` responses), both sides polling, as iceoryx2's own benchmarks do;
 //! - `unix-socket`: the bytes written to a Unix stream socket and read out of it (copied);
@@ -264,6 +268,23 @@ fn main() {
         assert_eq!(reply.get().id(), i + payload.len() as u64);
     }
 
+    async fn echo_in_place(client: &EchoClient<Arc<dyn Channel>>, len: usize, i: u64) {
+        let reply = client
+            .echo_with(Context::new(), |b| {
+                let mut blob = BlobBuilder::new(b)?;
+                blob.id(i);
+                let payload = blob.payload_in_place(len)?;
+                let edge = len.min(8);
+                payload[..edge].fill(0x5A);
+                payload[len - edge..].fill(0x5A);
+                blob.finish()?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        assert_eq!(reply.get().id(), i + len as u64);
+    }
+
     // weftbuf over shared memory.
     {
         let socket = dir.join("echo.sock");
@@ -275,6 +296,15 @@ fn main() {
             bench_async(&mut c, &mut samples, label, "weftbuf-shm", &runtime, |i| {
                 echo(&shm, payload, i)
             });
+            let len = payload.len();
+            bench_async(
+                &mut c,
+                &mut samples,
+                label,
+                "weftbuf-shm-in-place",
+                &runtime,
+                |i| echo_in_place(&shm, len, i),
+            );
         }
     }
     // iceoryx2.

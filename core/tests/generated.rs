@@ -399,3 +399,24 @@ fn keyword_names_are_usable() {
     assert_eq!(s.root_().map(|r| (r.move_(), r.ref_())), Some((1, 2.0)));
     assert_eq!(read.unpack(), value);
 }
+
+#[test]
+fn a_byte_vector_written_in_place_reads_as_one_copied() {
+    use everything::everything::{Everything, EverythingBuilder};
+    let payload: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+    let mut copied = rt::Builder::new();
+    let mut e = EverythingBuilder::new(&mut copied).unwrap();
+    e.bytes(&payload).unwrap();
+    let copied = e.finish().unwrap().to_vec();
+    // Into memory an earlier message left its bytes in, as a reused slot is.
+    let mut slot = vec![0xA5u8; 4096];
+    let mut b = rt::Builder::in_slice(&mut slot).unwrap();
+    let mut e = EverythingBuilder::new(&mut b).unwrap();
+    e.bytes_in_place(payload.len())
+        .unwrap()
+        .copy_from_slice(&payload);
+    let in_place = e.finish().unwrap();
+    assert_eq!(in_place, copied.as_slice());
+    let read = Everything::root(in_place).unwrap();
+    assert_eq!(read.bytes().unwrap().as_slice(), Some(payload.as_slice()));
+}

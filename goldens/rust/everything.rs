@@ -1698,6 +1698,10 @@ pub mod everything {
             self.b.set_ref(self.object.body() + 160, v);
             Ok(self)
         }
+        /// Makes room for `bytes`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
+        pub fn bytes_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
+            rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 160)
+        }
         /// Writes `longs`.
         pub fn longs(&mut self, value: &[i64]) -> Result<&mut Self, rt::BuildError> {
             let v = rt::build::scalars(self.b, 0x2bf68b0b, value)?;
@@ -1761,6 +1765,10 @@ pub mod everything {
             let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
             self.b.set_ref(self.object.body() + 196, v);
             Ok(self)
+        }
+        /// Makes room for `nested`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
+        pub fn nested_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
+            rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 196)
         }
         /// Sets `last`.
         #[inline]

@@ -979,6 +979,10 @@ pub mod mk48 {
             self.b.set_ref(self.object.body() + 4, v);
             Ok(self)
         }
+        /// Makes room for `data`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
+        pub fn data_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
+            rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 4)
+        }
     }
 
     /// A `mk48.TerrainUpdate` as plain Rust data.

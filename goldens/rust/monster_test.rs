@@ -2958,6 +2958,10 @@ pub mod my_game {
                 self.b.set_ref(self.object.body() + 52, v);
                 Ok(self)
             }
+            /// Makes room for `inventory`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
+            pub fn inventory_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
+                rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 52)
+            }
             /// Sets `color`.
             #[inline]
             pub fn color(&mut self, value: Color) -> &mut Self {
@@ -3013,6 +3017,10 @@ pub mod my_game {
                 let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
                 self.b.set_ref(self.object.body() + 80, v);
                 Ok(self)
+            }
+            /// Makes room for `testnestedflatbuffer`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
+            pub fn testnestedflatbuffer_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
+                rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 80)
             }
             /// Starts `testempty`: the table is written now, its fields through the builder returned.
             pub fn testempty(&mut self) -> Result<StatBuilder<'_, 'buf>, rt::BuildError> {
@@ -3119,6 +3127,10 @@ pub mod my_game {
                 let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
                 self.b.set_ref(self.object.body() + 168, v);
                 Ok(self)
+            }
+            /// Makes room for `flex`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
+            pub fn flex_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
+                rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 168)
             }
             /// Writes `test5`.
             pub fn test5(&mut self, value: &[Test]) -> Result<&mut Self, rt::BuildError> {
@@ -3245,6 +3257,10 @@ pub mod my_game {
                 let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
                 self.b.set_ref(self.object.body() + 260, v);
                 Ok(self)
+            }
+            /// Makes room for `testrequirednestedflatbuffer`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
+            pub fn testrequirednestedflatbuffer_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
+                rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 260)
             }
             /// Starts `scalar_key_sorted_tables` with room for `count` tables, pushed in order.
             pub fn scalar_key_sorted_tables(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {

@@ -368,6 +368,45 @@ impl<'buf> Builder<'buf> {
         Ok(ObjectRef(start as u32))
     }
 
+    /// Appends an object of `body_len` bytes of body (`tag`, `size_or_count`, the body aligned
+    /// to `body_align`) and gives the body to be written in place. The body's bytes are left
+    /// as the memory had them: zeros in a growable buffer, but in a slice or a region whatever
+    /// was there before (an earlier message), so the caller writes all of it. The padding
+    /// after the body is zeroed. Nothing is written twice, which is what lets a large payload
+    /// be produced where it is sent from (a shared-memory slot) at the cost of producing it.
+    pub fn append_in_place(
+        &mut self,
+        tag: u32,
+        size_or_count: u32,
+        body_len: u64,
+        body_align: u32,
+    ) -> Result<(ObjectRef, &mut [u8]), BuildError> {
+        let (start, end) = self.span(body_align, body_len)?;
+        let body = start + OBJECT_HEADER_SIZE as usize;
+        let body_end = body + body_len as usize;
+        let head = object_header(tag, size_or_count);
+        let from = self.len;
+        match self.arena.room() {
+            Room::Growable(v) => {
+                // A vector's fresh bytes must be written anyway: zeros, as everywhere else.
+                v.truncate(from);
+                v.resize(end, 0);
+                v[start..body].copy_from_slice(&head);
+            }
+            Room::Fixed(buf) => {
+                let out = slice_room(buf, from, end)?;
+                out[..start - from].fill(0);
+                out[start - from..body - from].copy_from_slice(&head);
+                out[body_end - from..].fill(0);
+            }
+        }
+        self.len = end;
+        Ok((
+            ObjectRef(start as u32),
+            &mut self.bytes_mut()[body..body_end],
+        ))
+    }
+
     /// Appends a vector object of `count` plain elements (`tag`, body aligned to
     /// `body_align`) that `items` makes, writing each element's bytes once. Returns the object
     /// and how many elements `items` gave (at most `count`; missing ones are zeros).
@@ -518,6 +557,36 @@ mod tests {
         assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 32);
         assert_eq!(i32::from_le_bytes(bytes[16..20].try_into().unwrap()), 8);
         assert_eq!(&bytes[20..24], b"TEST");
+    }
+
+    #[test]
+    fn a_body_written_in_place_makes_the_bytes_a_copy_makes() {
+        let payload: Vec<u8> = (0..13u8).collect();
+        let mut copied = Builder::new();
+        copied.alloc_object(1, 0, 8, 8).unwrap();
+        copied.append_object(2, 13, 8, &[&payload]).unwrap();
+        // A slice full of an earlier message's bytes: the gap and the padding are zeroed,
+        // the body is the caller's to write.
+        let mut buffer = [0xAAu8; 128];
+        let mut b = Builder::in_slice(&mut buffer).unwrap();
+        b.alloc_object(1, 0, 8, 8).unwrap();
+        let (object, body) = b.append_in_place(2, 13, 13, 8).unwrap();
+        assert_eq!(body.len(), 13);
+        body.copy_from_slice(&payload);
+        assert_eq!(object.offset(), 40);
+        assert_eq!(b.as_bytes(), copied.as_bytes());
+        let mut grown = Builder::new();
+        grown.alloc_object(1, 0, 8, 8).unwrap();
+        let (_, body) = grown.append_in_place(2, 13, 13, 8).unwrap();
+        assert!(body.iter().all(|&x| x == 0));
+        body.copy_from_slice(&payload);
+        assert_eq!(grown.as_bytes(), copied.as_bytes());
+        let mut small = [0u8; 40];
+        let mut b = Builder::in_slice(&mut small).unwrap();
+        assert!(matches!(
+            b.append_in_place(2, 64, 64, 8),
+            Err(BuildError::OutOfSpace { .. })
+        ));
     }
 
     /// A region over memory it owns (in the transport, a shared-memory slot).

@@ -279,6 +279,23 @@ pub fn bytes(b: &mut Builder<'_>, tag: u32, bytes: &[u8]) -> Result<ObjectRef, B
     b.append_object(tag, count, 8, &[bytes])
 }
 
+/// Appends a `[ubyte]` vector of `len` bytes, refers to it from the reference at `at`, and
+/// gives its bytes to be written in place: what they hold before is unspecified (zeros, or
+/// an earlier message's bytes in a slice or a region), so the caller writes all of them
+/// ([`Builder::append_in_place`]).
+pub fn bytes_in_place<'b>(
+    b: &'b mut Builder<'_>,
+    tag: u32,
+    len: usize,
+    at: usize,
+) -> Result<&'b mut [u8], BuildError> {
+    let count = u32::try_from(len).map_err(|_| BuildError::TooLarge)?;
+    let (object, _) = b.append_in_place(tag, count, u64::from(count), 8)?;
+    b.set_ref(at, object);
+    let body = object.body();
+    Ok(&mut b.bytes_mut()[body..body + len])
+}
+
 /// Appends a vector of structs from an iterator of exactly `count` of them, writing each
 /// once (no buffer of them first); fails if the iterator gives another number.
 pub fn structs_from_iter<S: Struct>(

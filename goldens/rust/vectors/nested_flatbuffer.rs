@@ -403,11 +403,19 @@ pub mod vectors {
                 self.b.set_ref(self.object.body() + 4, v);
                 Ok(self)
             }
+            /// Makes room for `payload`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
+            pub fn payload_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
+                rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 4)
+            }
             /// Writes `empty`.
             pub fn empty_(&mut self, value: &[u8]) -> Result<&mut Self, rt::BuildError> {
                 let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
                 self.b.set_ref(self.object.body() + 8, v);
                 Ok(self)
+            }
+            /// Makes room for `empty`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
+            pub fn empty_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
+                rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 8)
             }
         }
 

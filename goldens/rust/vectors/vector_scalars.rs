@@ -416,6 +416,10 @@ pub mod vectors {
                 self.b.set_ref(self.object.body() + 12, v);
                 Ok(self)
             }
+            /// Makes room for `ubytes`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
+            pub fn ubytes_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
+                rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 12)
+            }
             /// Writes `shorts`.
             pub fn shorts(&mut self, value: &[i16]) -> Result<&mut Self, rt::BuildError> {
                 let v = rt::build::scalars(self.b, 0x8e8d6603, value)?;

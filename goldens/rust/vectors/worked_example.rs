@@ -266,6 +266,10 @@ pub mod example {
             self.b.set_ref(self.object.body() + 20, v);
             Ok(self)
         }
+        /// Makes room for `tags`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
+        pub fn tags_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
+            rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 20)
+        }
     }
 
     /// A `example.Point` as plain Rust data.

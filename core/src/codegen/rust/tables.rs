@@ -305,6 +305,13 @@ impl Gen<'_> {
                                 "    /// Writes `{}`.\n    pub fn {m}(&mut self, value: &[{element}]) -> Result<&mut Self, rt::BuildError> {{\n        let v = {call};\n        self.b.set_ref(self.object.body() + {off}, v);\n        Ok(self)\n    }}",
                                 f.name
                             );
+                            if element == "u8" {
+                                let _ = writeln!(
+                                    builder,
+                                    "    /// Makes room for `{}`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).\n    pub fn {bare}_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {{\n        rt::build::bytes_in_place(self.b, 0x{tag:08x}, len, self.object.body() + {off})\n    }}",
+                                    f.name
+                                );
+                            }
                             if *is_struct {
                                 let _ = writeln!(
                                     builder,
