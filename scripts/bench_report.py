@@ -199,8 +199,10 @@ def shm_section(w, criterion: Path) -> None:
     w("Each server is a process of its own, running only during its transport's benchmarks.")
     w("Every call is timed: p50 and p99 over all of criterion's samples.")
     w("")
-    w("| size | transport | p50 | p99 | p50: weftbuf-shm / transport |")
-    w("| --- | --- | ---: | ---: | ---: |")
+    w("Throughput is one caller's, a call at a time: a second over criterion's mean call time.")
+    w("")
+    w("| size | transport | p50 | p99 | calls/s | p50: weftbuf-shm / transport |")
+    w("| --- | --- | ---: | ---: | ---: | ---: |")
     for size in sizes:
         mine = by.get((size, "weftbuf-shm"))
         for transport in ["weftbuf-shm", "weftbuf-shm-in-place"] + peers:
@@ -208,8 +210,13 @@ def shm_section(w, criterion: Path) -> None:
             if not r:
                 continue
             ratio = fmt_ratio(mine["p50_ns"] / r["p50_ns"]) if mine else "n/a"
+            estimates = criterion / f"shm-round-trip_{size}" / transport / "new" / "estimates.json"
+            rate = "n/a"
+            if estimates.is_file():
+                mean = json.loads(estimates.read_text())["mean"]["point_estimate"]
+                rate = f"{1e9 / mean:,.0f}"
             w(f"| {size} | `{transport}` | {fmt_time(r['p50_ns'])} | {fmt_time(r['p99_ns'])} "
-              f"| {ratio} |")
+              f"| {rate} | {ratio} |")
     small, large = by.get(("64B", "weftbuf-shm")), by.get(("1MiB", "weftbuf-shm"))
     if small and large:
         w("")
