@@ -181,12 +181,11 @@ impl Consumer {
     /// producer's counter, says whether it is there, so no counter can be out of bounds;
     /// what the entry says is bounded by whoever takes it.)
     pub(crate) fn pop(&mut self) -> Result<Option<Entry>, ShmError> {
+        let Some(stamped) = self.stamped_head() else {
+            return Ok(None);
+        };
         let ring = &self.ring;
         let at = ring.entry(self.head);
-        let stamped = ring.segment.u64(at + STAMPED_WORD).load(Ordering::Acquire);
-        if !self.is_stamped(stamped) {
-            return Ok(None);
-        }
         let mut words = [0u64, stamped, 0, 0];
         for i in [0, 2, 3] {
             words[i] = ring.segment.u64(at + 8 * i).load(Ordering::Relaxed);
@@ -200,15 +199,18 @@ impl Consumer {
 
     /// Whether no entry waits.
     pub(crate) fn is_empty(&self) -> bool {
-        let ring = &self.ring;
-        let at = ring.entry(self.head);
-        !self.is_stamped(ring.segment.u64(at + STAMPED_WORD).load(Ordering::Acquire))
+        self.stamped_head().is_none()
     }
 
-    /// Whether the stamped word of the entry at the head is the next entry's: stamped with
-    /// the head's counter plus one (an entry of the ring's last lap has another stamp).
-    fn is_stamped(&self, word: u64) -> bool {
-        (word >> 32) as u32 == self.head.wrapping_add(1)
+    /// The stamped word of the entry at the head (acquire), if it is the next entry's:
+    /// stamped with the head's counter plus one (an entry of the ring's last lap has another).
+    fn stamped_head(&self) -> Option<u64> {
+        let ring = &self.ring;
+        let word = ring
+            .segment
+            .u64(ring.entry(self.head) + STAMPED_WORD)
+            .load(Ordering::Acquire);
+        ((word >> 32) as u32 == self.head.wrapping_add(1)).then_some(word)
     }
 
     /// Raises this consumer's sleeping flag and says whether it may sleep: not if an entry
