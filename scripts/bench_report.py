@@ -177,6 +177,43 @@ def services_section(w, services: dict, run: dict) -> None:
     w("")
 
 
+PAIRED_WHAT = {
+    "grpc": "one call at a time",
+    "grpc-64-in-flight": "64 calls in flight",
+}
+
+
+def paired_section(w, criterion: Path) -> None:
+    """The gRPC comparison again, from rounds in which the peers take turns."""
+    file = criterion / "weftbuf-grpc-paired.json"
+    if not file.is_file():
+        return
+    rows = json.loads(file.read_text())
+    if not rows:
+        return
+    w("### gRPC in paired rounds")
+    w("")
+    w("Two criterion measurements made a minute apart differ by up to ±10% on this machine,")
+    w("whichever is measured. So the gRPC cases are measured again in rounds: tonic + prost,")
+    w("weftbuf, and tonic's client calling weftbuf's server (`split`: tonic's client and")
+    w("weftbuf's server and messages) take turns in each round, about 100 ms each, in a")
+    w("rotating order, and the ratio is taken within the round. Below: the median per call")
+    w("(per 64 calls in flight) over the rounds, and the median of the per-round ratios with")
+    w("its quartiles. `split` / tonic-prost tells a difference of the servers from one of")
+    w("the clients.")
+    w("")
+    w("| calls | size | rounds | tonic-prost | weftbuf | split | weftbuf / tonic-prost (quartiles) | split / tonic-prost |")
+    w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for row in rows:
+        group, _, size = row["case"].partition("/")
+        w(f"| {PAIRED_WHAT.get(group, group)} | {size} | {row['rounds']} "
+          f"| {fmt_time(row['tonic_prost_ns'])} | {fmt_time(row['weftbuf_ns'])} "
+          f"| {fmt_time(row['split_ns'])} "
+          f"| {fmt_ratio(row['ratio_median'])} ({fmt_ratio(row['ratio_q1'])}–"
+          f"{fmt_ratio(row['ratio_q3'])}) | {fmt_ratio(row['split_ratio_median'])} |")
+    w("")
+
+
 def shm_section(w, criterion: Path) -> None:
     """Round trips between two processes per transport, from benches/benches/shm.rs."""
     file = criterion / "weftbuf-shm-percentiles.json"
@@ -495,6 +532,7 @@ def main() -> None:
         services_run = (json.loads(services_file.read_text())
                         if services_file.is_file() else {})
         services_section(w, services, services_run)
+    paired_section(w, args.criterion)
     shm_section(w, args.criterion)
     if args.observations and args.observations.is_file():
         w("## Observations")

@@ -8,7 +8,11 @@
 //!   loopback TCP, tonic 0.14's server and client with an equivalent protobuf message
 //!   (prost) against weftbuf's gRPC transport, both building the request and reading the
 //!   response per call;
-//! - `grpc-64-in-flight/<size>/…`: the same with 64 calls in flight (throughput).
+//! - `grpc-64-in-flight/<size>/…`: the same with 64 calls in flight (throughput);
+//! - paired rounds of the gRPC cases (run unless a filter other than `paired` is given):
+//!   tonic + prost, weftbuf, and tonic's client calling weftbuf's server take turns within
+//!   each of 21 rounds, so drift moves them alike; the per-round ratios' median and quartiles
+//!   go to `$CARGO_TARGET_DIR/criterion/weftbuf-grpc-paired.json` for the report.
 #![allow(
     clippy::expect_used,
     clippy::unwrap_used,
@@ -249,17 +253,89 @@ async fn weftbuf_quote(
     quote.sku() + quote.price().map_or(0, |p| p.units() as u64)
 }
 
+/// weftbuf messages through tonic's own client (a split of the comparison: tonic's client,
+/// weftbuf's server).
+#[derive(Clone, Copy, Default)]
+struct Raw;
+
+impl tonic::codec::Codec for Raw {
+    type Encode = Vec<u8>;
+    type Decode = Vec<u8>;
+    type Encoder = Raw;
+    type Decoder = Raw;
+    fn encoder(&mut self) -> Raw {
+        Raw
+    }
+    fn decoder(&mut self) -> Raw {
+        Raw
+    }
+}
+
+impl tonic::codec::Encoder for Raw {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+    fn encode(
+        &mut self,
+        item: Vec<u8>,
+        dst: &mut tonic::codec::EncodeBuf<'_>,
+    ) -> Result<(), tonic::Status> {
+        bytes::BufMut::put_slice(dst, &item);
+        Ok(())
+    }
+}
+
+impl tonic::codec::Decoder for Raw {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+    fn decode(
+        &mut self,
+        src: &mut tonic::codec::DecodeBuf<'_>,
+    ) -> Result<Option<Vec<u8>>, tonic::Status> {
+        let mut v = Vec::new();
+        bytes::BufMut::put(&mut v, src);
+        Ok(Some(v))
+    }
+}
+
+/// A call through tonic's client to weftbuf's server.
+async fn split_quote(
+    client: &tonic::client::Grpc<tonic::transport::Channel>,
+    customer: &str,
+) -> u64 {
+    let mut client = client.clone();
+    client.ready().await.unwrap();
+    let mut b = Builder::new();
+    let mut q = GetQuoteBuilder::new(&mut b).unwrap();
+    q.sku(7);
+    q.customer(customer).unwrap();
+    q.finish().unwrap();
+    let bytes: Vec<u8> = client
+        .unary(
+            tonic::Request::new(b.into_vec()),
+            http::uri::PathAndQuery::from_static(PATH),
+            Raw,
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    let quote = Message::<QuoteT>::from_bytes(bytes).unwrap();
+    let quote = quote.get();
+    quote.sku() + quote.price().map_or(0, |p| p.units() as u64)
+}
+
 fn over_grpc(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let (tonic_client, weftbuf_client) = runtime.block_on(async {
+    let (tonic_client, weftbuf_client, split_client) = runtime.block_on(async {
         let tonic_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let tonic_addr = tonic_listener.local_addr().unwrap();
         tokio::spawn(
             tonic::transport::Server::builder()
+                .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
+                .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
                 .add_service(TonicPricing)
                 // Small responses go out at once, as weftbuf's server sends them.
                 .serve_with_incoming(
@@ -277,10 +353,21 @@ fn over_grpc(c: &mut Criterion) {
         let channel = tonic::transport::Endpoint::from_shared(format!("http://{tonic_addr}"))
             .unwrap()
             .tcp_nodelay(true)
+            .http2_keep_alive_interval(std::time::Duration::from_secs(30))
+            .keep_alive_timeout(std::time::Duration::from_secs(10))
             .connect()
             .await
             .unwrap();
         let tonic_client = tonic::client::Grpc::new(channel);
+        let split = tonic::transport::Endpoint::from_shared(format!("http://{weftbuf_addr}"))
+            .unwrap()
+            .tcp_nodelay(true)
+            .http2_keep_alive_interval(std::time::Duration::from_secs(30))
+            .keep_alive_timeout(std::time::Duration::from_secs(10))
+            .connect()
+            .await
+            .unwrap();
+        let split_client = tonic::client::Grpc::new(split);
         let weftbuf_client = PricingClient::new(
             weftbuf_rpc::grpc::GrpcChannel::builder(&format!("http://{weftbuf_addr}"))
                 .unwrap()
@@ -288,7 +375,7 @@ fn over_grpc(c: &mut Criterion) {
                 .await
                 .unwrap(),
         );
-        (tonic_client, Arc::new(weftbuf_client))
+        (tonic_client, Arc::new(weftbuf_client), split_client)
     });
     for (label, size) in SIZES {
         let name = customer(size);
@@ -299,6 +386,7 @@ fn over_grpc(c: &mut Criterion) {
         group.bench_function("weftbuf", |b| {
             b.iter(|| runtime.block_on(weftbuf_quote(&weftbuf_client, black_box(&name))))
         });
+
         group.finish();
 
         const IN_FLIGHT: usize = 64;
@@ -330,6 +418,170 @@ fn over_grpc(c: &mut Criterion) {
         });
         group.finish();
     }
+    let clients = Clients {
+        tonic: tonic_client,
+        weftbuf: weftbuf_client,
+        split: split_client,
+    };
+    // Criterion's filter does not reach this: the rounds run with every gRPC case, or when
+    // asked for by name.
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    if filter.is_none_or(|f| "paired".contains(&f) || f.contains("paired")) {
+        write_paired(&paired(&runtime, &clients));
+    }
+}
+
+/// The three clients of the paired rounds.
+#[derive(Clone)]
+struct Clients {
+    tonic: tonic::client::Grpc<tonic::transport::Channel>,
+    weftbuf: Arc<PricingClient<weftbuf_rpc::grpc::GrpcChannel>>,
+    split: tonic::client::Grpc<tonic::transport::Channel>,
+}
+
+/// Who calls whom in a paired round.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Arm {
+    /// tonic's client and server, prost's messages.
+    Tonic,
+    /// weftbuf's client and server.
+    Weftbuf,
+    /// tonic's client, weftbuf's server and messages: where a difference comes from.
+    Split,
+}
+
+const ARMS: [Arm; 3] = [Arm::Tonic, Arm::Weftbuf, Arm::Split];
+
+impl Arm {
+    async fn call(self, clients: &Clients, customer: &str) -> u64 {
+        match self {
+            Arm::Tonic => tonic_quote(&clients.tonic, customer).await,
+            Arm::Weftbuf => weftbuf_quote(&clients.weftbuf, customer).await,
+            Arm::Split => split_quote(&clients.split, customer).await,
+        }
+    }
+
+    /// One call, or `in_flight` calls at once.
+    async fn batch(self, clients: &Clients, customer: &Arc<str>, in_flight: usize) {
+        if in_flight == 1 {
+            black_box(self.call(clients, customer).await);
+            return;
+        }
+        let mut calls = tokio::task::JoinSet::new();
+        for _ in 0..in_flight {
+            let (clients, customer) = (clients.clone(), customer.clone());
+            calls.spawn(async move { self.call(&clients, &customer).await });
+        }
+        black_box(calls.join_all().await);
+    }
+}
+
+/// One case of the paired rounds: the median time per batch of each arm, and the
+/// round-by-round ratios to tonic's.
+struct Paired {
+    case: String,
+    rounds: usize,
+    median_ns: [f64; 3],
+    weftbuf_ratios: Vec<f64>,
+    split_ratios: Vec<f64>,
+}
+
+const ROUNDS: usize = 21;
+
+/// The gRPC cases again, the three arms taking turns within each round (in a rotating
+/// order), so that the machine's drift over seconds, which moves two criterion
+/// measurements made one after the other, moves all arms of a round alike.
+fn paired(runtime: &tokio::runtime::Runtime, clients: &Clients) -> Vec<Paired> {
+    let mut out = Vec::new();
+    for (label, size) in SIZES {
+        let customer: Arc<str> = customer(size).into();
+        for (group, in_flight) in [("grpc", 1), ("grpc-64-in-flight", 64)] {
+            let time = |arm: Arm, batches: usize| {
+                let started = std::time::Instant::now();
+                for _ in 0..batches {
+                    runtime.block_on(arm.batch(clients, &customer, in_flight));
+                }
+                started.elapsed().as_nanos() as f64 / batches as f64
+            };
+            // Warm up, and batches enough for about 100 ms per arm and round.
+            let per_batch = ARMS
+                .map(|arm| time(arm, 20))
+                .into_iter()
+                .fold(0.0, f64::max);
+            let batches = ((1e8 / per_batch) as usize).clamp(5, 5000);
+            let mut times: [Vec<f64>; 3] = Default::default();
+            for round in 0..ROUNDS {
+                for turn in 0..ARMS.len() {
+                    let arm = (round + turn) % ARMS.len();
+                    times[arm].push(time(ARMS[arm], batches));
+                }
+            }
+            let ratios = |arm: usize| -> Vec<f64> {
+                times[arm]
+                    .iter()
+                    .zip(&times[0])
+                    .map(|(a, t)| a / t)
+                    .collect()
+            };
+            let paired = Paired {
+                case: format!("{group}/{label}"),
+                rounds: ROUNDS,
+                median_ns: [0, 1, 2].map(|arm| median(&times[arm])),
+                weftbuf_ratios: ratios(1),
+                split_ratios: ratios(2),
+            };
+            eprintln!(
+                "paired {}: weftbuf / tonic-prost {:.3} (quartiles {:.3}..{:.3}), tonic client -> weftbuf server / tonic-prost {:.3}",
+                paired.case,
+                median(&paired.weftbuf_ratios),
+                quantile(&paired.weftbuf_ratios, 0.25),
+                quantile(&paired.weftbuf_ratios, 0.75),
+                median(&paired.split_ratios),
+            );
+            out.push(paired);
+        }
+    }
+    out
+}
+
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+fn median(values: &[f64]) -> f64 {
+    quantile(values, 0.5)
+}
+
+/// The paired rounds as JSON beside criterion's estimates, for the report.
+fn write_paired(cases: &[Paired]) {
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let dir = std::path::Path::new(&target).join("criterion");
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    let rows: Vec<String> = cases
+        .iter()
+        .map(|p| {
+            format!(
+                "{{\"case\": \"{}\", \"rounds\": {}, \"tonic_prost_ns\": {:.0}, \"weftbuf_ns\": {:.0}, \"split_ns\": {:.0}, \"ratio_median\": {:.4}, \"ratio_q1\": {:.4}, \"ratio_q3\": {:.4}, \"split_ratio_median\": {:.4}}}",
+                p.case,
+                p.rounds,
+                p.median_ns[0],
+                p.median_ns[1],
+                p.median_ns[2],
+                median(&p.weftbuf_ratios),
+                quantile(&p.weftbuf_ratios, 0.25),
+                quantile(&p.weftbuf_ratios, 0.75),
+                median(&p.split_ratios),
+            )
+        })
+        .collect();
+    let _ = std::fs::write(
+        dir.join("weftbuf-grpc-paired.json"),
+        format!("[\n{}\n]\n", rows.join(",\n")),
+    );
 }
 
 criterion_group!(benches, in_process, over_grpc);

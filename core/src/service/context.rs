@@ -99,7 +99,38 @@ pub struct CancelToken(Arc<CancelState>);
 #[derive(Debug, Default)]
 struct CancelState {
     cancelled: AtomicBool,
-    wakers: Mutex<Vec<Waker>>,
+    waiting: Mutex<Waiting>,
+}
+
+/// The tasks to wake on a cancel. Most calls have one (the call's own task), kept without
+/// an allocation.
+#[derive(Debug, Default)]
+struct Waiting {
+    first: Option<Waker>,
+    more: Vec<Waker>,
+}
+
+impl Waiting {
+    /// Adds `waker` unless it wakes a task already waiting.
+    fn register(&mut self, waker: &Waker) {
+        match &self.first {
+            None => self.first = Some(waker.clone()),
+            Some(first) if first.will_wake(waker) => {}
+            Some(_) => {
+                if !self.more.iter().any(|w| w.will_wake(waker)) {
+                    self.more.push(waker.clone());
+                }
+            }
+        }
+    }
+
+    /// Every waker, leaving none.
+    fn take(&mut self) -> impl Iterator<Item = Waker> + use<> {
+        self.first
+            .take()
+            .into_iter()
+            .chain(std::mem::take(&mut self.more))
+    }
 }
 
 impl CancelToken {
@@ -112,8 +143,12 @@ impl CancelToken {
     /// [`CancelToken::cancelled`] wakes.
     pub fn cancel(&self) {
         self.0.cancelled.store(true, Ordering::Release);
-        let wakers =
-            std::mem::take(&mut *self.0.wakers.lock().unwrap_or_else(PoisonError::into_inner));
+        let wakers = self
+            .0
+            .waiting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         for waker in wakers {
             waker.wake();
         }
@@ -143,17 +178,12 @@ impl Future for Cancelled<'_> {
         if self.token.is_cancelled() {
             return Poll::Ready(());
         }
-        {
-            let mut wakers = self
-                .token
-                .0
-                .wakers
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
-                wakers.push(cx.waker().clone());
-            }
-        }
+        self.token
+            .0
+            .waiting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .register(cx.waker());
         // Checked again under the registration: a cancel in between is not missed.
         if self.token.is_cancelled() {
             Poll::Ready(())
@@ -321,6 +351,40 @@ mod tests {
         std::thread::spawn(move || other.cancel()).join().unwrap();
         assert!(flag.0.load(Ordering::SeqCst));
         assert!(future.as_mut().poll(&mut cx).is_ready());
+    }
+
+    #[test]
+    fn cancellation_wakes_every_waiting_task_once() {
+        use std::sync::atomic::AtomicUsize;
+        use std::task::Wake;
+        struct Count(AtomicUsize);
+        impl Wake for Count {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let counts: Vec<Arc<Count>> = (0..3)
+            .map(|_| Arc::new(Count(AtomicUsize::new(0))))
+            .collect();
+        let token = CancelToken::new();
+        for count in &counts {
+            let waker = Waker::from(count.clone());
+            let mut cx = std::task::Context::from_waker(&waker);
+            // Polled twice, registered once.
+            for _ in 0..2 {
+                assert!(
+                    Box::pin(token.cancelled())
+                        .as_mut()
+                        .poll(&mut cx)
+                        .is_pending()
+                );
+            }
+        }
+        token.cancel();
+        token.cancel();
+        for count in &counts {
+            assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        }
     }
 
     #[test]

@@ -144,16 +144,15 @@ where
             Some(Err(e)) => return Poll::Ready(Some(Err(e.into()))),
             None => return Poll::Ready(None),
         };
-        if let Some(data) = frame.data_ref() {
-            let data = data.clone();
-            if let Err(len) = self.scan(&data) {
-                self.failed = true;
-                let limit = self.limit;
-                let status = tonic::Status::resource_exhausted(format!(
-                    "a message of {len} bytes is over the limit of {limit} bytes"
-                ));
-                return Poll::Ready(Some(Err(Box::new(status))));
-            }
+        if let Some(data) = frame.data_ref()
+            && let Err(len) = self.scan(data)
+        {
+            self.failed = true;
+            let limit = self.limit;
+            let status = tonic::Status::resource_exhausted(format!(
+                "a message of {len} bytes is over the limit of {limit} bytes"
+            ));
+            return Poll::Ready(Some(Err(Box::new(status))));
         }
         Poll::Ready(Some(Ok(frame)))
     }

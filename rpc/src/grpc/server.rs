@@ -361,6 +361,10 @@ fn context(headers: &HeaderMap) -> Result<Context, Status> {
             ctx = ctx.with_deadline(deadline);
         }
     }
+    // Most calls carry no metadata: their headers are not copied to look for it.
+    if headers.keys().all(|key| reserved(key.as_str())) {
+        return Ok(ctx);
+    }
     let mut metadata = Metadata::new();
     for entry in MetadataMap::from_headers(headers.clone()).iter() {
         // An entry gRPC metadata cannot carry (a header name or value outside its rules,
