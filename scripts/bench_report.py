@@ -158,8 +158,8 @@ def services_section(w, services: dict, run: dict) -> None:
     w("(`inproc`) against the same work as a direct call of the implementation (`direct`:")
     w("build the request, verify it, run the handler, verify the response); over gRPC, weftbuf's")
     w("transport against tonic 0.14 with prost and an equivalent protobuf message, both servers")
-    w("and clients on one 2-thread tokio runtime, over loopback TCP with `TCP_NODELAY`. Ratios")
-    w("are weftbuf / peer: below 1 is faster.")
+    w("and clients on one 2-thread tokio runtime, over loopback TCP with `TCP_NODELAY` and the")
+    w("same HTTP/2 keepalive (a ping every 30 s). Ratios are weftbuf / peer: below 1 is faster.")
     if run:
         w("")
         w(f"Run: {run.get('date', '?')}, commit {run.get('commit', '?')}, load "
