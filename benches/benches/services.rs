@@ -253,48 +253,20 @@ async fn weftbuf_quote(
     quote.sku() + quote.price().map_or(0, |p| p.units() as u64)
 }
 
-/// weftbuf messages through tonic's own client (a split of the comparison: tonic's client,
-/// weftbuf's server).
-#[derive(Clone, Copy, Default)]
-struct Raw;
-
-impl tonic::codec::Codec for Raw {
-    type Encode = Vec<u8>;
-    type Decode = Vec<u8>;
-    type Encoder = Raw;
-    type Decoder = Raw;
-    fn encoder(&mut self) -> Raw {
-        Raw
-    }
-    fn decoder(&mut self) -> Raw {
-        Raw
-    }
-}
-
-impl tonic::codec::Encoder for Raw {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-    fn encode(
-        &mut self,
-        item: Vec<u8>,
-        dst: &mut tonic::codec::EncodeBuf<'_>,
-    ) -> Result<(), tonic::Status> {
-        bytes::BufMut::put_slice(dst, &item);
-        Ok(())
-    }
-}
-
-impl tonic::codec::Decoder for Raw {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-    fn decode(
-        &mut self,
-        src: &mut tonic::codec::DecodeBuf<'_>,
-    ) -> Result<Option<Vec<u8>>, tonic::Status> {
-        let mut v = Vec::new();
-        bytes::BufMut::put(&mut v, src);
-        Ok(Some(v))
-    }
+/// tonic's client to `addr`, with the settings weftbuf's client has (`TCP_NODELAY`, a
+/// keepalive ping every 30 s).
+async fn connect_tonic(
+    addr: std::net::SocketAddr,
+) -> tonic::client::Grpc<tonic::transport::Channel> {
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .tcp_nodelay(true)
+        .http2_keep_alive_interval(std::time::Duration::from_secs(30))
+        .keep_alive_timeout(std::time::Duration::from_secs(10))
+        .connect()
+        .await
+        .unwrap();
+    tonic::client::Grpc::new(channel)
 }
 
 /// A call through tonic's client to weftbuf's server.
@@ -313,7 +285,7 @@ async fn split_quote(
         .unary(
             tonic::Request::new(b.into_vec()),
             http::uri::PathAndQuery::from_static(PATH),
-            Raw,
+            weftbuf_rpc::grpc::RawCodec,
         )
         .await
         .unwrap()
@@ -350,24 +322,8 @@ fn over_grpc(c: &mut Criterion) {
                 .serve(PricingServer(Prices))
                 .run_on(weftbuf_listener, std::future::pending()),
         );
-        let channel = tonic::transport::Endpoint::from_shared(format!("http://{tonic_addr}"))
-            .unwrap()
-            .tcp_nodelay(true)
-            .http2_keep_alive_interval(std::time::Duration::from_secs(30))
-            .keep_alive_timeout(std::time::Duration::from_secs(10))
-            .connect()
-            .await
-            .unwrap();
-        let tonic_client = tonic::client::Grpc::new(channel);
-        let split = tonic::transport::Endpoint::from_shared(format!("http://{weftbuf_addr}"))
-            .unwrap()
-            .tcp_nodelay(true)
-            .http2_keep_alive_interval(std::time::Duration::from_secs(30))
-            .keep_alive_timeout(std::time::Duration::from_secs(10))
-            .connect()
-            .await
-            .unwrap();
-        let split_client = tonic::client::Grpc::new(split);
+        let tonic_client = connect_tonic(tonic_addr).await;
+        let split_client = connect_tonic(weftbuf_addr).await;
         let weftbuf_client = PricingClient::new(
             weftbuf_rpc::grpc::GrpcChannel::builder(&format!("http://{weftbuf_addr}"))
                 .unwrap()

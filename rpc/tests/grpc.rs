@@ -29,7 +29,7 @@ use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 use weftbuf::rt::{Builder, MethodDescriptor, Streaming};
 use weftbuf_rpc::config::Location;
-use weftbuf_rpc::grpc::{GrpcChannel, GrpcError, Server};
+use weftbuf_rpc::grpc::{GrpcChannel, GrpcError, RawCodec, Server};
 use weftbuf_rpc::{CancelToken, Channel, Code, Context, Metadata, Requests, Sink, Status};
 
 /// What the handlers saw: every call's context, and signals from calls that watch their
@@ -568,48 +568,6 @@ async fn the_health_service_reports_every_service_serving() {
     server.shut_down().await;
 }
 
-/// A tonic client's codec for the test: bytes as they are.
-#[derive(Clone, Copy)]
-struct Bytes;
-
-impl tonic::codec::Codec for Bytes {
-    type Encode = Vec<u8>;
-    type Decode = Vec<u8>;
-    type Encoder = Bytes;
-    type Decoder = Bytes;
-    fn encoder(&mut self) -> Bytes {
-        Bytes
-    }
-    fn decoder(&mut self) -> Bytes {
-        Bytes
-    }
-}
-
-impl tonic::codec::Encoder for Bytes {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-    fn encode(
-        &mut self,
-        item: Vec<u8>,
-        dst: &mut tonic::codec::EncodeBuf<'_>,
-    ) -> Result<(), tonic::Status> {
-        bytes::BufMut::put_slice(dst, &item);
-        Ok(())
-    }
-}
-
-impl tonic::codec::Decoder for Bytes {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-    fn decode(
-        &mut self,
-        src: &mut tonic::codec::DecodeBuf<'_>,
-    ) -> Result<Option<Vec<u8>>, tonic::Status> {
-        let n = bytes::Buf::remaining(src);
-        Ok(Some(bytes::Buf::copy_to_bytes(src, n).to_vec()))
-    }
-}
-
 /// tonic's channel sending content type `.1`.
 #[derive(Clone)]
 struct Typed(tonic::transport::Channel, &'static str);
@@ -648,10 +606,13 @@ async fn plain_grpc_callers_are_served_and_other_content_types_refused() {
     ] {
         let mut grpc = tonic::client::Grpc::new(Typed(channel.clone(), sent));
         grpc.ready().await.unwrap();
-        let response =
-            bounded(grpc.unary(tonic::Request::new(request(4, "ada")), path.clone(), Bytes))
-                .await
-                .unwrap();
+        let response = bounded(grpc.unary(
+            tonic::Request::new(request(4, "ada")),
+            path.clone(),
+            RawCodec,
+        ))
+        .await
+        .unwrap();
         let content_type = response.metadata().get("content-type").unwrap();
         assert_eq!(content_type.to_str().unwrap(), answered);
         let quote = weftbuf::rt::root::<Quote<'_>>(response.get_ref()).unwrap();
@@ -660,9 +621,13 @@ async fn plain_grpc_callers_are_served_and_other_content_types_refused() {
     for refused in ["application/json", "application/grpc+proto"] {
         let mut grpc = tonic::client::Grpc::new(Typed(channel.clone(), refused));
         grpc.ready().await.unwrap();
-        let err = bounded(grpc.unary(tonic::Request::new(request(4, "ada")), path.clone(), Bytes))
-            .await
-            .unwrap_err();
+        let err = bounded(grpc.unary(
+            tonic::Request::new(request(4, "ada")),
+            path.clone(),
+            RawCodec,
+        ))
+        .await
+        .unwrap_err();
         assert_ne!(err.code(), tonic::Code::Ok, "{refused}");
     }
     assert_eq!(server.seen.contexts.lock().unwrap().len(), 2);

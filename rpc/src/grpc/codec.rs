@@ -14,9 +14,11 @@ use crate::{Code, Status};
 /// An error of any body or service on the way.
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// The codec of weftbuf messages: a message is its bytes.
+/// The codec of weftbuf messages on gRPC's wire: a message is its bytes. weftbuf's own
+/// client and server use it; a plain tonic client can too, to call a weftbuf server with
+/// messages made by a `Builder` (`tonic::client::Grpc::unary(request, path, RawCodec)`).
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct RawCodec;
+pub struct RawCodec;
 
 impl Codec for RawCodec {
     type Encode = Vec<u8>;

@@ -15,6 +15,7 @@ mod server;
 mod tls;
 
 pub use client::{GrpcChannel, GrpcChannelBuilder};
+pub use codec::RawCodec;
 pub use server::Server;
 #[cfg(feature = "grpc-tls")]
 pub use tls::{ClientTls, ServerTls};
