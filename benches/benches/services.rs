@@ -295,13 +295,16 @@ async fn split_quote(
     quote.sku() + quote.price().map_or(0, |p| p.units() as u64)
 }
 
+/// The gRPC groups: their name, and how many calls are in flight at once.
+const GRPC_CASES: [(&str, usize); 2] = [("grpc", 1), ("grpc-64-in-flight", 64)];
+
 fn over_grpc(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let (tonic_client, weftbuf_client, split_client) = runtime.block_on(async {
+    let clients = runtime.block_on(async {
         let tonic_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let tonic_addr = tonic_listener.local_addr().unwrap();
         tokio::spawn(
@@ -331,54 +334,27 @@ fn over_grpc(c: &mut Criterion) {
                 .await
                 .unwrap(),
         );
-        (tonic_client, Arc::new(weftbuf_client), split_client)
+        Arc::new(Clients {
+            tonic: tonic_client,
+            weftbuf: weftbuf_client,
+            split: split_client,
+        })
     });
     for (label, size) in SIZES {
-        let name = customer(size);
-        let mut group = c.benchmark_group(format!("grpc/{label}"));
-        group.bench_function("tonic-prost", |b| {
-            b.iter(|| runtime.block_on(tonic_quote(&tonic_client, black_box(&name))))
-        });
-        group.bench_function("weftbuf", |b| {
-            b.iter(|| runtime.block_on(weftbuf_quote(&weftbuf_client, black_box(&name))))
-        });
-
-        group.finish();
-
-        const IN_FLIGHT: usize = 64;
-        let mut group = c.benchmark_group(format!("grpc-64-in-flight/{label}"));
-        group.throughput(Throughput::Elements(IN_FLIGHT as u64));
-        group.bench_function("tonic-prost", |b| {
-            b.iter(|| {
-                runtime.block_on(async {
-                    let mut calls = tokio::task::JoinSet::new();
-                    for _ in 0..IN_FLIGHT {
-                        let (client, name) = (tonic_client.clone(), name.clone());
-                        calls.spawn(async move { tonic_quote(&client, &name).await });
-                    }
-                    calls.join_all().await
-                })
-            })
-        });
-        group.bench_function("weftbuf", |b| {
-            b.iter(|| {
-                runtime.block_on(async {
-                    let mut calls = tokio::task::JoinSet::new();
-                    for _ in 0..IN_FLIGHT {
-                        let (client, name) = (weftbuf_client.clone(), name.clone());
-                        calls.spawn(async move { weftbuf_quote(&client, &name).await });
-                    }
-                    calls.join_all().await
-                })
-            })
-        });
-        group.finish();
+        let customer: Arc<str> = customer(size).into();
+        for (group, in_flight) in GRPC_CASES {
+            let mut group = c.benchmark_group(format!("{group}/{label}"));
+            if in_flight > 1 {
+                group.throughput(Throughput::Elements(in_flight as u64));
+            }
+            for (name, arm) in [("tonic-prost", Arm::Tonic), ("weftbuf", Arm::Weftbuf)] {
+                group.bench_function(name, |b| {
+                    b.iter(|| runtime.block_on(arm.batch(&clients, &customer, in_flight)))
+                });
+            }
+            group.finish();
+        }
     }
-    let clients = Clients {
-        tonic: tonic_client,
-        weftbuf: weftbuf_client,
-        split: split_client,
-    };
     // Criterion's filter does not reach this: the rounds run with every gRPC case, or when
     // asked for by name.
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -387,11 +363,10 @@ fn over_grpc(c: &mut Criterion) {
     }
 }
 
-/// The three clients of the paired rounds.
-#[derive(Clone)]
+/// The three clients: tonic's, weftbuf's, and tonic's to weftbuf's server.
 struct Clients {
     tonic: tonic::client::Grpc<tonic::transport::Channel>,
-    weftbuf: Arc<PricingClient<weftbuf_rpc::grpc::GrpcChannel>>,
+    weftbuf: PricingClient<weftbuf_rpc::grpc::GrpcChannel>,
     split: tonic::client::Grpc<tonic::transport::Channel>,
 }
 
@@ -418,7 +393,7 @@ impl Arm {
     }
 
     /// One call, or `in_flight` calls at once.
-    async fn batch(self, clients: &Clients, customer: &Arc<str>, in_flight: usize) {
+    async fn batch(self, clients: &Arc<Clients>, customer: &Arc<str>, in_flight: usize) {
         if in_flight == 1 {
             black_box(self.call(clients, customer).await);
             return;
@@ -447,11 +422,11 @@ const ROUNDS: usize = 21;
 /// The gRPC cases again, the three arms taking turns within each round (in a rotating
 /// order), so that the machine's drift over seconds, which moves two criterion
 /// measurements made one after the other, moves all arms of a round alike.
-fn paired(runtime: &tokio::runtime::Runtime, clients: &Clients) -> Vec<Paired> {
+fn paired(runtime: &tokio::runtime::Runtime, clients: &Arc<Clients>) -> Vec<Paired> {
     let mut out = Vec::new();
     for (label, size) in SIZES {
         let customer: Arc<str> = customer(size).into();
-        for (group, in_flight) in [("grpc", 1), ("grpc-64-in-flight", 64)] {
+        for (group, in_flight) in GRPC_CASES {
             let time = |arm: Arm, batches: usize| {
                 let started = std::time::Instant::now();
                 for _ in 0..batches {
