@@ -7,15 +7,16 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::HeaderValue;
-use http::header::CONTENT_TYPE;
+use http::header::{CONTENT_TYPE, TE};
 use http::uri::PathAndQuery;
 use tonic::body::Body;
 use tonic::metadata::{AsciiMetadataValue, BinaryMetadataValue, MetadataKey};
 use tonic::transport::{Channel as TonicChannel, Endpoint};
+use tower_service::Service as _;
 use weftbuf::rt::{Builder, MethodDescriptor};
 use weftbuf::service::encode_timeout;
 
-use super::codec::{BoxError, FrameLimit, RawCodec, from_tonic};
+use super::codec::{BoxError, FrameLimit, OneMessage, RawCodec, from_tonic};
 use super::{CONTENT_TYPE_WEFTBUF, DEFAULT_MAX_MESSAGE_SIZE, GrpcError};
 use crate::call::supervise;
 use crate::config::Location;
@@ -34,8 +35,12 @@ use crate::{BoxFuture, Build, Channel, Code, Context, Payload, RawStream, Sender
 /// mid-call is `UNAVAILABLE`.
 #[derive(Clone)]
 pub struct GrpcChannel {
+    /// Carries duplex calls; calls of one request go by `transport` directly.
     grpc: tonic::client::Grpc<Transport>,
+    transport: Transport,
     max_encoding: usize,
+    /// tonic's limit on a response frame, one over ours: `FrameLimit` answers first.
+    max_decoding_frame: usize,
 }
 
 /// How a [`GrpcChannel`] connects: made by [`GrpcChannel::builder`].
@@ -83,31 +88,59 @@ impl GrpcChannel {
         }
     }
 
-    /// Sends `request`, made for `ctx`, as `method`; the response stream as tonic gives it.
+    /// Sends `request`, made for `ctx`, as `method`'s one request; the response stream as
+    /// tonic reads it. The request goes out as its own bytes ([`OneMessage`]) rather than
+    /// through `tonic::client::Grpc`, which copies it into a frame buffer; the headers are
+    /// the ones tonic would send, and the response is read by tonic's own `Streaming`.
     async fn open(
         &self,
         method: &'static MethodDescriptor,
         ctx: &Context,
         request: Vec<u8>,
     ) -> Result<tonic::Streaming<Vec<u8>>, Status> {
-        if request.len() > self.max_encoding {
-            return Err(Status::resource_exhausted(format!(
-                "a request of {} bytes is over the limit of {} bytes",
-                request.len(),
+        let len = request.len();
+        let over = || {
+            Status::resource_exhausted(format!(
+                "a request of {len} bytes is over the limit of {} bytes",
                 self.max_encoding
-            )));
+            ))
+        };
+        if len > self.max_encoding {
+            return Err(over());
         }
         let path = path(method)?;
-        let request = outgoing(ctx, request)?;
-        let mut grpc = self.grpc.clone();
-        grpc.ready()
+        let body = OneMessage::new(request).ok_or_else(over)?;
+        let (metadata, _, ()) = outgoing(ctx, ())?.into_parts();
+        let mut http = http::Request::new(Body::new(body));
+        *http.method_mut() = http::Method::POST;
+        *http.version_mut() = http::Version::HTTP_2;
+        *http.uri_mut() = http::Uri::from(path);
+        *http.headers_mut() = metadata.into_headers();
+        http.headers_mut()
+            .insert(TE, HeaderValue::from_static("trailers"));
+        let mut transport = self.transport.clone();
+        std::future::poll_fn(|cx| transport.poll_ready(cx))
             .await
             .map_err(|e| Status::unavailable(format!("{}: {e}", method.path)))?;
-        let response = grpc
-            .server_streaming(request, path, RawCodec)
+        let response = transport
+            .call(http)
             .await
-            .map_err(|e| received(&e))?;
-        Ok(response.into_inner())
+            .map_err(|e| received(&tonic::Status::from_error(e)))?;
+        // A status in the headers is the whole answer (gRPC's trailers-only response).
+        let status_code = response.status();
+        if let Some(status) = tonic::Status::from_header_map(response.headers()) {
+            if status.code() != tonic::Code::Ok {
+                return Err(from_tonic(&status));
+            }
+            return Ok(tonic::Streaming::new_empty(RawCodec, response.into_body()));
+        }
+        Ok(tonic::Streaming::new_response(
+            RawCodec,
+            response.into_body(),
+            status_code,
+            None,
+            Some(self.max_decoding_frame),
+        ))
     }
 }
 
@@ -177,12 +210,15 @@ impl GrpcChannelBuilder {
             inner: channel,
             max_decoding: self.max_decoding,
         };
+        // tonic's own limit answers OUT_OF_RANGE; `FrameLimit` answers first, as gRPC says.
+        let max_decoding_frame = self.max_decoding.saturating_add(1);
         GrpcChannel {
-            // tonic's own limit answers OUT_OF_RANGE; `FrameLimit` answers first, as gRPC says.
-            grpc: tonic::client::Grpc::new(transport)
-                .max_decoding_message_size(self.max_decoding.saturating_add(1))
+            grpc: tonic::client::Grpc::new(transport.clone())
+                .max_decoding_message_size(max_decoding_frame)
                 .max_encoding_message_size(self.max_encoding),
+            transport,
             max_encoding: self.max_encoding,
+            max_decoding_frame,
         }
     }
 }
