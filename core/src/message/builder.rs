@@ -101,6 +101,19 @@ pub trait Region: Send + 'static {
     fn bytes_mut(&mut self) -> &mut [u8];
 }
 
+/// Makes `v`'s capacity at least `len` bytes. Growing past twice the capacity (a long
+/// string or vector) leaves a quarter more room than asked: the objects after a long one are
+/// usually small (the table that refers to it), and with exactly the room asked for, the
+/// first of them would grow the buffer again and copy the long object a second time.
+#[inline]
+fn make_room(v: &mut Vec<u8>, len: usize) {
+    let capacity = v.capacity();
+    if len > capacity {
+        let room = len.saturating_add(len / 4).max(capacity.saturating_mul(2));
+        v.reserve_exact(room - v.len());
+    }
+}
+
 /// An arena's memory, as each write sees it: growable, or fixed (a slice or a region).
 enum Room<'a> {
     Growable(&'a mut Vec<u8>),
@@ -271,10 +284,11 @@ impl<'buf> Builder<'buf> {
                 v.truncate(start);
                 if end - start <= SMALL {
                     // A small object (most tables): constant-size zeroes, no call.
-                    v.reserve(SMALL);
+                    make_room(v, start + SMALL);
                     v.extend_from_slice(&[0u8; SMALL]);
                     v.truncate(end);
                 } else {
+                    make_room(v, end);
                     v.resize(end, 0);
                 }
             }
@@ -340,7 +354,7 @@ impl<'buf> Builder<'buf> {
         match self.arena.room() {
             Room::Growable(v) => {
                 v.truncate(self.len);
-                v.reserve(end - self.len + 8);
+                make_room(v, end + 8);
                 v.resize(start, 0);
                 v.extend_from_slice(&head);
                 for part in parts {
@@ -390,6 +404,7 @@ impl<'buf> Builder<'buf> {
             Room::Growable(v) => {
                 // A vector's fresh bytes must be written anyway: zeros, as everywhere else.
                 v.truncate(from);
+                make_room(v, end);
                 v.resize(end, 0);
                 v[start..body].copy_from_slice(&head);
             }
@@ -424,7 +439,7 @@ impl<'buf> Builder<'buf> {
         match self.arena.room() {
             Room::Growable(v) => {
                 v.truncate(self.len);
-                v.reserve(end - self.len);
+                make_room(v, end);
                 v.resize(start, 0);
                 v.extend_from_slice(&head);
                 for item in items.into_iter().take(count as usize) {
@@ -511,6 +526,26 @@ mod tests {
         assert_eq!(c.offset(), 40);
         assert_eq!(b.len(), 64);
         assert!(b.as_bytes()[35..40].iter().all(|&x| x == 0));
+    }
+
+    #[test]
+    fn a_long_object_leaves_room_for_the_small_ones_after_it() {
+        let mut b = Builder::new();
+        let text = vec![b'x'; 64 * 1024];
+        b.append_object(1, text.len() as u32, 8, &[&text, &[0]])
+            .unwrap();
+        let capacity = |b: &Builder<'_>| match &b.arena {
+            Arena::Owned(v) => v.capacity(),
+            _ => unreachable!("a growable builder"),
+        };
+        let grown = capacity(&b);
+        // The table that refers to it, and a few more small objects: no second growth,
+        // which would copy the long one.
+        for _ in 0..8 {
+            b.alloc_object(2, 3, 24, 8).unwrap();
+            b.append_object(3, 5, 8, &[b"small", &[0]]).unwrap();
+        }
+        assert_eq!(capacity(&b), grown);
     }
 
     #[test]
