@@ -192,10 +192,17 @@ impl Builder<'static> {
 
     /// A builder into a growable buffer that starts with room for `capacity` bytes.
     pub fn with_capacity(capacity: usize) -> Self {
-        let mut bytes = Vec::with_capacity(capacity.max(MESSAGE_HEADER_SIZE as usize));
-        bytes.resize(MESSAGE_HEADER_SIZE as usize, 0);
+        Builder::reusing(Vec::with_capacity(capacity))
+    }
+
+    /// A builder into `buffer`'s memory, growable (its contents are dropped): a buffer kept
+    /// from an earlier message is written again without the allocator handing out, and the
+    /// kernel faulting in, fresh pages.
+    pub fn reusing(mut buffer: Vec<u8>) -> Self {
+        buffer.clear();
+        buffer.resize(MESSAGE_HEADER_SIZE as usize, 0);
         Builder {
-            arena: Arena::Owned(bytes),
+            arena: Arena::Owned(buffer),
             len: MESSAGE_HEADER_SIZE as usize,
         }
     }

@@ -17,6 +17,7 @@ use weftbuf::rt::{Builder, MethodDescriptor};
 use weftbuf::service::encode_timeout;
 
 use super::codec::{BoxError, FrameLimit, OneMessage, RawCodec, from_tonic};
+use super::pool::BufferPool;
 use super::{CONTENT_TYPE_WEFTBUF, DEFAULT_MAX_MESSAGE_SIZE, GrpcError};
 use crate::call::supervise;
 use crate::config::Location;
@@ -41,6 +42,8 @@ pub struct GrpcChannel {
     max_encoding: usize,
     /// tonic's limit on a response frame, one over ours: `FrameLimit` answers first.
     max_decoding_frame: usize,
+    /// Buffers of sent requests, built into again by later calls.
+    pool: Arc<BufferPool>,
 }
 
 /// How a [`GrpcChannel`] connects: made by [`GrpcChannel::builder`].
@@ -109,7 +112,7 @@ impl GrpcChannel {
             return Err(over());
         }
         let path = path(method)?;
-        let body = OneMessage::new(request).ok_or_else(over)?;
+        let body = OneMessage::new(request, &self.pool).ok_or_else(over)?;
         let (metadata, _, ()) = outgoing(ctx, ())?.into_parts();
         let mut http = http::Request::new(Body::new(body));
         *http.method_mut() = http::Method::POST;
@@ -219,6 +222,7 @@ impl GrpcChannelBuilder {
             transport,
             max_encoding: self.max_encoding,
             max_decoding_frame,
+            pool: Arc::default(),
         }
     }
 }
@@ -264,7 +268,9 @@ impl Channel for GrpcChannel {
         ctx: Context,
         request: &'a [u8],
     ) -> BoxFuture<'a, Result<Payload, Status>> {
-        Box::pin(self.call(method, ctx, request.to_vec()))
+        let mut buffer = self.pool.take();
+        buffer.extend_from_slice(request);
+        Box::pin(self.call(method, ctx, buffer))
     }
 
     fn unary_built<'a>(
@@ -274,8 +280,8 @@ impl Channel for GrpcChannel {
         build: Build<'a>,
     ) -> BoxFuture<'a, Result<Payload, Status>> {
         Box::pin(async move {
-            // Built on the heap and handed to tonic as it is: no copy before the frame's.
-            let mut request = Builder::new();
+            // Built into a buffer an earlier call sent, and sent from there.
+            let mut request = Builder::reusing(self.pool.take());
             build(&mut request)?;
             self.call(method, ctx, request.into_vec()).await
         })

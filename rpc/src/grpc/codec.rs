@@ -3,12 +3,14 @@
 //! from its 5-byte prefix, before its body is buffered.
 
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, ready};
 
 use bytes::{Buf, BufMut, Bytes};
 use http_body::{Body, Frame, SizeHint};
 use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 
+use super::pool::{BufferPool, Pooled};
 use crate::{Code, Status};
 
 /// An error of any body or service on the way.
@@ -182,8 +184,9 @@ pub(crate) struct OneMessage {
 }
 
 impl OneMessage {
-    /// `message` framed (uncompressed); `None` when it is too long for a frame's length.
-    pub(crate) fn new(message: Vec<u8>) -> Option<OneMessage> {
+    /// `message` framed (uncompressed), its buffer given back to `pool` once sent; `None`
+    /// when it is too long for a frame's length.
+    pub(crate) fn new(message: Vec<u8>, pool: &Arc<BufferPool>) -> Option<OneMessage> {
         let len = u32::try_from(message.len()).ok()?;
         let mut prefix = [0; 5];
         prefix[1..].copy_from_slice(&len.to_be_bytes());
@@ -191,11 +194,16 @@ impl OneMessage {
             let mut frame = Vec::with_capacity(prefix.len() + message.len());
             frame.extend_from_slice(&prefix);
             frame.extend_from_slice(&message);
+            pool.give(message);
             [Some(Bytes::from(frame)), None]
         } else {
+            let message = Pooled {
+                buffer: message,
+                pool: pool.clone(),
+            };
             [
                 Some(Bytes::copy_from_slice(&prefix)),
-                Some(Bytes::from(message)),
+                Some(Bytes::from_owner(message)),
             ]
         };
         Some(OneMessage { chunks })
@@ -273,7 +281,8 @@ mod tests {
     #[test]
     fn one_message_is_its_frame_small_in_one_chunk_large_in_two() {
         for len in [0, 1, COALESCE_BELOW - 1, COALESCE_BELOW, 70_000] {
-            let body = OneMessage::new(vec![7; len]).expect("fits a frame");
+            let pool = Arc::new(BufferPool::default());
+            let body = OneMessage::new(vec![7; len], &pool).expect("fits a frame");
             assert_eq!(body.size_hint().lower(), 5 + len as u64);
             let sent = chunks(body);
             assert_eq!(sent.len(), if len < COALESCE_BELOW { 1 } else { 2 });

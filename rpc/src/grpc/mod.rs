@@ -10,6 +10,7 @@
 
 mod client;
 mod codec;
+mod pool;
 mod server;
 #[cfg(feature = "grpc-tls")]
 mod tls;
