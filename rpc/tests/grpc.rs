@@ -591,6 +591,17 @@ impl tower_service::Service<http::Request<tonic::body::Body>> for Typed {
     }
 }
 
+/// `Pricing.Quote` called by tonic's client over `channel`, its requests typed `content_type`.
+async fn quote_as(
+    channel: &tonic::transport::Channel,
+    content_type: &'static str,
+) -> Result<tonic::Response<Vec<u8>>, tonic::Status> {
+    let mut grpc = tonic::client::Grpc::new(Typed(channel.clone(), content_type));
+    grpc.ready().await.unwrap();
+    let path = http::uri::PathAndQuery::from_static("/storefront.Pricing/Quote");
+    bounded(grpc.unary(tonic::Request::new(request(4, "ada")), path, RawCodec)).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_grpc_callers_are_served_and_other_content_types_refused() {
     let server = Running::start(|s| s).await;
@@ -599,35 +610,18 @@ async fn plain_grpc_callers_are_served_and_other_content_types_refused() {
         .connect()
         .await
         .unwrap();
-    let path = http::uri::PathAndQuery::from_static("/storefront.Pricing/Quote");
     for (sent, answered) in [
         ("application/grpc", "application/grpc"),
         ("application/grpc+weftbuf", "application/grpc+weftbuf"),
     ] {
-        let mut grpc = tonic::client::Grpc::new(Typed(channel.clone(), sent));
-        grpc.ready().await.unwrap();
-        let response = bounded(grpc.unary(
-            tonic::Request::new(request(4, "ada")),
-            path.clone(),
-            RawCodec,
-        ))
-        .await
-        .unwrap();
+        let response = quote_as(&channel, sent).await.unwrap();
         let content_type = response.metadata().get("content-type").unwrap();
         assert_eq!(content_type.to_str().unwrap(), answered);
         let quote = weftbuf::rt::root::<Quote<'_>>(response.get_ref()).unwrap();
         assert_eq!(quote.sku(), 4);
     }
     for refused in ["application/json", "application/grpc+proto"] {
-        let mut grpc = tonic::client::Grpc::new(Typed(channel.clone(), refused));
-        grpc.ready().await.unwrap();
-        let err = bounded(grpc.unary(
-            tonic::Request::new(request(4, "ada")),
-            path.clone(),
-            RawCodec,
-        ))
-        .await
-        .unwrap_err();
+        let err = quote_as(&channel, refused).await.unwrap_err();
         assert_ne!(err.code(), tonic::Code::Ok, "{refused}");
     }
     assert_eq!(server.seen.contexts.lock().unwrap().len(), 2);

@@ -228,6 +228,13 @@ impl GrpcChannelBuilder {
 }
 
 impl GrpcChannel {
+    /// `request` copied into a buffer the channel kept from an earlier call.
+    fn kept_copy(&self, request: &[u8]) -> Vec<u8> {
+        let mut buffer = self.pool.take();
+        buffer.extend_from_slice(request);
+        buffer
+    }
+
     /// A unary call whose request is `request`'s bytes, moved to tonic.
     async fn call(
         &self,
@@ -268,9 +275,7 @@ impl Channel for GrpcChannel {
         ctx: Context,
         request: &'a [u8],
     ) -> BoxFuture<'a, Result<Payload, Status>> {
-        let mut buffer = self.pool.take();
-        buffer.extend_from_slice(request);
-        Box::pin(self.call(method, ctx, buffer))
+        Box::pin(self.call(method, ctx, self.kept_copy(request)))
     }
 
     fn unary_built<'a>(
@@ -295,8 +300,12 @@ impl Channel for GrpcChannel {
     ) -> BoxFuture<'a, Result<RawStream<'a>, Status>> {
         Box::pin(async move {
             ctx.check()?;
-            let mut responses =
-                supervise(self.open(method, &ctx, request.to_vec()), &ctx, method).await?;
+            let mut responses = supervise(
+                self.open(method, &ctx, self.kept_copy(request)),
+                &ctx,
+                method,
+            )
+            .await?;
             let queue = Arc::new(Mutex::new(Queue::default()));
             let filled = queue.clone();
             // Read as the caller takes responses; dropping the stream resets the call.
