@@ -2,14 +2,14 @@
 
 use std::fmt::Write as _;
 
-use weftbuf::layout::{Layout, MemberRole, StructLayout, TableLayout};
+use weftbuf::layout::{Layout, MemberRole, Storage, StructLayout, TableLayout};
 use weftbuf::schema::{DefaultValue, NamedType, Schema, TableId};
 
 /// Renders every table, struct and vector type, or only `selected`.
 pub(crate) fn render(schema: &Schema, layout: &Layout, selected: Option<NamedType>) -> String {
     let mut out = String::new();
     match selected {
-        Some(NamedType::Table(id)) => table(&mut out, schema, layout.table(id), id),
+        Some(NamedType::Table(id)) => table(&mut out, schema, layout, layout.table(id), id),
         Some(NamedType::Struct(id)) => structure(&mut out, layout.struct_layout(id)),
         _ => {
             let _ = writeln!(
@@ -24,7 +24,7 @@ pub(crate) fn render(schema: &Schema, layout: &Layout, selected: Option<NamedTyp
                 structure(&mut out, s);
             }
             for (i, t) in layout.tables.iter().enumerate() {
-                table(&mut out, schema, t, TableId(i as u32));
+                table(&mut out, schema, layout, t, TableId(i as u32));
             }
             if !layout.vectors.is_empty() {
                 out.push_str("vectors\n    tag         stride  align  type\n");
@@ -70,7 +70,7 @@ fn structure(out: &mut String, s: &StructLayout) {
     out.push('\n');
 }
 
-fn table(out: &mut String, schema: &Schema, t: &TableLayout, id: TableId) {
+fn table(out: &mut String, schema: &Schema, layout: &Layout, t: &TableLayout, id: TableId) {
     let def = schema.table_def(id);
     let _ = writeln!(
         out,
@@ -87,10 +87,17 @@ fn table(out: &mut String, schema: &Schema, t: &TableLayout, id: TableId) {
         };
         let description = match m.role {
             MemberRole::Presence => format!("{}: ubyte (presence of `{}`)", m.name, field.name),
-            MemberRole::UnionType if matches!(field.ty, weftbuf::schema::Type::Vector(_)) => {
-                format!("{}: [ubyte] (types of `{}`)", m.name, field.name)
-            }
-            MemberRole::UnionType => format!("{}: ubyte (type of `{}`)", m.name, field.name),
+            MemberRole::UnionType => match m.storage {
+                Storage::Scalar { scalar } => {
+                    format!("{}: {} (type of `{}`)", m.name, scalar.name(), field.name)
+                }
+                _ => {
+                    let types = layout
+                        .member_vector(id, fl.union_type_member.unwrap_or_default())
+                        .map_or("[ubyte]", |v| v.identity.as_str());
+                    format!("{}: {types} (types of `{}`)", m.name, field.name)
+                }
+            },
             MemberRole::Value => {
                 let mut notes = vec![format!("id {}", field.id)];
                 if field.deprecated {

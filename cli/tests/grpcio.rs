@@ -30,19 +30,9 @@ use weftbuf_rpc::{Code, Context, Metadata};
 
 const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/storefront.fbs");
 
-/// The Python with grpcio, or `None` (after a notice) outside the test command.
-fn python() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("WEFTBUF_PYTHON") {
-        return Some(PathBuf::from(path));
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "WEFTBUF_PYTHON is not set, so the grpcio interop cannot run: the test command \
-         (`scripts/test`) installs grpcio into .venv and sets it"
-    );
-    eprintln!("notice: WEFTBUF_PYTHON is not set; skipping the grpcio interop");
-    None
-}
+#[path = "../../core/tests/common/outside.rs"]
+mod outside;
+use outside::python;
 
 fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -4,7 +4,9 @@ mod common;
 
 #[test]
 fn every_corpus_schema_compiles() {
-    let schemas = common::corpus_schemas();
+    let Some(schemas) = common::corpus_schemas() else {
+        return;
+    };
     assert!(schemas.len() >= 15, "corpus incomplete: {schemas:?}");
     let mut failures = Vec::new();
     for path in &schemas {

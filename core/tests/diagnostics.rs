@@ -114,7 +114,7 @@ fn enum_values_may_be_declared_in_any_order() {
         .map(|v| (v.name.as_str(), v.value))
         .collect();
     assert_eq!(values, [("B", 1), ("A", 2), ("C", 5)]);
-    let members: Vec<(&str, u8)> = schema.unions[0]
+    let members: Vec<(&str, u64)> = schema.unions[0]
         .members
         .iter()
         .map(|m| (m.name.as_str(), m.value))

@@ -72,6 +72,7 @@ fn check(failures: &mut Vec<String>, what: &str, json: &Path, expected: &str, fo
 #[test]
 fn flatbuffers_interop_agrees_with_flatc() {
     let Some(flatc) = common::flatc() else { return };
+    let Some(_) = common::corpus() else { return };
     let mut failures = Vec::new();
     for (schema_path, json_path) in cases() {
         let (schema, layout) = load(&schema_path);
@@ -127,6 +128,7 @@ fn flatbuffers_interop_agrees_with_flatc() {
 #[test]
 fn size_prefixed_buffers_round_trip() {
     let Some(flatc) = common::flatc() else { return };
+    let Some(_) = common::corpus() else { return };
     let (schema_path, json_path) = cases().remove(0);
     let (schema, layout) = load(&schema_path);
     let root = schema.root_table.unwrap();

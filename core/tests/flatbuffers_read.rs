@@ -55,6 +55,7 @@ fn mon_as_json(schema: &Schema, layout: &Layout) -> String {
 
 #[test]
 fn monsterdata_test_mon_reads_as_the_json_it_was_built_from() {
+    let Some(_) = common::corpus() else { return };
     let (schema, layout) = monster();
     let root = schema.root_table.unwrap();
     let source = std::fs::read_to_string(tests_dir().join("monsterdata_test.json")).unwrap();
@@ -76,6 +77,7 @@ fn monsterdata_test_mon_reads_as_the_json_it_was_built_from() {
 #[test]
 fn monsterdata_test_mon_reads_as_flatc_reads_it() {
     let Some(flatc) = common::flatc() else { return };
+    let Some(_) = common::corpus() else { return };
     let (schema, layout) = monster();
     let out = tempfile::tempdir().unwrap();
     let status = std::process::Command::new(&flatc)

@@ -26,6 +26,7 @@ fn cases() -> Vec<(PathBuf, PathBuf, Options)> {
     let plain = Options::default();
     let mut cases: Vec<(PathBuf, PathBuf, Options)> = common::corpus_schemas()
         .into_iter()
+        .flatten()
         .map(|p| {
             let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
             (p, goldens.join(format!("{stem}.rs")), plain)
@@ -38,11 +39,13 @@ fn cases() -> Vec<(PathBuf, PathBuf, Options)> {
             plain,
         ));
     }
-    cases.push((
-        project().join("core/tests/codegen/keywords.fbs"),
-        goldens.join("keywords.rs"),
-        plain,
-    ));
+    for name in ["keywords", "wide_unions"] {
+        cases.push((
+            project().join(format!("core/tests/codegen/{name}.fbs")),
+            goldens.join(format!("{name}.rs")),
+            plain,
+        ));
+    }
     cases.push((
         project().join("schemas/storefront.fbs"),
         goldens.join("rpc/storefront.rs"),

@@ -420,8 +420,9 @@ pub mod everything {
     }
 
     impl<'a> rt::UnionRead<'a> for PayloadRef<'a> {
+        const DISCRIMINANT_SIZE: usize = 1;
         #[inline(always)]
-        unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u64, object: Option<usize>) -> Self {
             let Some(object) = object else {
                 return PayloadRef::NONE;
             };
@@ -435,7 +436,7 @@ pub mod everything {
                 // SAFETY: the verifier checked the object as this member's type.
                 4 => PayloadRef::Text(unsafe { rt::string_at(bytes, object) }),
                 0 => PayloadRef::NONE,
-                d => PayloadRef::Unknown(d),
+                d => PayloadRef::Unknown(d as u8),
             }
         }
     }
@@ -454,7 +455,7 @@ pub mod everything {
         }
         /// Checks the object at `at` as the member `discriminant` names.
         #[doc(hidden)]
-        pub fn check(c: &mut rt::Checker<'_>, discriminant: u8, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
+        pub fn check(c: &mut rt::Checker<'_>, discriminant: u64, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
             match discriminant {
                 0 => Err(rt::Checker::bad_union(type_at, 0, "(NONE) comes with a non-null reference")),
                 1 => <Leaf<'_> as rt::Check>::check(c, at),
@@ -523,7 +524,7 @@ pub mod everything {
                 }
                 PayloadT::Small(s) => v.push_struct((0x18a260f9, 2), s),
                 PayloadT::Text(s) => v.push_string(0x17c16538, s),
-                PayloadT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Payload".into(), discriminant: *d }),
+                PayloadT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Payload".into(), discriminant: u64::from(*d) }),
             }
         }
     }
@@ -1383,14 +1384,14 @@ pub mod everything {
 
             if size >= 152 {
                 match c.reference(body + 148).map_err(|e| e.within(".payload"))? {
-                    Some(o) => PayloadRef::check(c, c.byte(body + 144), o, body + 144).map_err(|e| e.within(".payload"))?,
-                    None => { c.union_none(body + 144).map_err(|e| e.within(".payload"))? }
+                    Some(o) => PayloadRef::check(c, c.discriminant(body + 144, 1), o, body + 144).map_err(|e| e.within(".payload"))?,
+                    None => { c.union_none(body + 144, 1).map_err(|e| e.within(".payload"))? }
                 }
             }
             if size >= 160
                 && let Some(o) = c.reference(body + 156).map_err(|e| e.within(".payloads"))?
             {
-                c.unions(o, (0x36edf25e, "[everything.Payload]"), (body + 152, 0x32e7dd2e), PayloadRef::check).map_err(|e| e.within(".payloads"))?;
+                c.unions(o, (0x36edf25e, "[everything.Payload]"), rt::UnionTypes { at: body + 152, tag: 0x32e7dd2e, name: "[ubyte]", width: 1 }, PayloadRef::check).map_err(|e| e.within(".payloads"))?;
             }
 
             if size >= 164
@@ -1690,7 +1691,7 @@ pub mod everything {
         /// Starts `payloads`: its discriminants are written now, then each element is pushed in order.
         pub fn payloads(&mut self, discriminants: &[Payload]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {
             let body = self.object.body();
-            rt::build::UnionVector::new(self.b, (0x32e7dd2e, 0x36edf25e), rt::bytemuck::cast_slice(discriminants), (body + 152, body + 156))
+            rt::build::UnionVector::new(self.b, (0x32e7dd2e, 0x36edf25e), discriminants, (body + 152, body + 156))
         }
         /// Writes `bytes`.
         pub fn bytes(&mut self, value: &[u8]) -> Result<&mut Self, rt::BuildError> {
@@ -1969,7 +1970,7 @@ pub mod everything {
                     b.payload_text(s)?;
                 }
                 PayloadT::Unknown(d) => {
-                    return Err(rt::BuildError::UnknownUnionMember { path: "Everything.payload".into(), discriminant: *d });
+                    return Err(rt::BuildError::UnknownUnionMember { path: "Everything.payload".into(), discriminant: u64::from(*d) });
                 }
             }
             if let Some(v) = &self.payloads {

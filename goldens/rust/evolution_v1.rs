@@ -208,8 +208,9 @@ pub mod evolution {
         }
 
         impl<'a> rt::UnionRead<'a> for UnionRef<'a> {
+            const DISCRIMINANT_SIZE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u64, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return UnionRef::NONE;
                 };
@@ -219,7 +220,7 @@ pub mod evolution {
                     // SAFETY: the verifier checked the object as this member's type.
                     2 => UnionRef::TableB(unsafe { rt::table_at(bytes, object) }),
                     0 => UnionRef::NONE,
-                    d => UnionRef::Unknown(d),
+                    d => UnionRef::Unknown(d as u8),
                 }
             }
         }
@@ -236,7 +237,7 @@ pub mod evolution {
             }
             /// Checks the object at `at` as the member `discriminant` names.
             #[doc(hidden)]
-            pub fn check(c: &mut rt::Checker<'_>, discriminant: u8, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
+            pub fn check(c: &mut rt::Checker<'_>, discriminant: u64, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
                 match discriminant {
                     0 => Err(rt::Checker::bad_union(type_at, 0, "(NONE) comes with a non-null reference")),
                     1 => <TableA<'_> as rt::Check>::check(c, at),
@@ -293,7 +294,7 @@ pub mod evolution {
                         let mut b = v.push_table::<TableBBuilder<'_, '_>>()?;
                         t.write(&mut b)
                     }
-                    UnionT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Union".into(), discriminant: *d }),
+                    UnionT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Union".into(), discriminant: u64::from(*d) }),
                 }
             }
         }
@@ -839,8 +840,8 @@ pub mod evolution {
                 let _ = (body, size);
                 if size >= 12 {
                     match c.reference(body + 8).map_err(|e| e.within(".c"))? {
-                        Some(o) => UnionRef::check(c, c.byte(body + 5), o, body + 5).map_err(|e| e.within(".c"))?,
-                        None => { c.union_none(body + 5).map_err(|e| e.within(".c"))? }
+                        Some(o) => UnionRef::check(c, c.discriminant(body + 5, 1), o, body + 5).map_err(|e| e.within(".c"))?,
+                        None => { c.union_none(body + 5, 1).map_err(|e| e.within(".c"))? }
                     }
                 }
                 if size >= 20
@@ -868,8 +869,8 @@ pub mod evolution {
 
                 if size >= 60 {
                     match c.reference(body + 56).map_err(|e| e.within(".j"))? {
-                        Some(o) => UnionRef::check(c, c.byte(body + 52), o, body + 52).map_err(|e| e.within(".j"))?,
-                        None => { c.union_none(body + 52).map_err(|e| e.within(".j"))? }
+                        Some(o) => UnionRef::check(c, c.discriminant(body + 52, 1), o, body + 52).map_err(|e| e.within(".j"))?,
+                        None => { c.union_none(body + 52, 1).map_err(|e| e.within(".j"))? }
                     }
                 }
                 c.leave(at);
@@ -1052,7 +1053,7 @@ pub mod evolution {
                     UnionT::TableA(t) => t.write(&mut b.c_table_a()?)?,
                     UnionT::TableB(t) => t.write(&mut b.c_table_b()?)?,
                     UnionT::Unknown(d) => {
-                        return Err(rt::BuildError::UnknownUnionMember { path: "Root.c".into(), discriminant: *d });
+                        return Err(rt::BuildError::UnknownUnionMember { path: "Root.c".into(), discriminant: u64::from(*d) });
                     }
                 }
                 b.d(self.d);
@@ -1077,7 +1078,7 @@ pub mod evolution {
                     UnionT::TableA(t) => t.write(&mut b.j_table_a()?)?,
                     UnionT::TableB(t) => t.write(&mut b.j_table_b()?)?,
                     UnionT::Unknown(d) => {
-                        return Err(rt::BuildError::UnknownUnionMember { path: "Root.j".into(), discriminant: *d });
+                        return Err(rt::BuildError::UnknownUnionMember { path: "Root.j".into(), discriminant: u64::from(*d) });
                     }
                 }
                 Ok(())

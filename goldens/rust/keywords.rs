@@ -205,8 +205,9 @@ pub mod match_ {
         }
 
         impl<'a> rt::UnionRead<'a> for dyn_Ref<'a> {
+            const DISCRIMINANT_SIZE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u64, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return dyn_Ref::NONE;
                 };
@@ -214,7 +215,7 @@ pub mod match_ {
                     // SAFETY: the verifier checked the object as this member's type.
                     1 => dyn_Ref::struct_(unsafe { rt::table_at(bytes, object) }),
                     0 => dyn_Ref::NONE,
-                    d => dyn_Ref::Unknown(d),
+                    d => dyn_Ref::Unknown(d as u8),
                 }
             }
         }
@@ -230,7 +231,7 @@ pub mod match_ {
             }
             /// Checks the object at `at` as the member `discriminant` names.
             #[doc(hidden)]
-            pub fn check(c: &mut rt::Checker<'_>, discriminant: u8, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
+            pub fn check(c: &mut rt::Checker<'_>, discriminant: u64, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
                 match discriminant {
                     0 => Err(rt::Checker::bad_union(type_at, 0, "(NONE) comes with a non-null reference")),
                     1 => <struct_<'_> as rt::Check>::check(c, at),
@@ -278,7 +279,7 @@ pub mod match_ {
                         let mut b = v.push_table::<struct_Builder<'_, '_>>()?;
                         t.write(&mut b)
                     }
-                    dyn_T::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "dyn".into(), discriminant: *d }),
+                    dyn_T::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "dyn".into(), discriminant: u64::from(*d) }),
                 }
             }
         }
@@ -740,8 +741,8 @@ pub mod match_ {
                 let _ = (body, size);
                 if size >= 8 {
                     match c.reference(body + 4).map_err(|e| e.within(".where"))? {
-                        Some(o) => dyn_Ref::check(c, c.byte(body), o, body).map_err(|e| e.within(".where"))?,
-                        None => { c.union_none(body).map_err(|e| e.within(".where"))? }
+                        Some(o) => dyn_Ref::check(c, c.discriminant(body, 1), o, body).map_err(|e| e.within(".where"))?,
+                        None => { c.union_none(body, 1).map_err(|e| e.within(".where"))? }
                     }
                 }
                 if size >= 12
@@ -842,7 +843,7 @@ pub mod match_ {
                     dyn_T::NONE => {}
                     dyn_T::struct_(t) => t.write(&mut b.where_struct()?)?,
                     dyn_T::Unknown(d) => {
-                        return Err(rt::BuildError::UnknownUnionMember { path: "mod.where".into(), discriminant: *d });
+                        return Err(rt::BuildError::UnknownUnionMember { path: "mod.where".into(), discriminant: u64::from(*d) });
                     }
                 }
                 if let Some(v) = &self.yield_ {

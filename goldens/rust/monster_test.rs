@@ -1131,8 +1131,9 @@ pub mod my_game {
         }
 
         impl<'a> rt::UnionRead<'a> for AnyRef<'a> {
+            const DISCRIMINANT_SIZE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u64, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return AnyRef::NONE;
                 };
@@ -1144,7 +1145,7 @@ pub mod my_game {
                     // SAFETY: the verifier checked the object as this member's type.
                     3 => AnyRef::MyGame_Example2_Monster(unsafe { rt::table_at(bytes, object) }),
                     0 => AnyRef::NONE,
-                    d => AnyRef::Unknown(d),
+                    d => AnyRef::Unknown(d as u8),
                 }
             }
         }
@@ -1162,7 +1163,7 @@ pub mod my_game {
             }
             /// Checks the object at `at` as the member `discriminant` names.
             #[doc(hidden)]
-            pub fn check(c: &mut rt::Checker<'_>, discriminant: u8, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
+            pub fn check(c: &mut rt::Checker<'_>, discriminant: u64, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
                 match discriminant {
                     0 => Err(rt::Checker::bad_union(type_at, 0, "(NONE) comes with a non-null reference")),
                     1 => <Monster<'_> as rt::Check>::check(c, at),
@@ -1228,7 +1229,7 @@ pub mod my_game {
                         let mut b = v.push_table::<super::super::my_game::example2::MonsterBuilder<'_, '_>>()?;
                         t.write(&mut b)
                     }
-                    AnyT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Any".into(), discriminant: *d }),
+                    AnyT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Any".into(), discriminant: u64::from(*d) }),
                 }
             }
         }
@@ -1289,8 +1290,9 @@ pub mod my_game {
         }
 
         impl<'a> rt::UnionRead<'a> for AnyUniqueAliasesRef<'a> {
+            const DISCRIMINANT_SIZE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u64, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return AnyUniqueAliasesRef::NONE;
                 };
@@ -1302,7 +1304,7 @@ pub mod my_game {
                     // SAFETY: the verifier checked the object as this member's type.
                     3 => AnyUniqueAliasesRef::M2(unsafe { rt::table_at(bytes, object) }),
                     0 => AnyUniqueAliasesRef::NONE,
-                    d => AnyUniqueAliasesRef::Unknown(d),
+                    d => AnyUniqueAliasesRef::Unknown(d as u8),
                 }
             }
         }
@@ -1320,7 +1322,7 @@ pub mod my_game {
             }
             /// Checks the object at `at` as the member `discriminant` names.
             #[doc(hidden)]
-            pub fn check(c: &mut rt::Checker<'_>, discriminant: u8, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
+            pub fn check(c: &mut rt::Checker<'_>, discriminant: u64, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
                 match discriminant {
                     0 => Err(rt::Checker::bad_union(type_at, 0, "(NONE) comes with a non-null reference")),
                     1 => <Monster<'_> as rt::Check>::check(c, at),
@@ -1386,7 +1388,7 @@ pub mod my_game {
                         let mut b = v.push_table::<super::super::my_game::example2::MonsterBuilder<'_, '_>>()?;
                         t.write(&mut b)
                     }
-                    AnyUniqueAliasesT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "AnyUniqueAliases".into(), discriminant: *d }),
+                    AnyUniqueAliasesT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "AnyUniqueAliases".into(), discriminant: u64::from(*d) }),
                 }
             }
         }
@@ -1447,8 +1449,9 @@ pub mod my_game {
         }
 
         impl<'a> rt::UnionRead<'a> for AnyAmbiguousAliasesRef<'a> {
+            const DISCRIMINANT_SIZE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u64, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return AnyAmbiguousAliasesRef::NONE;
                 };
@@ -1460,7 +1463,7 @@ pub mod my_game {
                     // SAFETY: the verifier checked the object as this member's type.
                     3 => AnyAmbiguousAliasesRef::M3(unsafe { rt::table_at(bytes, object) }),
                     0 => AnyAmbiguousAliasesRef::NONE,
-                    d => AnyAmbiguousAliasesRef::Unknown(d),
+                    d => AnyAmbiguousAliasesRef::Unknown(d as u8),
                 }
             }
         }
@@ -1478,7 +1481,7 @@ pub mod my_game {
             }
             /// Checks the object at `at` as the member `discriminant` names.
             #[doc(hidden)]
-            pub fn check(c: &mut rt::Checker<'_>, discriminant: u8, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
+            pub fn check(c: &mut rt::Checker<'_>, discriminant: u64, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
                 match discriminant {
                     0 => Err(rt::Checker::bad_union(type_at, 0, "(NONE) comes with a non-null reference")),
                     1 => <Monster<'_> as rt::Check>::check(c, at),
@@ -1544,7 +1547,7 @@ pub mod my_game {
                         let mut b = v.push_table::<MonsterBuilder<'_, '_>>()?;
                         t.write(&mut b)
                     }
-                    AnyAmbiguousAliasesT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "AnyAmbiguousAliases".into(), discriminant: *d }),
+                    AnyAmbiguousAliasesT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "AnyAmbiguousAliases".into(), discriminant: u64::from(*d) }),
                 }
             }
         }
@@ -2695,8 +2698,8 @@ pub mod my_game {
 
                 if size >= 64 {
                     match c.reference(body + 60).map_err(|e| e.within(".test"))? {
-                        Some(o) => AnyRef::check(c, c.byte(body + 57), o, body + 57).map_err(|e| e.within(".test"))?,
-                        None => { c.union_none(body + 57).map_err(|e| e.within(".test"))? }
+                        Some(o) => AnyRef::check(c, c.discriminant(body + 57, 1), o, body + 57).map_err(|e| e.within(".test"))?,
+                        None => { c.union_none(body + 57, 1).map_err(|e| e.within(".test"))? }
                     }
                 }
                 if size >= 68
@@ -2838,14 +2841,14 @@ pub mod my_game {
 
                 if size >= 244 {
                     match c.reference(body + 240).map_err(|e| e.within(".any_unique"))? {
-                        Some(o) => AnyUniqueAliasesRef::check(c, c.byte(body + 236), o, body + 236).map_err(|e| e.within(".any_unique"))?,
-                        None => { c.union_none(body + 236).map_err(|e| e.within(".any_unique"))? }
+                        Some(o) => AnyUniqueAliasesRef::check(c, c.discriminant(body + 236, 1), o, body + 236).map_err(|e| e.within(".any_unique"))?,
+                        None => { c.union_none(body + 236, 1).map_err(|e| e.within(".any_unique"))? }
                     }
                 }
                 if size >= 252 {
                     match c.reference(body + 248).map_err(|e| e.within(".any_ambiguous"))? {
-                        Some(o) => AnyAmbiguousAliasesRef::check(c, c.byte(body + 244), o, body + 244).map_err(|e| e.within(".any_ambiguous"))?,
-                        None => { c.union_none(body + 244).map_err(|e| e.within(".any_ambiguous"))? }
+                        Some(o) => AnyAmbiguousAliasesRef::check(c, c.discriminant(body + 244, 1), o, body + 244).map_err(|e| e.within(".any_ambiguous"))?,
+                        None => { c.union_none(body + 244, 1).map_err(|e| e.within(".any_ambiguous"))? }
                     }
                 }
                 if size >= 256
@@ -3561,7 +3564,7 @@ pub mod my_game {
                     AnyT::TestSimpleTableWithEnum(t) => t.write(&mut b.test_test_simple_table_with_enum()?)?,
                     AnyT::MyGame_Example2_Monster(t) => t.write(&mut b.test_my_game_example2_monster()?)?,
                     AnyT::Unknown(d) => {
-                        return Err(rt::BuildError::UnknownUnionMember { path: "Monster.test".into(), discriminant: *d });
+                        return Err(rt::BuildError::UnknownUnionMember { path: "Monster.test".into(), discriminant: u64::from(*d) });
                     }
                 }
                 if let Some(v) = &self.test4 {
@@ -3652,7 +3655,7 @@ pub mod my_game {
                     AnyUniqueAliasesT::TS(t) => t.write(&mut b.any_unique_ts()?)?,
                     AnyUniqueAliasesT::M2(t) => t.write(&mut b.any_unique_m2()?)?,
                     AnyUniqueAliasesT::Unknown(d) => {
-                        return Err(rt::BuildError::UnknownUnionMember { path: "Monster.any_unique".into(), discriminant: *d });
+                        return Err(rt::BuildError::UnknownUnionMember { path: "Monster.any_unique".into(), discriminant: u64::from(*d) });
                     }
                 }
                 match &self.any_ambiguous {
@@ -3661,7 +3664,7 @@ pub mod my_game {
                     AnyAmbiguousAliasesT::M2(t) => t.write(&mut b.any_ambiguous_m2()?)?,
                     AnyAmbiguousAliasesT::M3(t) => t.write(&mut b.any_ambiguous_m3()?)?,
                     AnyAmbiguousAliasesT::Unknown(d) => {
-                        return Err(rt::BuildError::UnknownUnionMember { path: "Monster.any_ambiguous".into(), discriminant: *d });
+                        return Err(rt::BuildError::UnknownUnionMember { path: "Monster.any_ambiguous".into(), discriminant: u64::from(*d) });
                     }
                 }
                 if let Some(v) = &self.vector_of_enums {

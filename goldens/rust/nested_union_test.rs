@@ -255,8 +255,9 @@ pub mod my_game {
             }
 
             impl<'a> rt::UnionRead<'a> for AnyRef<'a> {
+                const DISCRIMINANT_SIZE: usize = 1;
                 #[inline(always)]
-                unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
+                unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u64, object: Option<usize>) -> Self {
                     let Some(object) = object else {
                         return AnyRef::NONE;
                     };
@@ -266,7 +267,7 @@ pub mod my_game {
                         // SAFETY: the verifier checked the object as this member's type.
                         2 => AnyRef::TestSimpleTableWithEnum(unsafe { rt::table_at(bytes, object) }),
                         0 => AnyRef::NONE,
-                        d => AnyRef::Unknown(d),
+                        d => AnyRef::Unknown(d as u8),
                     }
                 }
             }
@@ -283,7 +284,7 @@ pub mod my_game {
                 }
                 /// Checks the object at `at` as the member `discriminant` names.
                 #[doc(hidden)]
-                pub fn check(c: &mut rt::Checker<'_>, discriminant: u8, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
+                pub fn check(c: &mut rt::Checker<'_>, discriminant: u64, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
                     match discriminant {
                         0 => Err(rt::Checker::bad_union(type_at, 0, "(NONE) comes with a non-null reference")),
                         1 => <Vec3<'_> as rt::Check>::check(c, at),
@@ -340,7 +341,7 @@ pub mod my_game {
                             let mut b = v.push_table::<TestSimpleTableWithEnumBuilder<'_, '_>>()?;
                             t.write(&mut b)
                         }
-                        AnyT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Any".into(), discriminant: *d }),
+                        AnyT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Any".into(), discriminant: u64::from(*d) }),
                     }
                 }
             }
@@ -939,8 +940,8 @@ pub mod my_game {
 
                     if size >= 12 {
                         match c.reference(body + 8).map_err(|e| e.within(".data"))? {
-                            Some(o) => AnyRef::check(c, c.byte(body + 4), o, body + 4).map_err(|e| e.within(".data"))?,
-                            None => { c.union_none(body + 4).map_err(|e| e.within(".data"))? }
+                            Some(o) => AnyRef::check(c, c.discriminant(body + 4, 1), o, body + 4).map_err(|e| e.within(".data"))?,
+                            None => { c.union_none(body + 4, 1).map_err(|e| e.within(".data"))? }
                         }
                     }
                     c.leave(at);
@@ -1056,7 +1057,7 @@ pub mod my_game {
                         AnyT::Vec3(t) => t.write(&mut b.data_vec3()?)?,
                         AnyT::TestSimpleTableWithEnum(t) => t.write(&mut b.data_test_simple_table_with_enum()?)?,
                         AnyT::Unknown(d) => {
-                            return Err(rt::BuildError::UnknownUnionMember { path: "NestedUnionTest.data".into(), discriminant: *d });
+                            return Err(rt::BuildError::UnknownUnionMember { path: "NestedUnionTest.data".into(), discriminant: u64::from(*d) });
                         }
                     }
                     b.id(self.id);

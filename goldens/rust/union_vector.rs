@@ -273,8 +273,9 @@ pub enum CharacterRef<'a> {
 }
 
 impl<'a> rt::UnionRead<'a> for CharacterRef<'a> {
+    const DISCRIMINANT_SIZE: usize = 1;
     #[inline(always)]
-    unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
+    unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u64, object: Option<usize>) -> Self {
         let Some(object) = object else {
             return CharacterRef::NONE;
         };
@@ -292,7 +293,7 @@ impl<'a> rt::UnionRead<'a> for CharacterRef<'a> {
             // SAFETY: the verifier checked the object as this member's type.
             6 => CharacterRef::Unused(unsafe { rt::string_at(bytes, object) }),
             0 => CharacterRef::NONE,
-            d => CharacterRef::Unknown(d),
+            d => CharacterRef::Unknown(d as u8),
         }
     }
 }
@@ -313,7 +314,7 @@ impl<'a> CharacterRef<'a> {
     }
     /// Checks the object at `at` as the member `discriminant` names.
     #[doc(hidden)]
-    pub fn check(c: &mut rt::Checker<'_>, discriminant: u8, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
+    pub fn check(c: &mut rt::Checker<'_>, discriminant: u64, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
         match discriminant {
             0 => Err(rt::Checker::bad_union(type_at, 0, "(NONE) comes with a non-null reference")),
             1 => <Attacker<'_> as rt::Check>::check(c, at),
@@ -391,7 +392,7 @@ impl CharacterT {
             CharacterT::BookFan(s) => v.push_struct((0x81274a7b, 4), s),
             CharacterT::Other(s) => v.push_string(0x17c16538, s),
             CharacterT::Unused(s) => v.push_string(0x17c16538, s),
-            CharacterT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Character".into(), discriminant: *d }),
+            CharacterT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Character".into(), discriminant: u64::from(*d) }),
         }
     }
 }
@@ -447,8 +448,9 @@ pub enum GadgetRef<'a> {
 }
 
 impl<'a> rt::UnionRead<'a> for GadgetRef<'a> {
+    const DISCRIMINANT_SIZE: usize = 1;
     #[inline(always)]
-    unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
+    unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u64, object: Option<usize>) -> Self {
         let Some(object) = object else {
             return GadgetRef::NONE;
         };
@@ -458,7 +460,7 @@ impl<'a> rt::UnionRead<'a> for GadgetRef<'a> {
             // SAFETY: the verifier checked the object as this member's type.
             2 => GadgetRef::HandFan(unsafe { rt::table_at(bytes, object) }),
             0 => GadgetRef::NONE,
-            d => GadgetRef::Unknown(d),
+            d => GadgetRef::Unknown(d as u8),
         }
     }
 }
@@ -475,7 +477,7 @@ impl<'a> GadgetRef<'a> {
     }
     /// Checks the object at `at` as the member `discriminant` names.
     #[doc(hidden)]
-    pub fn check(c: &mut rt::Checker<'_>, discriminant: u8, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
+    pub fn check(c: &mut rt::Checker<'_>, discriminant: u64, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
         match discriminant {
             0 => Err(rt::Checker::bad_union(type_at, 0, "(NONE) comes with a non-null reference")),
             1 => c.boxed_struct(at, (0x760ae6c3, "FallingTub"), 4, 4),
@@ -529,7 +531,7 @@ impl GadgetT {
                 let mut b = v.push_table::<HandFanBuilder<'_, '_>>()?;
                 t.write(&mut b)
             }
-            GadgetT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Gadget".into(), discriminant: *d }),
+            GadgetT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Gadget".into(), discriminant: u64::from(*d) }),
         }
     }
 }
@@ -986,14 +988,14 @@ impl rt::Check for Movie<'_> {
         let _ = (body, size);
         if size >= 8 {
             match c.reference(body + 4).map_err(|e| e.within(".main_character"))? {
-                Some(o) => CharacterRef::check(c, c.byte(body), o, body).map_err(|e| e.within(".main_character"))?,
-                None => { c.union_none(body).map_err(|e| e.within(".main_character"))? }
+                Some(o) => CharacterRef::check(c, c.discriminant(body, 1), o, body).map_err(|e| e.within(".main_character"))?,
+                None => { c.union_none(body, 1).map_err(|e| e.within(".main_character"))? }
             }
         }
         if size >= 16
             && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".characters"))?
         {
-            c.unions(o, (0xeec29930, "[Character]"), (body + 8, 0x32e7dd2e), CharacterRef::check).map_err(|e| e.within(".characters"))?;
+            c.unions(o, (0xeec29930, "[Character]"), rt::UnionTypes { at: body + 8, tag: 0x32e7dd2e, name: "[ubyte]", width: 1 }, CharacterRef::check).map_err(|e| e.within(".characters"))?;
         }
 
         c.leave(at);
@@ -1082,7 +1084,7 @@ impl<'b, 'buf> MovieBuilder<'b, 'buf> {
     /// Starts `characters`: its discriminants are written now, then each element is pushed in order.
     pub fn characters(&mut self, discriminants: &[Character]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {
         let body = self.object.body();
-        rt::build::UnionVector::new(self.b, (0x32e7dd2e, 0xeec29930), rt::bytemuck::cast_slice(discriminants), (body + 8, body + 12))
+        rt::build::UnionVector::new(self.b, (0x32e7dd2e, 0xeec29930), discriminants, (body + 8, body + 12))
     }
 }
 
@@ -1144,7 +1146,7 @@ impl MovieT {
                 b.main_character_unused(s)?;
             }
             CharacterT::Unknown(d) => {
-                return Err(rt::BuildError::UnknownUnionMember { path: "Movie.main_character".into(), discriminant: *d });
+                return Err(rt::BuildError::UnknownUnionMember { path: "Movie.main_character".into(), discriminant: u64::from(*d) });
             }
         }
         if let Some(v) = &self.characters {

@@ -117,6 +117,8 @@ pub enum ChangeKind {
     /// A union member kept its name and got another discriminant, or a discriminant refers to
     /// a type of another identity.
     UnionMemberChanged,
+    /// A union's discriminant type changed (`union U : T`): its bytes have another width.
+    UnionUnderlyingChanged,
     /// The root table has another identity, while the old root table still exists: old
     /// messages carry the old root's tag in their header.
     RootTypeChanged,

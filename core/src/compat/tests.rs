@@ -138,3 +138,16 @@ fn the_safety_net_stays_quiet_when_a_rule_already_fired() {
         [ChangeKind::StructChanged]
     );
 }
+
+#[test]
+fn a_wider_union_discriminant_is_breaking() {
+    let found = kinds(
+        "table A {} union U { A } table T { u: U; }",
+        "table A {} union U : ushort { A } table T { u: U; }",
+    );
+    assert!(
+        found.contains(&ChangeKind::UnionUnderlyingChanged),
+        "{found:?}"
+    );
+    assert!(ChangeKind::UnionUnderlyingChanged.is_breaking());
+}

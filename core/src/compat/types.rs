@@ -153,6 +153,19 @@ impl Compare<'_> {
     pub(super) fn unions(&mut self, old_id: UnionId, new_id: UnionId) {
         let (old, new) = (self.old.union_def(old_id), self.new.union_def(new_id));
         let name = new.info.name.dotted();
+        if old.underlying != new.underlying {
+            self.push(
+                ChangeKind::UnionUnderlyingChanged,
+                name.clone(),
+                format!(
+                    "union `{name}`'s discriminant is `{}` now, it was `{}`",
+                    new.underlying.name(),
+                    old.underlying.name()
+                ),
+                Side::New,
+                new.info.span,
+            );
+        }
         let old_named = |member: &str| old.members.iter().find(|m| m.name == member);
         for o in &old.members {
             let same_name = new.members.iter().find(|m| m.name == o.name);

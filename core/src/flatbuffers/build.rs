@@ -225,7 +225,8 @@ enum Slot {
     Scalar(ScalarType, Scalar),
     Struct(Vec<u8>, usize),
     Offset(usize),
-    Byte(u8),
+    /// A union's discriminant and its width in bytes.
+    Discriminant(u64, usize),
 }
 
 struct FlatWriter<'a> {
@@ -285,7 +286,10 @@ impl FlatWriter<'_> {
                     self.fb.push(&bytes)?;
                 }
                 Slot::Offset(target) => self.fb.push_offset(target)?,
-                Slot::Byte(b) => self.fb.push(&[b])?,
+                Slot::Discriminant(d, width) => {
+                    self.fb.align(width, 0)?;
+                    self.fb.push(&d.to_le_bytes()[..width])?;
+                }
             }
             placed.push((field_id, self.fb.used()));
         }
@@ -360,7 +364,8 @@ impl FlatWriter<'_> {
             }
             Type::Base(BaseType::Union(u)) => {
                 let (discriminant, at) = self.union_value(u, value)?;
-                slots.push((id - 1, 1, Slot::Byte(discriminant)));
+                let width = self.schema.union_def(u).underlying.size() as usize;
+                slots.push((id - 1, width, Slot::Discriminant(discriminant, width)));
                 slots.push((id, 4, Slot::Offset(at)));
             }
             Type::Vector(element) => {
@@ -479,7 +484,7 @@ impl FlatWriter<'_> {
     }
 
     /// A union member's object; its discriminant and where it is.
-    fn union_value(&mut self, id: UnionId, value: &Value) -> Result<(u8, usize), BuildError> {
+    fn union_value(&mut self, id: UnionId, value: &Value) -> Result<(u64, usize), BuildError> {
         let (discriminant, value) = match value {
             Value::Union {
                 discriminant,
@@ -516,7 +521,7 @@ impl FlatWriter<'_> {
         Ok((*discriminant, at))
     }
 
-    /// The `[ubyte]` of discriminants and the vector of offsets of a vector of unions.
+    /// The vector of discriminants and the vector of offsets of a vector of unions.
     fn union_vector(&mut self, id: UnionId, items: &[Value]) -> Result<(usize, usize), BuildError> {
         let mut members = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
@@ -528,8 +533,12 @@ impl FlatWriter<'_> {
             self.path.pop();
             members.push(member?);
         }
-        let types = self.fb.vector(members.len(), 1, 1, |fb| {
-            members.iter().rev().try_for_each(|(d, _)| fb.push(&[*d]))
+        let width = self.schema.union_def(id).underlying.size() as usize;
+        let types = self.fb.vector(members.len(), width, width, |fb| {
+            members
+                .iter()
+                .rev()
+                .try_for_each(|(d, _)| fb.push(&d.to_le_bytes()[..width]))
         })?;
         let values = self.fb.vector(members.len(), 4, 4, |fb| {
             members.iter().rev().try_for_each(|(_, at)| match at {

@@ -12,6 +12,7 @@
 
 use crate::layout::{Layout, RefTarget, Storage, VectorId};
 use crate::message::{Limits, Step, Verified, VerifyError, render_path};
+use crate::rt::unsigned_at;
 use crate::schema::{BaseType, Presence, Schema, TableId, Type, UnionId, UnionMemberType};
 
 /// How a FlatBuffers binary is framed.
@@ -283,16 +284,16 @@ impl FlatVerifier<'_> {
                 }),
                 None => match (field.ty, union_type) {
                     // A union type with no value is fine only when it is NONE.
-                    (Type::Base(BaseType::Union(_)), Some(t))
-                        if self.bytes.get(t).copied().unwrap_or(0) != 0 =>
-                    {
-                        Err(VerifyError::BadUnion {
+                    (Type::Base(BaseType::Union(u)), Some(t)) => match self.discriminant(u, t) {
+                        Ok(0) => Ok(()),
+                        Ok(discriminant) => Err(VerifyError::BadUnion {
                             path: self.path(),
                             at: t,
-                            discriminant: self.bytes.get(t).copied().unwrap_or(0),
+                            discriminant,
                             problem: "has no value",
-                        })
-                    }
+                        }),
+                        Err(e) => Err(e),
+                    },
                     _ => Ok(()),
                 },
                 Some(pos) => {
@@ -333,7 +334,7 @@ impl FlatVerifier<'_> {
                 match (target, ty) {
                     (RefTarget::Union(u), _) => {
                         let discriminant = match union_type {
-                            Some(t) => self.bytes.get(t).copied().unwrap_or(0),
+                            Some(t) => self.discriminant(u, t)?,
                             None => 0,
                         };
                         self.union_member(u, discriminant, object, union_type.unwrap_or(pos))
@@ -439,10 +440,18 @@ impl FlatVerifier<'_> {
         Ok(())
     }
 
+    /// The discriminant of union `id` in the scalar field at `at`, bounds and alignment checked.
+    fn discriminant(&self, id: UnionId, at: usize) -> Result<u64, VerifyError> {
+        let width = self.schema.union_def(id).underlying.size() as usize;
+        self.aligned("a union type", at, width)?;
+        self.in_bounds(at, width as u64)?;
+        Ok(unsigned_at(self.bytes, at, width).unwrap_or(0))
+    }
+
     fn union_member(
         &mut self,
         id: UnionId,
-        discriminant: u8,
+        discriminant: u64,
         at: usize,
         type_at: usize,
     ) -> Result<(), VerifyError> {
@@ -479,8 +488,9 @@ impl FlatVerifier<'_> {
     ) -> Result<(), VerifyError> {
         let count = self.vector_bounds(values_at, 4, 4)?;
         let _ = values;
+        let width = self.schema.union_def(id).underlying.size() as usize;
         let (types_at, type_count) = match types {
-            Some(t) => (t, self.vector_bounds(t, 1, 1)?),
+            Some(t) => (t, self.vector_bounds(t, width, width)?),
             None => (values_at, 0),
         };
         if type_count != count {
@@ -494,14 +504,14 @@ impl FlatVerifier<'_> {
         }
         for i in 0..count {
             self.path.push(Step::Element(i as u32));
-            let discriminant = self.bytes[types_at + 4 + i];
+            let type_at = types_at + 4 + i * width;
+            let discriminant = unsigned_at(self.bytes, type_at, width).unwrap_or(0);
             let element = values_at + 4 + 4 * i;
             let result = if discriminant == 0 {
                 Ok(())
             } else {
-                self.offset(element).and_then(|object| {
-                    self.union_member(id, discriminant, object, types_at + 4 + i)
-                })
+                self.offset(element)
+                    .and_then(|object| self.union_member(id, discriminant, object, type_at))
             };
             self.path.pop();
             result?;

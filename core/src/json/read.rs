@@ -318,11 +318,16 @@ impl ReadJson<'_> {
     }
 
     /// The discriminant named by a `_type` value: a member name or a number.
-    fn discriminant(&self, id: UnionId, json: &Json) -> Result<u8, JsonValueError> {
+    fn discriminant(&self, id: UnionId, json: &Json) -> Result<u64, JsonValueError> {
         let union = self.schema.union_def(id);
+        let (min, max) = union.underlying.int_range();
+        // A signed union's discriminant is also taken as its bits, as it is written back.
+        let bits = i128::from(union.underlying.unsigned_bits(-1));
         match &json.kind {
             JsonKind::Number(t) => match parse_number(t) {
-                Some(Number::Int(v)) if (0..=255).contains(&v) => Ok(v as u8),
+                Some(Number::Int(v)) if (min..=max).contains(&v) || (0..=bits).contains(&v) => {
+                    Ok(union.underlying.unsigned_bits(v))
+                }
                 _ => Err(self.error(
                     json,
                     format!("`{t}` is not a member of union `{}`", union.info.name),
@@ -367,7 +372,7 @@ impl ReadJson<'_> {
     fn member(
         &mut self,
         id: UnionId,
-        discriminant: u8,
+        discriminant: u64,
         json: &Json,
     ) -> Result<Value, JsonValueError> {
         let union = self.schema.union_def(id);

@@ -10,7 +10,8 @@
 //! | bool, byte, ubyte | `i8` |
 //! | short, ushort | `i16` |
 //! | int, uint, long, ulong, float, double | `i32`, `i64`, `f32`, `f64` |
-//! | presence byte, union discriminant | `i8` |
+//! | presence byte | `i8` |
+//! | union discriminant | its type's, immutable (`i8` for the default `ubyte`) |
 //! | string | `(ref null $string)`, `$string = (array (mut i8))` |
 //! | `[T]` | `(ref null $vec.T)`, `$vec.T = (array (mut T'))` (references immutable) |
 //! | table `T` | `(ref null $T)`, `$T = (sub (struct ...))`, extensible by appending fields |
@@ -196,7 +197,9 @@ pub fn wat(schema: &Schema, layout: &Layout) -> String {
                         "(mut i8)".into()
                     }
                 }
-                (MemberRole::UnionType, Storage::Scalar { .. }) => "i8".into(),
+                (MemberRole::UnionType, Storage::Scalar { scalar }) => {
+                    scalar_storage(scalar).into()
+                }
                 (_, Storage::Scalar { scalar }) => format!("(mut {})", scalar_storage(scalar)),
                 (_, Storage::Struct { id }) => {
                     format!("(ref null {})", struct_type_name(schema, id))

@@ -85,8 +85,8 @@ pub enum Inline {
 pub enum MemberRole {
     /// The field's value.
     Value,
-    /// A union's discriminant (`ubyte`), or for a vector of unions the `[ubyte]` vector of
-    /// discriminants: the hidden `<name>_type` field.
+    /// A union's discriminant (`ubyte`, or the union's underlying type), or for a vector of
+    /// unions the vector of discriminants: the hidden `<name>_type` field.
     UnionType,
     /// The presence byte of an optional scalar or a non-required struct: 1 when the value
     /// is set, 0 when it is null (the value's bytes are then zero).
@@ -218,8 +218,8 @@ pub struct VectorLayout {
 pub struct UnionMemberLayout {
     /// The member's name.
     pub name: String,
-    /// Its discriminant.
-    pub discriminant: u8,
+    /// Its discriminant, as the union's discriminant bytes read unsigned.
+    pub discriminant: u64,
     /// The tag of the object its reference points to.
     pub tag: u32,
 }
@@ -229,6 +229,8 @@ pub struct UnionMemberLayout {
 pub struct UnionLayout {
     /// Fully qualified name.
     pub name: String,
+    /// The discriminant's type (`ubyte` unless the schema says `union U : T`).
+    pub discriminant: ScalarType,
     /// Members by discriminant.
     pub members: Vec<UnionMemberLayout>,
 }

@@ -38,6 +38,7 @@ pub(super) fn compute(schema: &Schema, reporter: &mut Reporter) -> Layout {
         .iter()
         .map(|u| UnionLayout {
             name: u.info.name.dotted(),
+            discriminant: u.underlying,
             members: u
                 .members
                 .iter()
@@ -341,19 +342,21 @@ impl Computer<'_> {
             let mut union_type = None;
             let mut presence = None;
             let (storage, size, align) = match f.ty {
-                Type::Base(BaseType::Union(_)) => {
+                Type::Base(BaseType::Union(u)) => {
+                    let scalar = self.schema.union_def(u).underlying;
                     union_type = Some(push(
                         format!("{}_type", f.name),
                         MemberRole::UnionType,
-                        ubyte,
-                        1,
-                        1,
+                        Storage::Scalar { scalar },
+                        scalar.size(),
+                        scalar.size(),
                     ));
                     self.slot(f.ty.base())
                 }
                 Type::Vector(base) => {
-                    if let BaseType::Union(_) = base {
-                        let types = self.vector_of(BaseType::Scalar(ScalarType::UByte), f.span);
+                    if let BaseType::Union(u) = base {
+                        let scalar = self.schema.union_def(u).underlying;
+                        let types = self.vector_of(BaseType::Scalar(scalar), f.span);
                         let storage = Storage::Ref {
                             target: RefTarget::Vector(types),
                         };

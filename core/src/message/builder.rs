@@ -36,7 +36,7 @@ pub enum BuildError {
         /// Where in the value.
         path: String,
         /// The unknown discriminant.
-        discriminant: u8,
+        discriminant: u64,
     },
     /// A value does not fit the schema.
     #[error("{path}: {message}")]

@@ -214,7 +214,10 @@ impl Writer<'_, '_> {
                 if let Some(v) = given {
                     let (discriminant, child) = self.union_value(id, v)?;
                     if let Some(type_at) = type_at {
-                        self.b.bytes_mut()[type_at] = discriminant;
+                        let width = self.schema.union_def(id).underlying.size() as usize;
+                        let bytes = discriminant.to_le_bytes();
+                        self.b.bytes_mut()[type_at..type_at + width]
+                            .copy_from_slice(&bytes[..width]);
                     }
                     self.b.set_ref(at, child);
                 }
@@ -323,8 +326,18 @@ impl Writer<'_, '_> {
 
     /// A `[ubyte]` vector (of type `tag`, from the layout) holding `bytes`.
     fn bytes_vector(&mut self, tag: u32, bytes: &[u8]) -> Result<ObjectRef, BuildError> {
-        let len = u32::try_from(bytes.len()).map_err(|_| BuildError::TooLarge)?;
-        let object = self.b.alloc_object(tag, len, u64::from(len), 8)?;
+        self.packed_vector(tag, bytes.len(), bytes)
+    }
+
+    /// A vector of `count` elements whose body is `bytes` (elements of at most 8 bytes).
+    fn packed_vector(
+        &mut self,
+        tag: u32,
+        count: usize,
+        bytes: &[u8],
+    ) -> Result<ObjectRef, BuildError> {
+        let len = u32::try_from(count).map_err(|_| BuildError::TooLarge)?;
+        let object = self.b.alloc_object(tag, len, bytes.len() as u64, 8)?;
         let body = object.body();
         self.b.bytes_mut()[body..body + bytes.len()].copy_from_slice(bytes);
         Ok(object)
@@ -431,7 +444,7 @@ impl Writer<'_, '_> {
     }
 
     /// Writes a union member's object; returns its discriminant and the object.
-    fn union_value(&mut self, id: UnionId, value: &Value) -> Result<(u8, ObjectRef), BuildError> {
+    fn union_value(&mut self, id: UnionId, value: &Value) -> Result<(u64, ObjectRef), BuildError> {
         let (discriminant, value) = match value {
             Value::Union {
                 discriminant,
@@ -476,8 +489,8 @@ impl Writer<'_, '_> {
         Ok((*discriminant, object))
     }
 
-    /// A vector of unions: the `[ubyte]` of discriminants (referenced from `types_at`), then
-    /// the vector of references (from `values_at`), then each member's object.
+    /// A vector of unions: the vector of discriminants (referenced from `types_at`), then the
+    /// vector of references (from `values_at`), then each member's object.
     fn union_vector(
         &mut self,
         id: UnionId,
@@ -485,11 +498,12 @@ impl Writer<'_, '_> {
         (types_tag, values_tag): (u32, u32),
         (types_at, values_at): (usize, usize),
     ) -> Result<(), BuildError> {
-        let mut discriminants = Vec::with_capacity(items.len());
+        let width = self.schema.union_def(id).underlying.size() as usize;
+        let mut discriminants = Vec::with_capacity(items.len() * width);
         for (i, item) in items.iter().enumerate() {
-            match item {
-                Value::Union { discriminant, .. } => discriminants.push(*discriminant),
-                Value::Null => discriminants.push(0),
+            let discriminant: u64 = match item {
+                Value::Union { discriminant, .. } => *discriminant,
+                Value::Null => 0,
                 Value::Scalar(s) => {
                     self.path.push(Step::Element(i as u32));
                     let path = render_path(self.schema, self.root, &self.path);
@@ -502,9 +516,10 @@ impl Writer<'_, '_> {
                         other.kind()
                     )));
                 }
-            }
+            };
+            discriminants.extend_from_slice(&discriminant.to_le_bytes()[..width]);
         }
-        let types = self.bytes_vector(types_tag, &discriminants)?;
+        let types = self.packed_vector(types_tag, items.len(), &discriminants)?;
         self.b.set_ref(types_at, types);
         let count = u32::try_from(items.len()).map_err(|_| BuildError::TooLarge)?;
         let values =
@@ -531,7 +546,7 @@ pub(crate) fn unknown_member(path: String, discriminant: Scalar) -> BuildError {
         path,
         discriminant: discriminant
             .as_i128()
-            .and_then(|d| u8::try_from(d).ok())
+            .and_then(|d| u64::try_from(d).ok())
             .unwrap_or(0),
     }
 }

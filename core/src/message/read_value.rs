@@ -133,7 +133,7 @@ fn field_value(
                 value: Box::new(field_value(v, context, depth + 1, budget)?),
             },
             // A member this schema does not know cannot be rebuilt; it reads as its number.
-            None => Value::Scalar(Scalar::UInt(u64::from(u.discriminant))),
+            None => Value::Scalar(Scalar::UInt(u.discriminant)),
         },
     })
 }

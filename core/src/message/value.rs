@@ -20,8 +20,8 @@ pub enum Value {
     Table(Vec<Option<Value>>),
     /// A union member: its discriminant and the member's value (a table, struct or string).
     Union {
-        /// The member's discriminant (1..=255).
-        discriminant: u8,
+        /// The member's discriminant (never 0), its bytes read unsigned.
+        discriminant: u64,
         /// The member's value.
         value: Box<Value>,
     },

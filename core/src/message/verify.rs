@@ -10,7 +10,7 @@ use super::scalar::i32_at;
 use super::verify_error::VerifyError;
 use crate::layout::format::*;
 use crate::layout::{Layout, MemberRole, RefTarget, Storage, VectorId};
-use crate::rt::Checker;
+use crate::rt::{Checker, UnionTypes};
 use crate::schema::{BaseType, Presence, Schema, TableId, Type, UnionId, UnionMemberType};
 
 /// Bounds a verification run applies.
@@ -225,25 +225,36 @@ impl<'a> Verifier<'a, '_> {
                 }
                 return Ok(());
             };
-            let types_tag = fl
+            let (tag, name) = fl
                 .union_type_member
                 .and_then(|m| self.layout.member_vector(table, m))
-                .map_or(0, |v| v.tag);
-            return self.union_vector(u, vid, (t, types_tag), values);
+                .map_or((0, ""), |v| (v.tag, v.identity.as_str()));
+            let width = self.schema.union_def(u).underlying.size() as usize;
+            let types = UnionTypes {
+                at: t,
+                tag,
+                name,
+                width,
+            };
+            return self.union_vector(u, vid, types, values);
         }
         let Some(object) = self.here(self.c.reference(at))? else {
             if def.presence == Presence::Required {
                 return self.here(Err(Checker::required_missing(body - 8)));
             }
-            if let (Some((type_at, MemberRole::UnionType)), Type::Base(_)) = (type_at, def.ty) {
-                self.here(self.c.union_none(type_at))?;
+            if let (Some((type_at, MemberRole::UnionType)), Type::Base(BaseType::Union(u))) =
+                (type_at, def.ty)
+            {
+                let width = self.schema.union_def(u).underlying.size() as usize;
+                self.here(self.c.union_none(type_at, width))?;
             }
             return Ok(());
         };
         match (target, def.ty) {
             (RefTarget::Union(u), Type::Base(_)) => {
                 let type_at = type_at.map_or(at, |(t, _)| t);
-                let discriminant = self.c.byte(type_at);
+                let width = self.schema.union_def(u).underlying.size() as usize;
+                let discriminant = self.c.discriminant(type_at, width);
                 self.union_member(u, discriminant, object, type_at)
             }
             (target, _) => {
@@ -304,7 +315,7 @@ impl<'a> Verifier<'a, '_> {
     fn union_member(
         &mut self,
         id: UnionId,
-        discriminant: u8,
+        discriminant: u64,
         at: usize,
         type_at: usize,
     ) -> Result<(), VerifyError> {
@@ -339,27 +350,26 @@ impl<'a> Verifier<'a, '_> {
         &mut self,
         id: UnionId,
         values_id: VectorId,
-        (types_ref, types_tag): (usize, u32),
+        types: UnionTypes<'_>,
         values_at: usize,
     ) -> Result<(), VerifyError> {
         let values = self.layout.vector(values_id);
-        let entered = self.c.union_vector(
-            values_at,
-            (values.tag, &values.identity),
-            types_ref,
-            types_tag,
-        );
+        let width = types.width;
+        let entered = self
+            .c
+            .union_vector(values_at, (values.tag, &values.identity), types);
         let Some((count, types_body)) = self.here(entered)? else {
             return Ok(());
         };
         let body = values_at + OBJECT_HEADER_SIZE as usize;
         for i in 0..count as usize {
             self.path.push(Step::Element(i as u32));
-            let discriminant = self.c.byte(types_body + i);
+            let type_at = types_body + i * width;
+            let discriminant = self.c.discriminant(type_at, width);
             let result = match self.c.reference(body + i * REF_SIZE as usize) {
-                Ok(Some(object)) => self.union_member(id, discriminant, object, types_body + i),
+                Ok(Some(object)) => self.union_member(id, discriminant, object, type_at),
                 Ok(None) => {
-                    let checked = self.c.union_none(types_body + i);
+                    let checked = self.c.union_none(type_at, width);
                     self.here(checked)
                 }
                 Err(e) => self.here(Err(e)),

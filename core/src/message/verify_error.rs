@@ -172,7 +172,7 @@ pub enum VerifyError {
         /// The discriminant's offset.
         at: usize,
         /// The discriminant.
-        discriminant: u8,
+        discriminant: u64,
         /// What is wrong.
         problem: &'static str,
     },

@@ -11,6 +11,7 @@ use super::scalar::{Scalar, i32_at, read_scalar, u8_at, u32_at};
 use super::verify::Verified;
 use crate::layout::format::OBJECT_HEADER_SIZE;
 use crate::layout::{Inline, Layout, RefTarget, Storage};
+use crate::rt::unsigned_at;
 use crate::schema::{
     BaseType, DefaultValue, Presence, Schema, StructId, TableId, Type, UnionId, UnionMemberType,
 };
@@ -280,7 +281,12 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a union member's object.
-    fn union(&self, id: UnionId, discriminant: u8, at: usize) -> Result<UnionView<'a>, ReadError> {
+    /// Bytes of union `id`'s discriminant.
+    fn discriminant_width(&self, id: UnionId) -> usize {
+        self.schema.union_def(id).underlying.size() as usize
+    }
+
+    fn union(&self, id: UnionId, discriminant: u64, at: usize) -> Result<UnionView<'a>, ReadError> {
         let union = self.schema.union_def(id);
         let Some(member) = union.members.iter().find(|m| m.value == discriminant) else {
             return Ok(UnionView {
@@ -553,8 +559,9 @@ impl<'a> TableView<'a> {
             (RefTarget::String, _) => Field::String(self.r.string(object)?),
             (RefTarget::Table(t), _) => Field::Table(self.r.table(t, object)?),
             (RefTarget::Union(u), _) => {
+                let width = self.r.discriminant_width(u);
                 let discriminant = type_at
-                    .and_then(|t| u8_at(self.r.bytes, t))
+                    .and_then(|t| unsigned_at(self.r.bytes, t, width))
                     .ok_or_else(|| self.r.oob(at, "a union discriminant"))?;
                 if discriminant == 0 {
                     Field::Null
@@ -573,7 +580,12 @@ impl<'a> TableView<'a> {
                             .union_type_member
                             .and_then(|m| self.r.layout.member_vector(self.id, m))
                             .map_or(0, |v| v.tag);
-                        self.r.counted(types_at, tag)?.1
+                        let (count, body) = self.r.counted(types_at, tag)?;
+                        let width = self.r.discriminant_width(u);
+                        if body as u64 + count as u64 * width as u64 > self.r.bytes.len() as u64 {
+                            return Err(self.r.oob(types_at, "a vector of union discriminants"));
+                        }
+                        body
                     }
                     None => return Ok(Field::Null),
                 };
@@ -799,10 +811,9 @@ impl<'a> VectorView<'a> {
                         let Some((_, types_body)) = self.union else {
                             return Err(self.r.oob(at, "a union element without discriminants"));
                         };
-                        let discriminant =
-                            u8_at(self.r.bytes, types_body + index).ok_or_else(|| {
-                                self.r.oob(types_body + index, "a union discriminant")
-                            })?;
+                        let discriminant = self
+                            .union_discriminant(index)
+                            .ok_or_else(|| self.r.oob(types_body, "a union discriminant"))?;
                         Field::Union(self.r.union(u, discriminant, object)?)
                     }
                 })
@@ -823,10 +834,11 @@ impl<'a> VectorView<'a> {
     }
 
     /// For a vector of unions, the discriminant of element `index`.
-    pub fn union_discriminant(&self, index: usize) -> Option<u8> {
-        let (_, types_body) = self.union?;
+    pub fn union_discriminant(&self, index: usize) -> Option<u64> {
+        let (u, types_body) = self.union?;
+        let width = self.r.discriminant_width(u);
         (index < self.count)
-            .then(|| u8_at(self.r.bytes, types_body + index))
+            .then(|| unsigned_at(self.r.bytes, types_body + index * width, width))
             .flatten()
     }
 }
@@ -834,8 +846,8 @@ impl<'a> VectorView<'a> {
 /// A union value: which member, and its object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnionView<'a> {
-    /// The discriminant.
-    pub discriminant: u8,
+    /// The discriminant, its bytes read unsigned.
+    pub discriminant: u64,
     /// The member's name, or `None` for a member this schema does not know (a newer writer).
     pub member: Option<&'a str>,
     /// The member's value (a table, struct or string), or `None` when the member is unknown.

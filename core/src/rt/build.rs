@@ -200,13 +200,20 @@ pub struct UnionVector<'b, 'buf> {
 impl<'b, 'buf> UnionVector<'b, 'buf> {
     /// Appends the discriminant vector (referenced from `types_at`) and the value vector
     /// (from `values_at`).
-    pub fn new(
+    pub fn new<D: bytemuck::Pod>(
         b: &'b mut Builder<'buf>,
         (types_tag, values_tag): (u32, u32),
-        discriminants: &[u8],
+        discriminants: &[D],
         (types_at, values_at): (usize, usize),
     ) -> Result<Self, BuildError> {
-        let types = scalars(b, types_tag, discriminants)?;
+        // Generated discriminants are newtypes of the union's integer, little-endian in memory.
+        let width = size_of::<D>();
+        let types = vector(b, types_tag, discriminants.len(), width as u32, 8)?;
+        let body = types.body();
+        let raw: &[u8] = bytemuck::cast_slice(discriminants);
+        if let Some(slot) = b.bytes_mut().get_mut(body..body + raw.len()) {
+            slot.copy_from_slice(raw);
+        }
         b.set_ref(types_at, types);
         let values = vector(b, values_tag, discriminants.len(), REF_SIZE, 8)?;
         b.set_ref(values_at, values);

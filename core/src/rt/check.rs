@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::root::Check;
+use super::scalar::unsigned_at;
 use crate::layout::format::*;
 use crate::message::{Limits, VerifyError};
 
@@ -389,8 +390,15 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The union discriminant of `width` bytes at `at`, read unsigned (0 outside the message:
+    /// callers checked the bounds already).
+    #[inline(always)]
+    pub fn discriminant(&self, at: usize, width: usize) -> u64 {
+        unsigned_at(self.bytes, at, width).unwrap_or(0)
+    }
+
     /// A union discriminant at `type_at` that does not fit its reference.
-    pub fn bad_union(type_at: usize, discriminant: u8, problem: &'static str) -> VerifyError {
+    pub fn bad_union(type_at: usize, discriminant: u64, problem: &'static str) -> VerifyError {
         VerifyError::BadUnion {
             path: String::new(),
             at: type_at,
@@ -399,10 +407,11 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// The union discriminant at `type_at` for a null reference: it must be NONE.
+    /// The union discriminant of `width` bytes at `type_at` for a null reference: it must be
+    /// NONE.
     #[inline]
-    pub fn union_none(&self, type_at: usize) -> Result<(), VerifyError> {
-        match self.byte(type_at) {
+    pub fn union_none(&self, type_at: usize, width: usize) -> Result<(), VerifyError> {
+        match self.discriminant(type_at, width) {
             0 => Ok(()),
             d => Err(Self::bad_union(type_at, d, "has a null reference")),
         }
@@ -434,17 +443,22 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks the two vectors of a vector of unions: the values at `values_at` (tag
-    /// `values_tag`), the discriminants referenced from `types_ref` (a `[ubyte]` of tag
-    /// `types_tag`), of equal length. Returns `Some((count, types_body))` when the elements
-    /// are to be checked (then [`Checker::leave`] on `values_at`), `None` when these vectors
-    /// were checked together already.
+    /// `values_tag`), the discriminants referenced from `types.at` (a vector of the union's
+    /// discriminant type), of equal length. Returns `Some((count, types_body))` when the
+    /// elements are to be checked (then [`Checker::leave`] on `values_at`), `None` when these
+    /// vectors were checked together already.
     pub fn union_vector(
         &mut self,
         values_at: usize,
         values_tag_name: (u32, &str),
-        types_ref: usize,
-        types_tag: u32,
+        types: UnionTypes<'_>,
     ) -> Result<Option<(u32, usize)>, VerifyError> {
+        let UnionTypes {
+            at: types_ref,
+            tag: types_tag,
+            name: types_name,
+            width,
+        } = types;
         let types = self.reference(types_ref)?;
         let count = self.header(
             values_at,
@@ -455,7 +469,12 @@ impl<'a> Checker<'a> {
         let (types_at, type_count) = match types {
             Some(t) => (
                 t,
-                self.header(t, (types_tag, "[ubyte]"), u64::from, OBJECT_ALIGN)?,
+                self.header(
+                    t,
+                    (types_tag, types_name),
+                    |count| u64::from(count) * width as u64,
+                    OBJECT_ALIGN,
+                )?,
             ),
             None => (values_at, 0),
         };
@@ -577,25 +596,26 @@ impl Checker<'_> {
     }
 
     /// Checks a vector of unions: values at `values_at`, discriminants referenced from
-    /// `types_ref`; `member` checks one element's object against its discriminant.
+    /// `types.at`; `member` checks one element's object against its discriminant.
     pub fn unions(
         &mut self,
         values_at: usize,
         values_tag_name: (u32, &str),
-        (types_ref, types_tag): (usize, u32),
-        member: fn(&mut Checker<'_>, u8, usize, usize) -> Result<(), VerifyError>,
+        types: UnionTypes<'_>,
+        member: fn(&mut Checker<'_>, u64, usize, usize) -> Result<(), VerifyError>,
     ) -> Result<(), VerifyError> {
-        let Some((count, types_body)) =
-            self.union_vector(values_at, values_tag_name, types_ref, types_tag)?
+        let width = types.width;
+        let Some((count, types_body)) = self.union_vector(values_at, values_tag_name, types)?
         else {
             return Ok(());
         };
         let body = values_at + OBJECT_HEADER_SIZE as usize;
         for i in 0..count as usize {
-            let discriminant = self.byte(types_body + i);
+            let type_at = types_body + i * width;
+            let discriminant = self.discriminant(type_at, width);
             match self.reference(body + i * REF_SIZE as usize) {
-                Ok(Some(object)) => member(self, discriminant, object, types_body + i),
-                Ok(None) => self.union_none(types_body + i),
+                Ok(Some(object)) => member(self, discriminant, object, type_at),
+                Ok(None) => self.union_none(type_at, width),
                 Err(e) => Err(e),
             }
             .map_err(|e| e.within_element(i))?;
@@ -603,6 +623,19 @@ impl Checker<'_> {
         self.leave(values_at);
         Ok(())
     }
+}
+
+/// The discriminant vector of a vector of unions, as a verifier is told of it.
+#[derive(Debug, Clone, Copy)]
+pub struct UnionTypes<'n> {
+    /// Where the reference to the discriminant vector is.
+    pub at: usize,
+    /// The discriminant vector's tag (`[ubyte]`, or the vector of the union's type).
+    pub tag: u32,
+    /// Its type's name, for errors.
+    pub name: &'n str,
+    /// Bytes per discriminant.
+    pub width: usize,
 }
 
 fn array_at<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {

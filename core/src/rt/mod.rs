@@ -16,7 +16,7 @@ mod scalar;
 mod service;
 
 pub use bytemuck;
-pub use check::{Checker, SHORT_STRING};
+pub use check::{Checker, SHORT_STRING, UnionTypes};
 pub use mutate::{TableMut, TablesMut, VectorMut};
 pub use read::{
     Bytes, Element, Table, TableElement, UnionRead, UnionVector, Vector, VectorIter,
@@ -26,7 +26,7 @@ pub use root::{
     Check, Family, Root, check_root, file_identifier, root, root_in, root_mut, root_with_limits,
     size_prefixed,
 };
-pub use scalar::{Scalar, read_or};
+pub use scalar::{Scalar, read_or, unsigned_at};
 pub use service::{Method, MethodDescriptor, Service, Streaming};
 
 pub use crate::message::{BuildError, Builder, Limits, ObjectRef, Region, VerifyError};

@@ -11,7 +11,7 @@
 
 use std::marker::PhantomData;
 
-use super::scalar::{Scalar, read_or};
+use super::scalar::{Scalar, read_or, unsigned_at};
 use crate::layout::format::{OBJECT_HEADER_SIZE, REF_SIZE};
 
 /// A verified message's bytes and whether anything else may write them while they are read.
@@ -486,13 +486,16 @@ impl<'a, T: Element<'a>> ExactSizeIterator for VectorIter<'a, T> {}
 /// A union's value, read from its discriminant and its reference: generated union types
 /// implement it.
 pub trait UnionRead<'a>: Sized {
-    /// The value of discriminant `discriminant` whose object is at `object` (`None` for a
-    /// null reference).
+    /// Bytes of its discriminant: 1 for `ubyte`, the default, up to 8 for `union U : ulong`.
+    const DISCRIMINANT_SIZE: usize;
+
+    /// The value of discriminant `discriminant` (its bytes read unsigned) whose object is at
+    /// `object` (`None` for a null reference).
     ///
     /// # Safety
     /// `bytes` are a verified message and the two come from one of its union members (or
     /// one element of a vector of unions).
-    unsafe fn read(bytes: Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self;
+    unsafe fn read(bytes: Bytes<'a>, discriminant: u64, object: Option<usize>) -> Self;
 }
 
 impl<'a> Table<'a> {
@@ -502,7 +505,16 @@ impl<'a> Table<'a> {
     /// As for [`Table::string`], for a union field of this table's type.
     #[inline(always)]
     pub unsafe fn union<U: UnionRead<'a>>(&self, type_offset: u32, offset: u32, end: u32) -> U {
-        let discriminant = self.scalar(type_offset, end, 0u8);
+        let discriminant = if self.has(end) {
+            unsigned_at(
+                &self.bytes,
+                self.body as usize + type_offset as usize,
+                U::DISCRIMINANT_SIZE,
+            )
+            .unwrap_or(0)
+        } else {
+            0
+        };
         let object = self.reference(offset, end);
         // SAFETY: the caller guarantees a union field of a verified table.
         unsafe { U::read(self.bytes, discriminant, object) }
@@ -580,7 +592,8 @@ impl<'a, U: UnionRead<'a> + 'a> UnionVector<'a, U> {
         if index >= self.len {
             return None;
         }
-        let discriminant = read_or(&self.bytes, self.types + index, 0u8);
+        let width = U::DISCRIMINANT_SIZE;
+        let discriminant = unsigned_at(&self.bytes, self.types + index * width, width).unwrap_or(0);
         let object = follow(&self.bytes, self.values + index * REF_SIZE as usize);
         // SAFETY: element `index` of a verified vector of unions (`new`'s contract).
         Some(unsafe { U::read(self.bytes, discriminant, object) })

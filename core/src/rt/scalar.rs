@@ -56,6 +56,19 @@ pub fn read_or<T: Scalar>(bytes: &[u8], at: usize, default: T) -> T {
     T::read(bytes, at).unwrap_or(default)
 }
 
+/// The unsigned little-endian integer of `width` bytes (1, 2, 4 or 8) at `at`, zero-extended:
+/// how a union discriminant of any underlying type is compared; `None` outside the bytes.
+#[inline(always)]
+pub fn unsigned_at(bytes: &[u8], at: usize, width: usize) -> Option<u64> {
+    match width {
+        1 => u8::read(bytes, at).map(u64::from),
+        2 => u16::read(bytes, at).map(u64::from),
+        4 => u32::read(bytes, at).map(u64::from),
+        8 => u64::read(bytes, at),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +84,16 @@ mod tests {
         assert!(!1u16.write(&mut bytes, 7));
         assert_eq!(bool::read(&[2], 0), Some(true));
         assert_eq!(read_or(&bytes, 100, 7i8), 7);
+    }
+
+    #[test]
+    fn unsigned_reads_zero_extend_every_width() {
+        let bytes = [0xff, 0xfe, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06];
+        assert_eq!(unsigned_at(&bytes, 0, 1), Some(0xff));
+        assert_eq!(unsigned_at(&bytes, 0, 2), Some(0xfeff));
+        assert_eq!(unsigned_at(&bytes, 4, 4), Some(0x0605_0403));
+        assert_eq!(unsigned_at(&bytes, 0, 8), Some(0x0605_0403_0201_feff));
+        assert_eq!(unsigned_at(&bytes, 6, 4), None);
+        assert_eq!(unsigned_at(&bytes, 0, 3), None);
     }
 }

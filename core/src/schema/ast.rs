@@ -136,6 +136,8 @@ pub(crate) struct AstUnion {
     pub(crate) name: String,
     pub(crate) span: Span,
     pub(crate) namespace: Vec<String>,
+    /// `union U : T`: the discriminant's type (`ubyte` when not given).
+    pub(crate) underlying: Option<AstType>,
     pub(crate) attrs: Vec<AstAttr>,
     pub(crate) doc: Vec<String>,
     pub(crate) members: Vec<AstUnionMember>,

@@ -10,7 +10,7 @@ pub(crate) enum TokenKind {
     Ident,
     /// A number with an optional sign, or a signed `nan`/`inf`/`infinity`; parsed later.
     Number,
-    /// A double-quoted string; its decoded value is in [`Token::text`].
+    /// A string in double or single quotes; its decoded value is in [`Token::text`].
     Str,
     /// A `///` comment; its text (after the slashes) is in [`Token::text`].
     Doc,
@@ -105,7 +105,7 @@ impl Lexer<'_> {
                 b' ' | b'\t' | b'\r' | b'\n' | 0x0c => self.pos += 1,
                 b'/' if self.peek(1) == b'/' => self.line_comment(),
                 b'/' if self.peek(1) == b'*' => self.block_comment(),
-                b'"' => self.string(),
+                b'"' | b'\'' => self.string(b),
                 b'{' | b'}' | b'(' | b')' | b'[' | b']' | b':' | b';' | b',' | b'=' => {
                     self.pos += 1;
                     self.push(TokenKind::Punct(b), start, String::new());
@@ -193,7 +193,9 @@ impl Lexer<'_> {
         }
     }
 
-    fn string(&mut self) {
+    /// A string quoted with `quote` (`"` or `'`: flatc takes either, and a string ends at the
+    /// quote it began with).
+    fn string(&mut self, quote: u8) {
         let start = self.pos;
         self.pos += 1;
         let mut value = String::new();
@@ -205,7 +207,7 @@ impl Lexer<'_> {
                 return;
             };
             match ch {
-                '"' => {
+                c if c == char::from(quote) => {
                     self.pos += 1;
                     break;
                 }
@@ -335,6 +337,14 @@ mod tests {
     fn strings_decode_escapes() {
         let tokens = kinds(r#""a\"b\u0041""#);
         assert_eq!(tokens[0], (TokenKind::Str, "a\"bA".into()));
+    }
+
+    #[test]
+    fn single_quotes_make_strings_too_and_hold_double_quotes() {
+        let tokens = kinds(r#"'one.fbs' 'say "hi"' "it's""#);
+        assert_eq!(tokens[0], (TokenKind::Str, "one.fbs".into()));
+        assert_eq!(tokens[1], (TokenKind::Str, "say \"hi\"".into()));
+        assert_eq!(tokens[2], (TokenKind::Str, "it's".into()));
     }
 
     #[test]

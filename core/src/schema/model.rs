@@ -118,6 +118,12 @@ impl ScalarType {
         matches!(self, UByte | UShort | UInt | ULong)
     }
 
+    /// The bits of integer `value` in this type, read back unsigned: `-1` in a `byte` is 255.
+    pub fn unsigned_bits(self, value: i128) -> u64 {
+        let bits = self.size() * 8;
+        (value as u64) & (u64::MAX >> (64 - bits))
+    }
+
     /// The inclusive value range of an integer type (`bool` is 0..=1).
     pub fn int_range(self) -> (i128, i128) {
         use ScalarType::*;
@@ -317,8 +323,9 @@ pub enum UnionMemberType {
 pub struct UnionMember {
     /// The member's name: its alias, or the type's name with `.` replaced by `_`.
     pub name: String,
-    /// The discriminant value (1..=255; 0 is NONE).
-    pub value: u8,
+    /// The discriminant value: never 0 (NONE), and within the union's underlying type, whose
+    /// bytes it is read unsigned (a `byte` union's `-1` is 255).
+    pub value: u64,
     /// What the member refers to.
     pub ty: UnionMemberType,
     /// `///` comment lines.
@@ -334,6 +341,8 @@ pub struct UnionMember {
 pub struct UnionDef {
     /// Name, docs, attributes, position.
     pub info: DefInfo,
+    /// The discriminant's type: `ubyte`, or the integer type of `union U : T`.
+    pub underlying: ScalarType,
     /// Members in ascending order of discriminant (as flatc sorts them), NONE not included.
     pub members: Vec<UnionMember>,
 }

@@ -594,6 +594,12 @@ impl Parser {
     fn union_decl(&mut self, doc: Vec<String>) -> PResult<AstUnion> {
         self.bump();
         let (name, span) = self.expect_ident("a union name")?;
+        // `union U : int { ... }`: the discriminant's type, as flatc allows.
+        let underlying = if self.eat_punct(b':') {
+            Some(self.ty()?)
+        } else {
+            None
+        };
         let attrs = self.metadata()?;
         self.expect_punct(b'{')?;
         let mut members = Vec::new();
@@ -627,6 +633,7 @@ impl Parser {
             name,
             span,
             namespace: self.namespace.clone(),
+            underlying,
             attrs,
             doc,
             members,
@@ -809,6 +816,21 @@ mod tests {
         assert_eq!(u.members[1].alias.as_ref().map(|a| a.0.as_str()), Some("B"));
         assert_eq!(u.members[2].ty, AstBase::String);
         assert!(matches!(&parsed.decls[1], Decl::Service(s) if s.methods.len() == 1));
+        assert!(u.underlying.is_none());
+    }
+
+    #[test]
+    fn parses_a_union_with_an_underlying_type() {
+        let parsed = parse_ok("union ABC: int (a) { A = 555, B = 666 }");
+        let Decl::Union(u) = &parsed.decls[0] else {
+            panic!("not a union")
+        };
+        let underlying = u.underlying.as_ref().map(|t| &t.kind);
+        assert_eq!(
+            underlying,
+            Some(&AstTypeKind::Base(AstBase::Scalar(ScalarType::Int)))
+        );
+        assert_eq!((u.attrs.len(), u.members.len()), (1, 2));
     }
 
     #[test]

@@ -8,21 +8,29 @@
 
 use std::path::{Path, PathBuf};
 
-/// The outside conformance corpus, beside the project (CI always has it there).
+pub(crate) mod outside;
+#[allow(unused_imports, reason = "each test binary uses a different subset")]
+pub(crate) use outside::{corpus, flatc, present, suite};
+
+/// Where the conformance corpus is, whether or not it is there: for paths into it that a test
+/// checks with [`present`] (or after [`corpus`]) before reading.
 pub(crate) fn corpus_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
-    assert!(
-        dir.is_dir(),
-        "the conformance corpus is missing: expected it at {}",
-        dir.display()
-    );
-    dir
+    std::env::var_os("WEFTBUF_CORPUS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
+        PathBuf::from,
+    )
 }
 
-/// Every `.fbs` file under the corpus, sorted.
-pub(crate) fn corpus_schemas() -> Vec<PathBuf> {
+/// Every `.fbs` file under the corpus, sorted; `None` (and the test says it is skipped) when
+/// the corpus is not there.
+pub(crate) fn corpus_schemas() -> Option<Vec<PathBuf>> {
+    corpus().map(schemas_under)
+}
+
+/// Every `.fbs` file under `root`, sorted.
+pub(crate) fn schemas_under(root: PathBuf) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let mut stack = vec![corpus_dir()];
+    let mut stack = vec![root];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).expect("readable corpus folder") {
             let path = entry.expect("directory entry").path();
@@ -207,15 +215,20 @@ pub(crate) fn matches(
 
 /// Runs `flatc --cpp` on `entry` with `include` as its `-I` folder: its exit status and output.
 pub(crate) fn run_flatc(flatc: &Path, entry: &Path, include: &Path) -> (bool, String) {
+    run_flatc_with(flatc, entry, &[include])
+}
+
+/// [`run_flatc`] with several include folders, searched in order.
+pub(crate) fn run_flatc_with(flatc: &Path, entry: &Path, includes: &[&Path]) -> (bool, String) {
     let out = tempfile::tempdir().expect("temporary folder");
     // flatc takes its options before the files: an option after a file is a usage error,
     // which would pass for a rejection.
-    let output = std::process::Command::new(flatc)
-        .arg("--cpp")
-        .arg("-o")
-        .arg(out.path())
-        .arg("-I")
-        .arg(include)
+    let mut command = std::process::Command::new(flatc);
+    command.arg("--cpp").arg("-o").arg(out.path());
+    for include in includes {
+        command.arg("-I").arg(include);
+    }
+    let output = command
         .arg(entry)
         .output()
         .unwrap_or_else(|e| panic!("cannot run flatc at {}: {e}", flatc.display()));
@@ -250,24 +263,6 @@ pub(crate) fn write_file(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> Pat
     let path = dir.join(name);
     std::fs::write(&path, bytes).expect("write");
     path
-}
-
-/// The flatc binary, or `None` (after a notice) when the oracle cannot run here.
-pub(crate) fn flatc() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("WEFTBUF_FLATC") {
-        return Some(PathBuf::from(path));
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "WEFTBUF_FLATC is not set, so the flatc oracle cannot run: the test command \
-         (`scripts/test`) installs flatc 25.12 into .venv and sets WEFTBUF_FLATC; run the \
-         tests through it"
-    );
-    eprintln!(
-        "notice: WEFTBUF_FLATC is not set; skipping the flatc oracle (`scripts/test` installs \
-         flatc and sets it)"
-    );
-    None
 }
 
 pub(crate) mod flatc_run;

@@ -397,8 +397,9 @@ pub mod storefront {
     }
 
     impl<'a> rt::UnionRead<'a> for DiscountRef<'a> {
+        const DISCRIMINANT_SIZE: usize = 1;
         #[inline(always)]
-        unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
+        unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u64, object: Option<usize>) -> Self {
             let Some(object) = object else {
                 return DiscountRef::NONE;
             };
@@ -408,7 +409,7 @@ pub mod storefront {
                 // SAFETY: the verifier checked the object as this member's type.
                 2 => DiscountRef::AmountOff(unsafe { rt::table_at(bytes, object) }),
                 0 => DiscountRef::NONE,
-                d => DiscountRef::Unknown(d),
+                d => DiscountRef::Unknown(d as u8),
             }
         }
     }
@@ -425,7 +426,7 @@ pub mod storefront {
         }
         /// Checks the object at `at` as the member `discriminant` names.
         #[doc(hidden)]
-        pub fn check(c: &mut rt::Checker<'_>, discriminant: u8, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
+        pub fn check(c: &mut rt::Checker<'_>, discriminant: u64, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
             match discriminant {
                 0 => Err(rt::Checker::bad_union(type_at, 0, "(NONE) comes with a non-null reference")),
                 1 => <PercentOff<'_> as rt::Check>::check(c, at),
@@ -482,7 +483,7 @@ pub mod storefront {
                     let mut b = v.push_table::<AmountOffBuilder<'_, '_>>()?;
                     t.write(&mut b)
                 }
-                DiscountT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Discount".into(), discriminant: *d }),
+                DiscountT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Discount".into(), discriminant: u64::from(*d) }),
             }
         }
     }
@@ -1328,8 +1329,8 @@ pub mod storefront {
             }
             if size >= 40 {
                 match c.reference(body + 36).map_err(|e| e.within(".discount"))? {
-                    Some(o) => DiscountRef::check(c, c.byte(body + 32), o, body + 32).map_err(|e| e.within(".discount"))?,
-                    None => { c.union_none(body + 32).map_err(|e| e.within(".discount"))? }
+                    Some(o) => DiscountRef::check(c, c.discriminant(body + 32, 1), o, body + 32).map_err(|e| e.within(".discount"))?,
+                    None => { c.union_none(body + 32, 1).map_err(|e| e.within(".discount"))? }
                 }
             }
             c.leave(at);
@@ -1448,7 +1449,7 @@ pub mod storefront {
                 DiscountT::PercentOff(t) => t.write(&mut b.discount_percent_off()?)?,
                 DiscountT::AmountOff(t) => t.write(&mut b.discount_amount_off()?)?,
                 DiscountT::Unknown(d) => {
-                    return Err(rt::BuildError::UnknownUnionMember { path: "Quote.discount".into(), discriminant: *d });
+                    return Err(rt::BuildError::UnknownUnionMember { path: "Quote.discount".into(), discriminant: u64::from(*d) });
                 }
             }
             Ok(())

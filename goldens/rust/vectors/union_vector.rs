@@ -151,8 +151,9 @@ pub mod vectors {
         }
 
         impl<'a> rt::UnionRead<'a> for PetRef<'a> {
+            const DISCRIMINANT_SIZE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u64, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return PetRef::NONE;
                 };
@@ -168,7 +169,7 @@ pub mod vectors {
                     // SAFETY: the verifier checked the object as this member's type.
                     5 => PetRef::Puppy(unsafe { rt::table_at(bytes, object) }),
                     0 => PetRef::NONE,
-                    d => PetRef::Unknown(d),
+                    d => PetRef::Unknown(d as u8),
                 }
             }
         }
@@ -188,7 +189,7 @@ pub mod vectors {
             }
             /// Checks the object at `at` as the member `discriminant` names.
             #[doc(hidden)]
-            pub fn check(c: &mut rt::Checker<'_>, discriminant: u8, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
+            pub fn check(c: &mut rt::Checker<'_>, discriminant: u64, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
                 match discriminant {
                     0 => Err(rt::Checker::bad_union(type_at, 0, "(NONE) comes with a non-null reference")),
                     1 => <Cat<'_> as rt::Check>::check(c, at),
@@ -266,7 +267,7 @@ pub mod vectors {
                         let mut b = v.push_table::<DogBuilder<'_, '_>>()?;
                         t.write(&mut b)
                     }
-                    PetT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Pet".into(), discriminant: *d }),
+                    PetT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Pet".into(), discriminant: u64::from(*d) }),
                 }
             }
         }
@@ -721,13 +722,13 @@ pub mod vectors {
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".pets"))?
                 {
-                    c.unions(o, (0x0a7c3f97, "[vectors.union_vector.Pet]"), (body, 0x32e7dd2e), PetRef::check).map_err(|e| e.within(".pets"))?;
+                    c.unions(o, (0x0a7c3f97, "[vectors.union_vector.Pet]"), rt::UnionTypes { at: body, tag: 0x32e7dd2e, name: "[ubyte]", width: 1 }, PetRef::check).map_err(|e| e.within(".pets"))?;
                 }
 
                 if size >= 16
                     && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".no_pets"))?
                 {
-                    c.unions(o, (0x0a7c3f97, "[vectors.union_vector.Pet]"), (body + 8, 0x32e7dd2e), PetRef::check).map_err(|e| e.within(".no_pets"))?;
+                    c.unions(o, (0x0a7c3f97, "[vectors.union_vector.Pet]"), rt::UnionTypes { at: body + 8, tag: 0x32e7dd2e, name: "[ubyte]", width: 1 }, PetRef::check).map_err(|e| e.within(".no_pets"))?;
                 }
 
                 c.leave(at);
@@ -770,12 +771,12 @@ pub mod vectors {
             /// Starts `pets`: its discriminants are written now, then each element is pushed in order.
             pub fn pets(&mut self, discriminants: &[Pet]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::UnionVector::new(self.b, (0x32e7dd2e, 0x0a7c3f97), rt::bytemuck::cast_slice(discriminants), (body, body + 4))
+                rt::build::UnionVector::new(self.b, (0x32e7dd2e, 0x0a7c3f97), discriminants, (body, body + 4))
             }
             /// Starts `no_pets`: its discriminants are written now, then each element is pushed in order.
             pub fn no_pets(&mut self, discriminants: &[Pet]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::UnionVector::new(self.b, (0x32e7dd2e, 0x0a7c3f97), rt::bytemuck::cast_slice(discriminants), (body + 8, body + 12))
+                rt::build::UnionVector::new(self.b, (0x32e7dd2e, 0x0a7c3f97), discriminants, (body + 8, body + 12))
             }
         }
 

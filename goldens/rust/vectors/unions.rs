@@ -156,8 +156,9 @@ pub mod vectors {
         }
 
         impl<'a> rt::UnionRead<'a> for EquipmentRef<'a> {
+            const DISCRIMINANT_SIZE: usize = 1;
             #[inline(always)]
-            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {
+            unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u64, object: Option<usize>) -> Self {
                 let Some(object) = object else {
                     return EquipmentRef::NONE;
                 };
@@ -175,7 +176,7 @@ pub mod vectors {
                     // SAFETY: the verifier checked the object as this member's type.
                     6 => EquipmentRef::Right(unsafe { rt::table_at(bytes, object) }),
                     0 => EquipmentRef::NONE,
-                    d => EquipmentRef::Unknown(d),
+                    d => EquipmentRef::Unknown(d as u8),
                 }
             }
         }
@@ -196,7 +197,7 @@ pub mod vectors {
             }
             /// Checks the object at `at` as the member `discriminant` names.
             #[doc(hidden)]
-            pub fn check(c: &mut rt::Checker<'_>, discriminant: u8, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
+            pub fn check(c: &mut rt::Checker<'_>, discriminant: u64, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {
                 match discriminant {
                     0 => Err(rt::Checker::bad_union(type_at, 0, "(NONE) comes with a non-null reference")),
                     1 => <Sword<'_> as rt::Check>::check(c, at),
@@ -283,7 +284,7 @@ pub mod vectors {
                         let mut b = v.push_table::<SwordBuilder<'_, '_>>()?;
                         t.write(&mut b)
                     }
-                    EquipmentT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Equipment".into(), discriminant: *d }),
+                    EquipmentT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Equipment".into(), discriminant: u64::from(*d) }),
                 }
             }
         }
@@ -798,38 +799,38 @@ pub mod vectors {
                 let _ = (body, size);
                 if size >= 8 {
                     match c.reference(body + 4).map_err(|e| e.within(".main"))? {
-                        Some(o) => EquipmentRef::check(c, c.byte(body), o, body).map_err(|e| e.within(".main"))?,
-                        None => { c.union_none(body).map_err(|e| e.within(".main"))? }
+                        Some(o) => EquipmentRef::check(c, c.discriminant(body, 1), o, body).map_err(|e| e.within(".main"))?,
+                        None => { c.union_none(body, 1).map_err(|e| e.within(".main"))? }
                     }
                 }
                 if size >= 16 {
                     match c.reference(body + 12).map_err(|e| e.within(".offhand"))? {
-                        Some(o) => EquipmentRef::check(c, c.byte(body + 8), o, body + 8).map_err(|e| e.within(".offhand"))?,
-                        None => { c.union_none(body + 8).map_err(|e| e.within(".offhand"))? }
+                        Some(o) => EquipmentRef::check(c, c.discriminant(body + 8, 1), o, body + 8).map_err(|e| e.within(".offhand"))?,
+                        None => { c.union_none(body + 8, 1).map_err(|e| e.within(".offhand"))? }
                     }
                 }
                 if size >= 24 {
                     match c.reference(body + 20).map_err(|e| e.within(".pocket"))? {
-                        Some(o) => EquipmentRef::check(c, c.byte(body + 16), o, body + 16).map_err(|e| e.within(".pocket"))?,
-                        None => { c.union_none(body + 16).map_err(|e| e.within(".pocket"))? }
+                        Some(o) => EquipmentRef::check(c, c.discriminant(body + 16, 1), o, body + 16).map_err(|e| e.within(".pocket"))?,
+                        None => { c.union_none(body + 16, 1).map_err(|e| e.within(".pocket"))? }
                     }
                 }
                 if size >= 32 {
                     match c.reference(body + 28).map_err(|e| e.within(".note"))? {
-                        Some(o) => EquipmentRef::check(c, c.byte(body + 24), o, body + 24).map_err(|e| e.within(".note"))?,
-                        None => { c.union_none(body + 24).map_err(|e| e.within(".note"))? }
+                        Some(o) => EquipmentRef::check(c, c.discriminant(body + 24, 1), o, body + 24).map_err(|e| e.within(".note"))?,
+                        None => { c.union_none(body + 24, 1).map_err(|e| e.within(".note"))? }
                     }
                 }
                 if size >= 40 {
                     match c.reference(body + 36).map_err(|e| e.within(".spare"))? {
-                        Some(o) => EquipmentRef::check(c, c.byte(body + 32), o, body + 32).map_err(|e| e.within(".spare"))?,
-                        None => { c.union_none(body + 32).map_err(|e| e.within(".spare"))? }
+                        Some(o) => EquipmentRef::check(c, c.discriminant(body + 32, 1), o, body + 32).map_err(|e| e.within(".spare"))?,
+                        None => { c.union_none(body + 32, 1).map_err(|e| e.within(".spare"))? }
                     }
                 }
                 if size >= 48 {
                     match c.reference(body + 44).map_err(|e| e.within(".alias"))? {
-                        Some(o) => EquipmentRef::check(c, c.byte(body + 40), o, body + 40).map_err(|e| e.within(".alias"))?,
-                        None => { c.union_none(body + 40).map_err(|e| e.within(".alias"))? }
+                        Some(o) => EquipmentRef::check(c, c.discriminant(body + 40, 1), o, body + 40).map_err(|e| e.within(".alias"))?,
+                        None => { c.union_none(body + 40, 1).map_err(|e| e.within(".alias"))? }
                     }
                 }
                 c.leave(at);
@@ -1175,7 +1176,7 @@ pub mod vectors {
                     EquipmentT::Left(t) => t.write(&mut b.main_left()?)?,
                     EquipmentT::Right(t) => t.write(&mut b.main_right()?)?,
                     EquipmentT::Unknown(d) => {
-                        return Err(rt::BuildError::UnknownUnionMember { path: "Hero.main".into(), discriminant: *d });
+                        return Err(rt::BuildError::UnknownUnionMember { path: "Hero.main".into(), discriminant: u64::from(*d) });
                     }
                 }
                 match &self.offhand {
@@ -1191,7 +1192,7 @@ pub mod vectors {
                     EquipmentT::Left(t) => t.write(&mut b.offhand_left()?)?,
                     EquipmentT::Right(t) => t.write(&mut b.offhand_right()?)?,
                     EquipmentT::Unknown(d) => {
-                        return Err(rt::BuildError::UnknownUnionMember { path: "Hero.offhand".into(), discriminant: *d });
+                        return Err(rt::BuildError::UnknownUnionMember { path: "Hero.offhand".into(), discriminant: u64::from(*d) });
                     }
                 }
                 match &self.pocket {
@@ -1207,7 +1208,7 @@ pub mod vectors {
                     EquipmentT::Left(t) => t.write(&mut b.pocket_left()?)?,
                     EquipmentT::Right(t) => t.write(&mut b.pocket_right()?)?,
                     EquipmentT::Unknown(d) => {
-                        return Err(rt::BuildError::UnknownUnionMember { path: "Hero.pocket".into(), discriminant: *d });
+                        return Err(rt::BuildError::UnknownUnionMember { path: "Hero.pocket".into(), discriminant: u64::from(*d) });
                     }
                 }
                 match &self.note {
@@ -1223,7 +1224,7 @@ pub mod vectors {
                     EquipmentT::Left(t) => t.write(&mut b.note_left()?)?,
                     EquipmentT::Right(t) => t.write(&mut b.note_right()?)?,
                     EquipmentT::Unknown(d) => {
-                        return Err(rt::BuildError::UnknownUnionMember { path: "Hero.note".into(), discriminant: *d });
+                        return Err(rt::BuildError::UnknownUnionMember { path: "Hero.note".into(), discriminant: u64::from(*d) });
                     }
                 }
                 match &self.spare {
@@ -1239,7 +1240,7 @@ pub mod vectors {
                     EquipmentT::Left(t) => t.write(&mut b.spare_left()?)?,
                     EquipmentT::Right(t) => t.write(&mut b.spare_right()?)?,
                     EquipmentT::Unknown(d) => {
-                        return Err(rt::BuildError::UnknownUnionMember { path: "Hero.spare".into(), discriminant: *d });
+                        return Err(rt::BuildError::UnknownUnionMember { path: "Hero.spare".into(), discriminant: u64::from(*d) });
                     }
                 }
                 match &self.alias {
@@ -1255,7 +1256,7 @@ pub mod vectors {
                     EquipmentT::Left(t) => t.write(&mut b.alias_left()?)?,
                     EquipmentT::Right(t) => t.write(&mut b.alias_right()?)?,
                     EquipmentT::Unknown(d) => {
-                        return Err(rt::BuildError::UnknownUnionMember { path: "Hero.alias".into(), discriminant: *d });
+                        return Err(rt::BuildError::UnknownUnionMember { path: "Hero.alias".into(), discriminant: u64::from(*d) });
                     }
                 }
                 Ok(())

@@ -107,7 +107,7 @@ enum Expect {
     String,
     Vector(VectorId, Context),
     /// A union member's object, by discriminant.
-    Union(UnionId, u8),
+    Union(UnionId, u64),
 }
 
 /// What a vector's elements mean beyond their storage.
@@ -613,8 +613,18 @@ impl Walker<'_> {
         self.bytes.get(at).copied().unwrap_or(0)
     }
 
+    /// Bytes of union `u`'s discriminant (1 when the union is not known).
+    fn discriminant_width(&self, union: Option<UnionId>) -> usize {
+        union.map_or(1, |u| self.schema.union_def(u).underlying.size() as usize)
+    }
+
+    /// The discriminant of `union` at `at`, read unsigned (0 when it is not there).
+    fn discriminant(&self, union: Option<UnionId>, at: usize) -> u64 {
+        crate::rt::unsigned_at(self.bytes, at, self.discriminant_width(union)).unwrap_or(0)
+    }
+
     /// The name of union member `d`, `NONE`, or what to say of an unknown member.
-    fn union_member_name(&self, union: Option<UnionId>, d: u8) -> String {
+    fn union_member_name(&self, union: Option<UnionId>, d: u64) -> String {
         if d == 0 {
             return "NONE".into();
         }

@@ -108,10 +108,12 @@ impl Walker<'_> {
                 self.push(at, 1, "u8", value.to_string(), comment);
             }
             (MemberRole::UnionType, Storage::Scalar { scalar }) => {
-                let d = self.byte(at);
+                let d = self.discriminant(union, at);
                 let meaning = self.union_member_name(union, d);
                 let comment = format!("`{name}`: {meaning}");
-                self.push(at, 1, scalar_kind(scalar), d.to_string(), comment);
+                let width = scalar.size() as usize;
+                let shown = scalar_value(self.bytes, at, scalar).map_or(d.to_string(), |(_, t)| t);
+                self.push(at, width, scalar_kind(scalar), shown, comment);
             }
             (MemberRole::Value, Storage::Scalar { scalar }) => {
                 let Some((value, text)) = scalar_value(self.bytes, at, scalar) else {
@@ -170,7 +172,7 @@ impl Walker<'_> {
                             let d = tl
                                 .members
                                 .get(t as usize)
-                                .map_or(0, |t| self.byte(body + t.offset as usize));
+                                .map_or(0, |t| self.discriminant(union, body + t.offset as usize));
                             if d != 0 {
                                 self.note(Some(line), "a union member needs its object");
                             }
@@ -210,7 +212,8 @@ impl Walker<'_> {
             (RefTarget::String, _) => Expect::String,
             (RefTarget::Table(t), _) => Expect::Table(t),
             (RefTarget::Union(u), _) => {
-                let d = member_at(fl.union_type_member).map_or(0, |at| self.byte(at));
+                let d =
+                    member_at(fl.union_type_member).map_or(0, |at| self.discriminant(Some(u), at));
                 if d == 0 {
                     return Err("the discriminant is NONE");
                 }
@@ -252,6 +255,7 @@ impl Walker<'_> {
         (u32_at(self.bytes, types)? == vl.tag).then_some(())?;
         let count = u32_at(self.bytes, types + 4)? as usize;
         let body = types + OBJECT_HEADER_SIZE as usize;
-        (body.checked_add(count)? <= self.bounds().1).then_some((body, count))
+        let len = count.checked_mul(vl.stride as usize)?;
+        (body.checked_add(len)? <= self.bounds().1).then_some((body, count))
     }
 }

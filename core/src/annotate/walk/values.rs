@@ -54,9 +54,12 @@ impl Walker<'_> {
         match (context, vl.element) {
             (Context::UnionTypes(u), Storage::Scalar { scalar }) => {
                 for i in 0..count {
-                    let d = self.byte(body + i);
+                    let at = body + i * stride;
+                    let d = self.discriminant(Some(u), at);
                     let comment = format!("[{i}]: {}", self.union_member_name(Some(u), d));
-                    self.push(body + i, 1, scalar_kind(scalar), d.to_string(), comment);
+                    let shown =
+                        scalar_value(self.bytes, at, scalar).map_or(d.to_string(), |(_, t)| t);
+                    self.push(at, stride, scalar_kind(scalar), shown, comment);
                 }
             }
             (Context::Nested(root), _) if self.nested_message(body, count) => {
@@ -84,9 +87,10 @@ impl Walker<'_> {
                 let mut children = Vec::new();
                 for i in 0..count {
                     let at = body + i * stride;
-                    let d = types
-                        .filter(|&(_, n)| i < n)
-                        .map(|(types_body, _)| self.byte(types_body + i));
+                    let d = types.filter(|&(_, n)| i < n).map(|(types_body, _)| {
+                        let width = self.discriminant_width(Some(u));
+                        self.discriminant(Some(u), types_body + i * width)
+                    });
                     let what = match d {
                         Some(d) => format!("[{i}] ({})", self.union_member_name(Some(u), d)),
                         None => format!("[{i}]"),

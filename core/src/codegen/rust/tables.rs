@@ -383,13 +383,17 @@ impl Gen<'_> {
                 Kind::Union { id: u } => {
                     let un = self.name_of_union(ns, *u, "");
                     let tp = self.member_of(tl, fl.union_type_member.unwrap_or(0)).offset;
+                    let under = self.schema.union_def(*u).underlying;
+                    let dty = scalar_type(under);
+                    let put = |raw| format!("{}{dty}", unions::discriminant_literal(under, raw));
                     let _ = writeln!(
                         view,
-                        "    #[inline(always)]\n    pub fn {m}(&self) -> {un}Ref<'a> {{\n        // SAFETY: a verified table of this type; the offsets are a union member's.\n        unsafe {{ self.t.union({tp}, {off}, {end}) }}\n    }}"
+                        "    #[inline(always)]\n    pub fn {m}(&self) -> {un}Ref{} {{\n        // SAFETY: a verified table of this type; the offsets are a union member's.\n        unsafe {{ self.t.union({tp}, {off}, {end}) }}\n    }}",
+                        self.union_ref_params(*u)
                     );
                     let _ = writeln!(
                         view,
-                        "    /// The discriminant of `{}`.\n    #[inline(always)]\n    pub fn {bare}_type(&self) -> {un} {{\n        {un}(self.t.scalar({tp}, {end}, 0u8))\n    }}",
+                        "    /// The discriminant of `{}`.\n    #[inline(always)]\n    pub fn {bare}_type(&self) -> {un} {{\n        {un}(self.t.scalar({tp}, {end}, 0{dty}))\n    }}",
                         f.name
                     );
                     owned_field(
@@ -411,8 +415,10 @@ impl Gen<'_> {
                                 let bl = self.name_of_table(ns, t, "Builder");
                                 let _ = writeln!(
                                     builder,
-                                    "    /// Sets `{}` to a `{}` table, written now; fill it through the builder returned.\n    pub fn {mm}(&mut self) -> Result<{bl}<'_, 'buf>, rt::BuildError> {{\n        let body = self.object.body();\n        rt::build::put(self.b, body + {tp}, {}u8);\n        rt::build::child(self.b, body + {off})\n    }}",
-                                    f.name, um.name, um.value
+                                    "    /// Sets `{}` to a `{}` table, written now; fill it through the builder returned.\n    pub fn {mm}(&mut self) -> Result<{bl}<'_, 'buf>, rt::BuildError> {{\n        let body = self.object.body();\n        rt::build::put(self.b, body + {tp}, {});\n        rt::build::child(self.b, body + {off})\n    }}",
+                                    f.name,
+                                    um.name,
+                                    put(um.value)
                                 );
                                 let _ = writeln!(
                                     arms,
@@ -424,8 +430,12 @@ impl Gen<'_> {
                                 let sl = self.layout.struct_layout(s);
                                 let _ = writeln!(
                                     builder,
-                                    "    /// Sets `{}` to a `{}` struct.\n    pub fn {mm}(&mut self, value: &{sn}) -> Result<&mut Self, rt::BuildError> {{\n        let body = self.object.body();\n        rt::build::put(self.b, body + {tp}, {}u8);\n        let s = rt::build::boxed_struct(self.b, (0x{:08x}, {}), value)?;\n        self.b.set_ref(body + {off}, s);\n        Ok(self)\n    }}",
-                                    f.name, um.name, um.value, uml.tag, sl.align
+                                    "    /// Sets `{}` to a `{}` struct.\n    pub fn {mm}(&mut self, value: &{sn}) -> Result<&mut Self, rt::BuildError> {{\n        let body = self.object.body();\n        rt::build::put(self.b, body + {tp}, {});\n        let s = rt::build::boxed_struct(self.b, (0x{:08x}, {}), value)?;\n        self.b.set_ref(body + {off}, s);\n        Ok(self)\n    }}",
+                                    f.name,
+                                    um.name,
+                                    put(um.value),
+                                    uml.tag,
+                                    sl.align
                                 );
                                 let _ = writeln!(
                                     arms,
@@ -435,8 +445,10 @@ impl Gen<'_> {
                             UnionMemberType::String => {
                                 let _ = writeln!(
                                     builder,
-                                    "    /// Sets `{}` to a string.\n    pub fn {mm}(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {{\n        let body = self.object.body();\n        rt::build::put(self.b, body + {tp}, {}u8);\n        let s = rt::build::string(self.b, 0x{:08x}, value)?;\n        self.b.set_ref(body + {off}, s);\n        Ok(self)\n    }}",
-                                    f.name, um.value, self.layout.string_tag
+                                    "    /// Sets `{}` to a string.\n    pub fn {mm}(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {{\n        let body = self.object.body();\n        rt::build::put(self.b, body + {tp}, {});\n        let s = rt::build::string(self.b, 0x{:08x}, value)?;\n        self.b.set_ref(body + {off}, s);\n        Ok(self)\n    }}",
+                                    f.name,
+                                    put(um.value),
+                                    self.layout.string_tag
                                 );
                                 let _ = writeln!(
                                     arms,
@@ -447,8 +459,9 @@ impl Gen<'_> {
                     }
                     let _ = writeln!(
                         write,
-                        "        match &self.{m} {{\n            {un}T::NONE => {{}}\n{arms}            {un}T::Unknown(d) => {{\n                return Err(rt::BuildError::UnknownUnionMember {{ path: {:?}.into(), discriminant: *d }});\n            }}\n        }}",
-                        format!("{}.{}", def.info.name.name, f.name)
+                        "        match &self.{m} {{\n            {un}T::NONE => {{}}\n{arms}            {un}T::Unknown(d) => {{\n                return Err(rt::BuildError::UnknownUnionMember {{ path: {:?}.into(), discriminant: {} }});\n            }}\n        }}",
+                        format!("{}.{}", def.info.name.name, f.name),
+                        unions::discriminant_bits(under, "*d")
                     );
                 }
                 Kind::UnionVector { id: u } => {
@@ -459,11 +472,12 @@ impl Gen<'_> {
                     let (values_tag, ..) = self.vector_tag(tl, fl.value_member);
                     let _ = writeln!(
                         view,
-                        "    #[inline(always)]\n    pub fn {m}(&self) -> Option<rt::UnionVector<'a, {un}Ref<'a>>> {{\n        // SAFETY: a verified table of this type; the offsets are a vector of unions' members.\n        unsafe {{ self.t.union_vector({tp}, {off}, {end}) }}\n    }}"
+                        "    #[inline(always)]\n    pub fn {m}(&self) -> Option<rt::UnionVector<'a, {un}Ref{}>> {{\n        // SAFETY: a verified table of this type; the offsets are a vector of unions' members.\n        unsafe {{ self.t.union_vector({tp}, {off}, {end}) }}\n    }}",
+                        self.union_ref_params(*u)
                     );
                     let _ = writeln!(
                         builder,
-                        "    /// Starts `{}`: its discriminants are written now, then each element is pushed in order.\n    pub fn {m}(&mut self, discriminants: &[{un}]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {{\n        let body = self.object.body();\n        rt::build::UnionVector::new(self.b, (0x{types_tag:08x}, 0x{values_tag:08x}), rt::bytemuck::cast_slice(discriminants), (body + {tp}, body + {off}))\n    }}",
+                        "    /// Starts `{}`: its discriminants are written now, then each element is pushed in order.\n    pub fn {m}(&mut self, discriminants: &[{un}]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {{\n        let body = self.object.body();\n        rt::build::UnionVector::new(self.b, (0x{types_tag:08x}, 0x{values_tag:08x}), discriminants, (body + {tp}, body + {off}))\n    }}",
                         f.name
                     );
                     owned_field(

@@ -4,6 +4,36 @@ use std::fmt::Write;
 
 use super::*;
 
+/// Discriminant `raw` (its bits, zero-extended) as a literal of the union's type `under`:
+/// `-1` for the bits `0xff` of a `byte` union.
+pub(super) fn discriminant_literal(under: ScalarType, raw: u64) -> String {
+    if under.is_unsigned() {
+        return raw.to_string();
+    }
+    let shift = 64 - under.size() * 8;
+    (((raw << shift) as i64) >> shift).to_string()
+}
+
+/// An expression of `u64`: the bits of `expr`, a value of the union's type `under`.
+pub(super) fn discriminant_bits(under: ScalarType, expr: &str) -> String {
+    match under {
+        ScalarType::ULong => expr.to_string(),
+        ScalarType::Byte => format!("u64::from({expr} as u8)"),
+        ScalarType::Short => format!("u64::from({expr} as u16)"),
+        ScalarType::Int => format!("u64::from({expr} as u32)"),
+        ScalarType::Long => format!("{expr} as u64"),
+        _ => format!("u64::from({expr})"),
+    }
+}
+
+/// An expression of the union's type `under`: the discriminant bits `expr` (a `u64`).
+fn from_bits(under: ScalarType, expr: &str) -> String {
+    match under {
+        ScalarType::ULong => expr.to_string(),
+        _ => format!("{expr} as {}", scalar_type(under)),
+    }
+}
+
 /// The `discriminant()` method of a union's view or owned enum `of`, whose discriminant
 /// type is `name`.
 pub(super) fn discriminant_method(
@@ -30,16 +60,34 @@ pub(super) fn discriminant_method(
 }
 
 impl Gen<'_> {
+    /// The lifetime parameters of union `id`'s view: `<'a>`, or none when every member is a
+    /// struct (read by value, so the view borrows nothing).
+    pub(super) fn union_ref_params(&self, id: UnionId) -> &'static str {
+        let members = &self.schema.union_def(id).members;
+        if members
+            .iter()
+            .all(|m| matches!(m.ty, UnionMemberType::Struct(_)))
+        {
+            ""
+        } else {
+            "<'a>"
+        }
+    }
+
     pub(super) fn union(&self, id: UnionId) -> String {
         let def = self.schema.union_def(id);
         let ul = self.layout.union_layout(id);
         let ns = &def.info.name.namespace;
         let name = type_name(&def.info.name.name);
+        let under = def.underlying;
+        let ty = scalar_type(under);
+        let literal = |raw| discriminant_literal(under, raw);
+        let params = self.union_ref_params(id);
         let mut o = doc(&def.info.doc);
         // The discriminant.
         let _ = writeln!(
             o,
-            "/// The discriminant of union `{}` (0 is NONE).\n#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]\n#[repr(transparent)]\npub struct {name}(pub u8);\n",
+            "/// The discriminant of union `{}` (0 is NONE).\n#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]\n#[repr(transparent)]\npub struct {name}(pub {ty});\n",
             def.info.name.dotted()
         );
         let _ = writeln!(
@@ -51,7 +99,7 @@ impl Gen<'_> {
                 o,
                 "    /// Member `{0}`.\n    pub const {0}: {name} = {name}({1});",
                 upper(&m.name),
-                m.value
+                literal(m.value)
             );
         }
         let _ = writeln!(
@@ -59,14 +107,14 @@ impl Gen<'_> {
             "    /// The member's name, if this schema knows it.\n    pub fn name(self) -> Option<&'static str> {{\n        match self.0 {{\n            0 => Some(\"NONE\"),"
         );
         for m in &def.members {
-            let _ = writeln!(o, "            {} => Some({:?}),", m.value, m.name);
+            let _ = writeln!(o, "            {} => Some({:?}),", literal(m.value), m.name);
         }
         let _ = writeln!(o, "            _ => None,\n        }}\n    }}\n}}\n");
-        o.push_str(&newtype_traits(&name, "u8"));
+        o.push_str(&newtype_traits(&name, ty));
         // The view.
         let _ = writeln!(
             o,
-            "/// A value of union `{}`, read in place.\n#[derive(Clone, Copy, Debug)]\npub enum {name}Ref<'a> {{\n    /// No value.\n    NONE,",
+            "/// A value of union `{}`, read in place.\n#[derive(Clone, Copy, Debug)]\npub enum {name}Ref{params} {{\n    /// No value.\n    NONE,",
             def.info.name.dotted()
         );
         for m in &def.members {
@@ -83,11 +131,12 @@ impl Gen<'_> {
         }
         let _ = writeln!(
             o,
-            "    /// A member this schema does not know (a newer writer's): its discriminant.\n    Unknown(u8),\n}}\n"
+            "    /// A member this schema does not know (a newer writer's): its discriminant.\n    Unknown({ty}),\n}}\n"
         );
         let _ = writeln!(
             o,
-            "impl<'a> rt::UnionRead<'a> for {name}Ref<'a> {{\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u8, object: Option<usize>) -> Self {{\n        let Some(object) = object else {{\n            return {name}Ref::NONE;\n        }};\n        match discriminant {{"
+            "impl<'a> rt::UnionRead<'a> for {name}Ref{params} {{\n    const DISCRIMINANT_SIZE: usize = {};\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, discriminant: u64, object: Option<usize>) -> Self {{\n        let Some(object) = object else {{\n            return {name}Ref::NONE;\n        }};\n        match discriminant {{",
+            under.size()
         );
         for m in &def.members {
             let read = match m.ty {
@@ -105,9 +154,10 @@ impl Gen<'_> {
         }
         let _ = writeln!(
             o,
-            "            0 => {name}Ref::NONE,\n            d => {name}Ref::Unknown(d),\n        }}\n    }}\n}}\n"
+            "            0 => {name}Ref::NONE,\n            d => {name}Ref::Unknown({}),\n        }}\n    }}\n}}\n",
+            from_bits(under, "d")
         );
-        let _ = writeln!(o, "impl<'a> {name}Ref<'a> {{");
+        let _ = writeln!(o, "impl{params} {name}Ref{params} {{");
         o.push_str(&discriminant_method(
             &name,
             &format!("{name}Ref"),
@@ -116,7 +166,7 @@ impl Gen<'_> {
         // Verifier of one member.
         let _ = writeln!(
             o,
-            "    /// Checks the object at `at` as the member `discriminant` names.\n    #[doc(hidden)]\n    pub fn check(c: &mut rt::Checker<'_>, discriminant: u8, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {{\n        match discriminant {{\n            0 => Err(rt::Checker::bad_union(type_at, 0, \"(NONE) comes with a non-null reference\")),"
+            "    /// Checks the object at `at` as the member `discriminant` names.\n    #[doc(hidden)]\n    pub fn check(c: &mut rt::Checker<'_>, discriminant: u64, at: usize, type_at: usize) -> Result<(), rt::VerifyError> {{\n        match discriminant {{\n            0 => Err(rt::Checker::bad_union(type_at, 0, \"(NONE) comes with a non-null reference\")),"
         );
         for (m, ml) in def.members.iter().zip(&ul.members) {
             let check = match m.ty {
@@ -182,7 +232,7 @@ impl Gen<'_> {
         }
         let _ = writeln!(
             o,
-            "    /// A member this schema does not know: it cannot be written.\n    Unknown(u8),\n}}\n"
+            "    /// A member this schema does not know: it cannot be written.\n    Unknown({ty}),\n}}\n"
         );
         let _ = writeln!(o, "impl {name}T {{");
         o.push_str(&discriminant_method(
@@ -221,8 +271,9 @@ impl Gen<'_> {
         }
         let _ = writeln!(
             o,
-            "            {name}T::Unknown(d) => Err(rt::BuildError::UnknownUnionMember {{ path: {:?}.into(), discriminant: *d }}),\n        }}\n    }}\n}}\n",
-            def.info.name.name
+            "            {name}T::Unknown(d) => Err(rt::BuildError::UnknownUnionMember {{ path: {:?}.into(), discriminant: {} }}),\n        }}\n    }}\n}}\n",
+            def.info.name.name,
+            discriminant_bits(under, "*d")
         );
         o
     }

@@ -94,25 +94,27 @@ impl Gen<'_> {
             Kind::Union { id } => {
                 let un = self.name_of_union(ns, *id, "Ref");
                 let tp = self.member_of(tl, fl.union_type_member.unwrap_or(0)).offset;
+                let width = self.schema.union_def(*id).underlying.size();
                 let null = if required {
                     null.clone()
                 } else {
-                    format!("c.union_none(body + {tp}){within}?")
+                    format!("c.union_none(body + {tp}, {width}){within}?")
                 };
                 let _ = writeln!(
                     inner,
-                    "    match c.reference(body + {off}){within}? {{\n        Some(o) => {un}::check(c, c.byte(body + {tp}), o, body + {tp}){within}?,\n        None => {{ {null} }}\n    }}"
+                    "    match c.reference(body + {off}){within}? {{\n        Some(o) => {un}::check(c, c.discriminant(body + {tp}, {width}), o, body + {tp}){within}?,\n        None => {{ {null} }}\n    }}"
                 );
             }
             Kind::UnionVector { id } => {
                 let un = self.name_of_union(ns, *id, "Ref");
                 let tm = fl.union_type_member.unwrap_or(0);
                 let tp = self.member_of(tl, tm).offset;
-                let (types_tag, ..) = self.vector_tag(tl, tm);
+                let (types_tag, types_ident, ..) = self.vector_tag(tl, tm);
                 let (values_tag, ident, ..) = self.vector_tag(tl, fl.value_member);
+                let width = self.schema.union_def(*id).underlying.size();
                 let _ = writeln!(
                     inner,
-                    "    match c.reference(body + {off}){within}? {{\n        Some(o) => c.unions(o, (0x{values_tag:08x}, {ident:?}), (body + {tp}, 0x{types_tag:08x}), {un}::check){within}?,\n        None => {{ {null} }}\n    }}"
+                    "    match c.reference(body + {off}){within}? {{\n        Some(o) => c.unions(o, (0x{values_tag:08x}, {ident:?}), rt::UnionTypes {{ at: body + {tp}, tag: 0x{types_tag:08x}, name: {types_ident:?}, width: {width} }}, {un}::check){within}?,\n        None => {{ {null} }}\n    }}"
                 );
             }
         }

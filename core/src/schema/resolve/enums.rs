@@ -6,9 +6,6 @@ use super::super::ast::{AstBase, AstEnum, AstTypeKind, AstUnion, AstValue, AstVa
 use super::super::model::*;
 use super::{Number, Resolver, Symbol, parse_number};
 
-/// The most members a union can have: its discriminant is a `ubyte` and 0 means NONE.
-const MAX_UNION_MEMBERS: usize = 255;
-
 impl Resolver<'_> {
     pub(super) fn enum_def(&mut self, ast: &AstEnum) -> EnumDef {
         let info = self.info(&ast.namespace, &ast.name, &ast.doc, &ast.attrs, ast.span);
@@ -36,9 +33,8 @@ impl Resolver<'_> {
             },
         };
         let bit_flags = find_attr(&info.attrs, "bit_flags").is_some();
-        if ast.values.is_empty() {
-            self.error(ast.span, format!("enum `{}` has no values", ast.name));
-        }
+        // An enum with no values is valid, as flatc has it: its fields hold 0 (and values a
+        // newer schema adds).
         let bits = i128::from(underlying.size() * 8);
         let (min, max) = underlying.int_range();
         let mut values: Vec<EnumValue> = Vec::with_capacity(ast.values.len());
@@ -147,16 +143,21 @@ impl Resolver<'_> {
 
     pub(super) fn union_def(&mut self, ast: &AstUnion) -> UnionDef {
         let info = self.info(&ast.namespace, &ast.name, &ast.doc, &ast.attrs, ast.span);
-        if ast.members.len() > MAX_UNION_MEMBERS {
-            self.error(
-                ast.span,
-                format!(
-                    "union `{}` has {} members; at most {MAX_UNION_MEMBERS} fit its ubyte discriminant",
-                    ast.name,
-                    ast.members.len()
-                ),
-            );
-        }
+        let underlying = match &ast.underlying {
+            None => ScalarType::UByte,
+            Some(ty) => match &ty.kind {
+                AstTypeKind::Base(AstBase::Scalar(s)) if s.is_integer() => *s,
+                _ => {
+                    self.error(
+                        ty.span,
+                        "the underlying type of a union must be an integer type (byte, ubyte, \
+                         short, ushort, int, uint, long, ulong)",
+                    );
+                    ScalarType::UByte
+                }
+            },
+        };
+        let (min, max) = underlying.int_range();
         let mut members = Vec::with_capacity(ast.members.len());
         let mut names = HashSet::new();
         let mut next: i128 = 1;
@@ -224,11 +225,13 @@ impl Resolver<'_> {
                 None => next,
                 Some(v) => self.integer(v, "a union member's value").unwrap_or(next),
             };
-            if !(1..=255).contains(&value) {
+            if value == 0 || !(min..=max).contains(&value) {
                 self.error(
                     m.span,
                     format!(
-                        "union member `{name}` = {value}: values must be from 1 to 255 (0 is NONE)"
+                        "union member `{name}` = {value}: values must fit `{}` ({min} to {max}) \
+                         and not be 0 (NONE)",
+                        underlying.name()
                     ),
                 );
             } else if let Some(other) = by_value.insert(value, name.clone()) {
@@ -244,7 +247,7 @@ impl Resolver<'_> {
             if let Some(ty) = ty {
                 members.push(UnionMember {
                     name,
-                    value: u8::try_from(value).unwrap_or(0),
+                    value: underlying.unsigned_bits(value),
                     ty,
                     doc: m.doc.clone(),
                     attrs,
@@ -253,6 +256,10 @@ impl Resolver<'_> {
             }
         }
         members.sort_by_key(|m| m.value);
-        UnionDef { info, members }
+        UnionDef {
+            info,
+            underlying,
+            members,
+        }
     }
 }
