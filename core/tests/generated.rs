@@ -359,12 +359,12 @@ fn generated_service_descriptors_match_the_schema() {
     let services = weftbuf::service::services(&schema, &layout);
     let generated = [
         (
-            storefront::storefront::Catalog::NAME,
-            storefront::storefront::Catalog::METHODS,
+            storefront::storefront::CatalogDescriptor::NAME,
+            storefront::storefront::CatalogDescriptor::METHODS,
         ),
         (
-            storefront::storefront::Pricing::NAME,
-            storefront::storefront::Pricing::METHODS,
+            storefront::storefront::PricingDescriptor::NAME,
+            storefront::storefront::PricingDescriptor::METHODS,
         ),
     ];
     assert_eq!(services.len(), generated.len());

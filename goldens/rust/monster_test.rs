@@ -4506,9 +4506,9 @@ pub mod my_game {
         }
 
         /// The `MyGame.Example.MonsterStorage` service: its name and methods.
-        pub struct MonsterStorage;
+        pub struct MonsterStorageDescriptor;
 
-        impl rt::Service for MonsterStorage {
+        impl rt::Service for MonsterStorageDescriptor {
             const NAME: &'static str = "MyGame.Example.MonsterStorage";
             const METHODS: &'static [rt::MethodDescriptor] = &[
                 <MonsterStorageStore as rt::Method>::DESCRIPTOR,

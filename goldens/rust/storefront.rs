@@ -2116,9 +2116,9 @@ pub mod storefront {
 
     /// Products, served from one place.
     /// The `storefront.Catalog` service: its name and methods.
-    pub struct Catalog;
+    pub struct CatalogDescriptor;
 
-    impl rt::Service for Catalog {
+    impl rt::Service for CatalogDescriptor {
         const NAME: &'static str = "storefront.Catalog";
         const METHODS: &'static [rt::MethodDescriptor] = &[
             <CatalogList as rt::Method>::DESCRIPTOR,
@@ -2146,9 +2146,9 @@ pub mod storefront {
 
     /// Prices, computed per customer.
     /// The `storefront.Pricing` service: its name and methods.
-    pub struct Pricing;
+    pub struct PricingDescriptor;
 
-    impl rt::Service for Pricing {
+    impl rt::Service for PricingDescriptor {
         const NAME: &'static str = "storefront.Pricing";
         const METHODS: &'static [rt::MethodDescriptor] = &[
             <PricingQuote as rt::Method>::DESCRIPTOR,

@@ -14,7 +14,7 @@ use weftbuf::rt::Builder;
 use weftbuf_rpc::blocking::Runtime;
 use weftbuf_rpc::{Channel, Code, Context, InProc};
 
-use common::Prices;
+use common::Pricing;
 
 fn request(sku: u64) -> Vec<u8> {
     let mut b = Builder::new();
@@ -56,7 +56,7 @@ fn check<C: Channel>(pricing: &PricingBlockingClient<C>) {
 fn blocking_calls_in_process() {
     let runtime = Runtime::new().unwrap();
     check(&PricingBlockingClient::new(
-        InProc::new().serve(PricingServer(Prices)),
+        InProc::new().serve(PricingServer(Pricing)),
         runtime,
     ));
 }
@@ -72,7 +72,7 @@ fn blocking_calls_over_grpc() {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = server.spawn(
         weftbuf_rpc::grpc::Server::new()
-            .serve(PricingServer(Prices))
+            .serve(PricingServer(Pricing))
             .run_on(listener, async {
                 let _ = stopped.await;
             }),
@@ -92,7 +92,7 @@ fn blocking_calls_over_grpc() {
 #[test]
 fn a_blocking_call_from_async_code_is_refused_not_a_deadlock() {
     let pricing = PricingBlockingClient::new(
-        InProc::new().serve(PricingServer(Prices)),
+        InProc::new().serve(PricingServer(Pricing)),
         Runtime::new().unwrap(),
     );
     let outer = tokio::runtime::Builder::new_current_thread()

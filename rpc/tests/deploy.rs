@@ -91,7 +91,7 @@ fn pricing(settings: &str, failures: u32) -> (Arc<dyn Channel>, Arc<AtomicU32>, 
         calls: calls.clone(),
         had_deadline: had_deadline.clone(),
     }));
-    let channel = deployment.channel("storefront.Pricing", &local).unwrap();
+    let channel = deployment.channel(common::PRICING, &local).unwrap();
     (channel, calls, had_deadline)
 }
 

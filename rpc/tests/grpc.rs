@@ -62,9 +62,9 @@ impl Seen {
 /// Quotes 100 units per SKU in the currency of the `currency` metadata; customer `slow`
 /// takes 10 s, `watch` too (watching its cancellation), `brief` 200 ms, `panic` panics,
 /// `none` answers nothing, `fail` fails with details.
-struct Prices(Seen);
+struct Pricing(Seen);
 
-impl PricingService for Prices {
+impl PricingService for Pricing {
     async fn quote(
         &self,
         ctx: &Context,
@@ -167,11 +167,11 @@ struct Running {
 }
 
 impl Running {
-    /// Serves `Prices` and `Products` with the settings `configure` adds.
+    /// Serves `Pricing` and `Products` with the settings `configure` adds.
     async fn start(configure: impl FnOnce(Server) -> Server) -> Running {
         let seen = Seen::default();
         let server = Server::new()
-            .serve(PricingServer(Prices(seen.clone())))
+            .serve(PricingServer(Pricing(seen.clone())))
             .serve(CatalogServer(Products(seen.clone())));
         Running::start_server(configure(server), seen).await
     }

@@ -23,9 +23,9 @@ use weftbuf_rpc::{CancelToken, Code, Context, InProc, Requests, Sink, Status};
 
 /// Quotes 100 units per SKU; customer `slow` takes 10 s, `panic` panics, `none` answers
 /// nothing.
-struct Prices;
+struct Pricing;
 
-impl PricingService for Prices {
+impl PricingService for Pricing {
     async fn quote(
         &self,
         ctx: &Context,
@@ -70,7 +70,7 @@ fn request(sku: u64, customer: &str) -> Vec<u8> {
 }
 
 fn client() -> PricingClient<InProc> {
-    PricingClient::new(InProc::new().serve(PricingServer(Prices)))
+    PricingClient::new(InProc::new().serve(PricingServer(Pricing)))
 }
 
 #[tokio::test]

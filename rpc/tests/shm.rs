@@ -26,9 +26,9 @@ use weftbuf_rpc::{CancelToken, Code, Context, Metadata, Requests, Sink, Status};
 /// Quotes 100 units per SKU in the `currency` of the metadata; customer `slow` takes 10 s
 /// (signalling its cancellation), `panic` panics, `none` answers nothing, `huge` answers more than
 /// a slot holds.
-struct Prices(Arc<Notify>);
+struct Pricing(Arc<Notify>);
 
-impl PricingService for Prices {
+impl PricingService for Pricing {
     async fn quote(
         &self,
         ctx: &Context,
@@ -141,7 +141,7 @@ impl Running {
         let (stop, stopped) = oneshot::channel::<()>();
         let server = Server::new()
             .geometry(geometry)
-            .serve(PricingServer(Prices(cancelled.clone())))
+            .serve(PricingServer(Pricing(cancelled.clone())))
             .serve(CatalogServer(Products));
         let at = address.clone();
         let done = tokio::spawn(async move {

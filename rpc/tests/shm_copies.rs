@@ -14,7 +14,7 @@ use weftbuf::rt::Builder;
 use weftbuf_rpc::Context;
 use weftbuf_rpc::shm::{Address, Server, ShmChannel, payload_bytes_copied};
 
-use common::Prices;
+use common::Pricing;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_built_in_its_slot_copies_no_payload_byte() {
@@ -22,7 +22,7 @@ async fn a_call_built_in_its_slot_copies_no_payload_byte() {
     let address = Address::Path(dir.path().join("pricing.sock"));
     let listener = weftbuf_rpc::shm::Listener::bind(&address).unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(Server::new().serve(PricingServer(Prices)).run_on(
+    let serving = tokio::spawn(Server::new().serve(PricingServer(Pricing)).run_on(
         listener,
         async {
             let _ = stopped.await;

@@ -27,7 +27,7 @@ use weftbuf_rpc::shm::{Address, Geometry, Listener, Server, ShmChannel};
 /// Which role this process plays: the test, or (re-run by it) the hostile peer.
 const ROLE: &str = "WEFTBUF_SHM_HOSTILE_PEER";
 
-use common::Prices;
+use common::Pricing;
 
 /// A session as the hostile peer holds it.
 struct Peer {
@@ -245,7 +245,7 @@ async fn a_peer_scribbling_over_its_segment_harms_nobody_else() {
     let serving = tokio::spawn(
         Server::new()
             .geometry(geometry)
-            .serve(PricingServer(Prices))
+            .serve(PricingServer(Pricing))
             .run_on(listener, async {
                 let _ = stopped.await;
             }),

@@ -2116,9 +2116,9 @@ pub mod storefront {
 
     /// Products, served from one place.
     /// The `storefront.Catalog` service: its name and methods.
-    pub struct Catalog;
+    pub struct CatalogDescriptor;
 
-    impl rt::Service for Catalog {
+    impl rt::Service for CatalogDescriptor {
         const NAME: &'static str = "storefront.Catalog";
         const METHODS: &'static [rt::MethodDescriptor] = &[
             <CatalogList as rt::Method>::DESCRIPTOR,
@@ -2157,10 +2157,10 @@ pub mod storefront {
 
     impl<S: CatalogService> ::weftbuf_rpc::Handler for CatalogServer<S> {
         fn name(&self) -> &'static str {
-            <Catalog as rt::Service>::NAME
+            <CatalogDescriptor as rt::Service>::NAME
         }
         fn methods(&self) -> &'static [rt::MethodDescriptor] {
-            <Catalog as rt::Service>::METHODS
+            <CatalogDescriptor as rt::Service>::METHODS
         }
         fn call<'a>(&'a self, method: usize, ctx: &'a ::weftbuf_rpc::Context, request: rt::Bytes<'a>, response: &'a mut rt::Builder<'static>) -> ::weftbuf_rpc::BoxFuture<'a, Result<(), ::weftbuf_rpc::Status>> {
             let _ = (&ctx, &request, &response);
@@ -2230,9 +2230,9 @@ pub mod storefront {
 
     /// Prices, computed per customer.
     /// The `storefront.Pricing` service: its name and methods.
-    pub struct Pricing;
+    pub struct PricingDescriptor;
 
-    impl rt::Service for Pricing {
+    impl rt::Service for PricingDescriptor {
         const NAME: &'static str = "storefront.Pricing";
         const METHODS: &'static [rt::MethodDescriptor] = &[
             <PricingQuote as rt::Method>::DESCRIPTOR,
@@ -2314,10 +2314,10 @@ pub mod storefront {
 
     impl<S: PricingService> ::weftbuf_rpc::Handler for PricingServer<S> {
         fn name(&self) -> &'static str {
-            <Pricing as rt::Service>::NAME
+            <PricingDescriptor as rt::Service>::NAME
         }
         fn methods(&self) -> &'static [rt::MethodDescriptor] {
-            <Pricing as rt::Service>::METHODS
+            <PricingDescriptor as rt::Service>::METHODS
         }
         fn call<'a>(&'a self, method: usize, ctx: &'a ::weftbuf_rpc::Context, request: rt::Bytes<'a>, response: &'a mut rt::Builder<'static>) -> ::weftbuf_rpc::BoxFuture<'a, Result<(), ::weftbuf_rpc::Status>> {
             let _ = (&ctx, &request, &response);

@@ -17,21 +17,27 @@ pub mod generated {
 
 use std::time::{Duration, Instant};
 
+// The service's own name is free for its implementation: the generated method table is
+// `PricingDescriptor`, imported here beside `Pricing` to keep it so.
 use generated::storefront::{
-    GetQuote, GetQuoteBuilder, GetQuoteT, Money, PricingClient, PricingService, QuoteBuilder,
-    TotalBuilder,
+    GetQuote, GetQuoteBuilder, GetQuoteT, Money, PricingClient, PricingDescriptor, PricingService,
+    QuoteBuilder, TotalBuilder,
 };
+use weftbuf::rt::Service as _;
 use weftbuf::rt::Builder;
 use weftbuf_rpc::{Channel, Code, Context, Requests, Sink, Status};
+
+/// The pricing service's qualified name, as deployments name it.
+pub const PRICING: &str = PricingDescriptor::NAME;
 
 /// The SKU no product has: a quote of it is `NOT_FOUND`.
 pub const MISSING: u64 = 999;
 
 /// The pricing service most tests serve: `Quote` as [`quote`], and the streaming methods as
 /// [`quote_each`] and [`basket`].
-pub struct Prices;
+pub struct Pricing;
 
-impl PricingService for Prices {
+impl PricingService for Pricing {
     async fn quote(
         &self,
         ctx: &Context,

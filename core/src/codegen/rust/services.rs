@@ -11,6 +11,7 @@ impl Gen<'_> {
         use crate::schema::Streaming;
         let ns = &s.info.name.namespace;
         let name = type_name(&s.info.name.name);
+        let descriptor = descriptor_name(s);
         let dotted = s.info.name.dotted();
         let mut o = String::new();
         let _ = writeln!(
@@ -45,7 +46,7 @@ impl Gen<'_> {
         );
         let _ = writeln!(
             o,
-            "impl<S: {name}Service> ::weftbuf_rpc::Handler for {name}Server<S> {{\n    fn name(&self) -> &'static str {{\n        <{name} as rt::Service>::NAME\n    }}\n    fn methods(&self) -> &'static [rt::MethodDescriptor] {{\n        <{name} as rt::Service>::METHODS\n    }}"
+            "impl<S: {name}Service> ::weftbuf_rpc::Handler for {name}Server<S> {{\n    fn name(&self) -> &'static str {{\n        <{descriptor} as rt::Service>::NAME\n    }}\n    fn methods(&self) -> &'static [rt::MethodDescriptor] {{\n        <{descriptor} as rt::Service>::METHODS\n    }}"
         );
         self.rpc_handler_fns(&mut o, s);
         let _ = writeln!(o, "}}\n");
@@ -192,10 +193,11 @@ impl Gen<'_> {
     pub(super) fn service(&self, s: &crate::schema::ServiceDef) -> String {
         let ns = &s.info.name.namespace;
         let name = type_name(&s.info.name.name);
+        let descriptor = descriptor_name(s);
         let mut o = doc(&s.info.doc);
         let _ = writeln!(
             o,
-            "/// The `{}` service: its name and methods.\npub struct {name};\n",
+            "/// The `{}` service: its name and methods.\npub struct {descriptor};\n",
             s.info.name.dotted()
         );
         let mut descs = String::new();
@@ -222,7 +224,7 @@ impl Gen<'_> {
         }
         let _ = writeln!(
             o,
-            "impl rt::Service for {name} {{\n    const NAME: &'static str = {:?};\n    const METHODS: &'static [rt::MethodDescriptor] = &[",
+            "impl rt::Service for {descriptor} {{\n    const NAME: &'static str = {:?};\n    const METHODS: &'static [rt::MethodDescriptor] = &[",
             s.info.name.dotted()
         );
         for (i, m) in s.methods.iter().enumerate() {
@@ -261,5 +263,17 @@ impl Gen<'_> {
             );
         }
         o
+    }
+}
+
+/// The name of service `s`'s method table: `<Service>Descriptor`, so that the service's own
+/// name stays free for the type that implements it (`struct Greeter; impl GreeterService for
+/// Greeter`); `<Service>ServiceDescriptor` when a method's type would take that name.
+pub(super) fn descriptor_name(s: &crate::schema::ServiceDef) -> String {
+    let name = type_name(&s.info.name.name);
+    if s.methods.iter().any(|m| type_name(&m.name) == "Descriptor") {
+        format!("{name}ServiceDescriptor")
+    } else {
+        format!("{name}Descriptor")
     }
 }
