@@ -876,5 +876,52 @@ pub mod match_ {
             }
         }
 
+        /// The `match.type.Read` service: its name and methods.
+        pub struct ReadServiceDescriptor;
+
+        impl rt::Service for ReadServiceDescriptor {
+            const NAME: &'static str = "match.type.Read";
+            const METHODS: &'static [rt::MethodDescriptor] = &[
+                <ReadDescriptor as rt::Method>::DESCRIPTOR,
+                <ReadAgain as rt::Method>::DESCRIPTOR,
+            ];
+        }
+
+        /// Method `Descriptor` of `match.type.Read`.
+        pub struct ReadDescriptor;
+
+        impl rt::Method for ReadDescriptor {
+            type Request<'a> = mod_<'a>;
+            type Response<'a> = mod_<'a>;
+            const DESCRIPTOR: rt::MethodDescriptor = rt::MethodDescriptor {
+                name: "Descriptor",
+                path: "/match.type.Read/Descriptor",
+                request: "match.type.mod",
+                request_tag: 0xbe75b74e,
+                response: "match.type.mod",
+                response_tag: 0xbe75b74e,
+                streaming: rt::Streaming::None,
+                idempotent: false,
+            };
+        }
+
+        /// Method `Again` of `match.type.Read`.
+        pub struct ReadAgain;
+
+        impl rt::Method for ReadAgain {
+            type Request<'a> = mod_<'a>;
+            type Response<'a> = struct_<'a>;
+            const DESCRIPTOR: rt::MethodDescriptor = rt::MethodDescriptor {
+                name: "Again",
+                path: "/match.type.Read/Again",
+                request: "match.type.mod",
+                request_tag: 0xbe75b74e,
+                response: "match.type.struct",
+                response_tag: 0xd02afd6f,
+                streaming: rt::Streaming::None,
+                idempotent: false,
+            };
+        }
+
     }
 }
