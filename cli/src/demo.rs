@@ -18,10 +18,16 @@ mod generated {
 }
 
 use generated::storefront::{
-    CatalogClient, CatalogServer, CatalogService, Category, DiscountRef, GetQuote, GetQuoteBuilder,
-    GetQuoteT, ListProducts, ListProductsBuilder, Money, PricingClient, PricingServer,
-    PricingService, ProductBuilder, QuoteBuilder, QuoteT, Tag, TotalBuilder,
+    CatalogClient, CatalogDescriptor, CatalogServer, CatalogService, Category, DiscountRef,
+    GetQuote, GetQuoteBuilder, GetQuoteT, ListProducts, ListProductsBuilder, Money, PricingClient,
+    PricingDescriptor, PricingServer, PricingService, ProductBuilder, QuoteBuilder, QuoteT, Tag,
+    TotalBuilder,
 };
+use weftbuf::rt::Service as _;
+
+/// The services of the storefront, as deployments name them.
+const CATALOG: &str = CatalogDescriptor::NAME;
+const PRICING: &str = PricingDescriptor::NAME;
 
 /// The deployment the demo runs with no `--config`: every service in this process.
 pub(crate) const DEFAULT_CONFIG: &str = r#"# The storefront, every component in one process.
@@ -182,6 +188,8 @@ struct Timings {
     quotes: Vec<Duration>,
     streamed: Vec<Duration>,
     lists: Vec<Duration>,
+    /// Quotes checked on the bidi streams.
+    checked_streamed: usize,
 }
 
 /// The frontend's workload: `rounds` times, list a shelf, then quote each product on it.
@@ -196,6 +204,7 @@ async fn frontend(
         quotes: Vec::new(),
         streamed: Vec::new(),
         lists: Vec::new(),
+        checked_streamed: 0,
     };
     for round in 0..rounds {
         let mut b = Builder::new();
@@ -235,6 +244,7 @@ async fn frontend(
         if streamed != shelf.len() {
             bail!("{streamed} quotes streamed for {} products", shelf.len());
         }
+        timings.checked_streamed += streamed;
         if let Some(per_quote) = started.elapsed().checked_div(streamed.max(1) as u32) {
             timings.streamed.push(per_quote);
         }
@@ -270,56 +280,123 @@ fn check_quote(quote: &Message<QuoteT>, sku: u64, list_price: i64) -> Result<()>
     Ok(())
 }
 
-/// Serves the services named `component` at its configured place until the process ends.
+/// Serves the services named `component` at its configured place until the process is told
+/// to stop (Ctrl-C, or SIGTERM as a service manager sends it); then stops serving, which
+/// removes a shared-memory server's socket file.
 async fn host(deployment: &Deployment, component: &str) -> Result<()> {
     let service = match component {
-        "catalog" => "storefront.Catalog",
-        "pricing" => "storefront.Pricing",
+        "catalog" => CATALOG,
+        "pricing" => PRICING,
         other => bail!("no component `{other}`: catalog, pricing or frontend"),
     };
     let handler: Arc<dyn weftbuf_rpc::Handler> = match component {
         "catalog" => Arc::new(CatalogServer(Catalog)),
         _ => Arc::new(PricingServer(Pricing)),
     };
-    match &deployment.service(service).at {
+    let settings = deployment.service(service)?;
+    let stop = stop_signal()?;
+    match &settings.at {
         #[cfg(feature = "grpc")]
         Location::Grpc { host, port } => {
             let addr = tokio::net::lookup_host((host.as_str(), *port))
                 .await?
                 .next()
                 .with_context(|| format!("{host} has no address"))?;
-            println!("{component}: serving {service} on grpc://{addr}");
-            weftbuf_rpc::grpc::Server::new()
+            let serving = weftbuf_rpc::grpc::Server::new()
                 .serve_shared(handler)
-                .run(addr, std::future::pending())
-                .await?;
+                .run(addr, stop);
+            println!("{component}: serving {service} on grpc://{addr}");
+            serving.await?;
         }
         #[cfg(all(feature = "shm", target_os = "linux"))]
         Location::Shm { path } => {
-            println!("{component}: serving {service} on shm://{}", path.display());
             let mut server = weftbuf_rpc::shm::Server::new().serve_shared(handler);
-            if let Some(uids) = &deployment.service(service).allow_uids {
+            if let Some(uids) = &settings.allow_uids {
                 server = server.allow(weftbuf_rpc::shm::Allow(uids.clone()));
             }
-            server
-                .run(
-                    &weftbuf_rpc::shm::Address::new(path),
-                    std::future::pending(),
-                )
-                .await?;
+            let serving = server.run(&weftbuf_rpc::shm::Address::new(path), stop);
+            println!("{component}: serving {service} on shm://{}", path.display());
+            serving.await?;
         }
         other => bail!("{service} runs at {other}: this build cannot host it there"),
     }
+    println!("{component}: stopped");
     Ok(())
 }
 
-/// Runs the workload over `catalog` and `pricing`, then prints its row of the table.
+/// Completes when the process gets SIGINT (Ctrl-C) or SIGTERM. Made before the server
+/// starts, so that a signal that comes early still stops it cleanly.
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("watching for Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("watching for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+
+/// The table's columns after the boundary's: each value's width.
+const COLUMNS: [(&str, usize); 5] = [
+    ("quote p50", 12),
+    ("quote p99", 12),
+    ("streamed p50", 14),
+    ("listing p50", 14),
+    ("listing p99", 14),
+];
+
+/// The table the demo prints: one row per boundary, the first column as wide as the
+/// longest boundary's label.
+struct Table {
+    label_width: usize,
+}
+
+impl Table {
+    /// A table for rows labelled `labels`; prints its header.
+    fn new<'a>(labels: impl IntoIterator<Item = &'a str>) -> Table {
+        let label_width = labels
+            .into_iter()
+            .map(|l| l.chars().count())
+            .chain(["boundary".len()])
+            .max()
+            .unwrap_or_default();
+        let table = Table { label_width };
+        table.row("boundary", COLUMNS.map(|(name, _)| name.to_string()));
+        table
+    }
+
+    fn row(&self, label: &str, values: [String; 5]) {
+        let mut line = format!("  {label:<width$}", width = self.label_width);
+        for ((_, width), value) in COLUMNS.iter().zip(values) {
+            line.push_str(&format!(" {value:>width$}"));
+        }
+        println!("{line}");
+    }
+}
+
+/// What the workload checked: every quote against its product's list price.
+#[derive(Default)]
+struct Checked {
+    quotes: usize,
+    streamed: usize,
+}
+
+/// The frontend's clients of the two services.
+type Clients = (
+    CatalogClient<Arc<dyn Channel>>,
+    PricingClient<Arc<dyn Channel>>,
+);
+
+/// Runs the workload over `catalog` and `pricing`, then prints its row of `table`.
 async fn measure(
+    table: &Table,
     label: &str,
-    catalog: &CatalogClient<Arc<dyn Channel>>,
-    pricing: &PricingClient<Arc<dyn Channel>>,
+    (catalog, pricing): &Clients,
     rounds: usize,
     deadline: Duration,
+    checked: &mut Checked,
 ) -> Result<()> {
     let step = (rounds / 10).max(1);
     // A progress line redrawn in place: for a person watching a terminal, not for a log.
@@ -328,24 +405,27 @@ async fn measure(
         if terminal && (done.is_multiple_of(step) || done == rounds) {
             eprint!("\r  {label}: {done}/{rounds} rounds");
             if done == rounds {
-                eprint!("\r{:60}\r", "");
+                eprint!("\r{:width$}\r", "", width = label.len() + 40);
             }
         }
     };
     // A first run warms caches and connections; the second is measured.
     frontend(catalog, pricing, rounds.min(20), deadline, &|_| {}).await?;
     let mut timings = frontend(catalog, pricing, rounds, deadline, &progress).await?;
+    checked.quotes += timings.quotes.len();
+    checked.streamed += timings.checked_streamed;
     timings.quotes.sort();
     timings.streamed.sort();
     timings.lists.sort();
-    println!(
-        "  {:<28} {:>12} {:>12} {:>14} {:>14} {:>14}",
+    table.row(
         label,
-        micros(percentile(&timings.quotes, 0.5)),
-        micros(percentile(&timings.quotes, 0.99)),
-        micros(percentile(&timings.streamed, 0.5)),
-        micros(percentile(&timings.lists, 0.5)),
-        micros(percentile(&timings.lists, 0.99)),
+        [
+            micros(percentile(&timings.quotes, 0.5)),
+            micros(percentile(&timings.quotes, 0.99)),
+            micros(percentile(&timings.streamed, 0.5)),
+            micros(percentile(&timings.lists, 0.5)),
+            micros(percentile(&timings.lists, 0.99)),
+        ],
     );
     Ok(())
 }
@@ -357,6 +437,18 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn micros(d: Duration) -> String {
     format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+/// Where the storefront's two services run, as a row's label: `inproc` when both do.
+fn placement(deployment: &Deployment) -> Result<String> {
+    let (catalog, pricing) = (
+        &deployment.service(CATALOG)?.at,
+        &deployment.service(PRICING)?.at,
+    );
+    Ok(match (catalog, pricing) {
+        (Location::InProc, Location::InProc) => "inproc".into(),
+        _ => format!("catalog {catalog}, pricing {pricing}"),
+    })
 }
 
 /// Runs the demo. With no configuration, the same workload over each boundary this build
@@ -378,7 +470,9 @@ pub(crate) fn run(
             "the default configuration".into(),
         ),
     };
-    let deployment = Deployment::parse(&text, &name)?.with_env(std::env::vars())?;
+    let deployment = Deployment::new(&[CATALOG, PRICING])
+        .with_config(&text, &name)?
+        .with_env(std::env::vars())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -392,33 +486,32 @@ pub(crate) fn run(
             .serve(CatalogServer(Catalog))
             .serve(PricingServer(Pricing));
         let deadline = deployment
-            .service("storefront.Pricing")
+            .service(PRICING)?
             .deadline
             .unwrap_or(Duration::from_secs(2));
         println!(
-            "weftbuf demo: the storefront (frontend -> catalog -> pricing): {rounds} rounds of a \
-             catalog listing (a server stream of 8 products), a quote of each (a unary call), and \
-             the\nsame 8 quotes again over one bidi stream (`streamed`: time per quote); every quote \
-             is checked against\nits list price. Latency per call:\n"
+            "weftbuf demo: the storefront, a frontend calling a catalog and a pricing service.\n\
+             Each of {rounds} rounds lists a shelf of the catalog (a server stream of 8 products),\n\
+             quotes each product (8 unary calls), then quotes the shelf again over one bidi\n\
+             stream (`streamed`: the time per quote). Latency per call:\n"
         );
-        println!(
-            "  {:<28} {:>12} {:>12} {:>14} {:>14} {:>14}",
-            "boundary", "quote p50", "quote p99", "streamed p50", "listing p50", "listing p99"
-        );
+        let clients_of = |deployment: &Deployment| -> Result<Clients> {
+            Ok((
+                CatalogClient::new(deployment.channel(CATALOG, &local)?),
+                PricingClient::new(deployment.channel(PRICING, &local)?),
+            ))
+        };
+        let mut checked = Checked::default();
+        let here = placement(&deployment)?;
         if config.is_some() {
-            let catalog_at = &deployment.service("storefront.Catalog").at;
-            let pricing_at = &deployment.service("storefront.Pricing").at;
-            let catalog = CatalogClient::new(deployment.channel("storefront.Catalog", &local)?);
-            let pricing = PricingClient::new(deployment.channel("storefront.Pricing", &local)?);
-            let label = format!("catalog {catalog_at}, pricing {pricing_at}");
-            measure(&label, &catalog, &pricing, rounds, deadline).await?;
-            return Ok(());
+            let table = Table::new([here.as_str()]);
+            let clients = clients_of(&deployment)?;
+            measure(&table, &here, &clients, rounds, deadline, &mut checked).await?;
+            return report(&checked);
         }
-        let (catalog, pricing) = (
-            CatalogClient::new(deployment.channel("storefront.Catalog", &local)?),
-            PricingClient::new(deployment.channel("storefront.Pricing", &local)?),
-        );
-        measure("inproc", &catalog, &pricing, rounds, deadline).await?;
+        let table = Table::new([here.as_str(), "grpc (loopback)", "shm"]);
+        let clients = clients_of(&deployment)?;
+        measure(&table, &here, &clients, rounds, deadline, &mut checked).await?;
         #[cfg(feature = "grpc")]
         {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -436,11 +529,9 @@ pub(crate) fn run(
                 ("WEFTBUF_AT_STOREFRONT_CATALOG".to_string(), format!("grpc://{addr}")),
                 ("WEFTBUF_AT_STOREFRONT_PRICING".to_string(), format!("grpc://{addr}")),
             ])?;
-            let (catalog, pricing) = (
-                CatalogClient::new(moved.channel("storefront.Catalog", &local)?),
-                PricingClient::new(moved.channel("storefront.Pricing", &local)?),
-            );
-            measure("grpc (loopback)", &catalog, &pricing, rounds, deadline).await?;
+            let clients = clients_of(&moved)?;
+            let label = "grpc (loopback)";
+            measure(&table, label, &clients, rounds, deadline, &mut checked).await?;
             let _ = stop.send(());
             serving.await??;
         }
@@ -451,11 +542,10 @@ pub(crate) fn run(
             let at = format!("@weftbuf-demo-{}", std::process::id());
             let address = weftbuf_rpc::shm::Address::new(std::path::Path::new(&at));
             let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-            let listener = weftbuf_rpc::shm::Listener::bind(&address)?;
             let server = weftbuf_rpc::shm::Server::new()
                 .serve(CatalogServer(Catalog))
                 .serve(PricingServer(Pricing))
-                .run_on(listener, async {
+                .run(&address, async {
                     let _ = stopped.await;
                 });
             let serving = tokio::spawn(server);
@@ -463,16 +553,23 @@ pub(crate) fn run(
                 ("WEFTBUF_AT_STOREFRONT_CATALOG".to_string(), format!("shm://{at}")),
                 ("WEFTBUF_AT_STOREFRONT_PRICING".to_string(), format!("shm://{at}")),
             ])?;
-            let (catalog, pricing) = (
-                CatalogClient::new(moved.channel("storefront.Catalog", &local)?),
-                PricingClient::new(moved.channel("storefront.Pricing", &local)?),
-            );
-            measure("shm", &catalog, &pricing, rounds, deadline).await?;
+            let clients = clients_of(&moved)?;
+            measure(&table, "shm", &clients, rounds, deadline, &mut checked).await?;
             let _ = stop.send(());
             serving.await??;
         }
-        Ok(())
+        report(&checked)
     })
+}
+
+/// Says what was checked.
+fn report(checked: &Checked) -> Result<()> {
+    println!(
+        "\nEvery answer was checked: {} quotes and {} streamed quotes, each for the product asked \
+         for,\nat its list price or, with the discount it names, below it.",
+        checked.quotes, checked.streamed
+    );
+    Ok(())
 }
 
 #[cfg(test)]
@@ -486,8 +583,11 @@ mod tests {
 
     #[test]
     fn the_default_config_parses() {
-        let d = Deployment::parse(DEFAULT_CONFIG, "default").unwrap();
-        assert_eq!(d.service("storefront.Pricing").retry.attempts, 3);
+        let d = Deployment::new(&[CATALOG, PRICING])
+            .with_config(DEFAULT_CONFIG, "default")
+            .unwrap();
+        assert_eq!(d.service(PRICING).unwrap().retry.attempts, 3);
+        assert_eq!(placement(&d).unwrap(), "inproc");
     }
 
     #[test]

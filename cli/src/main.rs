@@ -22,9 +22,15 @@ const DEFAULT_SCHEMA_NAME: &str = "schemas/storefront.fbs";
 /// Rounds of the demo's workload unless told otherwise.
 const DEMO_ROUNDS: usize = 500;
 
+/// Exit statuses, the same for every command.
+const EXIT_STATUSES: &str = "Exit status: 0 when the command did what it was asked, 1 when the \
+input is invalid or the work failed (a schema or message with errors, a breaking change, an \
+unreadable file, a call that failed; the reasons are on standard error), 2 when the command \
+line itself is wrong (an unknown option, a missing or malformed argument).";
+
 /// One schema, one zero-copy memory layout, every boundary.
 #[derive(Parser)]
-#[command(name = "weftbuf", version, about)]
+#[command(name = "weftbuf", version, about, after_help = EXIT_STATUSES)]
 struct Cli {
     /// What to do; without a command, the demo (`weftbuf demo`).
     #[command(subcommand)]
@@ -99,8 +105,12 @@ enum Command {
         /// A deployment configuration (`weftbuf.toml`); without one, every service in process.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
-        /// Rounds of the workload (a catalog listing and 8 quotes each).
-        #[arg(long, default_value_t = DEMO_ROUNDS)]
+        /// Rounds of the workload (a catalog listing and 8 quotes each), at least 1.
+        #[arg(
+            long,
+            default_value_t = DEMO_ROUNDS,
+            value_parser = at_least_one
+        )]
         rounds: usize,
         /// With `--config`: the component this process runs (`frontend`, `catalog` or
         /// `pricing`); `catalog` and `pricing` serve their service where the file says.
@@ -146,13 +156,23 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    // A wrong command line exits with 2, after clap's usage message.
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            ExitCode::FAILURE
         }
+    }
+}
+
+/// A count of at least 1, for options where 0 would measure nothing.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("it must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("not a count: {e}")),
     }
 }
 

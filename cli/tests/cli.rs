@@ -148,7 +148,7 @@ fn layout_of_one_struct_and_an_ambiguous_name() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).starts_with("struct MyGame.Example.Vec3  size 32, align 8"));
     let out = run(args("Monster"));
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr)
             .contains("`Monster` is ambiguous: MyGame.Example2.Monster, MyGame.Example.Monster")
@@ -205,7 +205,7 @@ fn compat_accepts_a_compatible_evolution_and_notes_defaults() {
 }
 
 #[test]
-fn compat_exits_2_on_a_missing_file_and_1_on_an_invalid_schema() {
+fn compat_exits_1_on_a_missing_file_and_on_an_invalid_schema() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.fbs");
     let bad = dir.path().join("bad.fbs");
@@ -213,7 +213,7 @@ fn compat_exits_2_on_a_missing_file_and_1_on_an_invalid_schema() {
     std::fs::write(&bad, "table T { a: Missing; }\n").unwrap();
     let missing = dir.path().join("missing.fbs");
     let out = weftbuf(&["compat", good.to_str().unwrap(), missing.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("cannot read"));
     let out = weftbuf(&["compat", good.to_str().unwrap(), bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
@@ -414,7 +414,7 @@ impl Drop for Children {
 }
 
 #[test]
-fn demo_runs_in_one_process_and_as_three_over_grpc_and_shm() {
+fn demo_runs_in_one_process_and_says_what_it_checked() {
     let result = weftbuf(&["demo", "--rounds", "20"]);
     assert!(result.status.success(), "{}", text(&result.stderr));
     let out = text(&result.stdout);
@@ -422,59 +422,270 @@ fn demo_runs_in_one_process_and_as_three_over_grpc_and_shm() {
         out.contains("inproc") && out.contains("grpc (loopback)") && out.contains("shm"),
         "{out}"
     );
-
-    // The same application, one process per component, over gRPC on loopback; then a mix;
-    // then over shared memory.
-    let dir = tempfile::tempdir().unwrap();
-    let (catalog, pricing) = (free_port(), free_port());
-    let socket = |name: &str| format!("shm://{}", dir.path().join(name).display());
-    for (name, catalog_at, pricing_at) in [
-        (
-            "grpc.toml",
-            format!("grpc://127.0.0.1:{catalog}"),
-            format!("grpc://127.0.0.1:{pricing}"),
-        ),
-        (
-            "mix.toml",
-            "inproc".to_string(),
-            format!("grpc://127.0.0.1:{pricing}"),
-        ),
-        ("shm.toml", socket("catalog.sock"), socket("pricing.sock")),
-    ] {
-        let config = dir.path().join(name);
-        std::fs::write(
-            &config,
-            format!(
-                "[services.\"storefront.Catalog\"]\nat = \"{catalog_at}\"\n\
-                 [services.\"storefront.Pricing\"]\nat = \"{pricing_at}\"\n"
-            ),
-        )
-        .unwrap();
-        let config = config.to_str().unwrap();
-        let mut children = Children(Vec::new());
-        for component in ["catalog", "pricing"] {
-            if component == "catalog" && catalog_at == "inproc" {
-                continue;
-            }
-            children.0.push(
-                Command::new(env!("CARGO_BIN_EXE_weftbuf"))
-                    .args(["demo", "--config", config, "--component", component])
-                    .stdout(std::process::Stdio::null())
-                    .spawn()
-                    .unwrap(),
-            );
-        }
-        // The servers take a moment to listen: the frontend retries until they answer.
-        let started = std::time::Instant::now();
-        let result = loop {
-            let result = weftbuf(&["demo", "--config", config, "--rounds", "20"]);
-            if result.status.success() || started.elapsed() > std::time::Duration::from_secs(20) {
-                break result;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        };
-        assert!(result.status.success(), "{name}: {}", text(&result.stderr));
-        assert!(text(&result.stdout).contains(&format!("pricing {pricing_at}")));
-        drop(children);
+    assert!(
+        out.contains("Every answer was checked: 480 quotes"),
+        "{out}"
+    );
+    for line in out.lines() {
+        assert!(
+            line.chars().count() <= 100,
+            "a line of {} characters: {line}",
+            line.chars().count()
+        );
     }
+}
+
+/// The rows of the demo's table: each with the same number of columns, the numbers starting
+/// where the header's do.
+fn table_rows(out: &str) -> Vec<&str> {
+    out.lines()
+        .skip_while(|l| !l.trim_start().starts_with("boundary"))
+        .take_while(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn a_long_boundary_label_keeps_the_table_in_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("weftbuf.toml");
+    std::fs::write(
+        &config,
+        "[services.\"storefront.Catalog\"]\nat = \"inproc\"\n",
+    )
+    .unwrap();
+    let result = weftbuf(&[
+        "demo",
+        "--config",
+        config.to_str().unwrap(),
+        "--rounds",
+        "2",
+    ]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let out = text(&result.stdout);
+    let rows = table_rows(&out);
+    assert_eq!(rows.len(), 2, "{out}");
+    // Every row is as long as the header: the columns line up.
+    let same_width = |rows: &[&str]| {
+        rows.iter()
+            .all(|r| r.chars().count() == rows[0].chars().count())
+    };
+    assert!(same_width(&rows), "{out}");
+
+    // A label as long as a real deployment's.
+    let long = format!(
+        "[services.\"storefront.Pricing\"]\nat = \"shm://{}\"\n",
+        dir.path()
+            .join("a-rather-long-folder-name-for-a-socket/pricing.sock")
+            .display()
+    );
+    std::fs::write(&config, long).unwrap();
+    std::fs::create_dir_all(dir.path().join("a-rather-long-folder-name-for-a-socket")).unwrap();
+    let mut children = Children(Vec::new());
+    children.0.push(
+        Command::new(env!("CARGO_BIN_EXE_weftbuf"))
+            .args([
+                "demo",
+                "--config",
+                config.to_str().unwrap(),
+                "--component",
+                "pricing",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let result = weftbuf(&[
+        "demo",
+        "--config",
+        config.to_str().unwrap(),
+        "--rounds",
+        "2",
+    ]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let out = text(&result.stdout);
+    let rows = table_rows(&out);
+    assert!(rows[1].contains("pricing shm://"), "{out}");
+    assert!(same_width(&rows), "{out}");
+}
+
+/// A deployment file of the storefront with each service where the two locations say.
+fn topology(dir: &std::path::Path, name: &str, catalog_at: &str, pricing_at: &str) -> String {
+    let config = dir.join(name);
+    std::fs::write(
+        &config,
+        format!(
+            "[services.\"storefront.Catalog\"]\nat = \"{catalog_at}\"\n\
+             [services.\"storefront.Pricing\"]\nat = \"{pricing_at}\"\n"
+        ),
+    )
+    .unwrap();
+    config.to_str().unwrap().to_string()
+}
+
+/// Starts the components of `config` that do not run in process, and the frontend at the
+/// same moment: the frontend's calls wait for servers that are still starting.
+fn run_topology(config: &str, catalog_at: &str) -> Output {
+    let mut children = Children(Vec::new());
+    for component in ["catalog", "pricing"] {
+        if component == "catalog" && catalog_at == "inproc" {
+            continue;
+        }
+        children.0.push(
+            Command::new(env!("CARGO_BIN_EXE_weftbuf"))
+                .args(["demo", "--config", config, "--component", component])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+    }
+    weftbuf(&["demo", "--config", config, "--rounds", "5"])
+}
+
+#[test]
+fn a_topology_of_three_processes_started_together_works_20_times_in_a_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = |name: &str| format!("shm://{}", dir.path().join(name).display());
+    for round in 0..20 {
+        let (catalog, pricing) = (free_port(), free_port());
+        for (name, catalog_at, pricing_at) in [
+            (
+                "grpc.toml",
+                format!("grpc://127.0.0.1:{catalog}"),
+                format!("grpc://127.0.0.1:{pricing}"),
+            ),
+            ("shm.toml", socket("catalog.sock"), socket("pricing.sock")),
+        ] {
+            let config = topology(dir.path(), name, &catalog_at, &pricing_at);
+            let result = run_topology(&config, &catalog_at);
+            assert!(
+                result.status.success(),
+                "{name}, round {round}: {}",
+                text(&result.stderr)
+            );
+            assert!(text(&result.stdout).contains(&format!("pricing {pricing_at}")));
+        }
+    }
+    // Catalog in the frontend's process, pricing in one of its own.
+    let config = topology(
+        dir.path(),
+        "mix.toml",
+        "inproc",
+        &format!("grpc://127.0.0.1:{}", free_port()),
+    );
+    let result = run_topology(&config, "inproc");
+    assert!(result.status.success(), "mix: {}", text(&result.stderr));
+}
+
+#[test]
+fn a_component_told_to_stop_removes_its_socket_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("pricing.sock");
+    let config = topology(
+        dir.path(),
+        "w.toml",
+        "inproc",
+        &format!("shm://{}", sock.display()),
+    );
+    for signal in ["TERM", "INT"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_weftbuf"))
+            .args(["demo", "--config", &config, "--component", "pricing"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while !sock.exists() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "no socket"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let killed = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "SIG{signal}");
+        assert!(!sock.exists(), "SIG{signal} left {}", sock.display());
+    }
+}
+
+#[test]
+fn a_service_that_cannot_be_reached_ends_the_demo_with_unavailable() {
+    let result = Command::new(env!("CARGO_BIN_EXE_weftbuf"))
+        .args(["demo", "--rounds", "1"])
+        .env("WEFTBUF_AT_STOREFRONT_PRICING", "grpc://127.0.0.1:1")
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = text(&result.stderr);
+    assert!(stderr.starts_with("error: UNAVAILABLE: "), "{stderr}");
+    assert!(stderr.contains("Connection refused"), "{stderr}");
+}
+
+#[test]
+fn misnamed_services_are_errors_with_the_nearest_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("weftbuf.toml");
+    std::fs::write(
+        &config,
+        "[services.\"storefront.Pricng\"]\nat = \"grpc://127.0.0.1:1\"\n",
+    )
+    .unwrap();
+    let out = weftbuf(&[
+        "demo",
+        "--config",
+        config.to_str().unwrap(),
+        "--rounds",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("weftbuf.toml:1:11: no service `storefront.Pricng` in this application (did you mean `storefront.Pricing`?)"),
+        "{stderr}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_weftbuf"))
+        .args(["demo", "--rounds", "1"])
+        .env("WEFTBUF_AT_STOREFRONT_PRICNG", "inproc")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("did you mean `WEFTBUF_AT_STOREFRONT_PRICING`?"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn exit_statuses_are_1_for_bad_input_and_2_for_a_bad_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.fbs");
+    // Bad input: a file that is not there, a schema with errors.
+    assert_eq!(
+        weftbuf(&["check", missing.to_str().unwrap()]).status.code(),
+        Some(1)
+    );
+    let out = weftbuf(&["layout", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    // A bad command line: unknown options, missing arguments, values out of range.
+    for args in [
+        &["check"][..],
+        &["check", "--nope", "x.fbs"],
+        &["demo", "--rounds", "0"],
+        &["demo", "--rounds", "many"],
+        &["frobnicate"],
+    ] {
+        assert_eq!(weftbuf(args).status.code(), Some(2), "{args:?}");
+    }
+    let out = weftbuf(&["demo", "--rounds", "0"]);
+    assert!(
+        text(&out.stderr).contains("it must be at least 1"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The rule is in the help.
+    assert!(text(&weftbuf(&["--help"]).stdout).contains("Exit status: 0 when"));
 }

@@ -15,6 +15,7 @@ pub mod message;
 pub mod rt;
 pub mod schema;
 pub mod service;
+pub mod suggest;
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

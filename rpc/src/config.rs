@@ -17,7 +17,11 @@
 //! ```
 //!
 //! An environment variable overrides where a service runs: `WEFTBUF_AT_STOREFRONT_PRICING`
-//! (the service's qualified name, upper case, `.` as `_`).
+//! (the service's qualified name, upper case, `.` as `_`), whether or not the file names it.
+//!
+//! A deployment knows the services its application hosts or calls ([`Deployment::new`]): a
+//! name it does not know, in the file, in a variable or asked for in code, is an error that
+//! names it and the nearest known name, never a service silently left in process.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -142,11 +146,37 @@ impl Default for ServiceConfig {
     }
 }
 
-/// Every service's settings.
+/// Every service's settings, for an application that hosts or calls a known set of services.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Deployment {
+    /// The services the application hosts or calls, by qualified name.
+    known: Vec<String>,
     defaults: ServiceConfig,
     services: BTreeMap<String, ServiceConfig>,
+}
+
+/// A service name the application neither hosts nor calls.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", unknown_message(.name, .suggestion.as_deref(), .known))]
+pub struct UnknownService {
+    /// The name as given.
+    pub name: String,
+    /// The known name most like it.
+    pub suggestion: Option<String>,
+    /// Every known name.
+    pub known: Vec<String>,
+}
+
+fn unknown_message(name: &str, suggestion: Option<&str>, known: &[String]) -> String {
+    let mut text = format!("no service `{name}` in this application");
+    match suggestion {
+        Some(s) => text.push_str(&format!(" (did you mean `{s}`?)")),
+        None if known.is_empty() => {
+            text.push_str(": it names no services (`Deployment::new` takes the list)");
+        }
+        None => text.push_str(&format!("; it hosts or calls {}", known.join(", "))),
+    }
+    text
 }
 
 #[derive(Deserialize)]
@@ -155,7 +185,7 @@ struct File {
     #[serde(default)]
     defaults: Option<Section>,
     #[serde(default)]
-    services: BTreeMap<String, toml::Spanned<Section>>,
+    services: BTreeMap<toml::Spanned<String>, toml::Spanned<Section>>,
 }
 
 #[derive(Deserialize, Clone)]
@@ -175,8 +205,31 @@ struct RetrySection {
 }
 
 impl Deployment {
-    /// Reads a `weftbuf.toml`; `source_name` names it in errors.
-    pub fn parse(text: &str, source_name: &str) -> Result<Deployment, ConfigError> {
+    /// The deployment of an application that hosts or calls `services` (qualified names, such
+    /// as a generated `PricingDescriptor::NAME`): each in process, with no deadline and no
+    /// retries, until a configuration or the environment says otherwise.
+    pub fn new<S: AsRef<str>>(services: &[S]) -> Deployment {
+        let mut known: Vec<String> = services.iter().map(|s| s.as_ref().to_string()).collect();
+        known.sort();
+        known.dedup();
+        Deployment {
+            known,
+            ..Deployment::default()
+        }
+    }
+
+    /// This deployment with a `weftbuf.toml` applied; `source_name` names it in errors. A
+    /// section for a service the application does not know is an error at its name.
+    pub fn with_config(self, text: &str, source_name: &str) -> Result<Deployment, ConfigError> {
+        let parsed = Deployment::parse(text, source_name, &self.known)?;
+        Ok(Deployment {
+            known: self.known,
+            ..parsed
+        })
+    }
+
+    /// Reads a `weftbuf.toml` for an application that hosts or calls `known`.
+    fn parse(text: &str, source_name: &str, known: &[String]) -> Result<Deployment, ConfigError> {
         let error = |span: Option<std::ops::Range<usize>>, message: String| {
             let (line, col) = line_col(text, span.map_or(0, |s| s.start));
             ConfigError {
@@ -195,15 +248,23 @@ impl Deployment {
         };
         let mut services = BTreeMap::new();
         for (name, section) in file.services {
+            if !known.iter().any(|k| k == name.get_ref()) {
+                let unknown = unknown_service(name.get_ref(), known);
+                return Err(error(Some(name.span()), unknown.to_string()));
+            }
             let config =
                 apply(defaults.clone(), section.get_ref()).map_err(|(s, m)| error(Some(s), m))?;
-            services.insert(name, config);
+            services.insert(name.into_inner(), config);
         }
-        Ok(Deployment { defaults, services })
+        Ok(Deployment {
+            known: known.to_vec(),
+            defaults,
+            services,
+        })
     }
 
     /// Applies `WEFTBUF_AT_<SERVICE>` overrides from `vars` (the process's environment, say)
-    /// to the services named in the file.
+    /// to the services the application knows, named in the file or not.
     pub fn with_env(
         mut self,
         vars: impl IntoIterator<Item = (String, String)>,
@@ -218,33 +279,59 @@ impl Deployment {
                 col: 1,
                 message,
             })?;
-            let name = self
-                .services
-                .keys()
-                .find(|name| env_name(name) == service)
-                .cloned()
-                .ok_or_else(|| ConfigError {
+            let Some(name) = self.known.iter().find(|name| env_name(name) == service) else {
+                let variables: Vec<String> = self.known.iter().map(|k| env_name(k)).collect();
+                let nearest =
+                    weftbuf::suggest::closest(service, variables.iter().map(String::as_str))
+                        .map(|v| format!(" (did you mean `WEFTBUF_AT_{v}`?)"))
+                        .unwrap_or_default();
+                return Err(ConfigError {
                     source_name: key.clone(),
                     line: 1,
                     col: 1,
-                    message: format!("no service in the configuration is named by `{service}`"),
-                })?;
-            if let Some(config) = self.services.get_mut(&name) {
-                config.at = at;
-            }
+                    message: format!(
+                        "`{key}` names no service of this application{nearest}; it hosts or \
+                         calls {}",
+                        self.known.join(", ")
+                    ),
+                });
+            };
+            let defaults = self.defaults.clone();
+            self.services.entry(name.clone()).or_insert(defaults).at = at;
         }
         Ok(self)
     }
 
-    /// The settings of service `name` (its qualified name), the defaults when the file does
-    /// not name it.
-    pub fn service(&self, name: &str) -> &ServiceConfig {
-        self.services.get(name).unwrap_or(&self.defaults)
+    /// The settings of service `name` (its qualified name): the file's, or the defaults when
+    /// the file does not name it; an error when the application does not know it.
+    pub fn service(&self, name: &str) -> Result<&ServiceConfig, UnknownService> {
+        if let Some(config) = self.services.get(name) {
+            return Ok(config);
+        }
+        if self.known.iter().any(|k| k == name) {
+            return Ok(&self.defaults);
+        }
+        Err(unknown_service(name, &self.known))
+    }
+
+    /// The services the application hosts or calls, sorted.
+    pub fn known(&self) -> &[String] {
+        &self.known
     }
 
     /// The services the file names, with their settings.
     pub fn services(&self) -> impl Iterator<Item = (&str, &ServiceConfig)> {
         self.services.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+/// The error for `name`, which is not among `known`.
+fn unknown_service(name: &str, known: &[String]) -> UnknownService {
+    UnknownService {
+        name: name.to_string(),
+        suggestion: weftbuf::suggest::closest(name, known.iter().map(String::as_str))
+            .map(str::to_string),
+        known: known.to_vec(),
     }
 }
 
@@ -336,10 +423,20 @@ at = "shm:///run/catalog.sock"
 allow_uids = [1000, 1001]
 "#;
 
+    const SERVICES: [&str; 3] = ["storefront.Catalog", "storefront.Pricing", "other.Thing"];
+
+    fn deployment(text: &str) -> Result<Deployment, ConfigError> {
+        Deployment::new(&SERVICES).with_config(text, "weftbuf.toml")
+    }
+
+    fn env(key: &str, value: &str) -> [(String, String); 1] {
+        [(key.to_string(), value.to_string())]
+    }
+
     #[test]
     fn services_get_their_settings_and_the_defaults() {
-        let d = Deployment::parse(FILE, "weftbuf.toml").unwrap();
-        let pricing = d.service("storefront.Pricing");
+        let d = deployment(FILE).unwrap();
+        let pricing = d.service("storefront.Pricing").unwrap();
         assert_eq!(
             pricing.at,
             Location::Grpc {
@@ -349,7 +446,7 @@ allow_uids = [1000, 1001]
         );
         assert_eq!(pricing.deadline, Some(Duration::from_millis(250)));
         assert_eq!(pricing.retry.attempts, 3);
-        let catalog = d.service("storefront.Catalog");
+        let catalog = d.service("storefront.Catalog").unwrap();
         assert_eq!(catalog.deadline, Some(Duration::from_secs(1)));
         assert_eq!(
             catalog.at,
@@ -359,36 +456,98 @@ allow_uids = [1000, 1001]
         );
         assert_eq!(catalog.allow_uids, Some(vec![1000, 1001]));
         assert_eq!(pricing.allow_uids, None);
-        assert_eq!(d.service("other.Thing").at, Location::InProc);
+        assert_eq!(d.service("other.Thing").unwrap().at, Location::InProc);
     }
 
     #[test]
-    fn the_environment_moves_a_service() {
-        let d = Deployment::parse(FILE, "weftbuf.toml")
+    fn the_environment_moves_a_service_the_file_names_or_not() {
+        let d = deployment(FILE)
             .unwrap()
-            .with_env([(
-                "WEFTBUF_AT_STOREFRONT_PRICING".to_string(),
-                "inproc".to_string(),
-            )])
+            .with_env(env("WEFTBUF_AT_STOREFRONT_PRICING", "inproc"))
             .unwrap();
-        assert_eq!(d.service("storefront.Pricing").at, Location::InProc);
-        let err = Deployment::parse(FILE, "weftbuf.toml")
+        assert_eq!(
+            d.service("storefront.Pricing").unwrap().at,
+            Location::InProc
+        );
+        // Not in the file: placed anyway, with the file's defaults.
+        let d = deployment(FILE)
             .unwrap()
-            .with_env([("WEFTBUF_AT_NOPE".to_string(), "inproc".to_string())])
+            .with_env(env("WEFTBUF_AT_OTHER_THING", "grpc://10.0.0.7:7"))
+            .unwrap();
+        let other = d.service("other.Thing").unwrap();
+        assert_eq!(other.at.to_string(), "grpc://10.0.0.7:7");
+        assert_eq!(other.deadline, Some(Duration::from_secs(1)));
+        let d = Deployment::new(&SERVICES)
+            .with_env(env("WEFTBUF_AT_STOREFRONT_CATALOG", "shm://@c"))
+            .unwrap();
+        assert_eq!(
+            d.service("storefront.Catalog").unwrap().at.to_string(),
+            "shm://@c"
+        );
+    }
+
+    #[test]
+    fn unknown_names_are_errors_that_suggest_the_nearest() {
+        // In the file: at the name, with the nearest known name.
+        let err = deployment("[services.\"storefront.Pricng\"]\nat = \"inproc\"\n").unwrap_err();
+        assert_eq!((err.line, err.col), (1, 11), "{err}");
+        assert!(
+            err.message.contains("`storefront.Pricng`")
+                && err.message.contains("did you mean `storefront.Pricing`?"),
+            "{err}"
+        );
+        let err = deployment("\n[services.Pricing]\nat = \"inproc\"\n").unwrap_err();
+        assert_eq!(err.line, 2, "{err}");
+        assert!(
+            err.message.contains("did you mean `storefront.Pricing`?"),
+            "{err}"
+        );
+        let err = deployment("[services.\"shipping.Tracker\"]\n").unwrap_err();
+        assert!(
+            err.message
+                .contains("it hosts or calls other.Thing, storefront.Catalog"),
+            "{err}"
+        );
+        // In a variable.
+        let err = Deployment::new(&SERVICES)
+            .with_env(env("WEFTBUF_AT_STOREFRONT_PRICNG", "inproc"))
             .unwrap_err();
-        assert!(err.to_string().contains("NOPE"), "{err}");
+        assert_eq!(err.source_name, "WEFTBUF_AT_STOREFRONT_PRICNG");
+        assert!(
+            err.message
+                .contains("did you mean `WEFTBUF_AT_STOREFRONT_PRICING`?"),
+            "{err}"
+        );
+        // Asked for in code.
+        let err = Deployment::new(&SERVICES)
+            .service("hello.Greetr")
+            .unwrap_err();
+        assert_eq!(err.suggestion, None);
+        let err = Deployment::new(&["hello.Greeter"])
+            .service("hello.Greetr")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no service `hello.Greetr` in this application (did you mean `hello.Greeter`?)"
+        );
     }
 
     #[test]
     fn errors_point_at_the_bad_value() {
+        let known = ["a.B"];
         let text = "[services.\"a.B\"]\nat = \"grpc://host\"\n";
-        let err = Deployment::parse(text, "w.toml").unwrap_err();
+        let err = Deployment::new(&known)
+            .with_config(text, "w.toml")
+            .unwrap_err();
         assert_eq!((err.line, err.col), (2, 6), "{err}");
         assert!(err.message.contains("no port"), "{err}");
-        let err =
-            Deployment::parse("[defaults]\ndeadline = \"5 parsecs\"\n", "w.toml").unwrap_err();
+        let err = Deployment::new(&known)
+            .with_config("[defaults]\ndeadline = \"5 parsecs\"\n", "w.toml")
+            .unwrap_err();
         assert_eq!(err.line, 2, "{err}");
-        let err = Deployment::parse("[defaults]\nwhere = 1\n", "w.toml").unwrap_err();
+        let err = Deployment::new(&known)
+            .with_config("[defaults]\nwhere = 1\n", "w.toml")
+            .unwrap_err();
         assert!(
             err.to_string()
                 .starts_with("w.toml:2:1: unknown field `where`"),

@@ -6,12 +6,24 @@ use std::time::Instant;
 
 use weftbuf::rt::MethodDescriptor;
 
-use crate::config::{Deployment, Location, ServiceConfig};
+use crate::config::{Deployment, Location, ServiceConfig, UnknownService};
 use crate::{BoxFuture, Build, Channel, Code, Context, InProc, Payload, RawStream, Sender, Status};
 
 /// A service that cannot be reached where the configuration says.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
+    /// A service the application neither hosts nor calls (a misspelt name, say).
+    #[error(transparent)]
+    Unknown(#[from] UnknownService),
+    /// A service that runs in process by the configuration, which this process does not host.
+    #[error(
+        "{service} runs in process (at = \"inproc\"), but this process does not host it: \
+         serve it in the `InProc` given, or say where it runs"
+    )]
+    NotHosted {
+        /// The service.
+        service: String,
+    },
     /// A location this build has no transport for.
     #[error("{service} runs at {at}: {why}")]
     Unsupported {
@@ -36,11 +48,12 @@ pub enum ConnectError {
 impl Deployment {
     /// The channel to service `name` (its qualified name) where this deployment says it runs:
     /// `local` for `inproc`, a gRPC channel for `grpc://`, a shared-memory channel for
-    /// `shm://` (each connecting on its first call).
+    /// `shm://` (each connecting on its first call). A name the application does not know
+    /// is an error (with the nearest known name).
     /// Calls through it get the service's deadline when they set none, and its idempotent
     /// methods are retried as its `retry` says. A gRPC channel is made within a tokio runtime.
     pub fn channel(&self, name: &str, local: &InProc) -> Result<Arc<dyn Channel>, ConnectError> {
-        let settings = self.service(name).clone();
+        let settings = self.service(name)?.clone();
         #[allow(unused_variables, reason = "used by the transports this build lacks")]
         let unsupported = |why| ConnectError::Unsupported {
             service: name.to_string(),
@@ -48,6 +61,11 @@ impl Deployment {
             why,
         };
         let inner: Arc<dyn Channel> = match &settings.at {
+            Location::InProc if !local.serves(name) => {
+                return Err(ConnectError::NotHosted {
+                    service: name.to_string(),
+                });
+            }
             Location::InProc => Arc::new(local.clone()),
             #[cfg(feature = "grpc")]
             Location::Grpc { .. } => Arc::new(

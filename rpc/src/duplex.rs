@@ -8,7 +8,7 @@
 
 use std::future::Future;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use weftbuf::rt::{Builder, Family, MethodDescriptor, file_identifier};
 
 use crate::stream::{Flow, QUEUE_DEPTH};
@@ -61,6 +61,8 @@ impl Source for QueueSource {
 pub struct Sender {
     queue: mpsc::Sender<Vec<u8>>,
     builder: Builder<'static>,
+    /// How the call ended, once it has: a request sent after that gets the call's status.
+    ended: watch::Receiver<Option<Result<(), Status>>>,
 }
 
 impl Sender {
@@ -70,9 +72,10 @@ impl Sender {
         &mut self.builder
     }
 
-    /// Sends the request finished in [`Sender::builder`]: `INTERNAL` when it was not finished,
-    /// `FAILED_PRECONDITION` when the call has already ended (its status comes with the
-    /// responses).
+    /// Sends the request finished in [`Sender::builder`]: `INTERNAL` when it was not finished.
+    /// When the call has ended already, the error is the status it ended with (the same one
+    /// its responses end with); `FAILED_PRECONDITION` when it ended `OK` without taking this
+    /// request.
     pub async fn send(&mut self) -> Result<(), Status> {
         if file_identifier(self.builder.as_bytes()).is_none() {
             return Err(Status::internal(
@@ -85,8 +88,24 @@ impl Sender {
 
     /// Sends a request made elsewhere, as its bytes.
     pub async fn send_bytes(&mut self, bytes: Vec<u8>) -> Result<(), Status> {
-        self.queue.send(bytes).await.map_err(|_| {
-            Status::failed_precondition("the call has ended: its responses carry its status")
+        if self.ended.borrow().is_none() {
+            let Sender { queue, ended, .. } = self;
+            tokio::select! {
+                biased;
+                sent = queue.send(bytes) => if sent.is_ok() {
+                    return Ok(());
+                },
+                // A call that ended while its queue was full takes no more requests.
+                _ = ended.wait_for(Option::is_some) => {}
+            }
+        }
+        // Over, or about to be: the work lets go of the requests as it ends, and its outcome
+        // follows at once.
+        let ended = self.ended.wait_for(Option::is_some).await;
+        Err(match ended.as_deref() {
+            Ok(Some(Err(status))) => status.clone(),
+            Ok(_) => Status::failed_precondition("the call ended (OK) before it took this request"),
+            Err(_) => Status::cancelled("the call was abandoned before it took this request"),
         })
     }
 
@@ -113,20 +132,14 @@ impl<'a, F: Family> ClientStream<'a, F> {
     }
 
     /// Sends the request finished in [`ClientStream::builder`]. When the call has ended
-    /// already, its status (from the handler) is the error.
+    /// already, its status is the error.
     pub async fn send(&mut self) -> Result<(), Status> {
-        match self.sender.send().await {
-            Err(e) if e.code == crate::Code::FailedPrecondition => Err(self.outcome().await),
-            other => other,
-        }
+        self.sender.send().await
     }
 
     /// Sends a request made elsewhere, as its bytes.
     pub async fn send_bytes(&mut self, bytes: Vec<u8>) -> Result<(), Status> {
-        match self.sender.send_bytes(bytes).await {
-            Err(e) if e.code == crate::Code::FailedPrecondition => Err(self.outcome().await),
-            other => other,
-        }
+        self.sender.send_bytes(bytes).await
     }
 
     /// Sends no more requests and waits for the response.
@@ -144,17 +157,6 @@ impl<'a, F: Family> ClientStream<'a, F> {
             None => Ok(response),
             Some(Err(e)) => Err(e),
             Some(Ok(_)) => Err(Status::internal("the call sent more than one response")),
-        }
-    }
-
-    /// Why the call ended early.
-    async fn outcome(&mut self) -> Status {
-        loop {
-            match self.responses.next().await {
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return e,
-                None => return Status::internal("the call ended before its requests were sent"),
-            }
         }
     }
 }
@@ -223,14 +225,17 @@ where
         queue: events.clone(),
         builder: Builder::new(),
     };
+    let (outcome, ended) = watch::channel(None);
     let work = carry(ctx.clone(), incoming, sink);
     let task = runtime.spawn(async move {
-        let ended = crate::call::supervise(work, &ctx, method).await;
-        let _ = events.send(Event::End(ended)).await;
+        let status = crate::call::supervise(work, &ctx, method).await;
+        outcome.send_replace(Some(status.clone()));
+        let _ = events.send(Event::End(status)).await;
     });
     let sender = Sender {
         queue: requests,
         builder: Builder::new(),
+        ended,
     };
     Ok((sender, RawStream::new(Flow::Task { responses, task })))
 }

@@ -30,6 +30,11 @@ impl InProc {
     }
 
     /// The handler of `method`'s service, and the method's index in it.
+    /// Whether this process hosts service `name` (its qualified name) here.
+    pub fn serves(&self, name: &str) -> bool {
+        self.handlers.contains_key(name)
+    }
+
     fn route(&self, method: &MethodDescriptor) -> Result<(&Arc<dyn Handler>, usize), Status> {
         let service = method
             .path

@@ -22,6 +22,7 @@ mod handler;
 mod inproc;
 mod message;
 mod payload;
+mod ready;
 #[cfg(all(feature = "shm", target_os = "linux"))]
 pub mod shm;
 mod stream;

@@ -83,7 +83,9 @@ fn request(customer: &str) -> Vec<u8> {
 /// implementation failing `failures` times: the channel and the count of calls.
 fn pricing(settings: &str, failures: u32) -> (Arc<dyn Channel>, Arc<AtomicU32>, Arc<AtomicU32>) {
     let text = format!("[services.\"storefront.Pricing\"]\nat = \"inproc\"\n{settings}\n");
-    let deployment = Deployment::parse(&text, "weftbuf.toml").unwrap();
+    let deployment = Deployment::new(&[common::PRICING])
+        .with_config(&text, "weftbuf.toml")
+        .unwrap();
     let calls = Arc::new(AtomicU32::new(0));
     let had_deadline = Arc::new(AtomicU32::new(0));
     let local = InProc::new().serve(PricingServer(Flaky {
@@ -162,11 +164,12 @@ async fn calls_without_a_deadline_get_the_services() {
 #[cfg(not(feature = "shm"))]
 #[tokio::test]
 async fn a_place_this_build_cannot_reach_is_a_clear_error() {
-    let deployment = Deployment::parse(
-        "[services.\"storefront.Pricing\"]\nat = \"shm:///run/pricing.sock\"\n",
-        "weftbuf.toml",
-    )
-    .unwrap();
+    let deployment = Deployment::new(&[common::PRICING])
+        .with_config(
+            "[services.\"storefront.Pricing\"]\nat = \"shm:///run/pricing.sock\"\n",
+            "weftbuf.toml",
+        )
+        .unwrap();
     let Err(err) = deployment.channel("storefront.Pricing", &InProc::new()) else {
         panic!("a channel to shared memory");
     };
@@ -178,7 +181,8 @@ async fn a_place_this_build_cannot_reach_is_a_clear_error() {
     );
 }
 
-/// A server that starts listening a moment after the first call: the retries get through.
+/// A server that starts listening a moment after the first call: the call waits for it
+/// within its deadline (the channel's wait-for-ready, before any retry is needed).
 #[cfg(feature = "grpc")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_comes_up_late_is_reached_by_retries() {
@@ -191,7 +195,9 @@ async fn a_server_that_comes_up_late_is_reached_by_retries() {
         "[services.\"storefront.Pricing\"]\nat = \"grpc://127.0.0.1:{port}\"\n\
          deadline = \"5s\"\nretry = {{ attempts = 8, backoff = \"20ms\" }}\n"
     );
-    let deployment = Deployment::parse(&text, "weftbuf.toml").unwrap();
+    let deployment = Deployment::new(&[common::PRICING])
+        .with_config(&text, "weftbuf.toml")
+        .unwrap();
     let channel = deployment
         .channel("storefront.Pricing", &InProc::new())
         .unwrap();
@@ -213,4 +219,49 @@ async fn a_server_that_comes_up_late_is_reached_by_retries() {
     assert_eq!(quote.get().sku(), 7);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     serving.abort();
+}
+
+/// Names the application does not know are errors, not services left in process; a service
+/// that runs in process must be hosted there; the environment places a service the file does
+/// not list.
+#[tokio::test]
+async fn misconfigured_services_are_errors_that_say_what_to_fix() {
+    let local = InProc::new().serve(PricingServer(common::Pricing));
+    let deployment = Deployment::new(&[common::PRICING, "storefront.Catalog"]);
+    let Err(err) = deployment.channel("storefront.Pricng", &local) else {
+        panic!("a channel to a misspelt service");
+    };
+    assert!(
+        err.to_string()
+            .contains("no service `storefront.Pricng` in this application (did you mean `storefront.Pricing`?)"),
+        "{err}"
+    );
+    // Catalog is known, in process by default, and this process does not host it.
+    let Err(err) = deployment.channel("storefront.Catalog", &local) else {
+        panic!("a channel to a service nobody hosts");
+    };
+    assert!(
+        matches!(err, weftbuf_rpc::ConnectError::NotHosted { .. }),
+        "{err}"
+    );
+    // The file does not name Pricing; a variable moves it to a server that is not there.
+    let deployment = deployment
+        .with_config("[defaults]\ndeadline = \"300ms\"\n", "weftbuf.toml")
+        .unwrap()
+        .with_env([(
+            "WEFTBUF_AT_STOREFRONT_PRICING".to_string(),
+            "shm://@weftbuf-nobody-listens".to_string(),
+        )])
+        .unwrap();
+    let at = &deployment.service(common::PRICING).unwrap().at;
+    assert_eq!(at.to_string(), "shm://@weftbuf-nobody-listens");
+    #[cfg(feature = "shm")]
+    {
+        let channel = deployment.channel(common::PRICING, &local).unwrap();
+        let err = PricingClient::new(channel)
+            .quote(Context::new(), &request("ada"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, Code::Unavailable, "{err}");
+    }
 }

@@ -435,7 +435,9 @@ async fn a_deployment_that_says_shm_reaches_the_server() {
         "[services.\"storefront.Pricing\"]\nat = \"shm://{}\"\n",
         path.display()
     );
-    let deployment = weftbuf_rpc::config::Deployment::parse(&text, "weftbuf.toml").unwrap();
+    let deployment = weftbuf_rpc::config::Deployment::new(&[common::PRICING])
+        .with_config(&text, "weftbuf.toml")
+        .unwrap();
     let channel = deployment
         .channel("storefront.Pricing", &weftbuf_rpc::InProc::new())
         .unwrap();

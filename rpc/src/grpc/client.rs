@@ -22,6 +22,7 @@ use super::{CONTENT_TYPE_WEFTBUF, DEFAULT_MAX_MESSAGE_SIZE, GrpcError};
 use crate::call::supervise;
 use crate::config::Location;
 use crate::duplex::{EventSink, spawn_duplex};
+use crate::ready::{WaitForReady, nothing_listens};
 use crate::stream::{Flow, Queue, push};
 use crate::{BoxFuture, Build, Channel, Code, Context, Payload, RawStream, Sender, Status};
 
@@ -113,22 +114,31 @@ impl GrpcChannel {
         }
         let path = path(method)?;
         let body = OneMessage::new(request, &self.pool).ok_or_else(over)?;
-        let (metadata, _, ()) = outgoing(ctx, ())?.into_parts();
-        let mut http = http::Request::new(Body::new(body));
-        *http.method_mut() = http::Method::POST;
-        *http.version_mut() = http::Version::HTTP_2;
-        *http.uri_mut() = http::Uri::from(path);
-        *http.headers_mut() = metadata.into_headers();
-        http.headers_mut()
-            .insert(TE, HeaderValue::from_static("trailers"));
-        let mut transport = self.transport.clone();
-        std::future::poll_fn(|cx| transport.poll_ready(cx))
-            .await
-            .map_err(|e| Status::unavailable(format!("{}: {e}", method.path)))?;
-        let response = transport
-            .call(http)
-            .await
-            .map_err(|e| received(&tonic::Status::from_error(e)))?;
+        let mut wait = WaitForReady::new();
+        let response = loop {
+            let (metadata, _, ()) = outgoing(ctx, ())?.into_parts();
+            // A copy of the frame's chunks (counted references): a connection refused before
+            // anything was sent sends the same bytes again.
+            let mut http = http::Request::new(Body::new(body.clone()));
+            *http.method_mut() = http::Method::POST;
+            *http.version_mut() = http::Version::HTTP_2;
+            *http.uri_mut() = http::Uri::from(path.clone());
+            *http.headers_mut() = metadata.into_headers();
+            http.headers_mut()
+                .insert(TE, HeaderValue::from_static("trailers"));
+            let mut transport = self.transport.clone();
+            std::future::poll_fn(|cx| transport.poll_ready(cx))
+                .await
+                .map_err(|e| Status::unavailable(format!("{}: {e}", method.path)))?;
+            match transport.call(http).await {
+                Ok(response) => break response,
+                Err(e) if nothing_listens(e.as_ref()) => {
+                    let status = received(&tonic::Status::from_error(e));
+                    wait.pause(ctx, &status.message).await?;
+                }
+                Err(e) => return Err(received(&tonic::Status::from_error(e))),
+            }
+        };
         // A status in the headers is the whole answer (gRPC's trailers-only response).
         let status_code = response.status();
         if let Some(status) = tonic::Status::from_header_map(response.headers()) {
@@ -348,15 +358,23 @@ async fn carry(
     requests: tokio::sync::mpsc::Receiver<Vec<u8>>,
     mut sink: EventSink,
 ) -> Result<(), Status> {
-    let request = outgoing(&ctx, RequestStream(requests))?;
-    grpc.ready()
-        .await
-        .map_err(|e| Status::unavailable(format!("{}: {e}", path.path())))?;
-    let mut responses = grpc
-        .streaming(request, path, RawCodec)
-        .await
-        .map_err(|e| received(&e))?
-        .into_inner();
+    // Shared, so that a connection refused before any request went out (a server starting)
+    // leaves them queued for the next attempt.
+    let requests = Arc::new(Mutex::new(requests));
+    let mut wait = WaitForReady::new();
+    let mut responses = loop {
+        let request = outgoing(&ctx, RequestStream(requests.clone()))?;
+        grpc.ready()
+            .await
+            .map_err(|e| Status::unavailable(format!("{}: {e}", path.path())))?;
+        match grpc.streaming(request, path.clone(), RawCodec).await {
+            Ok(responses) => break responses.into_inner(),
+            Err(status) if nothing_listens(&status) => {
+                wait.pause(&ctx, &received(&status).message).await?;
+            }
+            Err(status) => return Err(received(&status)),
+        }
+    };
     while let Some(bytes) = responses.message().await.map_err(|e| received(&e))? {
         sink.forward(bytes.into()).await?;
     }
@@ -364,13 +382,16 @@ async fn carry(
 }
 
 /// A call's requests as tonic sends them: the bytes the caller's [`Sender`] queued.
-struct RequestStream(tokio::sync::mpsc::Receiver<Vec<u8>>);
+struct RequestStream(Arc<Mutex<tokio::sync::mpsc::Receiver<Vec<u8>>>>);
 
 impl futures_core::Stream for RequestStream {
     type Item = Vec<u8>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Vec<u8>>> {
-        self.0.poll_recv(cx)
+    fn poll_next(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Vec<u8>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .poll_recv(cx)
     }
 }
 

@@ -178,6 +178,7 @@ const COALESCE_BELOW: usize = 1024;
 /// goes as one chunk and the message as another, so a large message reaches the connection
 /// without a copy (h2 writes a chunk over 256 bytes from where it is). tonic's own body
 /// copies each message into a frame buffer first.
+#[derive(Clone)]
 pub(crate) struct OneMessage {
     /// The chunks not sent yet, first at the front.
     chunks: [Option<Bytes>; 2],

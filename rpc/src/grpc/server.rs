@@ -150,16 +150,23 @@ impl Server {
         Ok(self)
     }
 
-    /// Listens on `addr` and serves until `shutdown` completes (see [`Server::run_on`]).
-    pub async fn run(
+    /// Listens on `addr` now, then serves until `shutdown` completes (see
+    /// [`Server::run_on`]): clients can connect as soon as this returns, before the future
+    /// is first polled (spawned, say). A failure to listen is the future's output.
+    pub fn run(
         self,
         addr: SocketAddr,
         shutdown: impl Future<Output = ()>,
-    ) -> Result<(), GrpcError> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| GrpcError::Bind { addr, source })?;
-        self.run_on(listener, shutdown).await
+    ) -> impl Future<Output = Result<(), GrpcError>> {
+        // Bound with std, which needs no runtime; tokio takes the socket over when it runs.
+        let bound = std::net::TcpListener::bind(addr)
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .map_err(|source| GrpcError::Bind { addr, source });
+        async move {
+            let listener =
+                TcpListener::from_std(bound?).map_err(|source| GrpcError::Bind { addr, source })?;
+            self.run_on(listener, shutdown).await
+        }
     }
 
     /// Serves the connections `listener` accepts until `shutdown` completes; then stops

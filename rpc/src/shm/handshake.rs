@@ -12,7 +12,7 @@ use rustix::net::{
     SendAncillaryMessage, SendFlags,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt, Interest};
-use tokio::net::{UnixListener, UnixStream};
+use tokio::net::UnixStream;
 
 use super::ShmError;
 use super::layout::{Geometry, VERSION};
@@ -71,10 +71,10 @@ impl Address {
         }
     }
 
-    /// Listens here; a socket file is made readable and writable by its owner only. A socket
-    /// file left by a server that is gone (killed, say) is replaced; one a live server
-    /// listens on is an error.
-    pub(crate) fn listen(&self) -> Result<UnixListener, ShmError> {
+    /// Listens here, at once (clients may connect from now on; no runtime needed): a socket
+    /// file is made readable and writable by its owner only. A socket file left by a server
+    /// that is gone (killed, say) is replaced; one a live server listens on is an error.
+    pub(crate) fn listen(&self) -> Result<std::os::unix::net::UnixListener, ShmError> {
         let addr = self.std().map_err(|e| ShmError::Io("socket address", e))?;
         let listener = match std::os::unix::net::UnixListener::bind_addr(&addr) {
             Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => match self {
@@ -100,7 +100,7 @@ impl Address {
         listener
             .set_nonblocking(true)
             .map_err(|e| ShmError::Io("listen", e))?;
-        UnixListener::from_std(listener).map_err(|e| ShmError::Io("listen", e))
+        Ok(listener)
     }
 
     /// Connects here.
@@ -343,6 +343,8 @@ pub(crate) async fn hung_up(stream: &tokio::net::UnixStream) {
 mod tests {
     use std::sync::atomic::Ordering;
 
+    use tokio::net::UnixListener;
+
     use super::*;
 
     fn geometry() -> Geometry {
@@ -361,7 +363,7 @@ mod tests {
     async fn a_handshake_shares_one_segment_and_two_bells() {
         let dir = tempfile::tempdir().unwrap();
         let address = Address::new(&dir.path().join("pricing.sock"));
-        let listener = address.listen().unwrap();
+        let listener = UnixListener::from_std(address.listen().unwrap()).unwrap();
         let mode = std::fs::metadata(dir.path().join("pricing.sock")).unwrap();
         assert_eq!(
             std::os::unix::fs::PermissionsExt::mode(&mode.permissions()) & 0o777,
@@ -390,7 +392,7 @@ mod tests {
             }
             other => other,
         };
-        let listener = address.listen().unwrap();
+        let listener = UnixListener::from_std(address.listen().unwrap()).unwrap();
         let nobody = Allow(vec![u32::MAX - 1]);
         let server = tokio::spawn(serve_one(listener, nobody));
         let err = hello(&address).await.err().unwrap();
@@ -408,7 +410,7 @@ mod tests {
     async fn a_peer_that_does_not_say_hello_is_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let address = Address::new(&dir.path().join("s.sock"));
-        let listener = address.listen().unwrap();
+        let listener = UnixListener::from_std(address.listen().unwrap()).unwrap();
         let server = tokio::spawn(serve_one(listener, Allow::default()));
         let mut stream = address.connect().unwrap();
         stream.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();

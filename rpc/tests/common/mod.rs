@@ -23,8 +23,8 @@ use generated::storefront::{
     GetQuote, GetQuoteBuilder, GetQuoteT, Money, PricingClient, PricingDescriptor, PricingService,
     QuoteBuilder, TotalBuilder,
 };
-use weftbuf::rt::Service as _;
 use weftbuf::rt::Builder;
+use weftbuf::rt::Service as _;
 use weftbuf_rpc::{Channel, Code, Context, Requests, Sink, Status};
 
 /// The pricing service's qualified name, as deployments name it.
@@ -171,6 +171,22 @@ pub async fn check_duplex_calls<C: Channel>(client: &PricingClient<C>) {
     let err = quotes.next().await.unwrap().unwrap_err();
     assert_eq!(err.code, Code::NotFound, "{err}");
     assert!(quotes.next().await.is_none());
+
+    // Bidi, requests sent after the call ended: the call's own status, not another.
+    let (mut sender, mut quotes) = client.quote_each(Context::new()).await.unwrap();
+    sender.send_bytes(line(MISSING)).await.unwrap();
+    let err = quotes.next().await.unwrap().unwrap_err();
+    assert_eq!(err.code, Code::NotFound, "{err}");
+    let late = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Err(status) = sender.send_bytes(line(1)).await {
+                return status;
+            }
+        }
+    })
+    .await
+    .expect("a request sent after the call ended fails");
+    assert_eq!(late, err);
 
     // Bidi, malformed request bytes: the verifier's error as INVALID_ARGUMENT.
     let (mut sender, mut quotes) = client.quote_each(Context::new()).await.unwrap();

@@ -83,22 +83,6 @@ fn index_u32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-/// Levenshtein distance between two short names, in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitute = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
-        }
-    }
-    row[b.len()]
-}
-
 fn qualified(namespace: &[String], name: &str) -> QualifiedName {
     QualifiedName {
         namespace: namespace.to_vec(),
@@ -293,21 +277,14 @@ impl Resolver<'_> {
         self.error(path.span, format!("unknown type `{name}`{hint}"));
     }
 
-    /// The defined name most like `name`: the same last component in another namespace, or
-    /// else a last component within a small edit distance (a typo).
+    /// The defined type most like `name` ([`crate::suggest::closest`]).
     fn closest_name(&self, name: &str) -> Option<String> {
-        let last = name.rsplit('.').next().unwrap_or(name);
-        let budget = (last.chars().count() / 3).clamp(1, 3);
-        self.symbols
+        let types = self
+            .symbols
             .iter()
             .filter(|(_, (symbol, _))| *symbol != Symbol::Service)
-            .filter_map(|(full, _)| {
-                let candidate_last = full.rsplit('.').next().unwrap_or(full);
-                let distance = edit_distance(last, candidate_last);
-                (distance <= budget && full != name).then_some((distance, full))
-            })
-            .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
-            .map(|(_, full)| full.clone())
+            .map(|(full, _)| full.as_str());
+        crate::suggest::closest(name, types).map(str::to_string)
     }
 
     /// Converts attributes, reporting any that is neither built in nor declared.
@@ -449,18 +426,5 @@ impl Resolver<'_> {
                 None
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::edit_distance;
-
-    #[test]
-    fn edit_distance_counts_single_character_edits() {
-        assert_eq!(edit_distance("Mony", "Money"), 1);
-        assert_eq!(edit_distance("Monster", "Monster"), 0);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

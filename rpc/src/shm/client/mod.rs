@@ -11,12 +11,14 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 use weftbuf::rt::{Builder, MethodDescriptor, file_identifier};
 
+use super::ShmError;
 use super::bell::{CLOCK_EVERY, HOT_SPIN, SPIN};
 use super::handshake::{Address, hello};
 use super::layout::{FLAG_STREAMED, kind};
 use super::ring::Entry;
 use super::slot::{message_offset, write_call};
 use crate::duplex::{Event, EventSink, spawn_duplex};
+use crate::ready::{WaitForReady, nothing_listens};
 use crate::stream::Flow;
 use crate::{BoxFuture, Build, Channel, Context, Payload, RawStream, Sender, Status};
 use mailbox::{Receiver, TryRecvError, mailbox};
@@ -25,7 +27,8 @@ use session::{CallGuard, ClientSession, Pending, Polling};
 /// A channel to services behind a shared-memory server (`shm://path` in `weftbuf.toml`).
 ///
 /// It connects on the first call and again after the session is lost (the server restarted,
-/// say). A request is written into a slot of the session's segment; the response is read
+/// say). A call with a deadline waits for a server that is not listening yet (one starting)
+/// while its deadline allows; a call without one is `UNAVAILABLE` at once. A request is written into a slot of the session's segment; the response is read
 /// where the server wrote it, lent to the caller (`Message::is_lent`) until dropped.
 pub struct ShmChannel {
     address: Address,
@@ -46,12 +49,12 @@ impl ShmChannel {
     }
 
     /// The live session, connecting when there is none.
-    async fn session(&self) -> Result<Arc<ClientSession>, Status> {
+    async fn session(&self, ctx: &Context) -> Result<Arc<ClientSession>, Status> {
         if let Some(session) = self.live() {
             return Ok(session);
         }
         // Boxed: the future of every call does not carry a connection's.
-        Box::pin(self.connect()).await
+        Box::pin(self.connect(ctx)).await
     }
 
     /// The session, if there is one and it is alive.
@@ -63,15 +66,28 @@ impl ShmChannel {
             .cloned()
     }
 
-    /// Connects, unless a call that connected meanwhile made a live session.
-    async fn connect(&self) -> Result<Arc<ClientSession>, Status> {
+    /// Connects, unless a call that connected meanwhile made a live session; waits for a
+    /// server that is not listening yet as [`WaitForReady`] says.
+    async fn connect(&self, ctx: &Context) -> Result<Arc<ClientSession>, Status> {
         let mut current = self.session.lock().await;
         if let Some(session) = current.as_ref().filter(|s| !s.dead.load(Ordering::Acquire)) {
             return Ok(session.clone());
         }
-        let session = hello(&self.address)
-            .await
-            .map_err(|e| Status::unavailable(format!("shm {:?}: {e}", self.address)))?;
+        let mut wait = WaitForReady::new();
+        let session = loop {
+            match hello(&self.address).await {
+                Ok(session) => break session,
+                Err(e) => {
+                    let why = format!("shm {:?}: {e}", self.address);
+                    match &e {
+                        ShmError::Io("connect", io) if nothing_listens(io) => {
+                            wait.pause(ctx, &why).await?;
+                        }
+                        _ => return Err(Status::unavailable(why)),
+                    }
+                }
+            }
+        };
         let session = ClientSession::start(session)
             .map_err(|e| Status::unavailable(format!("shm {:?}: {e}", self.address)))?;
         *current = Some(session.clone());
@@ -89,7 +105,7 @@ impl ShmChannel {
         body: Body<'_>,
         polls: bool,
     ) -> Result<(CallGuard, Receiver, Option<Polling>), Status> {
-        let session = self.session().await?;
+        let session = self.session(ctx).await?;
         let slot = session.request_slot().await?;
         let guard = CallGuard {
             session: session.clone(),

@@ -69,13 +69,16 @@ impl Server {
         self
     }
 
-    /// Listens at `address` and serves until `shutdown` completes (see [`Server::run_on`]).
-    pub async fn run(
+    /// Listens at `address` now, then serves until `shutdown` completes (see
+    /// [`Server::run_on`]): clients can connect as soon as this returns, before the future
+    /// is first polled (spawned, say). A failure to listen is the future's output.
+    pub fn run<S: Future<Output = ()>>(
         self,
         address: &Address,
-        shutdown: impl Future<Output = ()>,
-    ) -> Result<(), ShmError> {
-        self.run_on(Listener::bind(address)?, shutdown).await
+        shutdown: S,
+    ) -> impl Future<Output = Result<(), ShmError>> + use<S> {
+        let listener = Listener::bind(address);
+        async move { self.run_on(listener?, shutdown).await }
     }
 
     /// Serves the clients `listener` accepts until `shutdown` completes; then stops
@@ -86,8 +89,10 @@ impl Server {
         listener: Listener,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), ShmError> {
+        let Listener { listener, file } = listener;
         self.geometry.check()?;
-        let Listener { listener, address } = listener;
+        let listener =
+            tokio::net::UnixListener::from_std(listener).map_err(|e| ShmError::Io("listen", e))?;
         let routes = Arc::new(Routes::new(&self.handlers));
         let mut sessions = JoinSet::new();
         let mut shutdown = std::pin::pin!(shutdown);
@@ -117,9 +122,7 @@ impl Server {
             }
         }
         drop(listener);
-        if let Address::Path(path) = &address {
-            let _ = std::fs::remove_file(path);
-        }
+        drop(file);
         sessions.shutdown().await;
         Ok(())
     }
@@ -128,18 +131,33 @@ impl Server {
 /// A socket a [`Server`] accepts clients on, bound before it runs (so clients may connect as
 /// soon as this exists).
 pub struct Listener {
-    listener: tokio::net::UnixListener,
-    address: Address,
+    listener: std::os::unix::net::UnixListener,
+    file: SocketFile,
 }
 
 impl Listener {
-    /// Listens at `address` (a socket file is made readable and writable by its owner only).
-    /// Within a tokio runtime.
+    /// Listens at `address` (a socket file is made readable and writable by its owner only);
+    /// clients may connect from now on. Needs no runtime.
     pub fn bind(address: &Address) -> Result<Listener, ShmError> {
         Ok(Listener {
             listener: address.listen()?,
-            address: address.clone(),
+            file: SocketFile(match address {
+                Address::Path(path) => Some(path.clone()),
+                Address::Abstract(_) => None,
+            }),
         })
+    }
+}
+
+/// The socket file a listener made, removed when the listener goes: a server that stops, or
+/// one dropped before it ran, leaves no file behind.
+struct SocketFile(Option<std::path::PathBuf>);
+
+impl Drop for SocketFile {
+    fn drop(&mut self) {
+        if let Some(path) = &self.0 {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
