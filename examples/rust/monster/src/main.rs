@@ -1,18 +1,22 @@
 //! Builds a monster with the generated builder, reads it in place, changes its hit points in
 //! place, and reads it again: the generated code of `schemas/monster.fbs`, by `build.rs`.
 
+// ANCHOR: include
 use weftbuf::rt;
 
 include!(concat!(env!("OUT_DIR"), "/monster.rs"));
 
 use game::{Color, Equipment, EquipmentRef, Monster, MonsterBuilder, MonsterMut, Vec3};
+// ANCHOR_END: include
 
 /// Writes the example monster, front to back.
 fn build() -> Result<Vec<u8>, rt::BuildError> {
-    let mut b = rt::Builder::new();
+    // ANCHOR: write
+    let mut b = rt::Builder::new(); // or rt::Builder::in_slice(&mut slot)?
     let mut m = MonsterBuilder::new(&mut b)?;
     m.pos(&Vec3::new(1.0, 2.0, 3.0)).hp(300).color(Color::RED);
     m.name("Orc")?;
+    // ANCHOR_END: write
     m.inventory(&[0, 1, 2, 3, 4])?;
     {
         let mut weapons = m.weapons(2)?;
@@ -25,15 +29,21 @@ fn build() -> Result<Vec<u8>, rt::BuildError> {
             .name("Axe")?
             .damage(5);
     }
+    // ANCHOR: write
     m.equipped_weapon()?.name("Bow")?.damage(2);
+    // ANCHOR_END: write
     m.path(&[Vec3::new(0.0, 0.0, 0.0), Vec3::new(4.0, 5.0, 6.0)])?;
+    // ANCHOR: write
     m.finish()?;
+    // ANCHOR_END: write
     Ok(b.into_vec())
 }
 
 /// What a reader sees.
 fn describe(bytes: &[u8]) -> Result<String, rt::VerifyError> {
-    let monster = Monster::root(bytes)?;
+    // ANCHOR: read
+    let monster = Monster::root(bytes)?; // verified once, then read in place
+    // ANCHOR_END: read
     let weapons: Vec<String> = monster
         .weapons()
         .into_iter()
