@@ -435,6 +435,18 @@ fn demo_runs_in_one_process_and_says_what_it_checked() {
     }
 }
 
+/// `text` as `dir/weftbuf.toml`; its path.
+fn config_file(dir: &std::path::Path, text: &str) -> String {
+    let config = dir.join("weftbuf.toml");
+    std::fs::write(&config, text).unwrap();
+    config.to_str().unwrap().to_string()
+}
+
+/// `weftbuf demo` with a configuration file, for `rounds` rounds.
+fn demo_with(config: &str, rounds: &str) -> Output {
+    weftbuf(&["demo", "--config", config, "--rounds", rounds])
+}
+
 /// The rows of the demo's table: each with the same number of columns, the numbers starting
 /// where the header's do.
 fn table_rows(out: &str) -> Vec<&str> {
@@ -447,19 +459,11 @@ fn table_rows(out: &str) -> Vec<&str> {
 #[test]
 fn a_long_boundary_label_keeps_the_table_in_columns() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("weftbuf.toml");
-    std::fs::write(
-        &config,
+    let config = config_file(
+        dir.path(),
         "[services.\"storefront.Catalog\"]\nat = \"inproc\"\n",
-    )
-    .unwrap();
-    let result = weftbuf(&[
-        "demo",
-        "--config",
-        config.to_str().unwrap(),
-        "--rounds",
-        "2",
-    ]);
+    );
+    let result = demo_with(&config, "2");
     assert!(result.status.success(), "{}", text(&result.stderr));
     let out = text(&result.stdout);
     let rows = table_rows(&out);
@@ -480,27 +484,7 @@ fn a_long_boundary_label_keeps_the_table_in_columns() {
     );
     std::fs::write(&config, long).unwrap();
     std::fs::create_dir_all(dir.path().join("a-rather-long-folder-name-for-a-socket")).unwrap();
-    let mut children = Children(Vec::new());
-    children.0.push(
-        Command::new(env!("CARGO_BIN_EXE_weftbuf"))
-            .args([
-                "demo",
-                "--config",
-                config.to_str().unwrap(),
-                "--component",
-                "pricing",
-            ])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let result = weftbuf(&[
-        "demo",
-        "--config",
-        config.to_str().unwrap(),
-        "--rounds",
-        "2",
-    ]);
+    let result = run_topology(&config, "inproc");
     assert!(result.status.success(), "{}", text(&result.stderr));
     let out = text(&result.stdout);
     let rows = table_rows(&out);
@@ -627,19 +611,11 @@ fn a_service_that_cannot_be_reached_ends_the_demo_with_unavailable() {
 #[test]
 fn misnamed_services_are_errors_with_the_nearest_name() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("weftbuf.toml");
-    std::fs::write(
-        &config,
+    let config = config_file(
+        dir.path(),
         "[services.\"storefront.Pricng\"]\nat = \"grpc://127.0.0.1:1\"\n",
-    )
-    .unwrap();
-    let out = weftbuf(&[
-        "demo",
-        "--config",
-        config.to_str().unwrap(),
-        "--rounds",
-        "1",
-    ]);
+    );
+    let out = demo_with(&config, "1");
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(

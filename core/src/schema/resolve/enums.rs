@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::super::ast::{AstBase, AstEnum, AstTypeKind, AstUnion, AstValue, AstValueKind};
+use super::super::ast::{AstBase, AstEnum, AstType, AstTypeKind, AstUnion, AstValue, AstValueKind};
 use super::super::model::*;
 use super::{Number, Resolver, Symbol, parse_number};
 
@@ -20,17 +20,7 @@ impl Resolver<'_> {
                 );
                 ScalarType::Int
             }
-            Some(ty) => match &ty.kind {
-                AstTypeKind::Base(AstBase::Scalar(s)) if s.is_integer() => *s,
-                _ => {
-                    self.error(
-                        ty.span,
-                        "the underlying type of an enum must be an integer type (byte, ubyte, \
-                         short, ushort, int, uint, long, ulong)",
-                    );
-                    ScalarType::Int
-                }
-            },
+            Some(ty) => self.integer_type(ty, "an enum").unwrap_or(ScalarType::Int),
         };
         let bit_flags = find_attr(&info.attrs, "bit_flags").is_some();
         // An enum with no values is valid, as flatc has it: its fields hold 0 (and values a
@@ -121,6 +111,24 @@ impl Resolver<'_> {
         }
     }
 
+    /// The integer type `ty` names as the underlying type of `what` (`an enum`, `a union`);
+    /// an error and `None` for any other type.
+    fn integer_type(&mut self, ty: &AstType, what: &str) -> Option<ScalarType> {
+        match &ty.kind {
+            AstTypeKind::Base(AstBase::Scalar(s)) if s.is_integer() => Some(*s),
+            _ => {
+                self.error(
+                    ty.span,
+                    format!(
+                        "the underlying type of {what} must be an integer type (byte, ubyte, \
+                         short, ushort, int, uint, long, ulong)"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     /// An integer literal, with an error naming `what` when the value is anything else.
     pub(super) fn integer(&mut self, value: &AstValue, what: &str) -> Option<i128> {
         match &value.kind {
@@ -145,17 +153,9 @@ impl Resolver<'_> {
         let info = self.info(&ast.namespace, &ast.name, &ast.doc, &ast.attrs, ast.span);
         let underlying = match &ast.underlying {
             None => ScalarType::UByte,
-            Some(ty) => match &ty.kind {
-                AstTypeKind::Base(AstBase::Scalar(s)) if s.is_integer() => *s,
-                _ => {
-                    self.error(
-                        ty.span,
-                        "the underlying type of a union must be an integer type (byte, ubyte, \
-                         short, ushort, int, uint, long, ulong)",
-                    );
-                    ScalarType::UByte
-                }
-            },
+            Some(ty) => self
+                .integer_type(ty, "a union")
+                .unwrap_or(ScalarType::UByte),
         };
         let (min, max) = underlying.int_range();
         let mut members = Vec::with_capacity(ast.members.len());
