@@ -38,6 +38,15 @@ pub enum Error {
         /// Its diagnostics.
         diagnostics: Diagnostics,
     },
+    /// The schema's layout does not say what the generator needs (a bug of weftbuf's: the
+    /// layout is always the schema's).
+    #[error("{path}: {source}")]
+    Model {
+        /// The schema given.
+        path: PathBuf,
+        /// What is missing.
+        source: weftbuf::codegen::model::ModelError,
+    },
     /// Neither an output folder was set nor `OUT_DIR` (not running in a build script).
     #[error("no output folder: set one with `out_dir`, or run from a build script (OUT_DIR)")]
     NoOutDir,
@@ -140,7 +149,12 @@ impl Config {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let target = out_dir.join(format!("{stem}.rs"));
-            let code = generate_with(&schema, &layout, &name, &self.options);
+            let code = generate_with(&schema, &layout, &name, &self.options).map_err(|source| {
+                Error::Model {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
             // Leave an unchanged file alone, so cargo does not rebuild what includes it.
             if std::fs::read_to_string(&target).ok().as_deref() != Some(code.as_str()) {
                 std::fs::write(&target, code).map_err(|source| Error::Write {

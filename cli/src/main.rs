@@ -239,7 +239,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 let options = weftbuf::codegen::rust::Options { rpc };
-                let code = weftbuf::codegen::rust::generate_with(&schema, &layout, &name, &options);
+                let code = weftbuf::codegen::rust::generate_with(&schema, &layout, &name, &options)
+                    .with_context(|| format!("generating Rust for {}", path.display()))?;
                 let target = output.join(format!("{stem}.rs"));
                 std::fs::write(&target, code)
                     .with_context(|| format!("cannot write {}", target.display()))?;

@@ -62,7 +62,8 @@ fn weftbuf_verdict(schema: &Path, includes: &[PathBuf]) -> Result<(), String> {
     let _ = gc::wat(&compiled, &layout);
     let name = schema.file_name().unwrap().to_string_lossy();
     let options = weftbuf::codegen::rust::Options { rpc: true };
-    let _ = weftbuf::codegen::rust::generate_with(&compiled, &layout, &name, &options);
+    weftbuf::codegen::rust::generate_with(&compiled, &layout, &name, &options)
+        .map_err(|e| e.to_string())?;
     Ok(())
 }
 

@@ -72,7 +72,7 @@ fn generated(schema_path: &Path, options: &Options) -> String {
     let schema = common::corpus_compiler().compile(&[schema_path]).unwrap();
     let layout = Layout::new(&schema).unwrap();
     let name = schema_path.file_name().unwrap().to_string_lossy();
-    generate_with(&schema, &layout, &name, options)
+    generate_with(&schema, &layout, &name, options).unwrap()
 }
 
 #[test]

@@ -1,4 +1,6 @@
-//! Code generators: thin printers over a schema and its [`crate::layout::Layout`].
+//! Code generators: thin printers over the [`model::Model`] of a schema and its
+//! [`crate::layout::Layout`].
 
-mod names;
+pub mod model;
 pub mod rust;
+mod writer;

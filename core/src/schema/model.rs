@@ -208,7 +208,7 @@ pub fn find_attr<'a>(attrs: &'a [Attribute], name: &str) -> Option<&'a Attribute
 }
 
 /// A fully qualified name, split into namespace and local name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct QualifiedName {
     /// Namespace components, outermost first.
     pub namespace: Vec<String>,

@@ -1,93 +1,97 @@
 //! Enums: a transparent newtype over the underlying integer, so unknown values pass through.
 
-use std::fmt::Write;
+use super::literals::{int_literal, scalar_type};
+use super::names::{type_name, upper};
+use super::{Printer, Writer};
+use crate::schema::EnumId;
 
-use super::*;
-
-impl Gen<'_> {
+impl Printer<'_> {
     pub(super) fn enumeration(&self, id: EnumId) -> String {
-        let e = self.schema.enum_def(id);
-        let name = type_name(&e.info.name.name);
+        let e = self.model.enumeration(id);
+        let name = type_name(&e.name.name);
         let under = scalar_type(e.underlying);
-        let mut o = String::new();
-        o.push_str(&doc(&e.info.doc));
-        let _ = writeln!(
-            o,
+        let mut w = Writer::new();
+        w.doc(&e.doc);
+        w.line(format!(
             "/// `{}`: values a reader does not know pass through unchanged.",
-            e.info.name.dotted()
-        );
-        let _ = writeln!(
-            o,
+            e.name.dotted()
+        ));
+        w.line(format!(
             "#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]\n#[repr(transparent)]\npub struct {name}(pub {under});\n"
-        );
-        let _ = writeln!(o, "impl {name} {{");
-        for v in &e.values {
-            o.push_str(&indent(&doc_or(&v.doc, &format!("`{}`.", v.name)), 1));
-            let _ = writeln!(
-                o,
-                "    pub const {}: {name} = {name}({});",
-                upper(&v.name),
-                int_literal(e.underlying, v.value)
-            );
-        }
-        let _ = writeln!(o, "    /// Every named value, in ascending order.");
-        let list: Vec<String> = e
-            .values
-            .iter()
-            .map(|v| format!("{name}::{}", upper(&v.name)))
-            .collect();
-        let _ = writeln!(
-            o,
-            "    pub const VALUES: &'static [{name}] = &[{}];",
-            list.join(", ")
-        );
-        let _ = writeln!(
-            o,
-            "    /// The name of this value as the schema writes it, if it has one."
-        );
-        let _ = writeln!(
-            o,
-            "    pub fn name(self) -> Option<&'static str> {{\n        match self {{"
-        );
-        for v in &e.values {
-            let _ = writeln!(
-                o,
-                "            {name}::{} => Some({:?}),",
-                upper(&v.name),
-                v.name
-            );
-        }
-        let _ = writeln!(o, "            _ => None,\n        }}\n    }}");
-        if e.bit_flags {
-            let _ = writeln!(
-                o,
-                "    /// No flag set.\n    pub const fn empty() -> {name} {{\n        {name}(0)\n    }}\n    \
-                 /// Whether every flag of `other` is set here.\n    pub const fn contains(self, other: {name}) -> bool {{\n        self.0 & other.0 == other.0\n    }}\n    \
-                 /// The raw bits.\n    pub const fn bits(self) -> {under} {{\n        self.0\n    }}"
-            );
-        }
-        let _ = writeln!(o, "}}\n");
+        ));
+        w.block(format!("impl {name}"), |w| {
+            for v in &e.values {
+                w.doc_or(&v.doc, &format!("`{}`.", v.name));
+                w.line(format!(
+                    "pub const {}: {name} = {name}({});",
+                    upper(&v.name),
+                    int_literal(e.underlying, v.value)
+                ));
+            }
+            let list: Vec<String> = e
+                .values
+                .iter()
+                .map(|v| format!("{name}::{}", upper(&v.name)))
+                .collect();
+            w.line("/// Every named value, in ascending order.");
+            w.line(format!(
+                "pub const VALUES: &'static [{name}] = &[{}];",
+                list.join(", ")
+            ));
+            w.line("/// The name of this value as the schema writes it, if it has one.");
+            w.block("pub fn name(self) -> Option<&'static str>", |w| {
+                w.block("match self", |w| {
+                    for v in &e.values {
+                        w.line(format!("{name}::{} => Some({:?}),", upper(&v.name), v.name));
+                    }
+                    w.line("_ => None,");
+                });
+            });
+            if e.bit_flags {
+                flag_methods(w, &name, under);
+            }
+        });
+        w.blank();
         if e.bit_flags {
             for (tr, op) in [("BitOr", "|"), ("BitAnd", "&"), ("BitXor", "^")] {
-                let _ = writeln!(
-                    o,
+                w.line(format!(
                     "impl ::core::ops::{tr} for {name} {{\n    type Output = {name};\n    fn {}(self, other: {name}) -> {name} {{\n        {name}(self.0 {op} other.0)\n    }}\n}}\n",
                     tr.to_ascii_lowercase()
-                );
+                ));
             }
         }
-        o.push_str(&newtype_traits(&name, under));
-        let _ = writeln!(
-            o,
-            "impl rt::Scalar for {name} {{\n    const SIZE: usize = {size};\n    #[inline(always)]\n    fn read(bytes: &[u8], at: usize) -> Option<Self> {{\n        <{under} as rt::Scalar>::read(bytes, at).map({name})\n    }}\n    #[inline(always)]\n    fn write(self, bytes: &mut [u8], at: usize) -> bool {{\n        rt::Scalar::write(self.0, bytes, at)\n    }}\n}}\n",
-            size = e.underlying.size()
-        );
-        let _ = writeln!(
-            o,
-            "// SAFETY: reads {size} bytes, bounds-checked, and follows nothing.\nunsafe impl<'a> rt::Element<'a> for {name} {{\n    const STRIDE: usize = {size};\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        rt::read_or(&bytes, at, {name}(0))\n    }}\n}}\n",
-            size = e.underlying.size()
-        );
-        let _ = under;
-        o
+        newtype_traits(&mut w, &name, under);
+        let size = e.underlying.size();
+        w.line(format!(
+            "impl rt::Scalar for {name} {{\n    const SIZE: usize = {size};\n    #[inline(always)]\n    fn read(bytes: &[u8], at: usize) -> Option<Self> {{\n        <{under} as rt::Scalar>::read(bytes, at).map({name})\n    }}\n    #[inline(always)]\n    fn write(self, bytes: &mut [u8], at: usize) -> bool {{\n        rt::Scalar::write(self.0, bytes, at)\n    }}\n}}\n"
+        ));
+        w.line(format!(
+            "// SAFETY: reads {size} bytes, bounds-checked, and follows nothing.\nunsafe impl<'a> rt::Element<'a> for {name} {{\n    const STRIDE: usize = {size};\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        rt::read_or(&bytes, at, {name}(0))\n    }}\n}}\n"
+        ));
+        w.finish()
     }
+}
+
+/// The methods of a `bit_flags` enum.
+fn flag_methods(w: &mut Writer, name: &str, under: &str) {
+    w.line(format!(
+        "/// No flag set.\npub const fn empty() -> {name} {{\n    {name}(0)\n}}"
+    ));
+    w.line(format!(
+        "/// Whether every flag of `other` is set here.\npub const fn contains(self, other: {name}) -> bool {{\n    self.0 & other.0 == other.0\n}}"
+    ));
+    w.line(format!(
+        "/// The raw bits.\npub const fn bits(self) -> {under} {{\n    self.0\n}}"
+    ));
+}
+
+/// `Debug` (by name, else the number) and `Pod` for a generated newtype over the integer
+/// `under` (an enum, or a union's discriminant), which has a `name()` method.
+pub(super) fn newtype_traits(w: &mut Writer, name: &str, under: &str) {
+    w.line(format!(
+        "impl ::core::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {{\n        match self.name() {{\n            Some(n) => f.write_str(n),\n            None => write!(f, \"{name}({{}})\", self.0),\n        }}\n    }}\n}}\n"
+    ));
+    w.line(format!(
+        "// SAFETY: a transparent wrapper of `{under}`, which is plain data.\nunsafe impl rt::bytemuck::Zeroable for {name} {{}}\n// SAFETY: as above.\nunsafe impl rt::bytemuck::Pod for {name} {{}}\n"
+    ));
 }

@@ -1,276 +1,88 @@
-//! Services: the method table, and (with `Options::rpc`) the trait, server and client.
+//! Services: the method table (`<Service>Descriptor`) and one type per method.
 
-use std::fmt::Write;
+use super::names::type_name;
+use super::{Printer, Writer};
+use crate::codegen::model::{Method, Service};
+use crate::schema::Streaming;
 
-use super::*;
-
-impl Gen<'_> {
-    /// A service's trait, server and client over `weftbuf-rpc`: unary, server-, client- and
-    /// bidi-streaming methods.
-    pub(super) fn rpc(&self, s: &crate::schema::ServiceDef) -> String {
-        use crate::schema::Streaming;
-        let ns = &s.info.name.namespace;
-        let name = type_name(&s.info.name.name);
+impl Printer<'_> {
+    pub(super) fn service(&self, s: &Service) -> String {
+        let ns = &s.name.namespace;
+        let name = type_name(&s.name.name);
         let descriptor = descriptor_name(s);
-        let dotted = s.info.name.dotted();
-        let mut o = String::new();
-        let _ = writeln!(
-            o,
-            "/// `{dotted}` as its implementations write it: each method reads its requests in place\n/// and writes its responses with a builder into memory the transport provides.\npub trait {name}Service: Send + Sync + 'static {{"
-        );
-        for m in &s.methods {
-            o.push_str(&indent(&doc_or(&m.doc, &format!("`{}`.", m.name)), 1));
-            let input = match m.streaming {
-                Streaming::None | Streaming::Server => {
-                    format!("request: {}", self.name_of_table(ns, m.request, "<'_>"))
+        let dotted = s.name.dotted();
+        let mut w = Writer::new();
+        w.doc(&s.doc);
+        w.line(format!(
+            "/// The `{dotted}` service: its name and methods.\npub struct {descriptor};\n"
+        ));
+        w.block(format!("impl rt::Service for {descriptor}"), |w| {
+            w.line(format!("const NAME: &'static str = {dotted:?};"));
+            w.line("const METHODS: &'static [rt::MethodDescriptor] = &[");
+            w.indented(|w| {
+                for m in &s.methods {
+                    w.line(format!(
+                        "<{name}{} as rt::Method>::DESCRIPTOR,",
+                        type_name(&m.name)
+                    ));
                 }
-                Streaming::Client | Streaming::Bidi => format!(
-                    "requests: &mut ::weftbuf_rpc::Requests<'_, {}>",
-                    self.name_of_table(ns, m.request, "T")
-                ),
-            };
-            let output = match m.streaming {
-                Streaming::None | Streaming::Client => "response: &mut rt::Builder<'static>",
-                Streaming::Server | Streaming::Bidi => "responses: &mut dyn ::weftbuf_rpc::Sink",
-            };
-            let _ = writeln!(
-                o,
-                "    fn {}(&self, ctx: &::weftbuf_rpc::Context, {input}, {output}) -> impl ::core::future::Future<Output = Result<(), ::weftbuf_rpc::Status>> + Send;",
-                member(&m.name),
-            );
-        }
-        let _ = writeln!(o, "}}\n");
-        let _ = writeln!(
-            o,
-            "/// Serves a `{name}Service` through any transport: verifies each request as its method's\n/// request type (`INVALID_ARGUMENT` otherwise), then calls the method.\npub struct {name}Server<S>(pub S);\n"
-        );
-        let _ = writeln!(
-            o,
-            "impl<S: {name}Service> ::weftbuf_rpc::Handler for {name}Server<S> {{\n    fn name(&self) -> &'static str {{\n        <{descriptor} as rt::Service>::NAME\n    }}\n    fn methods(&self) -> &'static [rt::MethodDescriptor] {{\n        <{descriptor} as rt::Service>::METHODS\n    }}"
-        );
-        self.rpc_handler_fns(&mut o, s);
-        let _ = writeln!(o, "}}\n");
-        let _ = writeln!(
-            o,
-            "/// Calls `{dotted}` through any channel: the same code whatever the boundary.\npub struct {name}Client<C> {{\n    channel: C,\n}}\n\nimpl<C: ::weftbuf_rpc::Channel> {name}Client<C> {{\n    /// A client calling through `channel`.\n    pub fn new(channel: C) -> Self {{\n        {name}Client {{ channel }}\n    }}"
-        );
+            });
+            w.line("];");
+        });
+        w.blank();
         for m in &s.methods {
-            o.push_str(&indent(&doc_or(&m.doc, &format!("Calls `{}`.", m.name)), 1));
-            let response = self.name_of_table(ns, m.response, "T");
-            let descriptor = format!("&<{name}{} as rt::Method>::DESCRIPTOR", type_name(&m.name));
-            let f = member(&m.name);
-            let _ = match m.streaming {
-                Streaming::None => writeln!(
-                    o,
-                    "    pub async fn {f}(&self, ctx: ::weftbuf_rpc::Context, request: &[u8]) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        let bytes = self.channel.unary({descriptor}, ctx, request).await?;\n        ::weftbuf_rpc::Message::from_payload(bytes)\n    }}\n    /// The same call, its request written by `build` where the transport wants it (in a\n    /// shared-memory slot: the request is never copied).\n    pub async fn {f}_with(&self, ctx: ::weftbuf_rpc::Context, build: impl FnOnce(&mut rt::Builder<'_>) -> Result<(), rt::BuildError> + Send) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        let bytes = self.channel.unary_built({descriptor}, ctx, Box::new(build)).await?;\n        ::weftbuf_rpc::Message::from_payload(bytes)\n    }}"
-                ),
-                Streaming::Server => writeln!(
-                    o,
-                    "    pub async fn {f}<'a>(&'a self, ctx: ::weftbuf_rpc::Context, request: &'a [u8]) -> Result<::weftbuf_rpc::Responses<'a, {response}>, ::weftbuf_rpc::Status> {{\n        let raw = self.channel.server_streaming({descriptor}, ctx, request).await?;\n        Ok(::weftbuf_rpc::Responses::new(raw))\n    }}"
-                ),
-                Streaming::Client => writeln!(
-                    o,
-                    "    pub async fn {f}(&self, ctx: ::weftbuf_rpc::Context) -> Result<::weftbuf_rpc::ClientStream<'_, {response}>, ::weftbuf_rpc::Status> {{\n        let (sender, raw) = self.channel.duplex({descriptor}, ctx).await?;\n        Ok(::weftbuf_rpc::ClientStream::new(sender, ::weftbuf_rpc::Responses::new(raw)))\n    }}"
-                ),
-                Streaming::Bidi => writeln!(
-                    o,
-                    "    pub async fn {f}(&self, ctx: ::weftbuf_rpc::Context) -> Result<(::weftbuf_rpc::Sender, ::weftbuf_rpc::Responses<'_, {response}>), ::weftbuf_rpc::Status> {{\n        let (sender, raw) = self.channel.duplex({descriptor}, ctx).await?;\n        Ok((sender, ::weftbuf_rpc::Responses::new(raw)))\n    }}"
-                ),
-            };
+            let method = format!("{name}{}", type_name(&m.name));
+            w.doc(&m.doc);
+            w.line(format!(
+                "/// Method `{}` of `{dotted}`.\npub struct {method};\n",
+                m.name
+            ));
+            w.block(format!("impl rt::Method for {method}"), |w| {
+                w.line(format!(
+                    "type Request<'a> = {};\ntype Response<'a> = {};",
+                    self.table_path(ns, m.request, "<'a>"),
+                    self.table_path(ns, m.response, "<'a>")
+                ));
+                self.method_descriptor(w, m);
+            });
+            w.blank();
         }
-        let _ = writeln!(o, "}}\n");
-        self.rpc_blocking_client(&mut o, s);
-        o
+        w.finish()
     }
 
-    /// A service's blocking client: the async client's methods, each blocking the calling
-    /// thread on a runtime of the client's own.
-    fn rpc_blocking_client(&self, o: &mut String, s: &crate::schema::ServiceDef) {
-        use crate::schema::Streaming;
-        let ns = &s.info.name.namespace;
-        let name = type_name(&s.info.name.name);
-        let dotted = s.info.name.dotted();
-        let _ = writeln!(
-            o,
-            "/// Calls `{dotted}` from code that does not run async: each call blocks the calling thread\n/// until it ends, on the client's runtime.\npub struct {name}BlockingClient<C> {{\n    client: {name}Client<C>,\n    runtime: ::weftbuf_rpc::blocking::Runtime,\n}}\n\nimpl<C: ::weftbuf_rpc::Channel> {name}BlockingClient<C> {{\n    /// A client calling through `channel`, on `runtime`.\n    pub fn new(channel: C, runtime: ::weftbuf_rpc::blocking::Runtime) -> Self {{\n        {name}BlockingClient {{ client: {name}Client::new(channel), runtime }}\n    }}"
+    /// `const DESCRIPTOR`: the method's names, path, tags and streaming kind.
+    fn method_descriptor(&self, w: &mut Writer, m: &Method) {
+        let (request, response) = (self.model.table(m.request), self.model.table(m.response));
+        let streaming = match m.streaming {
+            Streaming::None => "None",
+            Streaming::Client => "Client",
+            Streaming::Server => "Server",
+            Streaming::Bidi => "Bidi",
+        };
+        w.block_then(
+            "const DESCRIPTOR: rt::MethodDescriptor = rt::MethodDescriptor",
+            ";",
+            |w| {
+                w.line(format!(
+                    "name: {:?},\npath: {:?},\nrequest: {:?},\nrequest_tag: 0x{:08x},\nresponse: {:?},\nresponse_tag: 0x{:08x},\nstreaming: rt::Streaming::{streaming},\nidempotent: {},",
+                    m.name,
+                    m.path,
+                    request.name.dotted(),
+                    request.tag,
+                    response.name.dotted(),
+                    response.tag,
+                    m.idempotent
+                ));
+            },
         );
-        for m in &s.methods {
-            o.push_str(&indent(&doc_or(&m.doc, &format!("Calls `{}`.", m.name)), 1));
-            let response = self.name_of_table(ns, m.response, "T");
-            let f = member(&m.name);
-            let _ = match m.streaming {
-                Streaming::None => writeln!(
-                    o,
-                    "    pub fn {f}(&self, ctx: ::weftbuf_rpc::Context, request: &[u8]) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        self.runtime.block_on(self.client.{f}(ctx, request))\n    }}\n    /// The same call, its request written by `build` where the transport wants it.\n    pub fn {f}_with(&self, ctx: ::weftbuf_rpc::Context, build: impl FnOnce(&mut rt::Builder<'_>) -> Result<(), rt::BuildError> + Send) -> Result<::weftbuf_rpc::Message<{response}>, ::weftbuf_rpc::Status> {{\n        self.runtime.block_on(self.client.{f}_with(ctx, build))\n    }}"
-                ),
-                Streaming::Server => writeln!(
-                    o,
-                    "    pub fn {f}<'a>(&'a self, ctx: ::weftbuf_rpc::Context, request: &'a [u8]) -> Result<::weftbuf_rpc::blocking::BlockingResponses<'a, {response}>, ::weftbuf_rpc::Status> {{\n        let responses = self.runtime.block_on(self.client.{f}(ctx, request))?;\n        Ok(::weftbuf_rpc::blocking::BlockingResponses::new(&self.runtime, responses))\n    }}"
-                ),
-                Streaming::Client => writeln!(
-                    o,
-                    "    pub fn {f}(&self, ctx: ::weftbuf_rpc::Context) -> Result<::weftbuf_rpc::blocking::BlockingClientStream<'_, {response}>, ::weftbuf_rpc::Status> {{\n        let call = self.runtime.block_on(self.client.{f}(ctx))?;\n        Ok(::weftbuf_rpc::blocking::BlockingClientStream::new(&self.runtime, call))\n    }}"
-                ),
-                Streaming::Bidi => writeln!(
-                    o,
-                    "    pub fn {f}(&self, ctx: ::weftbuf_rpc::Context) -> Result<(::weftbuf_rpc::blocking::BlockingSender<'_>, ::weftbuf_rpc::blocking::BlockingResponses<'_, {response}>), ::weftbuf_rpc::Status> {{\n        let (sender, responses) = self.runtime.block_on(self.client.{f}(ctx))?;\n        Ok((::weftbuf_rpc::blocking::BlockingSender::new(&self.runtime, sender), ::weftbuf_rpc::blocking::BlockingResponses::new(&self.runtime, responses)))\n    }}"
-                ),
-            };
-        }
-        let _ = writeln!(o, "}}\n");
-    }
-
-    /// The `Handler` functions of a service's server: `call` (unary), `stream` (server
-    /// streaming) and `duplex` (client and bidi streaming), each dispatching on the method's
-    /// index to the methods of its kind.
-    fn rpc_handler_fns(&self, o: &mut String, s: &crate::schema::ServiceDef) {
-        use crate::schema::Streaming;
-        let ns = &s.info.name.namespace;
-        let dotted = s.info.name.dotted();
-        let kinds: [(&str, &str, &str, &[Streaming], &str); 3] = [
-            (
-                "call",
-                "request: rt::Bytes<'a>, response: &'a mut rt::Builder<'static>",
-                "(&ctx, &request, &response)",
-                &[Streaming::None],
-                "as a unary call",
-            ),
-            (
-                "stream",
-                "request: rt::Bytes<'a>, sink: &'a mut dyn ::weftbuf_rpc::Sink",
-                "(&ctx, &request, &sink)",
-                &[Streaming::Server],
-                "as a server stream",
-            ),
-            (
-                "duplex",
-                "requests: &'a mut dyn ::weftbuf_rpc::Source, sink: &'a mut dyn ::weftbuf_rpc::Sink",
-                "(&ctx, &requests, &sink)",
-                &[Streaming::Client, Streaming::Bidi],
-                "with streamed requests",
-            ),
-        ];
-        for (fn_name, params, unused, streaming, kind) in kinds {
-            let _ = writeln!(
-                o,
-                "    fn {fn_name}<'a>(&'a self, method: usize, ctx: &'a ::weftbuf_rpc::Context, {params}) -> ::weftbuf_rpc::BoxFuture<'a, Result<(), ::weftbuf_rpc::Status>> {{\n        let _ = {unused};\n        match method {{"
-            );
-            for (i, m) in s
-                .methods
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| streaming.contains(&m.streaming))
-            {
-                let f = member(&m.name);
-                let body = match m.streaming {
-                    Streaming::None => format!(
-                        "let request = rt::root_in::<{}>(request, &rt::Limits::default())?;\n                self.0.{f}(ctx, request, response).await",
-                        self.name_of_table(ns, m.request, "<'_>")
-                    ),
-                    Streaming::Server => format!(
-                        "let request = rt::root_in::<{}>(request, &rt::Limits::default())?;\n                self.0.{f}(ctx, request, sink).await",
-                        self.name_of_table(ns, m.request, "<'_>")
-                    ),
-                    Streaming::Client => format!(
-                        "let mut requests = ::weftbuf_rpc::Requests::new(requests);\n                self.0.{f}(ctx, &mut requests, sink.builder()).await?;\n                sink.send().await"
-                    ),
-                    Streaming::Bidi => format!(
-                        "let mut requests = ::weftbuf_rpc::Requests::new(requests);\n                self.0.{f}(ctx, &mut requests, sink).await"
-                    ),
-                };
-                let _ = writeln!(
-                    o,
-                    "            {i} => Box::pin(async move {{\n                {body}\n            }}),"
-                );
-            }
-            let _ = writeln!(
-                o,
-                "            _ => Box::pin(async move {{\n                Err(::weftbuf_rpc::Status::unimplemented(format!(\"{dotted}: method {{method}} is not served {kind}\")))\n            }}),\n        }}\n    }}"
-            );
-        }
-    }
-
-    pub(super) fn service(&self, s: &crate::schema::ServiceDef) -> String {
-        let ns = &s.info.name.namespace;
-        let name = type_name(&s.info.name.name);
-        let descriptor = descriptor_name(s);
-        let mut o = doc(&s.info.doc);
-        let _ = writeln!(
-            o,
-            "/// The `{}` service: its name and methods.\npub struct {descriptor};\n",
-            s.info.name.dotted()
-        );
-        let mut descs = String::new();
-        for m in &s.methods {
-            let req = self.layout.table(m.request);
-            let resp = self.layout.table(m.response);
-            let streaming = match m.streaming {
-                crate::schema::Streaming::None => "None",
-                crate::schema::Streaming::Client => "Client",
-                crate::schema::Streaming::Server => "Server",
-                crate::schema::Streaming::Bidi => "Bidi",
-            };
-            let _ = writeln!(
-                descs,
-                "rt::MethodDescriptor {{\n    name: {:?},\n    path: {:?},\n    request: {:?},\n    request_tag: 0x{:08x},\n    response: {:?},\n    response_tag: 0x{:08x},\n    streaming: rt::Streaming::{streaming},\n    idempotent: {},\n}}",
-                m.name,
-                format!("/{}/{}", s.info.name.dotted(), m.name),
-                req.name,
-                req.tag,
-                resp.name,
-                resp.tag,
-                m.idempotent
-            );
-        }
-        let _ = writeln!(
-            o,
-            "impl rt::Service for {descriptor} {{\n    const NAME: &'static str = {:?};\n    const METHODS: &'static [rt::MethodDescriptor] = &[",
-            s.info.name.dotted()
-        );
-        for (i, m) in s.methods.iter().enumerate() {
-            let _ = i;
-            let _ = writeln!(
-                o,
-                "        <{name}{} as rt::Method>::DESCRIPTOR,",
-                type_name(&m.name)
-            );
-        }
-        let _ = writeln!(o, "    ];\n}}\n");
-        for (m, d) in s
-            .methods
-            .iter()
-            .zip(descs.split("rt::MethodDescriptor {").skip(1))
-        {
-            o.push_str(&doc(&m.doc));
-            let mn = format!("{name}{}", type_name(&m.name));
-            let _ = writeln!(
-                o,
-                "/// Method `{}` of `{}`.\npub struct {mn};\n",
-                m.name,
-                s.info.name.dotted()
-            );
-            let _ = writeln!(
-                o,
-                "impl rt::Method for {mn} {{\n    type Request<'a> = {};\n    type Response<'a> = {};\n    const DESCRIPTOR: rt::MethodDescriptor = rt::MethodDescriptor {{{}\n}}\n",
-                self.name_of_table(ns, m.request, "<'a>"),
-                self.name_of_table(ns, m.response, "<'a>"),
-                indent(d.trim_end(), 1)
-                    .trim_end()
-                    .trim_end_matches('}')
-                    .trim_end()
-                    .to_string()
-                    + "\n    };"
-            );
-        }
-        o
     }
 }
 
 /// The name of service `s`'s method table: `<Service>Descriptor`, so that the service's own
 /// name stays free for the type that implements it (`struct Greeter; impl GreeterService for
 /// Greeter`); `<Service>ServiceDescriptor` when a method's type would take that name.
-pub(super) fn descriptor_name(s: &crate::schema::ServiceDef) -> String {
-    let name = type_name(&s.info.name.name);
+pub(super) fn descriptor_name(s: &Service) -> String {
+    let name = type_name(&s.name.name);
     if s.methods.iter().any(|m| type_name(&m.name) == "Descriptor") {
         format!("{name}ServiceDescriptor")
     } else {

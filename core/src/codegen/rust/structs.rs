@@ -1,194 +1,200 @@
-//! Structs: `#[repr(C)]` plain data whose layout is asserted against the `Layout`.
+//! Structs: `#[repr(C)]` plain data whose layout is asserted against the model's.
 
-use std::fmt::Write;
+use super::literals::scalar_type;
+use super::names::{member, type_name};
+use super::{Printer, Writer};
+use crate::codegen::model::{Inline, Struct, StructFieldType};
+use crate::schema::StructId;
 
-use super::*;
+/// One field as the printed struct holds it: its Rust name, stored type and read type.
+struct Printed {
+    name: String,
+    stored: String,
+    read: String,
+    is_bool: bool,
+}
 
-impl Gen<'_> {
+impl Printer<'_> {
+    /// The Rust type of an inline value, as stored (`bool` as `u8` when `bool_as_byte`).
+    pub(super) fn inline_type(&self, from: &[String], value: Inline) -> String {
+        match value {
+            Inline::Bool => "bool".into(),
+            Inline::Scalar { scalar } => scalar_type(scalar).into(),
+            Inline::Enum { id, .. } => self.enum_path(from, id),
+            Inline::Struct { id } => self.struct_path(from, id),
+        }
+    }
+
     /// How a struct field is stored in the `#[repr(C)]` struct, and how it is read.
-    pub(super) fn struct_field_type(&self, from: &[String], ty: Type) -> (String, String) {
+    fn struct_field_types(&self, from: &[String], ty: StructFieldType) -> (String, String) {
         match ty {
-            Type::Base(BaseType::Scalar(ScalarType::Bool)) => ("u8".into(), "bool".into()),
-            Type::Array(BaseType::Scalar(ScalarType::Bool), n) => {
-                (format!("[u8; {n}]"), format!("[u8; {n}]"))
-            }
-            Type::Array(b, n) => {
-                let t = self.plain_type(from, b);
-                (format!("[{t}; {n}]"), format!("[{t}; {n}]"))
-            }
-            Type::Base(b) => {
-                let t = self.plain_type(from, b);
+            StructFieldType::Value {
+                value: Inline::Bool,
+            } => ("u8".into(), "bool".into()),
+            StructFieldType::Array {
+                element: Inline::Bool,
+                len,
+                ..
+            } => (format!("[u8; {len}]"), format!("[u8; {len}]")),
+            StructFieldType::Array { element, len, .. } => {
+                let t = format!("[{}; {len}]", self.inline_type(from, element));
                 (t.clone(), t)
             }
-            Type::Vector(_) => ("u8".into(), "u8".into()),
+            StructFieldType::Value { value } => {
+                let t = self.inline_type(from, value);
+                (t.clone(), t)
+            }
         }
     }
 
     pub(super) fn structure(&self, id: StructId) -> String {
-        let def = self.schema.struct_def(id);
-        let sl = self.layout.struct_layout(id);
-        let ns = &def.info.name.namespace;
-        let name = type_name(&def.info.name.name);
-        let natural = sl.fields.iter().map(|f| f.align).max().unwrap_or(1);
-        let mut o = doc(&def.info.doc);
-        let _ = writeln!(
-            o,
+        let s = self.model.structure(id);
+        let name = type_name(&s.name.name);
+        let mut w = Writer::new();
+        w.doc(&s.doc);
+        w.line(format!(
             "/// `{}`: {} bytes, aligned to {}, laid out as in the message (plain data).",
-            def.info.name.dotted(),
-            sl.size,
-            sl.align
-        );
-        let repr = if sl.align > natural {
-            format!("#[repr(C, align({}))]", sl.align)
+            s.name.dotted(),
+            s.size,
+            s.align
+        ));
+        let fields = self.struct_declaration(&mut w, s, &name);
+        w.block_then("const _: () =", ";\n", |w| {
+            w.line(format!(
+                "assert!(::core::mem::size_of::<{name}>() == {});\nassert!(::core::mem::align_of::<{name}>() == {});",
+                s.size, s.align
+            ));
+            for (f, printed) in s.fields.iter().zip(&fields) {
+                w.line(format!(
+                    "assert!(::core::mem::offset_of!({name}, {}) == {});",
+                    printed.name, f.offset
+                ));
+            }
+        });
+        w.line(format!(
+            "// SAFETY: `repr(C)`, every field plain data, padding spelled out as fields (the sizes\n// and offsets above are asserted against the layout), so no byte is uninitialized.\nunsafe impl rt::bytemuck::Zeroable for {name} {{}}\n// SAFETY: as above; every bit pattern of every field is valid.\nunsafe impl rt::bytemuck::Pod for {name} {{}}\n"
+        ));
+        let runs: Vec<String> = s
+            .padding
+            .iter()
+            .map(|(o, l)| format!("({o}, {l})"))
+            .collect();
+        w.line(format!(
+            "impl rt::build::Struct for {name} {{\n    const PADDING: &'static [(u32, u32)] = &[{}];\n}}\n",
+            runs.join(", ")
+        ));
+        w.block(format!("impl {name}"), |w| {
+            struct_new(w, &name, &fields);
+            for (f, printed) in s.fields.iter().zip(&fields) {
+                w.doc_or(&f.doc, &format!("`{}`.", f.name));
+                struct_accessors(w, &f.name, printed);
+            }
+        });
+        w.blank();
+        w.line(format!(
+            "impl Default for {name} {{\n    fn default() -> Self {{\n        rt::bytemuck::Zeroable::zeroed()\n    }}\n}}\n"
+        ));
+        w.line(format!(
+            "impl ::core::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {{\n        f.debug_struct({:?})",
+            s.name.name
+        ));
+        for (f, printed) in s.fields.iter().zip(&fields) {
+            w.line(format!(
+                "            .field({:?}, &self.{}())",
+                f.name, printed.name
+            ));
+        }
+        w.line("            .finish()\n    }\n}\n");
+        w.line(format!(
+            "// SAFETY: reads {size} bytes by value, bounds-checked, and follows nothing.\nunsafe impl<'a> rt::Element<'a> for {name} {{\n    const STRIDE: usize = {size};\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        rt::struct_element(&bytes, at)\n    }}\n}}\n",
+            size = s.size
+        ));
+        w.finish()
+    }
+
+    /// The `#[repr(C)]` declaration, padding spelled out as fields; the fields as printed.
+    fn struct_declaration(&self, w: &mut Writer, s: &Struct, name: &str) -> Vec<Printed> {
+        let ns = &s.name.namespace;
+        let repr = if s.align > s.natural_align {
+            format!("#[repr(C, align({}))]", s.align)
         } else {
             "#[repr(C)]".into()
         };
-        let _ = writeln!(
-            o,
-            "{repr}\n#[derive(Clone, Copy, PartialEq)]\npub struct {name} {{"
-        );
-        let mut pads = 0;
-        let mut fields = Vec::new();
-        for (f, fl) in def.fields.iter().zip(&sl.fields) {
-            if fl.padding_before > 0 {
-                let _ = writeln!(o, "    _pad{pads}: [u8; {}],", fl.padding_before);
-                pads += 1;
-            }
-            let (stored, read) = self.struct_field_type(ns, f.ty);
-            let field = member(&f.name);
-            let _ = writeln!(o, "    {field}: {stored},");
-            fields.push((f, fl, field, stored, read));
-        }
-        if sl.padding_after > 0 {
-            let _ = writeln!(o, "    _pad{pads}: [u8; {}],", sl.padding_after);
-            pads += 1;
-        }
-        let _ = writeln!(o, "}}\n");
-        // Layout assertions: the Rust compiler's layout is the Layout's, byte for byte.
-        let _ = writeln!(o, "const _: () = {{");
-        let _ = writeln!(
-            o,
-            "    assert!(::core::mem::size_of::<{name}>() == {});\n    assert!(::core::mem::align_of::<{name}>() == {});",
-            sl.size, sl.align
-        );
-        for (_, fl, field, _, _) in &fields {
-            let _ = writeln!(
-                o,
-                "    assert!(::core::mem::offset_of!({name}, {field}) == {});",
-                fl.offset
-            );
-        }
-        let _ = writeln!(o, "}};\n");
-        let _ = writeln!(
-            o,
-            "// SAFETY: `repr(C)`, every field plain data, padding spelled out as fields (the sizes\n// and offsets above are asserted against the layout), so no byte is uninitialized.\nunsafe impl rt::bytemuck::Zeroable for {name} {{}}\n// SAFETY: as above; every bit pattern of every field is valid.\nunsafe impl rt::bytemuck::Pod for {name} {{}}\n"
-        );
-        let mut padding = Vec::new();
-        self.padding_runs(id, 0, &mut padding);
-        let runs: Vec<String> = padding.iter().map(|(o, l)| format!("({o}, {l})")).collect();
-        let _ = writeln!(
-            o,
-            "impl rt::build::Struct for {name} {{\n    const PADDING: &'static [(u32, u32)] = &[{}];\n}}\n",
-            runs.join(", ")
-        );
-        let _ = writeln!(o, "impl {name} {{");
-        let params: Vec<String> = fields
-            .iter()
-            .map(|(_, _, field, _, read)| format!("{field}: {read}"))
-            .collect();
-        let _ = writeln!(o, "    /// A `{name}` from its fields' values.");
-        let _ = writeln!(o, "    #[allow(clippy::too_many_arguments)]");
-        let _ = writeln!(o, "    pub fn new({}) -> Self {{", params.join(", "));
-        let _ = writeln!(
-            o,
-            "        let mut s: {name} = rt::bytemuck::Zeroable::zeroed();"
-        );
-        for (f, _, field, _, _) in &fields {
-            let value = if f.ty == Type::Base(BaseType::Scalar(ScalarType::Bool)) {
-                format!("u8::from({field})")
-            } else {
-                field.clone()
-            };
-            let _ = writeln!(o, "        s.{field} = {value};");
-        }
-        let _ = writeln!(o, "        s\n    }}");
-        for (f, _, field, _, read) in &fields {
-            o.push_str(&indent(&doc_or(&f.doc, &format!("`{}`.", f.name)), 1));
-            let is_bool = f.ty == Type::Base(BaseType::Scalar(ScalarType::Bool));
-            let get = if is_bool {
-                format!("self.{field} != 0")
-            } else {
-                format!("self.{field}")
-            };
-            let getter = field.clone();
-            let _ = writeln!(
-                o,
-                "    #[inline(always)]\n    pub fn {getter}(&self) -> {read} {{\n        {get}\n    }}"
-            );
-            let set = if is_bool {
-                "u8::from(value)".to_string()
-            } else {
-                "value".into()
-            };
-            let _ = writeln!(
-                o,
-                "    /// Sets `{}`.\n    #[inline(always)]\n    pub fn set_{}(&mut self, value: {read}) {{\n        self.{field} = {set};\n    }}",
-                f.name,
-                field.trim_end_matches('_')
-            );
-        }
-        let _ = writeln!(o, "}}\n");
-        let _ = writeln!(
-            o,
-            "impl Default for {name} {{\n    fn default() -> Self {{\n        rt::bytemuck::Zeroable::zeroed()\n    }}\n}}\n"
-        );
-        let _ = writeln!(
-            o,
-            "impl ::core::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {{\n        f.debug_struct({:?})",
-            def.info.name.name
-        );
-        for (f, _, field, _, _) in &fields {
-            let _ = writeln!(o, "            .field({:?}, &self.{field}())", f.name);
-        }
-        let _ = writeln!(o, "            .finish()\n    }}\n}}\n");
-        let _ = writeln!(
-            o,
-            "// SAFETY: reads {size} bytes by value, bounds-checked, and follows nothing.\nunsafe impl<'a> rt::Element<'a> for {name} {{\n    const STRIDE: usize = {size};\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        rt::struct_element(&bytes, at)\n    }}\n}}\n",
-            size = sl.size
-        );
-        let _ = pads;
-        o
-    }
-
-    /// The padding of struct `id` placed at `base`, nested structs and arrays included,
-    /// as `(offset, length)` runs, adjacent runs merged.
-    pub(super) fn padding_runs(&self, id: StructId, base: u32, out: &mut Vec<(u32, u32)>) {
-        let sl = self.layout.struct_layout(id);
-        let push = |at: u32, len: u32, out: &mut Vec<(u32, u32)>| {
-            if len == 0 {
-                return;
-            }
-            match out.last_mut() {
-                Some(last) if last.0 + last.1 == at => last.1 += len,
-                _ => out.push((at, len)),
-            }
-        };
-        for f in &sl.fields {
-            push(base + f.offset - f.padding_before, f.padding_before, out);
-            match f.storage {
-                Storage::Struct { id: inner } => self.padding_runs(inner, base + f.offset, out),
-                Storage::Array {
-                    element: crate::layout::Inline::Struct { id: inner },
-                    len,
-                    stride,
-                } => {
-                    for i in 0..len {
-                        self.padding_runs(inner, base + f.offset + i * stride, out);
-                    }
+        w.line(format!("{repr}\n#[derive(Clone, Copy, PartialEq)]"));
+        let mut printed = Vec::new();
+        w.block(format!("pub struct {name}"), |w| {
+            let mut pads = 0;
+            for f in &s.fields {
+                if f.padding_before > 0 {
+                    w.line(format!("_pad{pads}: [u8; {}],", f.padding_before));
+                    pads += 1;
                 }
-                _ => {}
+                let (stored, read) = self.struct_field_types(ns, f.ty);
+                let field = member(&f.name);
+                w.line(format!("{field}: {stored},"));
+                printed.push(Printed {
+                    name: field,
+                    stored,
+                    read,
+                    is_bool: f.ty
+                        == StructFieldType::Value {
+                            value: Inline::Bool,
+                        },
+                });
             }
-        }
-        push(base + sl.size - sl.padding_after, sl.padding_after, out);
+            if s.padding_after > 0 {
+                w.line(format!("_pad{pads}: [u8; {}],", s.padding_after));
+            }
+        });
+        w.blank();
+        printed
     }
+}
+
+/// `new`, from every field's value.
+fn struct_new(w: &mut Writer, name: &str, fields: &[Printed]) {
+    let params: Vec<String> = fields
+        .iter()
+        .map(|f| format!("{}: {}", f.name, f.read))
+        .collect();
+    w.line(format!("/// A `{name}` from its fields' values."));
+    w.line("#[allow(clippy::too_many_arguments)]");
+    w.block(format!("pub fn new({}) -> Self", params.join(", ")), |w| {
+        w.line(format!(
+            "let mut s: {name} = rt::bytemuck::Zeroable::zeroed();"
+        ));
+        for f in fields {
+            let value = if f.is_bool {
+                format!("u8::from({})", f.name)
+            } else {
+                f.name.clone()
+            };
+            w.line(format!("s.{} = {value};", f.name));
+        }
+        w.line("s");
+    });
+}
+
+/// A field's getter and setter.
+fn struct_accessors(w: &mut Writer, schema_name: &str, f: &Printed) {
+    let field = &f.name;
+    let read = &f.read;
+    let _ = &f.stored;
+    let get = if f.is_bool {
+        format!("self.{field} != 0")
+    } else {
+        format!("self.{field}")
+    };
+    w.line(format!(
+        "#[inline(always)]\npub fn {field}(&self) -> {read} {{\n    {get}\n}}"
+    ));
+    let set = if f.is_bool {
+        "u8::from(value)"
+    } else {
+        "value"
+    };
+    w.line(format!(
+        "/// Sets `{schema_name}`.\n#[inline(always)]\npub fn set_{}(&mut self, value: {read}) {{\n    self.{field} = {set};\n}}",
+        field.trim_end_matches('_')
+    ));
 }
