@@ -25,7 +25,7 @@ pub(crate) fn run(args: &AnnotateArgs) -> Result<ExitCode> {
     let bytes = std::fs::read(&args.input)
         .with_context(|| format!("cannot read {}", args.input.display()))?;
     let annotation = annotate(&loaded.schema, &loaded.layout, loaded.root, &bytes);
-    print!("{}", annotation.render());
+    crate::output::print(annotation.render())?;
     match annotation.error() {
         None => Ok(ExitCode::SUCCESS),
         Some(e) => {

@@ -37,7 +37,7 @@ pub(crate) fn run(args: &CompatArgs) -> Result<ExitCode> {
         let line = change.render(&old, &new);
         if change.is_breaking() {
             breaking += 1;
-            println!("{line}");
+            crate::output::println(&line)?;
         } else {
             eprintln!("{line}");
         }

@@ -304,8 +304,8 @@ async fn host(deployment: &Deployment, component: &str) -> Result<()> {
                 .with_context(|| format!("{host} has no address"))?;
             let serving = weftbuf_rpc::grpc::Server::new()
                 .serve_shared(handler)
-                .run(addr, stop);
-            println!("{component}: serving {service} on grpc://{addr}");
+                .run(addr, stop)?;
+            crate::output::println(format!("{component}: serving {service} on grpc://{addr}"))?;
             serving.await?;
         }
         #[cfg(all(feature = "shm", target_os = "linux"))]
@@ -314,13 +314,16 @@ async fn host(deployment: &Deployment, component: &str) -> Result<()> {
             if let Some(uids) = &settings.allow_uids {
                 server = server.allow(weftbuf_rpc::shm::Allow(uids.clone()));
             }
-            let serving = server.run(&weftbuf_rpc::shm::Address::new(path), stop);
-            println!("{component}: serving {service} on shm://{}", path.display());
+            let serving = server.run(&weftbuf_rpc::shm::Address::new(path), stop)?;
+            crate::output::println(format!(
+                "{component}: serving {service} on shm://{}",
+                path.display()
+            ))?;
             serving.await?;
         }
         other => bail!("{service} runs at {other}: this build cannot host it there"),
     }
-    println!("{component}: stopped");
+    crate::output::println(format!("{component}: stopped"))?;
     Ok(())
 }
 
@@ -355,7 +358,7 @@ struct Table {
 
 impl Table {
     /// A table for rows labelled `labels`; prints its header.
-    fn new<'a>(labels: impl IntoIterator<Item = &'a str>) -> Table {
+    fn new<'a>(labels: impl IntoIterator<Item = &'a str>) -> Result<Table> {
         let label_width = labels
             .into_iter()
             .map(|l| l.chars().count())
@@ -363,16 +366,16 @@ impl Table {
             .max()
             .unwrap_or_default();
         let table = Table { label_width };
-        table.row("boundary", COLUMNS.map(|(name, _)| name.to_string()));
-        table
+        table.row("boundary", COLUMNS.map(|(name, _)| name.to_string()))?;
+        Ok(table)
     }
 
-    fn row(&self, label: &str, values: [String; 5]) {
+    fn row(&self, label: &str, values: [String; 5]) -> Result<()> {
         let mut line = format!("  {label:<width$}", width = self.label_width);
         for ((_, width), value) in COLUMNS.iter().zip(values) {
             line.push_str(&format!(" {value:>width$}"));
         }
-        println!("{line}");
+        crate::output::println(line)
     }
 }
 
@@ -426,7 +429,7 @@ async fn measure(
             micros(percentile(&timings.lists, 0.5)),
             micros(percentile(&timings.lists, 0.99)),
         ],
-    );
+    )?;
     Ok(())
 }
 
@@ -489,12 +492,12 @@ pub(crate) fn run(
             .service(PRICING)?
             .deadline
             .unwrap_or(Duration::from_secs(2));
-        println!(
+        crate::output::println(format!(
             "weftbuf demo: the storefront, a frontend calling a catalog and a pricing service.\n\
              Each of {rounds} rounds lists a shelf of the catalog (a server stream of 8 products),\n\
              quotes each product (8 unary calls), then quotes the shelf again over one bidi\n\
              stream (`streamed`: the time per quote). Latency per call:\n"
-        );
+        ))?;
         let clients_of = |deployment: &Deployment| -> Result<Clients> {
             Ok((
                 CatalogClient::new(deployment.channel(CATALOG, &local)?),
@@ -504,12 +507,12 @@ pub(crate) fn run(
         let mut checked = Checked::default();
         let here = placement(&deployment)?;
         if config.is_some() {
-            let table = Table::new([here.as_str()]);
+            let table = Table::new([here.as_str()])?;
             let clients = clients_of(&deployment)?;
             measure(&table, &here, &clients, rounds, deadline, &mut checked).await?;
             return report(&checked);
         }
-        let table = Table::new([here.as_str(), "grpc (loopback)", "shm"]);
+        let table = Table::new([here.as_str(), "grpc (loopback)", "shm"])?;
         let clients = clients_of(&deployment)?;
         measure(&table, &here, &clients, rounds, deadline, &mut checked).await?;
         #[cfg(feature = "grpc")]
@@ -547,7 +550,7 @@ pub(crate) fn run(
                 .serve(PricingServer(Pricing))
                 .run(&address, async {
                     let _ = stopped.await;
-                });
+                })?;
             let serving = tokio::spawn(server);
             let moved = deployment.clone().with_env([
                 ("WEFTBUF_AT_STOREFRONT_CATALOG".to_string(), format!("shm://{at}")),
@@ -564,12 +567,11 @@ pub(crate) fn run(
 
 /// Says what was checked.
 fn report(checked: &Checked) -> Result<()> {
-    println!(
+    crate::output::println(format!(
         "\nEvery answer was checked: {} quotes and {} streamed quotes, each for the product asked \
          for,\nat its list price or, with the discount it names, below it.",
         checked.quotes, checked.streamed
-    );
-    Ok(())
+    ))
 }
 
 #[cfg(test)]

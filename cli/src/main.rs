@@ -6,6 +6,7 @@ mod convert_cmd;
 mod demo;
 mod layout_text;
 mod messages;
+mod output;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -160,6 +161,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        Err(e) if output::reader_gone(&e) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -310,7 +312,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 Format::Wat => gc::wat(&schema, &layout),
             };
-            print!("{text}");
+            output::print(&text)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -334,7 +336,22 @@ pub(crate) fn find_type(schema: &Schema, name: &str) -> Result<NamedType> {
         .collect();
     match candidates.as_slice() {
         [one] => find_type(schema, one),
-        [] => bail!("no table or struct named `{name}` in the schema"),
+        [] => {
+            let known: Vec<String> = schema
+                .tables
+                .iter()
+                .map(|t| t.info.name.dotted())
+                .chain(schema.structs.iter().map(|s| s.info.name.dotted()))
+                .collect();
+            match weftbuf::suggest::closest(name, known.iter().map(String::as_str)) {
+                Some(near) => {
+                    bail!(
+                        "no table or struct named `{name}` in the schema (did you mean `{near}`?)"
+                    )
+                }
+                None => bail!("no table or struct named `{name}` in the schema"),
+            }
+        }
         many => bail!("`{name}` is ambiguous: {}", many.join(", ")),
     }
 }

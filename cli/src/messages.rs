@@ -102,7 +102,7 @@ pub(crate) fn decode(
             match output {
                 Some(path) => std::fs::write(path, json)
                     .with_context(|| format!("cannot write {}", path.display()))?,
-                None => print!("{json}"),
+                None => crate::output::print(&json)?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -120,12 +120,12 @@ pub(crate) fn verify(args: &SchemaArgs, input: &Path) -> Result<ExitCode> {
     let bytes = read(input)?;
     match verify_message(&l.schema, &l.layout, l.root, &bytes, &Limits::default()) {
         Ok(_) => {
-            println!(
+            crate::output::println(format!(
                 "{}: valid {} message, {} bytes",
                 input.display(),
                 l.layout.table(l.root).name,
                 bytes.len()
-            );
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -662,6 +662,25 @@ fn exit_statuses_are_1_for_bad_input_and_2_for_a_bad_command_line() {
         "{}",
         text(&out.stderr)
     );
+    // Output that cannot be written is a failure too, not a panic.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_weftbuf"))
+        .args(["layout", "--format", "json"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("cannot write to standard output"));
+    let out = weftbuf(&["layout", "--type", "Quot"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("(did you mean `storefront.Quote`?)"),
+        "{}",
+        text(&out.stderr)
+    );
     // The rule is in the help.
     assert!(text(&weftbuf(&["--help"]).stdout).contains("Exit status: 0 when"));
 }

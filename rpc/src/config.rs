@@ -153,6 +153,9 @@ pub struct Deployment {
     known: Vec<String>,
     defaults: ServiceConfig,
     services: BTreeMap<String, ServiceConfig>,
+    /// Where `WEFTBUF_AT_<SERVICE>` variables put services, kept apart from the file's
+    /// settings: a configuration read after them does not undo them.
+    moved: BTreeMap<String, Location>,
 }
 
 /// A service name the application neither hosts nor calls.
@@ -221,11 +224,18 @@ impl Deployment {
     /// This deployment with a `weftbuf.toml` applied; `source_name` names it in errors. A
     /// section for a service the application does not know is an error at its name.
     pub fn with_config(self, text: &str, source_name: &str) -> Result<Deployment, ConfigError> {
-        let parsed = Deployment::parse(text, source_name, &self.known)?;
-        Ok(Deployment {
-            known: self.known,
-            ..parsed
-        })
+        let mut parsed = Deployment::parse(text, source_name, &self.known)?;
+        for (name, at) in self.moved {
+            parsed.move_to(name, at);
+        }
+        Ok(parsed)
+    }
+
+    /// Puts service `name` at `at`, whatever the file says.
+    fn move_to(&mut self, name: String, at: Location) {
+        let defaults = self.defaults.clone();
+        self.services.entry(name.clone()).or_insert(defaults).at = at.clone();
+        self.moved.insert(name, at);
     }
 
     /// Reads a `weftbuf.toml` for an application that hosts or calls `known`.
@@ -260,6 +270,7 @@ impl Deployment {
             known: known.to_vec(),
             defaults,
             services,
+            moved: BTreeMap::new(),
         })
     }
 
@@ -296,8 +307,8 @@ impl Deployment {
                     ),
                 });
             };
-            let defaults = self.defaults.clone();
-            self.services.entry(name.clone()).or_insert(defaults).at = at;
+            let name = name.clone();
+            self.move_to(name, at);
         }
         Ok(self)
     }
@@ -319,7 +330,7 @@ impl Deployment {
         &self.known
     }
 
-    /// The services the file names, with their settings.
+    /// The services the file names or a variable moved, with their settings.
     pub fn services(&self) -> impl Iterator<Item = (&str, &ServiceConfig)> {
         self.services.iter().map(|(k, v)| (k.as_str(), v))
     }
@@ -484,6 +495,21 @@ allow_uids = [1000, 1001]
             d.service("storefront.Catalog").unwrap().at.to_string(),
             "shm://@c"
         );
+    }
+
+    #[test]
+    fn a_variable_moves_a_service_whatever_is_read_after_it() {
+        let moved = env("WEFTBUF_AT_STOREFRONT_PRICING", "shm://@p");
+        let before = Deployment::new(&SERVICES)
+            .with_env(moved.clone())
+            .unwrap()
+            .with_config(FILE, "weftbuf.toml")
+            .unwrap();
+        let after = deployment(FILE).unwrap().with_env(moved).unwrap();
+        assert_eq!(before, after);
+        let pricing = before.service("storefront.Pricing").unwrap();
+        assert_eq!(pricing.at.to_string(), "shm://@p");
+        assert_eq!(pricing.deadline, Some(Duration::from_millis(250)));
     }
 
     #[test]

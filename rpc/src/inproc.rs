@@ -29,12 +29,12 @@ impl InProc {
         self
     }
 
-    /// The handler of `method`'s service, and the method's index in it.
     /// Whether this process hosts service `name` (its qualified name) here.
     pub fn serves(&self, name: &str) -> bool {
         self.handlers.contains_key(name)
     }
 
+    /// The handler of `method`'s service, and the method's index in it.
     fn route(&self, method: &MethodDescriptor) -> Result<(&Arc<dyn Handler>, usize), Status> {
         let service = method
             .path

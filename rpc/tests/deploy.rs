@@ -210,7 +210,7 @@ async fn a_server_that_comes_up_late_is_reached_by_retries() {
     let serving = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(150)).await;
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-        server.run(addr, std::future::pending()).await
+        server.run(addr, std::future::pending())?.await
     });
     let quote = PricingClient::new(channel)
         .quote(Context::new(), &request("ada"))

@@ -141,7 +141,8 @@ mod grpc {
             .serve(PricingServer(Pricing))
             .run(addr, async {
                 let _ = stopped.await;
-            });
+            })
+            .unwrap();
         // Not polled yet, and already listening.
         std::net::TcpStream::connect(addr).unwrap();
         let serving = tokio::spawn(serving);
@@ -161,7 +162,8 @@ mod grpc {
         let start = async move {
             let serving = Server::new()
                 .serve(PricingServer(Pricing))
-                .run(addr, std::future::pending());
+                .run(addr, std::future::pending())
+                .unwrap();
             tokio::spawn(serving);
         };
         calls_wait_for_a_late_server(client, start, Duration::from_millis(300)).await;
@@ -191,7 +193,8 @@ mod shm {
             .serve(PricingServer(Pricing))
             .run(&address, async {
                 let _ = stopped.await;
-            });
+            })
+            .unwrap();
         std::os::unix::net::UnixStream::connect(&path).unwrap();
         let serving = tokio::spawn(serving);
         let client = PricingClient::new(ShmChannel::new(address.clone()));
@@ -207,9 +210,26 @@ mod shm {
         drop(
             Server::new()
                 .serve(PricingServer(Pricing))
-                .run(&address, std::future::pending()),
+                .run(&address, std::future::pending())
+                .unwrap(),
         );
         assert!(!path.exists());
+
+        // A second server at the same place says why it cannot listen, when started.
+        let _first = Server::new()
+            .serve(PricingServer(Pricing))
+            .run(&address, std::future::pending())
+            .unwrap();
+        let Err(err) = Server::new()
+            .serve(PricingServer(Pricing))
+            .run(&address, std::future::pending())
+        else {
+            panic!("two servers listen at {}", path.display());
+        };
+        assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -220,7 +240,8 @@ mod shm {
         let start = async move {
             let serving = Server::new()
                 .serve(PricingServer(Pricing))
-                .run(&address, std::future::pending());
+                .run(&address, std::future::pending())
+                .unwrap();
             tokio::spawn(serving);
         };
         calls_wait_for_a_late_server(client, start, Duration::from_millis(300)).await;
@@ -232,5 +253,36 @@ mod shm {
         let dir = tempfile::tempdir().unwrap();
         let address = Address::new(&dir.path().join("nobody.sock"));
         no_server_is_unavailable(PricingClient::new(ShmChannel::new(address))).await;
+    }
+
+    /// A call that waits for a server does not hold up the channel's other calls: one
+    /// without a deadline still fails at once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_waiting_call_does_not_hold_up_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let address = Address::new(&dir.path().join("nobody.sock"));
+        let client = std::sync::Arc::new(PricingClient::new(ShmChannel::new(address)));
+        let patient = {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let ctx = Context::new().with_timeout(Duration::from_secs(3));
+                client.quote(ctx, &request(1)).await.map(|_| ())
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let started = Instant::now();
+        let err = bounded(client.quote(Context::new(), &request(1)))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, Code::Unavailable, "{err}");
+        assert!(
+            started.elapsed() < Duration::from_millis(500),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            bounded(patient).await.unwrap().unwrap_err().code,
+            Code::Unavailable
+        );
     }
 }

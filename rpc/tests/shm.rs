@@ -149,6 +149,7 @@ impl Running {
                 .run(&at, async {
                     let _ = stopped.await;
                 })
+                .unwrap()
                 .await
                 .unwrap();
         });

@@ -222,7 +222,7 @@ impl Writer<'_> {
                     match u.member {
                         Some(name) => quote(&mut self.out, name),
                         None => {
-                            let _ = write!(self.out, "{}", u.discriminant);
+                            let _ = write!(self.out, "{}", u.number());
                         }
                     }
                     if let Some(v) = &u.value {
@@ -365,7 +365,7 @@ impl Writer<'_> {
             let name = match v.get(i)? {
                 Field::Union(u) => u
                     .member
-                    .map_or_else(|| u.discriminant.to_string(), |n| format!("\"{n}\"")),
+                    .map_or_else(|| u.number().to_string(), |n| format!("\"{n}\"")),
                 _ => "\"NONE\"".into(),
             };
             items.push(name);

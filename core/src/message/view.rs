@@ -12,6 +12,7 @@ use super::verify::Verified;
 use crate::layout::format::OBJECT_HEADER_SIZE;
 use crate::layout::{Inline, Layout, RefTarget, Storage};
 use crate::rt::unsigned_at;
+use crate::schema::ScalarType;
 use crate::schema::{
     BaseType, DefaultValue, Presence, Schema, StructId, TableId, Type, UnionId, UnionMemberType,
 };
@@ -280,17 +281,18 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// Reads a union member's object.
     /// Bytes of union `id`'s discriminant.
     fn discriminant_width(&self, id: UnionId) -> usize {
         self.schema.union_def(id).underlying.size() as usize
     }
 
+    /// Reads a union member's object.
     fn union(&self, id: UnionId, discriminant: u64, at: usize) -> Result<UnionView<'a>, ReadError> {
         let union = self.schema.union_def(id);
         let Some(member) = union.members.iter().find(|m| m.value == discriminant) else {
             return Ok(UnionView {
                 discriminant,
+                scalar: union.underlying,
                 member: None,
                 value: None,
             });
@@ -311,6 +313,7 @@ impl<'a> Reader<'a> {
                     .inline(Storage::Struct { id: s }, body)
                     .map(|value| UnionView {
                         discriminant,
+                        scalar: union.underlying,
                         member: Some(member.name.as_str()),
                         value: Some(Box::new(value)),
                     });
@@ -318,6 +321,7 @@ impl<'a> Reader<'a> {
         };
         Ok(UnionView {
             discriminant,
+            scalar: union.underlying,
             member: Some(member.name.as_str()),
             value: Some(Box::new(value)),
         })
@@ -843,11 +847,20 @@ impl<'a> VectorView<'a> {
     }
 }
 
+impl UnionView<'_> {
+    /// The discriminant as a number of its type: signed for a signed union (`-1`, not 255).
+    pub fn number(&self) -> i128 {
+        self.scalar.value_of_bits(self.discriminant)
+    }
+}
+
 /// A union value: which member, and its object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnionView<'a> {
     /// The discriminant, its bytes read unsigned.
     pub discriminant: u64,
+    /// The discriminant's type (`ubyte` unless the schema gives the union one).
+    pub scalar: ScalarType,
     /// The member's name, or `None` for a member this schema does not know (a newer writer).
     pub member: Option<&'a str>,
     /// The member's value (a table, struct or string), or `None` when the member is unknown.

@@ -118,6 +118,16 @@ impl ScalarType {
         matches!(self, UByte | UShort | UInt | ULong)
     }
 
+    /// The integer whose bits, in this type, are `bits` (zero-extended): `0xff` in a `byte` is
+    /// -1.
+    pub fn value_of_bits(self, bits: u64) -> i128 {
+        if self.is_unsigned() || !self.is_integer() {
+            return i128::from(bits);
+        }
+        let shift = 64 - self.size() * 8;
+        i128::from(((bits << shift) as i64) >> shift)
+    }
+
     /// The bits of integer `value` in this type, read back unsigned: `-1` in a `byte` is 255.
     pub fn unsigned_bits(self, value: i128) -> u64 {
         let bits = self.size() * 8;

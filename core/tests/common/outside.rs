@@ -84,10 +84,8 @@ fn skip<T>(needed: &str, what: &str) -> Option<T> {
         .name()
         .unwrap_or("a test")
         .to_string();
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{test} needs {needed}; CI must provide {what}"
-    );
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(!ci, "{test} needs {needed}; CI must provide {what}");
     // Straight to the file descriptor: the harness captures `eprintln!`, not this.
     let _ = writeln!(std::io::stderr(), "skipped: {test}: needs {needed}");
     None

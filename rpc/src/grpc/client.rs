@@ -45,6 +45,8 @@ pub struct GrpcChannel {
     max_decoding_frame: usize,
     /// Buffers of sent requests, built into again by later calls.
     pool: Arc<BufferPool>,
+    /// The server's URI, for statuses that say where a call went.
+    target: Arc<str>,
 }
 
 /// How a [`GrpcChannel`] connects: made by [`GrpcChannel::builder`].
@@ -134,7 +136,8 @@ impl GrpcChannel {
                 Ok(response) => break response,
                 Err(e) if nothing_listens(e.as_ref()) => {
                     let status = received(&tonic::Status::from_error(e));
-                    wait.pause(ctx, &status.message).await?;
+                    let why = format!("{}{}: {}", self.target, method.path, status.message);
+                    wait.pause(ctx, &why).await?;
                 }
                 Err(e) => return Err(received(&tonic::Status::from_error(e))),
             }
@@ -233,6 +236,7 @@ impl GrpcChannelBuilder {
             max_encoding: self.max_encoding,
             max_decoding_frame,
             pool: Arc::default(),
+            target: self.endpoint.uri().to_string().trim_end_matches('/').into(),
         }
     }
 }
@@ -341,10 +345,11 @@ impl Channel for GrpcChannel {
             ctx.check()?;
             let path = path(method)?;
             let grpc = self.grpc.clone();
+            let target = self.target.clone();
             // The call runs as a task: requests go out as the caller sends them, whether or
             // not it reads responses meanwhile; dropping the responses resets the call.
             spawn_duplex(method, ctx, move |ctx, requests, sink| {
-                carry(grpc, path, ctx, requests, sink)
+                carry((grpc, target), path, ctx, requests, sink)
             })
         })
     }
@@ -352,7 +357,7 @@ impl Channel for GrpcChannel {
 
 /// Carries a duplex call: `requests` go out as they come, responses go to `sink`.
 async fn carry(
-    mut grpc: tonic::client::Grpc<Transport>,
+    (mut grpc, target): (tonic::client::Grpc<Transport>, Arc<str>),
     path: PathAndQuery,
     ctx: Context,
     requests: tokio::sync::mpsc::Receiver<Vec<u8>>,
@@ -370,7 +375,8 @@ async fn carry(
         match grpc.streaming(request, path.clone(), RawCodec).await {
             Ok(responses) => break responses.into_inner(),
             Err(status) if nothing_listens(&status) => {
-                wait.pause(&ctx, &received(&status).message).await?;
+                let why = format!("{target}{}: {}", path.path(), received(&status).message);
+                wait.pause(&ctx, &why).await?;
             }
             Err(status) => return Err(received(&status)),
         }

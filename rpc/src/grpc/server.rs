@@ -51,7 +51,7 @@ const HEALTH_PREFIX: &str = "/grpc.health.v1.Health/";
 ///     .serve(handler)
 ///     .run(addr, async {
 ///         let _ = stop.await;
-///     })
+///     })?
 ///     .await
 /// # }
 /// ```
@@ -150,23 +150,23 @@ impl Server {
         Ok(self)
     }
 
-    /// Listens on `addr` now, then serves until `shutdown` completes (see
-    /// [`Server::run_on`]): clients can connect as soon as this returns, before the future
-    /// is first polled (spawned, say). A failure to listen is the future's output.
-    pub fn run(
+    /// Listens on `addr` now, and returns the future that serves until `shutdown` completes
+    /// (see [`Server::run_on`]): clients can connect once this returns, before the future is
+    /// first polled (spawned, say), and a failure to listen is this call's error.
+    pub fn run<S: Future<Output = ()>>(
         self,
         addr: SocketAddr,
-        shutdown: impl Future<Output = ()>,
-    ) -> impl Future<Output = Result<(), GrpcError>> {
+        shutdown: S,
+    ) -> Result<impl Future<Output = Result<(), GrpcError>> + use<S>, GrpcError> {
         // Bound with std, which needs no runtime; tokio takes the socket over when it runs.
         let bound = std::net::TcpListener::bind(addr)
             .and_then(|l| l.set_nonblocking(true).map(|()| l))
-            .map_err(|source| GrpcError::Bind { addr, source });
-        async move {
+            .map_err(|source| GrpcError::Bind { addr, source })?;
+        Ok(async move {
             let listener =
-                TcpListener::from_std(bound?).map_err(|source| GrpcError::Bind { addr, source })?;
+                TcpListener::from_std(bound).map_err(|source| GrpcError::Bind { addr, source })?;
             self.run_on(listener, shutdown).await
-        }
+        })
     }
 
     /// Serves the connections `listener` accepts until `shutdown` completes; then stops

@@ -54,6 +54,16 @@ pub enum Address {
     Abstract(Vec<u8>),
 }
 
+impl std::fmt::Display for Address {
+    /// As `weftbuf.toml` writes it after `shm://`: the path, or `@name`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Address::Path(path) => write!(f, "{}", path.display()),
+            Address::Abstract(name) => write!(f, "@{}", String::from_utf8_lossy(name)),
+        }
+    }
+}
+
 impl Address {
     /// The address a `shm://` location's path names: `@name` is abstract.
     pub fn new(path: &Path) -> Address {
@@ -91,7 +101,10 @@ impl Address {
             },
             other => other,
         }
-        .map_err(|e| ShmError::Io("bind", e))?;
+        .map_err(|source| ShmError::Listen {
+            at: self.to_string(),
+            source,
+        })?;
         if let Address::Path(path) = self {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))

@@ -48,6 +48,15 @@ pub enum ShmError {
     /// An I/O operation failed.
     #[error("{0}: {1}")]
     Io(&'static str, std::io::Error),
+    /// The server cannot listen at its address.
+    #[error("cannot listen at {at}")]
+    Listen {
+        /// The address, as `weftbuf.toml` writes it after `shm://`.
+        at: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// A geometry that cannot be used.
     #[error("segment geometry {0}")]
     Geometry(String),

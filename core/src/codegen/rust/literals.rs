@@ -67,11 +67,7 @@ pub(super) fn value_default(value: Value, enum_name: &str, default: ScalarDefaul
 /// Discriminant `raw` (its bits, zero-extended) as a literal of the union's type `under`:
 /// `-1` for the bits `0xff` of a `byte` union.
 pub(super) fn discriminant_literal(under: ScalarType, raw: u64) -> String {
-    if under.is_unsigned() {
-        return raw.to_string();
-    }
-    let shift = 64 - under.size() * 8;
-    (((raw << shift) as i64) >> shift).to_string()
+    under.value_of_bits(raw).to_string()
 }
 
 /// An expression of `u64`: the bits of `expr`, a value of the union's type `under`.

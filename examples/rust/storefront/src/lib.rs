@@ -2,7 +2,7 @@
 //! `schemas/storefront.fbs` implemented ([`catalog`], [`pricing`]), placed by `weftbuf.toml`
 //! ([`deploy`]) and called by the frontend ([`frontend`]). The same code runs with every
 //! service in one process, or each behind a gRPC or shared-memory server of its own: only
-//! the configuration changes. The examples of the other languages mirror this one.
+//! the configuration changes. An example in another language is this one, written again.
 
 /// The code `weftbuf-build` generates from the schema (`build.rs`): message types, and for
 /// each service a trait to implement, a server, clients and a method table.

@@ -67,9 +67,12 @@ async fn pricing_over_grpc_and_over_shared_memory() {
         .local_addr()
         .unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(deploy::serve_pricing_over_grpc(addr, async {
-        let _ = stopped.await;
-    }));
+    let serving = tokio::spawn(
+        deploy::serve_pricing_over_grpc(addr, async {
+            let _ = stopped.await;
+        })
+        .unwrap(),
+    );
     let over_grpc = deployment(&format!(
         "[services.\"storefront.Pricing\"]\nat = \"grpc://{addr}\"\n"
     ));
@@ -87,9 +90,12 @@ async fn pricing_over_grpc_and_over_shared_memory() {
     let dir = tempfile::tempdir().unwrap();
     let socket = dir.path().join("pricing.sock");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(deploy::serve_pricing_over_shm(&socket, async {
-        let _ = stopped.await;
-    }));
+    let serving = tokio::spawn(
+        deploy::serve_pricing_over_shm(&socket, async {
+            let _ = stopped.await;
+        })
+        .unwrap(),
+    );
     let over_shm = deployment(&format!(
         "[services.\"storefront.Pricing\"]\nat = \"shm://{}\"\n",
         socket.display()

@@ -67,32 +67,38 @@ impl ShmChannel {
     }
 
     /// Connects, unless a call that connected meanwhile made a live session; waits for a
-    /// server that is not listening yet as [`WaitForReady`] says.
+    /// server that is not listening yet as [`WaitForReady`] says. One call connects at a
+    /// time, but none holds the others up while it pauses: each waits within its own
+    /// deadline (a call without one fails at once).
     async fn connect(&self, ctx: &Context) -> Result<Arc<ClientSession>, Status> {
-        let mut current = self.session.lock().await;
-        if let Some(session) = current.as_ref().filter(|s| !s.dead.load(Ordering::Acquire)) {
-            return Ok(session.clone());
-        }
         let mut wait = WaitForReady::new();
-        let session = loop {
-            match hello(&self.address).await {
-                Ok(session) => break session,
-                Err(e) => {
-                    let why = format!("shm {:?}: {e}", self.address);
-                    match &e {
-                        ShmError::Io("connect", io) if nothing_listens(io) => {
-                            wait.pause(ctx, &why).await?;
-                        }
-                        _ => return Err(Status::unavailable(why)),
+        loop {
+            let why = {
+                let mut current = self.session.lock().await;
+                if let Some(session) = current.as_ref().filter(|s| !s.dead.load(Ordering::Acquire))
+                {
+                    return Ok(session.clone());
+                }
+                match hello(&self.address).await {
+                    Ok(session) => {
+                        let session = ClientSession::start(session).map_err(|e| {
+                            Status::unavailable(format!("shm://{}: {e}", self.address))
+                        })?;
+                        *current = Some(session.clone());
+                        *self.live.lock().unwrap_or_else(PoisonError::into_inner) =
+                            Some(session.clone());
+                        return Ok(session);
+                    }
+                    Err(ShmError::Io("connect", io)) if nothing_listens(&io) => {
+                        format!("shm://{}: connect: {io}", self.address)
+                    }
+                    Err(e) => {
+                        return Err(Status::unavailable(format!("shm://{}: {e}", self.address)));
                     }
                 }
-            }
-        };
-        let session = ClientSession::start(session)
-            .map_err(|e| Status::unavailable(format!("shm {:?}: {e}", self.address)))?;
-        *current = Some(session.clone());
-        *self.live.lock().unwrap_or_else(PoisonError::into_inner) = Some(session.clone());
-        Ok(session)
+            };
+            wait.pause(ctx, &why).await?;
+        }
     }
 
     /// Starts a call of `method` with its request `body` in a request slot. A caller that

@@ -69,16 +69,16 @@ impl Server {
         self
     }
 
-    /// Listens at `address` now, then serves until `shutdown` completes (see
-    /// [`Server::run_on`]): clients can connect as soon as this returns, before the future
-    /// is first polled (spawned, say). A failure to listen is the future's output.
+    /// Listens at `address` now, and returns the future that serves until `shutdown`
+    /// completes (see [`Server::run_on`]): clients can connect once this returns, before the
+    /// future is first polled (spawned, say), and a failure to listen is this call's error.
     pub fn run<S: Future<Output = ()>>(
         self,
         address: &Address,
         shutdown: S,
-    ) -> impl Future<Output = Result<(), ShmError>> + use<S> {
-        let listener = Listener::bind(address);
-        async move { self.run_on(listener?, shutdown).await }
+    ) -> Result<impl Future<Output = Result<(), ShmError>> + use<S>, ShmError> {
+        let listener = Listener::bind(address)?;
+        Ok(self.run_on(listener, shutdown))
     }
 
     /// Serves the clients `listener` accepts until `shutdown` completes; then stops
@@ -121,8 +121,10 @@ impl Server {
                 Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
             }
         }
-        drop(listener);
+        // The file goes first: a successor may bind a file of its own at the same path as
+        // soon as this one is closed.
         drop(file);
+        drop(listener);
         sessions.shutdown().await;
         Ok(())
     }

@@ -8,11 +8,11 @@ use crate::generated::storefront::{PricingClient, PricingServer};
 use crate::pricing::Pricing;
 
 /// Pricing behind a gRPC server on `addr` until `shutdown` completes. It listens once this
-/// returns; awaiting (or spawning) the future serves.
-pub fn serve_pricing_over_grpc(
+/// returns (or says why it cannot); awaiting (or spawning) the future serves.
+pub fn serve_pricing_over_grpc<S: Future<Output = ()>>(
     addr: SocketAddr,
-    shutdown: impl Future<Output = ()>,
-) -> impl Future<Output = Result<(), GrpcError>> {
+    shutdown: S,
+) -> Result<impl Future<Output = Result<(), GrpcError>> + use<S>, GrpcError> {
     Server::new()
         .serve(PricingServer(Pricing))
         .run(addr, shutdown)

@@ -27,19 +27,22 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
     started: impl FnOnce(&str),
 ) -> Result<(), ServeError> {
+    // An unknown name is the deployment's error, with the nearest known one.
+    let settings = deployment.service(service)?;
     let handler: Arc<dyn Handler> = match service {
         CatalogDescriptor::NAME => Arc::new(CatalogServer(Catalog)),
         PricingDescriptor::NAME => Arc::new(PricingServer(Pricing)),
         other => return Err(format!("no service `{other}` here").into()),
     };
-    let settings = deployment.service(service)?;
     match &settings.at {
         Location::Grpc { host, port } => {
             let addr = tokio::net::lookup_host((host.as_str(), *port))
                 .await?
                 .next()
                 .ok_or_else(|| format!("{host} has no address"))?;
-            let serving = GrpcServer::new().serve_shared(handler).run(addr, shutdown);
+            let serving = GrpcServer::new()
+                .serve_shared(handler)
+                .run(addr, shutdown)?;
             started(&settings.at.to_string());
             serving.await?;
         }
@@ -48,7 +51,7 @@ pub async fn serve(
             if let Some(uids) = &settings.allow_uids {
                 server = server.allow(weftbuf_rpc::shm::Allow(uids.clone()));
             }
-            let serving = server.run(&Address::new(path), shutdown);
+            let serving = server.run(&Address::new(path), shutdown)?;
             started(&settings.at.to_string());
             serving.await?;
         }

@@ -8,11 +8,12 @@ use crate::generated::storefront::{PricingClient, PricingServer};
 use crate::pricing::Pricing;
 
 /// Pricing behind a shared-memory server at the Unix socket `path` until `shutdown`
-/// completes; the socket file is gone when it stops.
+/// completes; the socket file is gone when it stops. It listens once this returns (or says
+/// why it cannot).
 pub fn serve_pricing_over_shm<S: Future<Output = ()>>(
     path: &Path,
     shutdown: S,
-) -> impl Future<Output = Result<(), ShmError>> + use<S> {
+) -> Result<impl Future<Output = Result<(), ShmError>> + use<S>, ShmError> {
     Server::new()
         .serve(PricingServer(Pricing))
         .run(&Address::new(path), shutdown)
