@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use weftbuf::layout::{Layout, gc};
+use weftbuf::layout::Layout;
 use weftbuf::schema::{Compiler, NamedType, Schema};
 
 /// The schema bundled into the binary, used when `layout` is given none.
@@ -154,6 +154,9 @@ enum Format {
     Json,
     /// The WebAssembly GC type definitions, as a module with one `rec` group.
     Wat,
+    /// The code-generation model (what every code generator prints from) as JSON, for code
+    /// generators written elsewhere.
+    Model,
 }
 
 fn main() -> ExitCode {
@@ -282,6 +285,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             include,
         } => {
+            // The schema file's name, as generated code cites it.
+            let source = schema
+                .as_ref()
+                .and_then(|p| p.file_name())
+                .map_or(DEFAULT_SCHEMA_NAME.to_string(), |n| n.to_string_lossy().into_owned());
             let compiled = match &schema {
                 Some(path) => compile(compiler(&include).compile(&[path])),
                 None => {
@@ -310,7 +318,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     };
                     json.context("serializing the layout")? + "\n"
                 }
-                Format::Wat => gc::wat(&schema, &layout),
+                Format::Wat => weftbuf::codegen::wat::generate(&schema, &layout)?,
+                Format::Model => {
+                    let model = weftbuf::codegen::model::Model::new(&schema, &layout, &source)?;
+                    let json = match selected {
+                        None => serde_json::to_string_pretty(&model),
+                        Some(NamedType::Table(id)) => serde_json::to_string_pretty(model.table(id)),
+                        Some(NamedType::Struct(id)) => {
+                            serde_json::to_string_pretty(model.structure(id))
+                        }
+                        Some(_) => bail!("only tables and structs have a layout"),
+                    };
+                    json.context("serializing the model")? + "\n"
+                }
             };
             output::print(&text)?;
             Ok(ExitCode::SUCCESS)

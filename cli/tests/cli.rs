@@ -113,6 +113,24 @@ fn layout_json_is_the_layout() {
 }
 
 #[test]
+fn layout_model_is_the_code_generation_model_as_json() {
+    let out = weftbuf(&["layout", "--format", "model"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let model: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(model["source"], "schemas/storefront.fbs");
+    let services: Vec<&str> = model["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(services, ["Catalog", "Pricing"]);
+    let quote = weftbuf(&["layout", "--format", "model", "--type", "storefront.Quote"]);
+    let quote: serde_json::Value = serde_json::from_slice(&quote.stdout).unwrap();
+    assert_eq!(quote["fields"][2]["kind"]["kind"], "union");
+}
+
+#[test]
 fn layout_wat_validates_with_gc_enabled() {
     let out = weftbuf(&["layout", "--format", "wat"]);
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -16,7 +16,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use weftbuf::layout::{Layout, gc};
+use weftbuf::layout::Layout;
 use weftbuf::schema::Compiler;
 
 /// Fewer schemas than this means the suite is incomplete.
@@ -59,7 +59,7 @@ fn weftbuf_verdict(schema: &Path, includes: &[PathBuf]) -> Result<(), String> {
     let compiled = compiler.compile(&[schema]).map_err(|d| d.to_string())?;
     let layout = Layout::new(&compiled).map_err(|d| d.to_string())?;
     // The later stages of an accepted schema run too: none may fail or panic on it.
-    let _ = gc::wat(&compiled, &layout);
+    weftbuf::codegen::wat::generate(&compiled, &layout).map_err(|e| e.to_string())?;
     let name = schema.file_name().unwrap().to_string_lossy();
     let options = weftbuf::codegen::rust::Options { rpc: true };
     weftbuf::codegen::rust::generate_with(&compiled, &layout, &name, &options)

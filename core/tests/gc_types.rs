@@ -2,7 +2,8 @@
 
 mod common;
 
-use weftbuf::layout::{Layout, gc};
+use weftbuf::codegen::wat;
+use weftbuf::layout::Layout;
 
 fn validate(wat_text: &str) -> Result<(), String> {
     let bytes = wat::parse_str(wat_text).map_err(|e| format!("wat: {e}"))?;
@@ -24,7 +25,7 @@ fn every_corpus_schema_maps_to_valid_gc_types() {
             .compile(&[&path])
             .unwrap_or_else(|d| panic!("{d}"));
         let layout = Layout::new(&schema).unwrap_or_else(|d| panic!("{d}"));
-        let text = gc::wat(&schema, &layout);
+        let text = wat::generate(&schema, &layout).unwrap();
         if let Err(e) = validate(&text) {
             failures.push(format!("{}: {e}\n{text}", path.display()));
         }
@@ -42,7 +43,7 @@ fn a_table_gc_type_has_one_field_per_member() {
         )
         .expect("valid");
     let layout = Layout::new(&schema).expect("layout");
-    let text = gc::wat(&schema, &layout);
+    let text = wat::generate(&schema, &layout).unwrap();
     validate(&text).expect("valid module");
     let table = &layout.tables[0];
     let names: Vec<&str> = table.members.iter().map(|m| m.name.as_str()).collect();

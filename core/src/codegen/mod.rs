@@ -3,4 +3,5 @@
 
 pub mod model;
 pub mod rust;
+pub mod wat;
 mod writer;

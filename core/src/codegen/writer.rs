@@ -94,6 +94,18 @@ impl Writer {
         }
     }
 
+    /// Appends `text` to the last line written (before its newline).
+    pub(crate) fn extend_last(&mut self, text: &str) {
+        let newline = self.out.ends_with('\n');
+        if newline {
+            self.out.pop();
+        }
+        self.out.push_str(text);
+        if newline {
+            self.out.push('\n');
+        }
+    }
+
     /// The text written.
     pub(crate) fn finish(self) -> String {
         self.out

@@ -5,7 +5,6 @@
 //! own. The byte format is specified in `docs/layout.md`.
 
 pub mod format;
-pub mod gc;
 mod objects;
 pub mod tag;
 

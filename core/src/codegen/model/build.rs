@@ -424,6 +424,7 @@ fn table(
         .map(|m| {
             Ok(Member {
                 name: m.name.clone(),
+                field: m.field,
                 role: m.role,
                 offset: m.offset,
                 size: m.size,

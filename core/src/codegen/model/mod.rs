@@ -365,6 +365,8 @@ pub struct Table {
 pub struct Member {
     /// `name`, `name_type` for a discriminant, `name.present` for a presence byte.
     pub name: String,
+    /// The index of its field in [`Table::fields`].
+    pub field: u32,
     /// Which part of its field it is.
     pub role: MemberRole,
     /// Byte offset in the body.
@@ -446,9 +448,9 @@ impl Field {
     }
 }
 
-/// A scalar's typed default.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
+/// A scalar's typed default. As JSON: `{"kind": "float", "value": 1.5}`, with `"nan"`,
+/// `"inf"` and `"-inf"` as strings (JSON has no numbers for them).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ScalarDefault {
     /// For `bool`.
     Bool(bool),
@@ -456,6 +458,33 @@ pub enum ScalarDefault {
     Int(i128),
     /// For floats (NaN and infinities kept).
     Float(f64),
+}
+
+impl Serialize for ScalarDefault {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("ScalarDefault", 2)?;
+        match *self {
+            ScalarDefault::Bool(b) => {
+                s.serialize_field("kind", "bool")?;
+                s.serialize_field("value", &b)?;
+            }
+            ScalarDefault::Int(v) => {
+                s.serialize_field("kind", "int")?;
+                s.serialize_field("value", &v)?;
+            }
+            ScalarDefault::Float(v) => {
+                s.serialize_field("kind", "float")?;
+                match v {
+                    v if v.is_nan() => s.serialize_field("value", "nan")?,
+                    v if v.is_infinite() && v > 0.0 => s.serialize_field("value", "inf")?,
+                    v if v.is_infinite() => s.serialize_field("value", "-inf")?,
+                    v => s.serialize_field("value", &v)?,
+                }
+            }
+        }
+        s.end()
+    }
 }
 
 impl ScalarDefault {
@@ -619,3 +648,6 @@ pub struct Method {
     /// Safe to retry.
     pub idempotent: bool,
 }
+
+#[cfg(test)]
+mod tests;
