@@ -66,21 +66,7 @@ impl Printer<'_> {
                 offset,
                 vector,
                 nested,
-            } => {
-                let v = self.model.vector(vector);
-                let mut arm = format!(
-                    "{{\n            c.inline_vector(o, (0x{:08x}, {:?}), {}, {}){within}?;",
-                    v.tag, v.identity, v.stride, v.body_align
-                );
-                if let Some(nested) = nested {
-                    let nt = self.table_path(ns, nested, "<'_>");
-                    arm.push_str(&format!(
-                        "\n            c.nested(o, (<{nt} as rt::Check>::TAG, <{nt} as rt::Check>::NAME), <{nt} as rt::Check>::FILE_IDENTIFIER, |c, at| <{nt} as rt::Check>::check(c, at).map_err(|e| e.within(<{nt} as rt::Check>::SHORT_NAME))){within}?;"
-                    ));
-                }
-                arm.push_str("\n        }");
-                (offset, arm, None)
-            }
+            } => (offset, self.inline_vector_arm(ns, vector, nested, within), None),
             RefCheck::Strings { offset, vector } => {
                 let v = self.model.vector(vector);
                 (
@@ -159,6 +145,32 @@ impl Printer<'_> {
                 "    match {expr} {{\n        Some(o) => {arm},\n        None => {{ {null} }}\n    }}\n"
             )),
         }
+    }
+}
+
+impl Printer<'_> {
+    /// The checks of an inline vector (and of the message it holds, for `nested_flatbuffer`),
+    /// as a block.
+    fn inline_vector_arm(
+        &self,
+        ns: &[String],
+        vector: crate::layout::VectorId,
+        nested: Option<crate::schema::TableId>,
+        within: &str,
+    ) -> String {
+        let v = self.model.vector(vector);
+        let mut arm = format!(
+            "{{\n            c.inline_vector(o, (0x{:08x}, {:?}), {}, {}){within}?;",
+            v.tag, v.identity, v.stride, v.body_align
+        );
+        if let Some(nested) = nested {
+            let nt = self.table_path(ns, nested, "<'_>");
+            arm.push_str(&format!(
+                "\n            c.nested(o, (<{nt} as rt::Check>::TAG, <{nt} as rt::Check>::NAME), <{nt} as rt::Check>::FILE_IDENTIFIER, |c, at| <{nt} as rt::Check>::check(c, at).map_err(|e| e.within(<{nt} as rt::Check>::SHORT_NAME))){within}?;"
+            ));
+        }
+        arm.push_str("\n        }");
+        arm
     }
 }
 
