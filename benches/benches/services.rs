@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use weftbuf::rt::{self, Builder};
+use weftbuf_rt::{self as rt, Builder};
 use weftbuf_rpc::{Context, InProc, Message, Requests, Sink, Status};
 
 #[allow(unused_imports, dead_code, unreachable_pub, missing_docs)]

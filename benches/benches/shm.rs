@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use std::sync::Arc;
-use weftbuf::rt::Builder;
+use weftbuf_rt::Builder;
 
 use weftbuf_rpc::{Channel, Context, Status};
 

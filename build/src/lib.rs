@@ -20,6 +20,9 @@
 //! Each schema becomes one file, `OUT_DIR/<schema stem>.rs`, the same file
 //! `weftbuf gen --lang rust` writes. Cargo reruns the build script when a schema, or any file
 //! it includes, changes; schema errors are reported to cargo with their `file:line:col`.
+//!
+//! The crate that includes the file depends on `weftbuf-rt` (the runtime of generated code),
+//! and on `weftbuf-rpc` too when services are generated.
 
 use std::path::{Path, PathBuf};
 

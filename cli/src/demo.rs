@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
-use weftbuf::rt::Builder;
 use weftbuf_rpc::config::{Deployment, Location};
 use weftbuf_rpc::{Channel, Context, InProc, Message, Requests, Sink, Status};
+use weftbuf_rt::Builder;
 
 /// The storefront schema's generated code, with its service code (the checked-in golden of
 /// `weftbuf gen --rpc schemas/storefront.fbs`).
@@ -23,7 +23,7 @@ use generated::storefront::{
     PricingDescriptor, PricingServer, PricingService, ProductBuilder, QuoteBuilder, QuoteT, Tag,
     TotalBuilder,
 };
-use weftbuf::rt::Service as _;
+use weftbuf_rt::Service as _;
 
 /// The services of the storefront, as deployments name them.
 const CATALOG: &str = CatalogDescriptor::NAME;

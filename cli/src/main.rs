@@ -141,7 +141,7 @@ enum Command {
 /// A language `gen` writes.
 #[derive(Clone, Copy, ValueEnum)]
 enum Lang {
-    /// Rust: views, verifiers, builders and owned types over `weftbuf::rt`.
+    /// Rust: views, verifiers, builders and owned types over `weftbuf_rt`.
     Rust,
 }
 
@@ -289,7 +289,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let source = schema
                 .as_ref()
                 .and_then(|p| p.file_name())
-                .map_or(DEFAULT_SCHEMA_NAME.to_string(), |n| n.to_string_lossy().into_owned());
+                .map_or(DEFAULT_SCHEMA_NAME.to_string(), |n| {
+                    n.to_string_lossy().into_owned()
+                });
             let compiled = match &schema {
                 Some(path) => compile(compiler(&include).compile(&[path])),
                 None => {

@@ -24,9 +24,9 @@ mod generated {
 }
 
 use generated::storefront::{CatalogClient, GetQuoteBuilder, ListProductsBuilder, PricingClient};
-use weftbuf::rt::Builder;
 use weftbuf_rpc::grpc::GrpcChannel;
 use weftbuf_rpc::{Code, Context, Metadata};
+use weftbuf_rt::Builder;
 
 const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/storefront.fbs");
 

@@ -12,10 +12,13 @@ pub mod hash;
 pub mod json;
 pub mod layout;
 pub mod message;
-pub mod rt;
 pub mod schema;
 pub mod service;
 pub mod suggest;
+
+/// The runtime generated code is built on (the `weftbuf-rt` crate): views, verification and
+/// builders over the byte format. The schema-driven verifier here is made of its checks.
+pub use weftbuf_rt as rt;
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

@@ -6,7 +6,7 @@ use weftbuf::codegen::wat;
 use weftbuf::layout::Layout;
 
 fn validate(wat_text: &str) -> Result<(), String> {
-    let bytes = wat::parse_str(wat_text).map_err(|e| format!("wat: {e}"))?;
+    let bytes = ::wat::parse_str(wat_text).map_err(|e| format!("wat: {e}"))?;
     let features = wasmparser::WasmFeatures::default()
         | wasmparser::WasmFeatures::GC
         | wasmparser::WasmFeatures::REFERENCE_TYPES

@@ -16,7 +16,7 @@ mod generated {
 use generated::everything::Everything;
 use libfuzzer_sys::fuzz_target;
 use weftbuf::message::{Limits, Reader, encode, read_value, verify};
-use weftbuf::rt;
+use weftbuf_rt as rt;
 
 fuzz_target!(|data: &[u8]| {
     let (schema, layout, root) = everything::everything();

@@ -20,9 +20,9 @@ use generated::storefront::{
     GetQuote, GetQuoteBuilder, GetQuoteT, Money, PricingClient, PricingServer, PricingService,
     QuoteBuilder,
 };
-use weftbuf::rt::Builder;
 use weftbuf_rpc::shm::{Address, Listener, Server, ShmChannel};
 use weftbuf_rpc::{Context, Requests, Sink, Status};
+use weftbuf_rt::Builder;
 
 /// Quotes 100 units per SKU.
 struct Prices;

@@ -18,7 +18,7 @@
 
 use std::sync::Arc;
 
-use weftbuf::rt::{Builder, Family};
+use weftbuf_rt::{Builder, Family};
 
 use crate::{ClientStream, Message, Responses, Sender, Status};
 

@@ -6,7 +6,7 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::Poll;
 
-use weftbuf::rt::MethodDescriptor;
+use weftbuf_rt::MethodDescriptor;
 
 use crate::{BoxFuture, Context, Status};
 

@@ -1,6 +1,6 @@
 //! The calling side: one interface for every boundary.
 
-use weftbuf::rt::{BuildError, Builder, MethodDescriptor};
+use weftbuf_rt::{BuildError, Builder, MethodDescriptor};
 
 use crate::{BoxFuture, Context, Payload, RawStream, Sender, Status};
 

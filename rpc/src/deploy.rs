@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use weftbuf::rt::MethodDescriptor;
+use weftbuf_rt::MethodDescriptor;
 
 use crate::config::{Deployment, Location, ServiceConfig, UnknownService};
 use crate::{BoxFuture, Build, Channel, Code, Context, InProc, Payload, RawStream, Sender, Status};
@@ -178,7 +178,7 @@ impl<C: Channel> Channel for Configured<C> {
         // retried goes straight to the transport; the others build on the heap.
         if method.idempotent && self.settings.retry.attempts > 1 {
             return Box::pin(async move {
-                let mut request = weftbuf::rt::Builder::new();
+                let mut request = weftbuf_rt::Builder::new();
                 build(&mut request)?;
                 self.unary(method, ctx, request.as_bytes()).await
             });

@@ -9,7 +9,7 @@
 use std::future::Future;
 
 use tokio::sync::{mpsc, watch};
-use weftbuf::rt::{Builder, Family, MethodDescriptor, file_identifier};
+use weftbuf_rt::{Builder, Family, MethodDescriptor, file_identifier};
 
 use crate::stream::{Flow, QUEUE_DEPTH};
 use crate::{BoxFuture, Context, Message, Payload, RawStream, Responses, Sink, Status};

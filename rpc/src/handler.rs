@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use weftbuf::rt::{Builder, MethodDescriptor};
+use weftbuf_rt::{Builder, MethodDescriptor};
 
 use crate::{Context, Sink, Source, Status};
 
@@ -28,7 +28,7 @@ pub trait Handler: Send + Sync + 'static {
         &'a self,
         method: usize,
         ctx: &'a Context,
-        request: weftbuf::rt::Bytes<'a>,
+        request: weftbuf_rt::Bytes<'a>,
         response: &'a mut Builder<'static>,
     ) -> BoxFuture<'a, Result<(), Status>>;
 
@@ -38,7 +38,7 @@ pub trait Handler: Send + Sync + 'static {
         &'a self,
         method: usize,
         ctx: &'a Context,
-        request: weftbuf::rt::Bytes<'a>,
+        request: weftbuf_rt::Bytes<'a>,
         sink: &'a mut dyn Sink,
     ) -> BoxFuture<'a, Result<(), Status>> {
         let _ = (ctx, request, sink);

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use weftbuf::rt::{Builder, Bytes, MethodDescriptor, file_identifier};
+use weftbuf_rt::{Builder, Bytes, MethodDescriptor, file_identifier};
 
 use crate::call::{CatchPanic, supervise};
 use crate::duplex::{QueueSource, spawn_duplex};

@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 
-use weftbuf::rt::{self, Family, TableElement};
+use weftbuf_rt::{self as rt, Family, TableElement};
 
 use crate::{Payload, Status};
 

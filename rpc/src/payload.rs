@@ -37,10 +37,10 @@ impl Payload {
     /// The bytes as views read them: lent bytes are marked shared, so strings are checked as
     /// UTF-8 at every read (a peer may rewrite them after verification); owned bytes are
     /// trusted as verified.
-    pub fn view_bytes(&self) -> weftbuf::rt::Bytes<'_> {
+    pub fn view_bytes(&self) -> weftbuf_rt::Bytes<'_> {
         match &self.repr {
-            Repr::Heap(bytes) => weftbuf::rt::Bytes::new(bytes),
-            Repr::Lent(lent) => weftbuf::rt::Bytes::shared(lent.bytes()),
+            Repr::Heap(bytes) => weftbuf_rt::Bytes::new(bytes),
+            Repr::Lent(lent) => weftbuf_rt::Bytes::shared(lent.bytes()),
         }
     }
 

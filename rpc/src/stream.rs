@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context as TaskContext, Poll};
 
-use weftbuf::rt::{Builder, Family, file_identifier};
+use weftbuf_rt::{Builder, Family, file_identifier};
 
 use crate::duplex::Event;
 use crate::{BoxFuture, Message, Payload, Status};

@@ -10,9 +10,9 @@
 mod common;
 
 use common::generated::storefront::{GetQuoteBuilder, PricingBlockingClient, PricingServer};
-use weftbuf::rt::Builder;
 use weftbuf_rpc::blocking::Runtime;
 use weftbuf_rpc::{Channel, Code, Context, InProc};
+use weftbuf_rt::Builder;
 
 use common::Pricing;
 

@@ -17,9 +17,9 @@ use common::generated::storefront::{
     GetQuote, GetQuoteBuilder, GetQuoteT, Money, PricingClient, PricingQuote, PricingServer,
     PricingService, QuoteBuilder,
 };
-use weftbuf::rt::{Builder, Method, MethodDescriptor};
 use weftbuf_rpc::config::Deployment;
 use weftbuf_rpc::{Channel, Code, Context, InProc, Requests, Sink, Status};
+use weftbuf_rt::{Builder, Method, MethodDescriptor};
 
 /// Answers `UNAVAILABLE` to the first `failures` calls, then quotes; customer `slow` takes
 /// 10 s and records whether its call had a deadline.

@@ -27,10 +27,10 @@ use generated::storefront::{
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
-use weftbuf::rt::{Builder, MethodDescriptor, Streaming};
 use weftbuf_rpc::config::Location;
 use weftbuf_rpc::grpc::{GrpcChannel, GrpcError, RawCodec, Server};
 use weftbuf_rpc::{CancelToken, Channel, Code, Context, Metadata, Requests, Sink, Status};
+use weftbuf_rt::{Builder, MethodDescriptor, Streaming};
 
 /// What the handlers saw: every call's context, and signals from calls that watch their
 /// cancellation.
@@ -617,7 +617,7 @@ async fn plain_grpc_callers_are_served_and_other_content_types_refused() {
         let response = quote_as(&channel, sent).await.unwrap();
         let content_type = response.metadata().get("content-type").unwrap();
         assert_eq!(content_type.to_str().unwrap(), answered);
-        let quote = weftbuf::rt::root::<Quote<'_>>(response.get_ref()).unwrap();
+        let quote = weftbuf_rt::root::<Quote<'_>>(response.get_ref()).unwrap();
         assert_eq!(quote.sku(), 4);
     }
     for refused in ["application/json", "application/grpc+proto"] {

@@ -18,8 +18,8 @@ use generated::storefront::{
     ListProducts, ListProductsBuilder, PricingClient, PricingServer, PricingService,
     ProductBuilder,
 };
-use weftbuf::rt::Builder;
 use weftbuf_rpc::{CancelToken, Code, Context, InProc, Requests, Sink, Status};
+use weftbuf_rt::Builder;
 
 /// Quotes 100 units per SKU; customer `slow` takes 10 s, `panic` panics, `none` answers
 /// nothing.

@@ -19,9 +19,9 @@ use common::generated::storefront::{
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
-use weftbuf::rt::Builder;
 use weftbuf_rpc::grpc::{GrpcChannel, Server};
 use weftbuf_rpc::{Code, Context, Requests, Sink, Status};
+use weftbuf_rt::Builder;
 
 /// Never answers; tells the test when its call's context was cancelled.
 struct Stuck(Arc<Notify>);

@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use common::Pricing;
 use common::generated::storefront::{GetQuoteBuilder, PricingClient, PricingServer};
-use weftbuf::rt::Builder;
 use weftbuf_rpc::{Channel, Code, Context};
+use weftbuf_rt::Builder;
 
 fn request(sku: u64) -> Vec<u8> {
     let mut b = Builder::new();

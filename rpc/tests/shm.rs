@@ -19,9 +19,9 @@ use common::generated::storefront::{
     ProductBuilder,
 };
 use tokio::sync::{Notify, oneshot};
-use weftbuf::rt::Builder;
 use weftbuf_rpc::shm::{Address, Geometry, Server, ShmChannel};
 use weftbuf_rpc::{CancelToken, Code, Context, Metadata, Requests, Sink, Status};
+use weftbuf_rt::Builder;
 
 /// Quotes 100 units per SKU in the `currency` of the metadata; customer `slow` takes 10 s
 /// (signalling its cancellation), `panic` panics, `none` answers nothing, `huge` answers more than

@@ -10,9 +10,9 @@
 mod common;
 
 use common::generated::storefront::{GetQuoteBuilder, PricingClient, PricingServer};
-use weftbuf::rt::Builder;
 use weftbuf_rpc::Context;
 use weftbuf_rpc::shm::{Address, Server, ShmChannel, payload_bytes_copied};
+use weftbuf_rt::Builder;
 
 use common::Pricing;
 

@@ -20,9 +20,9 @@ use std::time::{Duration, Instant};
 
 use common::generated::storefront::{GetQuoteBuilder, PricingClient, PricingServer};
 use rustix::net::{RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags};
-use weftbuf::rt::Builder;
 use weftbuf_rpc::Context;
 use weftbuf_rpc::shm::{Address, Geometry, Listener, Server, ShmChannel};
+use weftbuf_rt::Builder;
 
 /// Which role this process plays: the test, or (re-run by it) the hostile peer.
 const ROLE: &str = "WEFTBUF_SHM_HOSTILE_PEER";

@@ -20,9 +20,9 @@ use common::generated::storefront::{
     QuoteBuilder,
 };
 use tokio::sync::Notify;
-use weftbuf::rt::Builder;
 use weftbuf_rpc::shm::{Address, Geometry, Listener, Server, ShmChannel};
 use weftbuf_rpc::{Code, Context, Requests, Sink, Status};
+use weftbuf_rt::Builder;
 
 /// What a child process is asked to be: `server:PATH`, `slow-client:PATH`, `client:PATH`.
 const ROLE: &str = "WEFTBUF_SHM_LIFECYCLE_ROLE";

@@ -8,7 +8,7 @@
 
 use std::hint::black_box;
 
-use weftbuf::rt::{self, Builder};
+use weftbuf_rt::{self as rt, Builder};
 
 use super::{Op, Peer};
 use crate::Error;

@@ -152,7 +152,10 @@ impl Printer<'_> {
                 s.align,
                 s.tag
             ));
-            w.line(format!("(type {} (struct", self.struct_type(StructId(i as u32))));
+            w.line(format!(
+                "(type {} (struct",
+                self.struct_type(StructId(i as u32))
+            ));
             for f in &s.fields {
                 let storage = match f.ty {
                     StructFieldType::Value {
@@ -207,7 +210,10 @@ impl Printer<'_> {
                 t.body_size,
                 t.tag
             ));
-            w.line(format!("(type {} (sub (struct", self.table_type(TableId(i as u32))));
+            w.line(format!(
+                "(type {} (sub (struct",
+                self.table_type(TableId(i as u32))
+            ));
             for m in &t.members {
                 let struct_presence = t
                     .fields

@@ -12,7 +12,7 @@
 
 use crate::layout::{Layout, RefTarget, Storage, VectorId};
 use crate::message::{Limits, Step, Verified, VerifyError, render_path};
-use crate::rt::unsigned_at;
+use crate::rt::{Scalar, unsigned_at};
 use crate::schema::{BaseType, Presence, Schema, TableId, Type, UnionId, UnionMemberType};
 
 /// How a FlatBuffers binary is framed.
@@ -67,10 +67,9 @@ fn unframe(bytes: &[u8], size_prefixed: bool) -> Result<&[u8], VerifyError> {
     if !size_prefixed {
         return Ok(bytes);
     }
-    let Some((prefix, rest)) = bytes.split_first_chunk::<4>() else {
+    let (Some(declared), Some(rest)) = (u32::read(bytes, 0), bytes.get(4..)) else {
         return Err(VerifyError::TooShort { len: bytes.len() });
     };
-    let declared = u32::from_le_bytes(*prefix);
     if declared as usize != rest.len() {
         return Err(VerifyError::SizePrefixMismatch {
             declared,
@@ -185,26 +184,16 @@ impl FlatVerifier<'_> {
         Ok(())
     }
 
-    fn u32_at(&self, at: usize) -> Result<u32, VerifyError> {
-        self.in_bounds(at, 4)?;
-        Ok(u32::from_le_bytes([
-            self.bytes[at],
-            self.bytes[at + 1],
-            self.bytes[at + 2],
-            self.bytes[at + 3],
-        ]))
-    }
-
-    fn u16_at(&self, at: usize) -> Result<u16, VerifyError> {
-        self.in_bounds(at, 2)?;
-        Ok(u16::from_le_bytes([self.bytes[at], self.bytes[at + 1]]))
+    /// The scalar at `at`, or the error naming the bytes it needed.
+    fn read<T: Scalar>(&self, at: usize) -> Result<T, VerifyError> {
+        T::read(self.bytes, at).ok_or_else(|| self.out_of_bounds(at, T::SIZE as u64))
     }
 
     /// Follows the `uoffset_t` at `at` (4-aligned, in bounds) to an object at least 4 bytes
     /// long.
     fn offset(&self, at: usize) -> Result<usize, VerifyError> {
         self.aligned("an offset", at, 4)?;
-        let value = self.u32_at(at)?;
+        let value = self.read::<u32>(at)?;
         let target = at as u64 + u64::from(value);
         if value == 0 || target + 4 > self.bytes.len() as u64 {
             return Err(VerifyError::BadReference {
@@ -235,7 +224,7 @@ impl FlatVerifier<'_> {
                 max: self.limits.max_objects,
             });
         }
-        let back = self.u32_at(at)? as i32;
+        let back = self.read::<u32>(at)? as i32;
         let vtable = at as i64 - i64::from(back);
         let bad = |problem| VerifyError::BadVtable {
             path: self.path(),
@@ -247,21 +236,21 @@ impl FlatVerifier<'_> {
             return Err(bad("it is not 2-aligned"));
         }
         let vtable_size = self
-            .u16_at(vtable)
+            .read::<u16>(vtable)
             .map_err(|_| bad("it lies outside the buffer"))?;
         if vtable_size < 4 || vtable_size % 2 != 0 {
             return Err(bad("its size is not an even number of at least 4"));
         }
         self.in_bounds(vtable, u64::from(vtable_size))
             .map_err(|_| bad("it runs past the buffer"))?;
-        let table_size = self.u16_at(vtable + 2)?;
+        let table_size = self.read::<u16>(vtable + 2)?;
         self.in_bounds(at, u64::from(table_size))?;
         let slot = |field_id: u32| -> Result<Option<usize>, VerifyError> {
             let slot = 4 + 2 * field_id as usize;
             if slot + 2 > usize::from(vtable_size) {
                 return Ok(None);
             }
-            let offset = self.u16_at(vtable + slot)?;
+            let offset = self.read::<u16>(vtable + slot)?;
             Ok((offset != 0).then_some(at + usize::from(offset)))
         };
         let def = self.schema.table_def(id);
@@ -377,7 +366,7 @@ impl FlatVerifier<'_> {
 
     fn string(&self, at: usize) -> Result<(), VerifyError> {
         self.aligned("a string", at, 4)?;
-        let len = self.u32_at(at)? as usize;
+        let len = self.read::<u32>(at)? as usize;
         let body = at + 4;
         self.in_bounds(body, len as u64 + 1)?;
         self.charge(at, len as u64 + 1)?;
@@ -405,7 +394,7 @@ impl FlatVerifier<'_> {
         element_align: usize,
     ) -> Result<usize, VerifyError> {
         self.aligned("a vector", at, 4)?;
-        let count = self.u32_at(at)? as usize;
+        let count = self.read::<u32>(at)? as usize;
         let body = at + 4;
         self.aligned("a vector's elements", body, element_align)?;
         self.in_bounds(body, count as u64 * stride as u64)?;
@@ -521,7 +510,7 @@ impl FlatVerifier<'_> {
 
     /// The bytes of the `[ubyte]` at `at`, as a FlatBuffers buffer of root `root`.
     fn nested(&mut self, root: TableId, at: usize) -> Result<(), VerifyError> {
-        let count = self.u32_at(at)? as usize;
+        let count = self.read::<u32>(at)? as usize;
         let inner = &self.bytes[at + 4..at + 4 + count];
         let budget = Budget {
             tables: self.tables,

@@ -4,7 +4,7 @@
 //! WebAssembly GC mapping all read their numbers from here; none computes an offset of its
 //! own. The byte format is specified in `docs/layout.md`.
 
-pub mod format;
+pub use weftbuf_rt::format;
 mod objects;
 pub mod tag;
 

@@ -4,12 +4,12 @@
 //! same value gives the same bytes in every language: a table first, then the objects its
 //! references point to in member order, each depth first (preorder).
 
-use super::builder::{BuildError, Builder, ObjectRef};
 use super::scalar::{Scalar, write_scalar};
 use super::value::Value;
 use super::verify::{Step, render_path};
 use crate::layout::format::REF_SIZE;
 use crate::layout::{Layout, RefTarget, Storage};
+use crate::rt::{BuildError, Builder, ObjectRef};
 use crate::schema::{
     BaseType, DefaultValue, Presence, Schema, StructId, TableId, Type, UnionId, UnionMemberType,
 };

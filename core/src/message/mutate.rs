@@ -6,10 +6,11 @@
 //! bounds-checked, like every read, so mutating a buffer another process also writes (a
 //! shared-memory slot) can corrupt values but never memory.
 
-use super::scalar::{Scalar, ScalarError, i32_at, u32_at, write_scalar};
+use super::scalar::{Scalar, ScalarError, write_scalar};
 use super::view::ReadError;
 use crate::layout::format::OBJECT_HEADER_SIZE;
 use crate::layout::{Inline, Layout, MemberRole, RefTarget, Storage};
+use crate::rt::Scalar as _;
 use crate::schema::{Schema, StructId, TableId};
 
 /// Why an in-place change was refused.
@@ -78,7 +79,7 @@ fn oob(bytes: &[u8], at: usize, what: &'static str) -> ReadError {
 
 /// The object a reference at `at` points to, bounds-checked.
 fn follow(bytes: &[u8], at: usize) -> Result<Option<usize>, ReadError> {
-    let value = i32_at(bytes, at).ok_or_else(|| oob(bytes, at, "a reference"))?;
+    let value = i32::read(bytes, at).ok_or_else(|| oob(bytes, at, "a reference"))?;
     if value == 0 {
         return Ok(None);
     }
@@ -90,7 +91,7 @@ fn follow(bytes: &[u8], at: usize) -> Result<Option<usize>, ReadError> {
 }
 
 fn checked_header(bytes: &[u8], at: usize, tag: u32) -> Result<u32, ReadError> {
-    let found = u32_at(bytes, at).ok_or_else(|| oob(bytes, at, "an object header"))?;
+    let found = u32::read(bytes, at).ok_or_else(|| oob(bytes, at, "an object header"))?;
     if found != tag {
         return Err(ReadError::TagMismatch {
             at,
@@ -98,7 +99,7 @@ fn checked_header(bytes: &[u8], at: usize, tag: u32) -> Result<u32, ReadError> {
             expected: tag,
         });
     }
-    u32_at(bytes, at + 4).ok_or_else(|| oob(bytes, at, "an object header"))
+    u32::read(bytes, at + 4).ok_or_else(|| oob(bytes, at, "an object header"))
 }
 
 impl<'a> TableMut<'a> {

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::rt::Scalar as _;
 use crate::schema::ScalarType;
 
 /// A scalar read from or written to a message.
@@ -85,45 +86,20 @@ pub(crate) fn narrow_f64(v: f64) -> f32 {
     f32::from_bits(sign << 31 | 0xff << 23 | payload)
 }
 
-/// `N` bytes at `at`, or `None` when they are not all inside `bytes`.
-pub(crate) fn array_at<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
-    bytes.get(at..at.checked_add(N)?)?.try_into().ok()
-}
-
-/// A little-endian u32 at `at`.
-pub(crate) fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
-    array_at(bytes, at).map(u32::from_le_bytes)
-}
-
-/// A little-endian u16 at `at`.
-pub(crate) fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
-    array_at(bytes, at).map(u16::from_le_bytes)
-}
-
-/// A little-endian i32 at `at`.
-pub(crate) fn i32_at(bytes: &[u8], at: usize) -> Option<i32> {
-    array_at(bytes, at).map(i32::from_le_bytes)
-}
-
-/// The byte at `at`.
-pub(crate) fn u8_at(bytes: &[u8], at: usize) -> Option<u8> {
-    bytes.get(at).copied()
-}
-
 /// Reads a scalar of type `ty` at `at`.
 pub fn read_scalar(bytes: &[u8], at: usize, ty: ScalarType) -> Option<Scalar> {
     Some(match ty {
-        ScalarType::Bool => Scalar::Bool(u8_at(bytes, at)? != 0),
-        ScalarType::Byte => Scalar::Int(i8::from_le_bytes(array_at(bytes, at)?).into()),
-        ScalarType::UByte => Scalar::UInt(u8_at(bytes, at)?.into()),
-        ScalarType::Short => Scalar::Int(i16::from_le_bytes(array_at(bytes, at)?).into()),
-        ScalarType::UShort => Scalar::UInt(u16_at(bytes, at)?.into()),
-        ScalarType::Int => Scalar::Int(i32_at(bytes, at)?.into()),
-        ScalarType::UInt => Scalar::UInt(u32_at(bytes, at)?.into()),
-        ScalarType::Long => Scalar::Int(i64::from_le_bytes(array_at(bytes, at)?)),
-        ScalarType::ULong => Scalar::UInt(u64::from_le_bytes(array_at(bytes, at)?)),
-        ScalarType::Float => Scalar::Float(widen_f32(f32::from_le_bytes(array_at(bytes, at)?))),
-        ScalarType::Double => Scalar::Float(f64::from_le_bytes(array_at(bytes, at)?)),
+        ScalarType::Bool => Scalar::Bool(bool::read(bytes, at)?),
+        ScalarType::Byte => Scalar::Int(i8::read(bytes, at)?.into()),
+        ScalarType::UByte => Scalar::UInt(u8::read(bytes, at)?.into()),
+        ScalarType::Short => Scalar::Int(i16::read(bytes, at)?.into()),
+        ScalarType::UShort => Scalar::UInt(u16::read(bytes, at)?.into()),
+        ScalarType::Int => Scalar::Int(i32::read(bytes, at)?.into()),
+        ScalarType::UInt => Scalar::UInt(u32::read(bytes, at)?.into()),
+        ScalarType::Long => Scalar::Int(i64::read(bytes, at)?),
+        ScalarType::ULong => Scalar::UInt(u64::read(bytes, at)?),
+        ScalarType::Float => Scalar::Float(widen_f32(f32::read(bytes, at)?)),
+        ScalarType::Double => Scalar::Float(f64::read(bytes, at)?),
     })
 }
 

@@ -6,33 +6,11 @@
 //! object is checked once (each object is marked "entered" and "done", which also catches
 //! reference cycles; a few objects in a list, many in two bitsets over the 8-byte slots).
 
-use super::scalar::i32_at;
-use super::verify_error::VerifyError;
 use crate::layout::format::*;
 use crate::layout::{Layout, MemberRole, RefTarget, Storage, VectorId};
-use crate::rt::{Checker, UnionTypes};
+use crate::rt::Scalar as _;
+use crate::rt::{Checker, Limits, UnionTypes, VerifyError};
 use crate::schema::{BaseType, Presence, Schema, TableId, Type, UnionId, UnionMemberType};
-
-/// Bounds a verification run applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// How deep tables and vectors may nest (the root table is depth 1).
-    pub max_depth: usize,
-    /// How many objects a message may hold.
-    pub max_objects: usize,
-    /// The largest message accepted, in bytes.
-    pub max_size: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_depth: 64,
-            max_objects: 1_000_000,
-            max_size: MAX_MESSAGE_SIZE as usize,
-        }
-    }
-}
 
 /// Bytes that passed verification as a message of one root table type. Only [`verify`] makes
 /// one.
@@ -72,7 +50,7 @@ impl<'a> Verified<'a> {
     pub fn root_offset(&self) -> usize {
         // Verification proved the reference valid.
         let at = HEADER_ROOT_REF as usize;
-        (at as i64 + i64::from(i32_at(self.bytes, at).unwrap_or(0))) as usize
+        (at as i64 + i64::from(i32::read(self.bytes, at).unwrap_or(0))) as usize
     }
 }
 

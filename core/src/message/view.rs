@@ -7,10 +7,11 @@
 //! comparison per read, and a UTF-8 check per string access (strings are handed out as
 //! `&str`, so their bytes must be valid every time).
 
-use super::scalar::{Scalar, i32_at, read_scalar, u8_at, u32_at};
+use super::scalar::{Scalar, read_scalar};
 use super::verify::Verified;
 use crate::layout::format::OBJECT_HEADER_SIZE;
 use crate::layout::{Inline, Layout, RefTarget, Storage};
+use crate::rt::Scalar as _;
 use crate::rt::unsigned_at;
 use crate::schema::ScalarType;
 use crate::schema::{
@@ -169,7 +170,7 @@ impl<'a> Reader<'a> {
     fn follow(&self, at: usize) -> Result<Option<usize>, ReadError> {
         if self.format == Format::FlatBuffers {
             // A `uoffset_t`: unsigned, forward, never zero for a present reference.
-            let value = u32_at(self.bytes, at).ok_or_else(|| self.oob(at, "an offset"))?;
+            let value = u32::read(self.bytes, at).ok_or_else(|| self.oob(at, "an offset"))?;
             if value == 0 {
                 return Ok(None);
             }
@@ -179,7 +180,7 @@ impl<'a> Reader<'a> {
             }
             return Ok(Some(target as usize));
         }
-        let value = i32_at(self.bytes, at).ok_or_else(|| self.oob(at, "a reference"))?;
+        let value = i32::read(self.bytes, at).ok_or_else(|| self.oob(at, "a reference"))?;
         if value == 0 {
             return Ok(None);
         }
@@ -192,7 +193,7 @@ impl<'a> Reader<'a> {
 
     /// Checks the tag at `at`; returns the size/count field.
     fn header(&self, at: usize, tag: u32) -> Result<u32, ReadError> {
-        let found = u32_at(self.bytes, at).ok_or_else(|| self.oob(at, "an object header"))?;
+        let found = u32::read(self.bytes, at).ok_or_else(|| self.oob(at, "an object header"))?;
         if found != tag {
             return Err(ReadError::TagMismatch {
                 at,
@@ -200,23 +201,23 @@ impl<'a> Reader<'a> {
                 expected: tag,
             });
         }
-        u32_at(self.bytes, at + 4).ok_or_else(|| self.oob(at, "an object header"))
+        u32::read(self.bytes, at + 4).ok_or_else(|| self.oob(at, "an object header"))
     }
 
     fn table(&self, id: TableId, at: usize) -> Result<TableView<'a>, ReadError> {
         if self.format == Format::FlatBuffers {
             // A FlatBuffers table starts with a signed offset back (usually) to its vtable.
-            let back = i32_at(self.bytes, at).ok_or_else(|| self.oob(at, "a table"))?;
+            let back = i32::read(self.bytes, at).ok_or_else(|| self.oob(at, "a table"))?;
             let vtable = at as i64 - i64::from(back);
             let vtable_size = usize::try_from(vtable)
                 .ok()
-                .and_then(|v| super::scalar::u16_at(self.bytes, v).map(|size| (v, size)));
+                .and_then(|v| u16::read(self.bytes, v).map(|size| (v, size)));
             let Some((vtable, size)) = vtable_size.filter(|&(v, size)| {
                 size >= 4 && size % 2 == 0 && v + usize::from(size) <= self.bytes.len()
             }) else {
                 return Err(self.oob(at, "a table's vtable"));
             };
-            let table_size = super::scalar::u16_at(self.bytes, vtable + 2).unwrap_or(0);
+            let table_size = u16::read(self.bytes, vtable + 2).unwrap_or(0);
             return Ok(TableView {
                 r: *self,
                 id,
@@ -239,7 +240,7 @@ impl<'a> Reader<'a> {
     fn counted(&self, at: usize, tag: u32) -> Result<(usize, usize), ReadError> {
         match self.format {
             Format::FlatBuffers => {
-                let count = u32_at(self.bytes, at).ok_or_else(|| self.oob(at, "a length"))?;
+                let count = u32::read(self.bytes, at).ok_or_else(|| self.oob(at, "a length"))?;
                 Ok((count as usize, at + 4))
             }
             Format::Weftbuf => {
@@ -467,7 +468,7 @@ impl<'a> TableView<'a> {
         if slot + 2 > usize::from(size) {
             return None;
         }
-        let offset = super::scalar::u16_at(self.r.bytes, vtable + slot)?;
+        let offset = u16::read(self.r.bytes, vtable + slot)?;
         (offset != 0).then_some(self.at + usize::from(offset))
     }
 
@@ -494,7 +495,7 @@ impl<'a> TableView<'a> {
             return Ok(None);
         }
         if let Some(p) = fl.presence_member
-            && u8_at(self.r.bytes, self.member_offset(p)) == Some(0)
+            && u8::read(self.r.bytes, self.member_offset(p)) == Some(0)
         {
             return Ok(None);
         }

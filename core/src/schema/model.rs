@@ -476,19 +476,8 @@ pub struct TableDef {
     pub fields: Vec<TableField>,
 }
 
-/// How an RPC method streams.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Streaming {
-    /// One request, one response.
-    None,
-    /// Many requests, one response.
-    Client,
-    /// One request, many responses.
-    Server,
-    /// Many each way.
-    Bidi,
-}
+/// How an RPC method streams (the runtime's, so a generated descriptor carries it as is).
+pub use weftbuf_rt::Streaming;
 
 /// One method of an `rpc_service`.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,8 +13,8 @@ use tonic::body::Body;
 use tonic::metadata::{AsciiMetadataValue, BinaryMetadataValue, MetadataKey};
 use tonic::transport::{Channel as TonicChannel, Endpoint};
 use tower_service::Service as _;
-use weftbuf::rt::{Builder, MethodDescriptor};
 use weftbuf::service::encode_timeout;
+use weftbuf_rt::{Builder, MethodDescriptor};
 
 use super::codec::{BoxError, FrameLimit, OneMessage, RawCodec, from_tonic};
 use super::pool::BufferPool;

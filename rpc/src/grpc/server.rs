@@ -23,8 +23,8 @@ use tonic::metadata::{KeyAndValueRef, MetadataMap};
 use tonic_health::ServingStatus;
 use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::{HealthReporter, HealthService};
-use weftbuf::rt::{Builder, Bytes, Streaming, file_identifier};
 use weftbuf::service::parse_timeout;
+use weftbuf_rt::{Builder, Bytes, Streaming, file_identifier};
 
 use super::codec::{FrameLimit, RawCodec, from_tonic, to_tonic};
 use super::{CONTENT_TYPE_WEFTBUF, DEFAULT_MAX_MESSAGE_SIZE, GrpcError};

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use weftbuf::rt::{Builder, MethodDescriptor, Streaming};
+use weftbuf_rt::{Builder, MethodDescriptor, Streaming};
 
 use super::bell::Bell;
 use super::handshake::Session;
@@ -60,7 +60,7 @@ impl Handler for Echo {
         &'a self,
         _method: usize,
         _ctx: &'a Context,
-        _request: weftbuf::rt::Bytes<'a>,
+        _request: weftbuf_rt::Bytes<'a>,
         response: &'a mut Builder<'static>,
     ) -> BoxFuture<'a, Result<(), Status>> {
         Box::pin(async move { empty(response) })
@@ -70,7 +70,7 @@ impl Handler for Echo {
         &'a self,
         _method: usize,
         _ctx: &'a Context,
-        _request: weftbuf::rt::Bytes<'a>,
+        _request: weftbuf_rt::Bytes<'a>,
         sink: &'a mut dyn Sink,
     ) -> BoxFuture<'a, Result<(), Status>> {
         Box::pin(async move {

@@ -13,6 +13,7 @@ use rustix::net::{
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt, Interest};
 use tokio::net::UnixStream;
+use weftbuf_rt::read_or;
 
 use super::ShmError;
 use super::layout::{Geometry, VERSION};
@@ -165,7 +166,7 @@ pub(crate) async fn welcome(
     if hello[..8] != HELLO_MAGIC {
         return Err(ShmError::Protocol("the peer did not say HELLO".into()));
     }
-    let version = u32::from_le_bytes([hello[8], hello[9], hello[10], hello[11]]);
+    let version = read_or(&hello, 8, 0u32);
     if version != VERSION {
         refuse(&mut stream, Refusal::Version).await;
         return Err(ShmError::Refused(Refusal::Version));
@@ -292,14 +293,7 @@ pub(crate) async fn hello(address: &Address) -> Result<Session, ShmError> {
     if message[..8] != WELCOME_MAGIC {
         return Err(ShmError::Protocol("the server did not say WELCOME".into()));
     }
-    let word = |at: usize| {
-        u32::from_le_bytes([
-            message[at],
-            message[at + 1],
-            message[at + 2],
-            message[at + 3],
-        ])
-    };
+    let word = |at: usize| read_or(&message, at, 0u32);
     match word(12) {
         0 => {}
         1 => return Err(ShmError::Refused(Refusal::Version)),

@@ -3,6 +3,7 @@
 //! it finds there: each is bounded by the bytes that are left.
 
 use weftbuf::service::Code;
+use weftbuf_rt::read_or;
 
 use crate::{Metadata, Status};
 
@@ -72,14 +73,6 @@ fn take<'a>(bytes: &'a [u8], at: &mut usize, n: usize, what: &str) -> Result<&'a
     Ok(taken)
 }
 
-fn u16_at(bytes: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes([bytes[at], bytes[at + 1]])
-}
-
-fn u32_at(bytes: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
-}
-
 /// Reads the call in the first `len` bytes of `slot` (a peer's, so anything may be there):
 /// `INVALID_ARGUMENT` naming what is wrong.
 pub(crate) fn read_call(slot: &[u8], len: usize) -> Result<Call, Status> {
@@ -89,9 +82,9 @@ pub(crate) fn read_call(slot: &[u8], len: usize) -> Result<Call, Status> {
     let mut at = 0;
     let head = take(bytes, &mut at, CALL_HEADER, "header")?;
     let (path_len, entries, meta_len) = (
-        usize::from(u16_at(head, 0)),
-        u16_at(head, 2),
-        u32_at(head, 4) as usize,
+        usize::from(read_or(head, 0, 0u16)),
+        read_or(head, 2, 0u16),
+        read_or(head, 4, 0u32) as usize,
     );
     let path_at = at;
     let path = take(bytes, &mut at, path_len, "method path")?;
@@ -103,7 +96,10 @@ pub(crate) fn read_call(slot: &[u8], len: usize) -> Result<Call, Status> {
     let mut m = 0;
     for _ in 0..entries {
         let sizes = take(meta, &mut m, 6, "metadata entry")?;
-        let (key_len, value_len) = (usize::from(u16_at(sizes, 0)), u32_at(sizes, 2) as usize);
+        let (key_len, value_len) = (
+            usize::from(read_or(sizes, 0, 0u16)),
+            read_or(sizes, 2, 0u32) as usize,
+        );
         let key = take(meta, &mut m, key_len, "metadata key")?;
         let value = take(meta, &mut m, value_len, "metadata value")?;
         let key = std::str::from_utf8(key)
@@ -146,10 +142,12 @@ pub(crate) fn read_status(slot: &[u8], len: usize) -> Status {
     if bytes.len() < STATUS_HEADER {
         return Status::internal("the server ended the call with a malformed status");
     }
-    let code = Code::from_i32(u32_at(bytes, 0) as i32);
+    let code = Code::from_i32(read_or(bytes, 0, 0i32));
     let mut at = STATUS_HEADER;
-    let message = take(bytes, &mut at, u32_at(bytes, 4) as usize, "status").unwrap_or_default();
-    let details = take(bytes, &mut at, u32_at(bytes, 8) as usize, "status").unwrap_or_default();
+    let message =
+        take(bytes, &mut at, read_or(bytes, 4, 0u32) as usize, "status").unwrap_or_default();
+    let details =
+        take(bytes, &mut at, read_or(bytes, 8, 0u32) as usize, "status").unwrap_or_default();
     Status::new(code, String::from_utf8_lossy(message)).with_details(details.to_vec())
 }
 

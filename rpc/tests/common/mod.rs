@@ -23,9 +23,9 @@ use generated::storefront::{
     GetQuote, GetQuoteBuilder, GetQuoteT, Money, PricingClient, PricingDescriptor, PricingService,
     QuoteBuilder, TotalBuilder,
 };
-use weftbuf::rt::Builder;
-use weftbuf::rt::Service as _;
 use weftbuf_rpc::{Channel, Code, Context, Requests, Sink, Status};
+use weftbuf_rt::Builder;
+use weftbuf_rt::Service as _;
 
 /// The pricing service's qualified name, as deployments name it.
 pub const PRICING: &str = PricingDescriptor::NAME;

@@ -21,6 +21,7 @@ use crate::layout::format::{
     OBJECT_ALIGN, OBJECT_HEADER_SIZE, OBJECT_SIZE_OR_COUNT, OBJECT_TAG, REF_SIZE, align_up,
 };
 use crate::layout::{Layout, VectorId};
+use crate::rt::Scalar as _;
 use crate::schema::{EnumId, Schema, StructId, TableId, UnionId, UnionMemberType};
 
 /// `bytes [a] to [b]`, or `byte [a]` when they are one.
@@ -180,23 +181,6 @@ enum Elements<'n> {
     Array(&'n str),
 }
 
-/// The little-endian u16 at `at`, when it is inside `bytes`.
-fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
-    let b = bytes.get(at..at.checked_add(2)?)?;
-    Some(u16::from_le_bytes([b[0], b[1]]))
-}
-
-/// The little-endian u32 at `at`, when it is inside `bytes`.
-fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
-    let b = bytes.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-}
-
-/// The little-endian i32 at `at`, when it is inside `bytes`.
-fn i32_at(bytes: &[u8], at: usize) -> Option<i32> {
-    u32_at(bytes, at).map(|v| v as i32)
-}
-
 /// The walk's state: the lines so far, the windows, the objects annotated and to annotate.
 struct Walker<'a> {
     schema: &'a Schema,
@@ -304,7 +288,7 @@ impl Walker<'_> {
     /// Where the reference at `at` leads, checked against the current window.
     fn follow(&self, at: usize) -> Followed {
         let (start, end) = self.bounds();
-        let Some(value) = i32_at(self.bytes, at).filter(|_| at + 4 <= end) else {
+        let Some(value) = i32::read(self.bytes, at).filter(|_| at + 4 <= end) else {
             return Followed::Bad(at as i64, "the reference itself is cut off");
         };
         if value == 0 {
@@ -326,7 +310,7 @@ impl Walker<'_> {
     /// A reference's line, labelled `what`; returns the line and where the reference leads.
     fn reference(&mut self, at: usize, kind: &str, what: &str) -> (usize, Followed) {
         let followed = self.follow(at);
-        let raw = i32_at(self.bytes, at).unwrap_or(0);
+        let raw = i32::read(self.bytes, at).unwrap_or(0);
         let (value, comment) = match &followed {
             Followed::Null => ("null".to_string(), format!("{what}: null")),
             Followed::At(t) => (
@@ -353,9 +337,8 @@ impl Walker<'_> {
             let at = start + offset as usize;
             bytes.get(at..at + size).filter(|_| at + size <= end)
         };
-        let u16_field = |offset| field(offset, 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
-        let u32_field =
-            |offset| field(offset, 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        let u16_field = |offset| field(offset, 2).and_then(|b| u16::read(b, 0));
+        let u32_field = |offset| field(offset, 4).and_then(|b| u32::read(b, 0));
         let mut follow_root = true;
         match field(HEADER_MAGIC, 4) {
             Some(magic) => {
@@ -516,8 +499,8 @@ impl Walker<'_> {
             at, expect, via, ..
         } = item;
         let (Some(tag), Some(size)) = (
-            u32_at(self.bytes, at + OBJECT_TAG as usize),
-            u32_at(self.bytes, at + OBJECT_SIZE_OR_COUNT as usize),
+            u32::read(self.bytes, at + OBJECT_TAG as usize),
+            u32::read(self.bytes, at + OBJECT_SIZE_OR_COUNT as usize),
         ) else {
             return;
         };

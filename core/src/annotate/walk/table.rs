@@ -1,10 +1,11 @@
 //! Tables: each member of a table's body, and where its references lead.
 
-use super::{Context, Expect, Followed, Walker, Work, u32_at};
+use super::{Context, Expect, Followed, Walker, Work};
 use crate::annotate::text::{enum_meaning, pieces, quoted, scalar_kind, scalar_value};
 use crate::layout::format::OBJECT_HEADER_SIZE;
 use crate::layout::{FieldLayout, Member, MemberRole, RefTarget, Storage, TableLayout};
 use crate::message::nested_root;
+use crate::rt::Scalar as _;
 use crate::schema::{BaseType, DefaultValue, Presence, TableField, TableId, Type};
 
 /// One member of one table object, with what the walk needs to know of its field.
@@ -252,8 +253,8 @@ impl Walker<'_> {
             return None;
         };
         let vl = self.layout.vector(v);
-        (u32_at(self.bytes, types)? == vl.tag).then_some(())?;
-        let count = u32_at(self.bytes, types + 4)? as usize;
+        (u32::read(self.bytes, types)? == vl.tag).then_some(())?;
+        let count = u32::read(self.bytes, types + 4)? as usize;
         let body = types + OBJECT_HEADER_SIZE as usize;
         let len = count.checked_mul(vl.stride as usize)?;
         (body.checked_add(len)? <= self.bounds().1).then_some((body, count))

@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 
 use super::MAX_NESTED_LEVEL;
-use super::{Context, Elements, Expect, Followed, Frame, Walker, Window, Work, span, u16_at};
+use super::{Context, Elements, Expect, Followed, Frame, Walker, Window, Work, span};
 use crate::annotate::BYTES_PER_LINE;
 use crate::annotate::text::{Piece, enum_meaning, pieces, quoted, scalar_kind, scalar_value};
 use crate::layout::format::{FORMAT_VERSION, HEADER_VERSION, MAGIC, MESSAGE_HEADER_SIZE};
 use crate::layout::{Inline, RefTarget, Storage, VectorId};
+use crate::rt::Scalar as _;
 use crate::schema::{BaseType, EnumId, ScalarType, StructId};
 
 impl Walker<'_> {
@@ -167,7 +168,7 @@ impl Walker<'_> {
         count >= MESSAGE_HEADER_SIZE as usize
             && self.level() < MAX_NESTED_LEVEL
             && self.bytes.get(body..body + 4) == Some(&MAGIC[..])
-            && u16_at(self.bytes, body + HEADER_VERSION as usize) == Some(FORMAT_VERSION)
+            && u16::read(self.bytes, body + HEADER_VERSION as usize) == Some(FORMAT_VERSION)
     }
 
     /// `count` scalars of type `ty`, `stride` bytes apart from `at`: on one line when they

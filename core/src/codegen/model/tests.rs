@@ -35,16 +35,44 @@ fn each_field_kind_carries_the_layouts_offsets() {
             default: ScalarDefault::Int(3)
         }
     );
-    assert!(matches!(field("o"), FieldKind::Optional { presence, value: Value::Enum { .. }, .. } if *presence == offset("o.present")));
-    assert!(matches!(field("p"), FieldKind::Struct { presence: Some(_), .. }));
-    assert!(matches!(field("r"), FieldKind::Struct { presence: None, .. }));
-    assert!(matches!(field("n"), FieldKind::String { required: true, .. }));
-    assert!(matches!(field("e"), FieldKind::Vector { element: Element::Inline { value: Inline::Enum { .. } }, .. }));
+    assert!(
+        matches!(field("o"), FieldKind::Optional { presence, value: Value::Enum { .. }, .. } if *presence == offset("o.present"))
+    );
+    assert!(matches!(
+        field("p"),
+        FieldKind::Struct {
+            presence: Some(_),
+            ..
+        }
+    ));
+    assert!(matches!(
+        field("r"),
+        FieldKind::Struct { presence: None, .. }
+    ));
+    assert!(matches!(
+        field("n"),
+        FieldKind::String { required: true, .. }
+    ));
+    assert!(matches!(
+        field("e"),
+        FieldKind::Vector {
+            element: Element::Inline {
+                value: Inline::Enum { .. }
+            },
+            ..
+        }
+    ));
     assert!(
         matches!(field("u"), FieldKind::Union { discriminant, .. } if *discriminant == offset("u_type"))
     );
     assert!(matches!(field("w"), FieldKind::UnionVector { .. }));
-    assert!(matches!(field("nested"), FieldKind::Vector { nested: Some(_), .. }));
+    assert!(matches!(
+        field("nested"),
+        FieldKind::Vector {
+            nested: Some(_),
+            ..
+        }
+    ));
     // The union's discriminants and tags.
     let u = &m.unions[0];
     assert_eq!(u.discriminant, ScalarType::Short);
@@ -52,7 +80,14 @@ fn each_field_kind_carries_the_layouts_offsets() {
         u.members.iter().map(|m| m.discriminant).collect::<Vec<_>>(),
         [1, 2, 3]
     );
-    assert!(matches!(u.members[1].target, UnionTarget::Struct { size: 4, align: 4, .. }));
+    assert!(matches!(
+        u.members[1].target,
+        UnionTarget::Struct {
+            size: 4,
+            align: 4,
+            ..
+        }
+    ));
     // Only the non-zero default is written first, and every field has its check.
     assert_eq!(t.prefill.len(), 1);
     assert_eq!(t.checks.len(), t.fields.len());
@@ -80,5 +115,8 @@ fn the_model_is_json_with_every_default_kept() {
         .iter()
         .map(|f| f["kind"]["default"]["value"].to_string())
         .collect();
-    assert_eq!(defaults, ["\"nan\"", "\"-inf\"", "18446744073709551615", "true"]);
+    assert_eq!(
+        defaults,
+        ["\"nan\"", "\"-inf\"", "18446744073709551615", "true"]
+    );
 }

@@ -79,7 +79,7 @@ pub fn print(model: &Model, options: &Options) -> String {
         model.source
     ));
     w.line(
-        "// The layout's offsets, sizes and type tags are constants here; `weftbuf::rt` does the",
+        "// The layout's offsets, sizes and type tags are constants here; `weftbuf-rt` does the",
     );
     w.line("// reading, checking and writing.");
     write_modules(&mut w, &spaces, &[]);
@@ -90,7 +90,7 @@ pub fn print(model: &Model, options: &Options) -> String {
 fn write_modules(w: &mut Writer, spaces: &BTreeMap<Vec<String>, String>, prefix: &[String]) {
     if let Some(code) = spaces.get(prefix) {
         if prefix.is_empty() {
-            w.line("#[allow(unused_imports)]\nuse ::weftbuf::rt;\n");
+            w.line("#[allow(unused_imports)]\nuse ::weftbuf_rt as rt;\n");
         }
         w.append(code);
     }
@@ -112,7 +112,7 @@ fn write_modules(w: &mut Writer, spaces: &BTreeMap<Vec<String>, String>, prefix:
         );
         w.line(format!("/// Namespace `{}`.", next.join(".")));
         w.block(format!("pub mod {}", module(child)), |w| {
-            w.line("use ::weftbuf::rt;");
+            w.line("use ::weftbuf_rt as rt;");
             write_modules(w, spaces, &next);
         });
     }

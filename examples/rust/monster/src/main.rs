@@ -2,7 +2,7 @@
 //! place, and reads it again: the generated code of `schemas/monster.fbs`, by `build.rs`.
 
 // ANCHOR: include
-use weftbuf::rt;
+use weftbuf_rt as rt;
 
 include!(concat!(env!("OUT_DIR"), "/monster.rs"));
 

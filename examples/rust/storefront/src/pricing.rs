@@ -2,8 +2,8 @@
 
 // ANCHOR: implement
 // ANCHOR: readme
-use weftbuf::rt::Builder;
 use weftbuf_rpc::{Context, Requests, Sink, Status};
+use weftbuf_rt::Builder;
 
 use crate::generated::storefront::{
     GetQuote, GetQuoteT, Money, PricingService, QuoteBuilder, TotalBuilder,

@@ -9,7 +9,7 @@ use std::sync::{Arc, PoisonError};
 use std::time::Instant;
 
 use tokio::sync::mpsc;
-use weftbuf::rt::{Builder, MethodDescriptor, file_identifier};
+use weftbuf_rt::{Builder, MethodDescriptor, file_identifier};
 
 use super::ShmError;
 use super::bell::{CLOCK_EVERY, HOT_SPIN, SPIN};

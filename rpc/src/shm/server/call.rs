@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
-use weftbuf::rt::{Builder, Bytes, Streaming, file_identifier};
+use weftbuf_rt::{Builder, Bytes, Streaming, file_identifier};
 
 use super::super::layout::{FLAG_LAST, kind};
 use super::super::ring::Entry;

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, mpsc};
-use weftbuf::rt::Region;
+use weftbuf_rt::Region;
 
 use super::super::ShmError;
 use super::super::bell::Bell;

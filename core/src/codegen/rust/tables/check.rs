@@ -66,7 +66,11 @@ impl Printer<'_> {
                 offset,
                 vector,
                 nested,
-            } => (offset, self.inline_vector_arm(ns, vector, nested, within), None),
+            } => (
+                offset,
+                self.inline_vector_arm(ns, vector, nested, within),
+                None,
+            ),
             RefCheck::Strings { offset, vector } => {
                 let v = self.model.vector(vector);
                 (

@@ -12,9 +12,9 @@ pub use shm::{pricing_over_shm, serve_pricing_over_shm};
 // ANCHOR: deploy
 use std::sync::Arc;
 
-use weftbuf::rt::Service as _;
 use weftbuf_rpc::config::{ConfigError, Deployment};
 use weftbuf_rpc::{Channel, ConnectError, InProc};
+use weftbuf_rt::Service as _;
 
 use crate::catalog::Catalog;
 use crate::generated::storefront::{

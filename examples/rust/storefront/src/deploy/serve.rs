@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use weftbuf::rt::Service as _;
 use weftbuf_rpc::config::Deployment;
 use weftbuf_rpc::grpc::Server as GrpcServer;
 use weftbuf_rpc::shm::{Address, Server as ShmServer};
+use weftbuf_rt::Service as _;
 
 use crate::catalog::Catalog;
 use crate::generated::storefront::{

@@ -1,8 +1,8 @@
 //! Calls from code that does not run async.
 
-use weftbuf::rt::Builder;
 use weftbuf_rpc::blocking::Runtime;
 use weftbuf_rpc::{Channel, Context, Status};
+use weftbuf_rt::Builder;
 
 use crate::generated::storefront::{GetQuoteBuilder, PricingBlockingClient};
 

@@ -1,7 +1,7 @@
 //! Streaming calls: many responses, many requests, or both.
 
-use weftbuf::rt::Builder;
 use weftbuf_rpc::{Channel, Context, Message, Status};
+use weftbuf_rt::Builder;
 
 use crate::generated::storefront::{
     CatalogClient, Category, GetQuoteBuilder, ListProductsBuilder, PricingClient, TotalT,

@@ -3,8 +3,8 @@
 // ANCHOR: call
 use std::time::Duration;
 
-use weftbuf::rt::Builder;
 use weftbuf_rpc::{Channel, Context, Message, Status};
+use weftbuf_rt::Builder;
 
 use crate::generated::storefront::{GetQuoteBuilder, PricingClient, QuoteT};
 

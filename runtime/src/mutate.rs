@@ -7,10 +7,11 @@
 //! message read after changes is verified again ([`super::root`] takes `&[u8]`, which ends
 //! every mutable view first).
 
-use std::marker::PhantomData;
+use core::marker::PhantomData;
 
 use super::scalar::{Scalar, read_or};
-use crate::layout::format::{OBJECT_HEADER_SIZE, REF_SIZE};
+use crate::format::{OBJECT_HEADER_SIZE, REF_SIZE};
+use crate::structs::{Struct, clear_padding};
 
 fn follow(bytes: &[u8], at: usize) -> Option<usize> {
     let value = i32::read(bytes, at)?;
@@ -79,7 +80,7 @@ impl<'a> TableMut<'a> {
     /// Overwrites a struct stored at `offset`; `false` when the field is not in this object,
     /// or (with a presence byte at `presence`) when it is null: a struct's presence does not
     /// change in place.
-    pub fn set_struct<S: super::build::Struct>(
+    pub fn set_struct<S: Struct>(
         &mut self,
         presence: Option<u32>,
         offset: u32,
@@ -99,12 +100,7 @@ impl<'a> TableMut<'a> {
         match self.bytes.get_mut(at..at + raw.len()) {
             Some(dst) => {
                 dst.copy_from_slice(raw);
-                for &(offset, len) in S::PADDING {
-                    let start = offset as usize;
-                    if let Some(pad) = dst.get_mut(start..start + len as usize) {
-                        pad.fill(0);
-                    }
-                }
+                clear_padding::<S>(dst, 0);
                 true
             }
             None => false,

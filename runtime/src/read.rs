@@ -9,10 +9,10 @@
 //! generated code guarantees (verified bytes, the `Layout`'s offsets) for the values read to
 //! be the right ones.
 
-use std::marker::PhantomData;
+use core::marker::PhantomData;
 
 use super::scalar::{Scalar, read_or, unsigned_at};
-use crate::layout::format::{OBJECT_HEADER_SIZE, REF_SIZE};
+use crate::format::{OBJECT_HEADER_SIZE, REF_SIZE};
 
 /// A verified message's bytes and whether anything else may write them while they are read.
 /// `Copy`, two words; it derefs to the slice.
@@ -66,7 +66,7 @@ impl<'a> Bytes<'a> {
     }
 }
 
-impl std::ops::Deref for Bytes<'_> {
+impl core::ops::Deref for Bytes<'_> {
     type Target = [u8];
     #[inline(always)]
     fn deref(&self) -> &[u8] {
@@ -116,11 +116,11 @@ pub unsafe fn string_at(bytes: Bytes<'_>, object: usize) -> &str {
     if bytes.is_shared() {
         // Checked every time: another process may have rewritten the bytes since they were
         // verified, and a `&str` that is not UTF-8 would let safe code read out of bounds.
-        std::str::from_utf8(raw).unwrap_or_default()
+        core::str::from_utf8(raw).unwrap_or_default()
     } else {
         // SAFETY: the verifier checked this string's UTF-8 (the caller's contract), and the
         // bytes are not shared, so nothing has changed them since.
-        unsafe { std::str::from_utf8_unchecked(raw) }
+        unsafe { core::str::from_utf8_unchecked(raw) }
     }
 }
 
@@ -444,8 +444,8 @@ impl<'a, T: Element<'a> + bytemuck::Pod> Vector<'a, T> {
     }
 }
 
-impl<'a, T: Element<'a> + std::fmt::Debug> std::fmt::Debug for Vector<'a, T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<'a, T: Element<'a> + core::fmt::Debug> core::fmt::Debug for Vector<'a, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
 }
@@ -556,8 +556,8 @@ impl<U> Clone for UnionVector<'_, U> {
 
 impl<U> Copy for UnionVector<'_, U> {}
 
-impl<'a, U: UnionRead<'a> + std::fmt::Debug + 'a> std::fmt::Debug for UnionVector<'a, U> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<'a, U: UnionRead<'a> + core::fmt::Debug + 'a> core::fmt::Debug for UnionVector<'a, U> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
 }
@@ -649,6 +649,9 @@ pub fn struct_element<S: bytemuck::Pod>(bytes: &[u8], at: usize) -> S {
 
 #[cfg(test)]
 mod tests {
+    use std::vec;
+    use std::vec::Vec;
+
     use super::*;
 
     /// A string object at offset 0: header word, byte count, text.

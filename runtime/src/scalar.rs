@@ -50,6 +50,13 @@ impl Scalar for bool {
     }
 }
 
+/// The `N` bytes at `at` (a file identifier, a magic number), or `None` when they are not all
+/// inside `bytes`.
+#[inline(always)]
+pub fn bytes_at<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
+    bytes.get(at..at.checked_add(N)?)?.try_into().ok()
+}
+
 /// Reads a scalar, or `default` outside the bytes.
 #[inline(always)]
 pub fn read_or<T: Scalar>(bytes: &[u8], at: usize, default: T) -> T {

@@ -1,9 +1,14 @@
 //! Writing pieces of a message for generated builders, front to back into a
 //! [`Builder`] (a growable buffer or a caller-given slice).
 
+use alloc::format;
+use alloc::string::String;
+
 use super::scalar::Scalar;
-use crate::layout::format::REF_SIZE;
-use crate::message::{BuildError, Builder, ObjectRef};
+use crate::format::REF_SIZE;
+pub use crate::structs::Struct;
+use crate::structs::clear_padding;
+use crate::{BuildError, Builder, ObjectRef};
 
 /// Appends a table object of `body_size` zero bytes.
 #[inline]
@@ -20,25 +25,6 @@ pub fn table(
 #[inline(always)]
 pub fn put<T: Scalar>(b: &mut Builder<'_>, at: usize, value: T) {
     value.write(b.bytes_mut(), at);
-}
-
-/// A generated struct: plain data, with the byte ranges of its padding (nested structs'
-/// included), which writers zero: a struct read from a message keeps whatever its padding
-/// held, and padding is written as zero (`docs/layout.md`, section 2).
-pub trait Struct: bytemuck::Pod {
-    /// `(offset, length)` of each run of padding bytes.
-    const PADDING: &'static [(u32, u32)];
-}
-
-/// Zeroes the padding of the `S` whose bytes start at `at`.
-#[inline(always)]
-fn clear_padding<S: Struct>(bytes: &mut [u8], at: usize) {
-    for &(offset, len) in S::PADDING {
-        let start = at + offset as usize;
-        if let Some(pad) = bytes.get_mut(start..start + len as usize) {
-            pad.fill(0);
-        }
-    }
 }
 
 /// Writes a struct's bytes at absolute offset `at`, padding zeroed.

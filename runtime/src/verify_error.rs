@@ -1,6 +1,10 @@
 //! Every way bytes can fail verification, as one typed error.
 
-use crate::layout::format::{FORMAT_VERSION, MESSAGE_HEADER_SIZE};
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::String;
+
+use crate::format::{FORMAT_VERSION, MESSAGE_HEADER_SIZE};
 
 /// One way bytes can fail verification. Every variant names the byte offset, and those
 /// inside the message the path to the value (`Monster.inventory[3]`).

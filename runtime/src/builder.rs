@@ -6,7 +6,11 @@
 //! zero and no verifier accepts the buffer, so a build that fails half way (a slice too small,
 //! a bad value) never leaves a message that verifies.
 
-use crate::layout::format::{
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::format::{
     FORMAT_VERSION, HEADER_FILE_IDENTIFIER, HEADER_LENGTH, HEADER_ROOT_REF, HEADER_ROOT_TAG,
     HEADER_VERSION, MAGIC, MAX_MESSAGE_SIZE, MESSAGE_ALIGN, MESSAGE_HEADER_SIZE, OBJECT_ALIGN,
     OBJECT_HEADER_SIZE, align_up,
@@ -521,6 +525,8 @@ impl<'buf> Builder<'buf> {
 
 #[cfg(test)]
 mod tests {
+    use std::vec;
+
     use super::*;
 
     #[test]

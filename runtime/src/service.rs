@@ -1,6 +1,19 @@
 //! What generated code says about an `rpc_service`: a table of typed methods.
 
-pub use crate::schema::Streaming;
+/// How an RPC method streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum Streaming {
+    /// One request, one response.
+    None,
+    /// Many requests, one response.
+    Client,
+    /// One request, many responses.
+    Server,
+    /// Many each way.
+    Bidi,
+}
 
 /// One method of a service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,12 +36,14 @@ pub struct MethodDescriptor {
     pub idempotent: bool,
 }
 
-/// A method with its request and response types, as generated (one type per method).
+/// A method with its request and response types, as generated (one type per method). Its
+/// types are verifiable roots, so it needs the `alloc` feature.
+#[cfg(feature = "alloc")]
 pub trait Method {
     /// The request view.
-    type Request<'a>: super::Root<'a>;
+    type Request<'a>: crate::Root<'a>;
     /// The response view.
-    type Response<'a>: super::Root<'a>;
+    type Response<'a>: crate::Root<'a>;
     /// Its descriptor.
     const DESCRIPTOR: MethodDescriptor;
 }

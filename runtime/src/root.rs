@@ -1,10 +1,13 @@
 //! Entry points from bytes to a generated view: verify, then view.
 
-use super::check::Checker;
+use alloc::string::ToString;
+
+use super::check::{Checker, Limits};
 use super::mutate::TableMut;
 use super::read::{Bytes, TableElement};
-use crate::layout::format::{HEADER_FILE_IDENTIFIER, MAGIC};
-use crate::message::{Limits, VerifyError};
+use super::scalar::{Scalar, bytes_at};
+use crate::VerifyError;
+use crate::format::{HEADER_FILE_IDENTIFIER, MAGIC};
 
 /// A table type's verifier and identity, as generated.
 pub trait Check {
@@ -74,11 +77,7 @@ pub fn root_mut<T: Check>(bytes: &mut [u8]) -> Result<TableMut<'_>, VerifyError>
 /// Verifies a size-prefixed message (a little-endian u32 byte count, then the message, as
 /// streams carry them) and views it.
 pub fn size_prefixed<'a, T: Root<'a>>(bytes: &'a [u8]) -> Result<T, VerifyError> {
-    let prefix: [u8; 4] = bytes
-        .get(..4)
-        .and_then(|p| p.try_into().ok())
-        .ok_or(VerifyError::TooShort { len: bytes.len() })?;
-    let declared = u32::from_le_bytes(prefix);
+    let declared = u32::read(bytes, 0).ok_or(VerifyError::TooShort { len: bytes.len() })?;
     let rest = &bytes[4..];
     if declared as usize != rest.len() {
         return Err(VerifyError::SizePrefixMismatch {
@@ -95,6 +94,5 @@ pub fn file_identifier(bytes: &[u8]) -> Option<[u8; 4]> {
     if bytes.get(..4)? != MAGIC {
         return None;
     }
-    let at = HEADER_FILE_IDENTIFIER as usize;
-    bytes.get(at..at + 4)?.try_into().ok()
+    bytes_at(bytes, HEADER_FILE_IDENTIFIER as usize)
 }

@@ -6,12 +6,37 @@
 //! schema-driven verifier from its path stack, generated code while the error unwinds, so
 //! the path costs nothing until something fails).
 
-use std::collections::{HashMap, HashSet};
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
 
 use super::root::Check;
-use super::scalar::unsigned_at;
-use crate::layout::format::*;
-use crate::message::{Limits, VerifyError};
+use super::scalar::{Scalar, bytes_at, read_or, unsigned_at};
+use crate::VerifyError;
+use crate::format::*;
+
+/// Bounds a verification run applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// How deep tables and vectors may nest (the root table is depth 1).
+    pub max_depth: usize,
+    /// How many objects a message may hold.
+    pub max_objects: usize,
+    /// The largest message accepted, in bytes.
+    pub max_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 64,
+            max_objects: 1_000_000,
+            max_size: MAX_MESSAGE_SIZE as usize,
+        }
+    }
+}
 
 /// Verification state over one message: its bytes, limits, object count, depth and which
 /// objects were already checked.
@@ -22,9 +47,9 @@ pub struct Checker<'a> {
     depth: usize,
     marks: Marks,
     /// For each vector of union values seen, the discriminant vector it was checked with.
-    union_pairs: HashMap<usize, usize>,
+    union_pairs: BTreeMap<usize, usize>,
     /// Nested messages already verified, by offset and root type tag.
-    nested_done: HashSet<(usize, u32)>,
+    nested_done: BTreeSet<(usize, u32)>,
 }
 
 impl<'a> Checker<'a> {
@@ -65,26 +90,26 @@ impl<'a> Checker<'a> {
                 max: limits.max_size,
             });
         }
-        let magic = array_at::<4>(bytes, 0).unwrap_or_default();
+        let magic = bytes_at::<4>(bytes, 0).unwrap_or_default();
         if magic != MAGIC {
             return Err(VerifyError::BadMagic { found: magic });
         }
-        let version = u16_at(bytes, HEADER_VERSION as usize);
+        let version = read_or(bytes, HEADER_VERSION as usize, 0u16);
         if version != FORMAT_VERSION {
             return Err(VerifyError::UnsupportedVersion { found: version });
         }
-        let flags = u16_at(bytes, HEADER_FLAGS as usize);
+        let flags = read_or(bytes, HEADER_FLAGS as usize, 0u16);
         if flags != 0 {
             return Err(VerifyError::UnknownFlags { flags });
         }
-        let declared = u32_at(bytes, HEADER_LENGTH as usize);
+        let declared = read_or(bytes, HEADER_LENGTH as usize, 0u32);
         if declared as usize != len || !len.is_multiple_of(MESSAGE_ALIGN as usize) {
             return Err(VerifyError::LengthMismatch {
                 declared,
                 actual: len,
             });
         }
-        let found = u32_at(bytes, HEADER_ROOT_TAG as usize);
+        let found = read_or(bytes, HEADER_ROOT_TAG as usize, 0u32);
         if found != root_tag {
             return Err(VerifyError::RootTypeMismatch {
                 found,
@@ -92,7 +117,7 @@ impl<'a> Checker<'a> {
                 expected_tag: root_tag,
             });
         }
-        let identifier = array_at::<4>(bytes, HEADER_FILE_IDENTIFIER as usize).unwrap_or_default();
+        let identifier = bytes_at::<4>(bytes, HEADER_FILE_IDENTIFIER as usize).unwrap_or_default();
         if file_identifier != [0; 4] && identifier != file_identifier {
             return Err(VerifyError::FileIdentifierMismatch {
                 at: HEADER_FILE_IDENTIFIER as usize,
@@ -106,8 +131,8 @@ impl<'a> Checker<'a> {
             objects,
             marks: Marks::Few(Vec::new()),
             depth,
-            union_pairs: HashMap::new(),
-            nested_done: HashSet::new(),
+            union_pairs: BTreeMap::new(),
+            nested_done: BTreeSet::new(),
         };
         match checker.reference(HEADER_ROOT_REF as usize)? {
             Some(at) => Ok((checker, at)),
@@ -134,10 +159,9 @@ impl<'a> Checker<'a> {
     /// header is known to be inside the message.
     #[inline]
     pub fn reference(&self, at: usize) -> Result<Option<usize>, VerifyError> {
-        let Some(raw) = self.bytes.get(at..at.wrapping_add(4)) else {
+        let Some(value) = i32::read(self.bytes, at) else {
             return Err(self.out_of_bounds(at, 4));
         };
-        let value = i32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]);
         if value == 0 {
             return Ok(None);
         }
@@ -188,7 +212,7 @@ impl<'a> Checker<'a> {
         body_bytes: impl FnOnce(u32) -> u64,
         body_align: u32,
     ) -> Result<u32, VerifyError> {
-        let found = u32_at(self.bytes, at);
+        let found = read_or(self.bytes, at, 0u32);
         if found != tag {
             return Err(VerifyError::TagMismatch {
                 path: String::new(),
@@ -198,7 +222,7 @@ impl<'a> Checker<'a> {
                 expected_tag: tag,
             });
         }
-        let size = u32_at(self.bytes, at + 4);
+        let size = read_or(self.bytes, at + 4, 0u32);
         let body = at + OBJECT_HEADER_SIZE as usize;
         let needed = body_bytes(size);
         if body as u64 + needed > self.bytes.len() as u64 {
@@ -351,7 +375,7 @@ impl<'a> Checker<'a> {
         let text = self.bytes.get(body..end).unwrap_or_default();
         // Most text is ASCII, which a word at a time proves valid.
         if !is_ascii(text)
-            && let Err(e) = std::str::from_utf8(text)
+            && let Err(e) = core::str::from_utf8(text)
         {
             return Err(VerifyError::InvalidUtf8 {
                 path: String::new(),
@@ -419,7 +443,7 @@ impl<'a> Checker<'a> {
 
     /// A union member this schema does not know (a newer writer's), at `at`: its bounds only.
     pub fn unknown_member(&self, at: usize) -> Result<(), VerifyError> {
-        let size = u32_at(self.bytes, at + 4);
+        let size = read_or(self.bytes, at + 4, 0u32);
         let body = at as u64 + u64::from(OBJECT_HEADER_SIZE);
         if body + u64::from(size) > self.bytes.len() as u64 {
             return Err(self.out_of_bounds(at, u64::from(size)));
@@ -521,7 +545,7 @@ impl<'a> Checker<'a> {
         if !self.nested_done.insert((at, root_tag)) {
             return Ok(());
         }
-        let count = u32_at(self.bytes, at + 4) as usize;
+        let count = read_or(self.bytes, at + 4, 0u32) as usize;
         let body = at + OBJECT_HEADER_SIZE as usize;
         let Some(inner) = self.bytes.get(body..body + count) else {
             return Err(self.out_of_bounds(at, count as u64));
@@ -636,20 +660,6 @@ pub struct UnionTypes<'n> {
     pub name: &'n str,
     /// Bytes per discriminant.
     pub width: usize,
-}
-
-fn array_at<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
-    bytes.get(at..at.checked_add(N)?)?.try_into().ok()
-}
-
-/// A little-endian u32 at `at`, 0 outside the bytes.
-#[inline]
-fn u32_at(bytes: &[u8], at: usize) -> u32 {
-    array_at(bytes, at).map_or(0, u32::from_le_bytes)
-}
-
-fn u16_at(bytes: &[u8], at: usize) -> u16 {
-    array_at(bytes, at).map_or(0, u16::from_le_bytes)
 }
 
 /// Whether `text` is all ASCII: eight bytes at a time (the last word overlapping), inline,
