@@ -621,7 +621,6 @@ pub mod everything {
             {
                 c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
             }
-
             c.leave(at);
             Ok(())
         }
@@ -854,8 +853,10 @@ pub mod everything {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".label"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".label"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".label")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".label"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".label")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".label"));
@@ -865,13 +866,11 @@ pub mod everything {
             {
                 c.tables::<Leaf<'_>>(o, (0x8c2cb98a, "[everything.Leaf]")).map_err(|e| e.within(".leaves"))?;
             }
-
             if size >= 12
                 && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".next"))?
             {
                 <Branch<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".next"))?;
             }
-
             c.leave(at);
             Ok(())
         }
@@ -1369,23 +1368,22 @@ pub mod everything {
             {
                 c.string(o, 0x17c16538).map_err(|e| e.within(".text"))?;
             }
-
             if size >= 140
                 && let Some(o) = c.reference(body + 136).map_err(|e| e.within(".leaf"))?
             {
                 <Leaf<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".leaf"))?;
             }
-
             if size >= 144
                 && let Some(o) = c.reference(body + 140).map_err(|e| e.within(".branch"))?
             {
                 <Branch<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".branch"))?;
             }
-
             if size >= 152 {
                 match c.reference(body + 148).map_err(|e| e.within(".payload"))? {
-                    Some(o) => PayloadRef::check(c, c.discriminant(body + 144, 1), o, body + 144).map_err(|e| e.within(".payload"))?,
-                    None => { c.union_none(body + 144, 1).map_err(|e| e.within(".payload"))? }
+                    Some(o) => {
+                        PayloadRef::check(c, c.discriminant(body + 144, 1), o, body + 144).map_err(|e| e.within(".payload"))?;
+                    }
+                    None => c.union_none(body + 144, 1).map_err(|e| e.within(".payload"))?,
                 }
             }
             if size >= 160
@@ -1393,84 +1391,57 @@ pub mod everything {
             {
                 c.unions(o, (0x36edf25e, "[everything.Payload]"), rt::UnionTypes { at: body + 152, tag: 0x32e7dd2e, name: "[ubyte]", width: 1 }, PayloadRef::check).map_err(|e| e.within(".payloads"))?;
             }
-
             if size >= 164
                 && let Some(o) = c.reference(body + 160).map_err(|e| e.within(".bytes"))?
             {
-                {
-                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".bytes"))?;
-                };
+                c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".bytes"))?;
             }
-
             if size >= 168
                 && let Some(o) = c.reference(body + 164).map_err(|e| e.within(".longs"))?
             {
-                {
-                    c.inline_vector(o, (0x2bf68b0b, "[long]"), 8, 8).map_err(|e| e.within(".longs"))?;
-                };
+                c.inline_vector(o, (0x2bf68b0b, "[long]"), 8, 8).map_err(|e| e.within(".longs"))?;
             }
-
             if size >= 172
                 && let Some(o) = c.reference(body + 168).map_err(|e| e.within(".doubles"))?
             {
-                {
-                    c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".doubles"))?;
-                };
+                c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".doubles"))?;
             }
-
             if size >= 176
                 && let Some(o) = c.reference(body + 172).map_err(|e| e.within(".bools"))?
             {
-                {
-                    c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".bools"))?;
-                };
+                c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".bools"))?;
             }
-
             if size >= 180
                 && let Some(o) = c.reference(body + 176).map_err(|e| e.within(".kinds"))?
             {
-                {
-                    c.inline_vector(o, (0x8e8d6603, "[short]"), 2, 8).map_err(|e| e.within(".kinds"))?;
-                };
+                c.inline_vector(o, (0x8e8d6603, "[short]"), 2, 8).map_err(|e| e.within(".kinds"))?;
             }
-
             if size >= 184
                 && let Some(o) = c.reference(body + 180).map_err(|e| e.within(".texts"))?
             {
                 c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".texts"))?;
             }
-
             if size >= 188
                 && let Some(o) = c.reference(body + 184).map_err(|e| e.within(".smalls"))?
             {
-                {
-                    c.inline_vector(o, (0xf3071851, "[everything.Small]"), 4, 8).map_err(|e| e.within(".smalls"))?;
-                };
+                c.inline_vector(o, (0xf3071851, "[everything.Small]"), 4, 8).map_err(|e| e.within(".smalls"))?;
             }
-
             if size >= 192
                 && let Some(o) = c.reference(body + 188).map_err(|e| e.within(".aligneds"))?
             {
-                {
-                    c.inline_vector(o, (0x57d6c5a0, "[everything.Aligned]"), 32, 16).map_err(|e| e.within(".aligneds"))?;
-                };
+                c.inline_vector(o, (0x57d6c5a0, "[everything.Aligned]"), 32, 16).map_err(|e| e.within(".aligneds"))?;
             }
-
             if size >= 196
                 && let Some(o) = c.reference(body + 192).map_err(|e| e.within(".leaves"))?
             {
                 c.tables::<Leaf<'_>>(o, (0x8c2cb98a, "[everything.Leaf]")).map_err(|e| e.within(".leaves"))?;
             }
-
             if size >= 200
                 && let Some(o) = c.reference(body + 196).map_err(|e| e.within(".nested"))?
             {
-                {
-                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".nested"))?;
-                    c.nested(o, (<Everything<'_> as rt::Check>::TAG, <Everything<'_> as rt::Check>::NAME), <Everything<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Everything<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Everything<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".nested"))?;
-                };
+                c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".nested"))?;
+                c.nested(o, (<Everything<'_> as rt::Check>::TAG, <Everything<'_> as rt::Check>::NAME), <Everything<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Everything<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Everything<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".nested"))?;
             }
-
             c.leave(at);
             Ok(())
         }

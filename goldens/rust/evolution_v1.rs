@@ -840,8 +840,10 @@ pub mod evolution {
                 let _ = (body, size);
                 if size >= 12 {
                     match c.reference(body + 8).map_err(|e| e.within(".c"))? {
-                        Some(o) => UnionRef::check(c, c.discriminant(body + 5, 1), o, body + 5).map_err(|e| e.within(".c"))?,
-                        None => { c.union_none(body + 5, 1).map_err(|e| e.within(".c"))? }
+                        Some(o) => {
+                            UnionRef::check(c, c.discriminant(body + 5, 1), o, body + 5).map_err(|e| e.within(".c"))?;
+                        }
+                        None => c.union_none(body + 5, 1).map_err(|e| e.within(".c"))?,
                     }
                 }
                 if size >= 20
@@ -849,28 +851,25 @@ pub mod evolution {
                 {
                     <TableA<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".e"))?;
                 }
-
                 if size >= 40 {
                     c.presence(body + 20).map_err(|e| e.within(".f"))?;
                 }
                 if size >= 44
                     && let Some(o) = c.reference(body + 40).map_err(|e| e.within(".g"))?
                 {
-                    {
-                        c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".g"))?;
-                    };
+                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".g"))?;
                 }
-
                 if size >= 48
                     && let Some(o) = c.reference(body + 44).map_err(|e| e.within(".h"))?
                 {
                     c.tables::<TableB<'_>>(o, (0x32b1d179, "[Evolution.V1.TableB]")).map_err(|e| e.within(".h"))?;
                 }
-
                 if size >= 60 {
                     match c.reference(body + 56).map_err(|e| e.within(".j"))? {
-                        Some(o) => UnionRef::check(c, c.discriminant(body + 52, 1), o, body + 52).map_err(|e| e.within(".j"))?,
-                        None => { c.union_none(body + 52, 1).map_err(|e| e.within(".j"))? }
+                        Some(o) => {
+                            UnionRef::check(c, c.discriminant(body + 52, 1), o, body + 52).map_err(|e| e.within(".j"))?;
+                        }
+                        None => c.union_none(body + 52, 1).map_err(|e| e.within(".j"))?,
                     }
                 }
                 c.leave(at);

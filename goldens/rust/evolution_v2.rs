@@ -414,7 +414,6 @@ pub mod evolution {
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".c"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }
@@ -822,7 +821,6 @@ pub mod evolution {
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".b"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }
@@ -1092,8 +1090,10 @@ pub mod evolution {
                 let _ = (body, size);
                 if size >= 12 {
                     match c.reference(body + 8).map_err(|e| e.within(".c"))? {
-                        Some(o) => UnionRef::check(c, c.discriminant(body + 5, 1), o, body + 5).map_err(|e| e.within(".c"))?,
-                        None => { c.union_none(body + 5, 1).map_err(|e| e.within(".c"))? }
+                        Some(o) => {
+                            UnionRef::check(c, c.discriminant(body + 5, 1), o, body + 5).map_err(|e| e.within(".c"))?;
+                        }
+                        None => c.union_none(body + 5, 1).map_err(|e| e.within(".c"))?,
                     }
                 }
                 if size >= 20
@@ -1101,28 +1101,25 @@ pub mod evolution {
                 {
                     <TableA<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".e"))?;
                 }
-
                 if size >= 40 {
                     c.presence(body + 20).map_err(|e| e.within(".ff"))?;
                 }
                 if size >= 44
                     && let Some(o) = c.reference(body + 40).map_err(|e| e.within(".g"))?
                 {
-                    {
-                        c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".g"))?;
-                    };
+                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".g"))?;
                 }
-
                 if size >= 48
                     && let Some(o) = c.reference(body + 44).map_err(|e| e.within(".h"))?
                 {
                     c.tables::<TableB<'_>>(o, (0x7f059248, "[Evolution.V2.TableB]")).map_err(|e| e.within(".h"))?;
                 }
-
                 if size >= 60 {
                     match c.reference(body + 56).map_err(|e| e.within(".j"))? {
-                        Some(o) => UnionRef::check(c, c.discriminant(body + 52, 1), o, body + 52).map_err(|e| e.within(".j"))?,
-                        None => { c.union_none(body + 52, 1).map_err(|e| e.within(".j"))? }
+                        Some(o) => {
+                            UnionRef::check(c, c.discriminant(body + 52, 1), o, body + 52).map_err(|e| e.within(".j"))?;
+                        }
+                        None => c.union_none(body + 52, 1).map_err(|e| e.within(".j"))?,
                     }
                 }
                 if size >= 64
@@ -1130,7 +1127,6 @@ pub mod evolution {
                 {
                     <TableC<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".k"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

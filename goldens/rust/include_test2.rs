@@ -82,7 +82,6 @@ impl rt::Check for TableA<'_> {
         {
             <my_game::other_name_space::TableB<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".b"))?;
         }
-
         c.leave(at);
         Ok(())
     }
@@ -405,7 +404,6 @@ pub mod my_game {
                 {
                     <super::super::TableA<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".a"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

@@ -412,18 +412,14 @@ pub mod match_ {
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".match"))?;
                 }
-
                 if size >= 20 {
                     c.presence(body + 9).map_err(|e| e.within(".root"))?;
                 }
                 if size >= 24
                     && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".new"))?
                 {
-                    {
-                        c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".new"))?;
-                    };
+                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".new"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }
@@ -741,8 +737,10 @@ pub mod match_ {
                 let _ = (body, size);
                 if size >= 8 {
                     match c.reference(body + 4).map_err(|e| e.within(".where"))? {
-                        Some(o) => dyn_Ref::check(c, c.discriminant(body, 1), o, body).map_err(|e| e.within(".where"))?,
-                        None => { c.union_none(body, 1).map_err(|e| e.within(".where"))? }
+                        Some(o) => {
+                            dyn_Ref::check(c, c.discriminant(body, 1), o, body).map_err(|e| e.within(".where"))?;
+                        }
+                        None => c.union_none(body, 1).map_err(|e| e.within(".where"))?,
                     }
                 }
                 if size >= 12
@@ -750,7 +748,6 @@ pub mod match_ {
                 {
                     c.tables::<struct_<'_>>(o, (0x36c83f5d, "[match.type.struct]")).map_err(|e| e.within(".yield"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

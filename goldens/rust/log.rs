@@ -241,32 +241,40 @@ pub mod log {
             }
             if size >= 12 {
                 match c.reference(body + 8).map_err(|e| e.within(".identity"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".identity"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".identity")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".identity"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".identity")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".identity"));
             }
             if size >= 16 {
                 match c.reference(body + 12).map_err(|e| e.within(".userid"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".userid"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".userid")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".userid"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".userid")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".userid"));
             }
             if size >= 20 {
                 match c.reference(body + 16).map_err(|e| e.within(".date"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".date"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".date")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".date"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".date")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".date"));
             }
             if size >= 24 {
                 match c.reference(body + 20).map_err(|e| e.within(".request"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".request"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".request")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".request"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".request")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".request"));
@@ -548,8 +556,10 @@ pub mod log {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".logs"))? {
-                    Some(o) => c.tables::<Log<'_>>(o, (0x22d6a137, "[log.Log]")).map_err(|e| e.within(".logs"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".logs")) }
+                    Some(o) => {
+                        c.tables::<Log<'_>>(o, (0x22d6a137, "[log.Log]")).map_err(|e| e.within(".logs"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".logs")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".logs"));

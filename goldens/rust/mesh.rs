@@ -289,8 +289,8 @@ pub mod mesh {
                 match c.reference(body).map_err(|e| e.within(".triangles"))? {
                     Some(o) => {
                         c.inline_vector(o, (0xc04931a2, "[mesh.Triangle]"), 48, 8).map_err(|e| e.within(".triangles"))?;
-                    },
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".triangles")) }
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".triangles")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".triangles"));

@@ -595,8 +595,10 @@ pub mod minecraft_savedata {
             let _ = (body, size);
             if size >= 8 {
                 match c.reference(body + 4).map_err(|e| e.within(".id"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".id"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".id")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".id"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".id")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".id"));
@@ -924,8 +926,10 @@ pub mod minecraft_savedata {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".id"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".id"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".id")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".id"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".id")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".id"));
@@ -947,7 +951,6 @@ pub mod minecraft_savedata {
             {
                 c.string(o, 0x17c16538).map_err(|e| e.within(".custom_name"))?;
             }
-
             c.leave(at);
             Ok(())
         }
@@ -1461,16 +1464,20 @@ pub mod minecraft_savedata {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".recipes"))? {
-                    Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".recipes"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".recipes")) }
+                    Some(o) => {
+                        c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".recipes"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".recipes")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".recipes"));
             }
             if size >= 8 {
                 match c.reference(body + 4).map_err(|e| e.within(".to_be_displayed"))? {
-                    Some(o) => c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".to_be_displayed"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".to_be_displayed")) }
+                    Some(o) => {
+                        c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".to_be_displayed"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".to_be_displayed")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".to_be_displayed"));
@@ -1842,8 +1849,10 @@ pub mod minecraft_savedata {
             let _ = (body, size);
             if size >= 20 {
                 match c.reference(body + 16).map_err(|e| e.within(".entity"))? {
-                    Some(o) => <Entity<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".entity"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".entity")) }
+                    Some(o) => {
+                        <Entity<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".entity"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".entity")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".entity"));
@@ -2300,16 +2309,20 @@ pub mod minecraft_savedata {
             let _ = (body, size);
             if size >= 20 {
                 match c.reference(body + 16).map_err(|e| e.within(".dimension"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".dimension"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".dimension")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".dimension"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".dimension")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".dimension"));
             }
             if size >= 28 {
                 match c.reference(body + 24).map_err(|e| e.within(".selected_item"))? {
-                    Some(o) => <Item<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".selected_item"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".selected_item")) }
+                    Some(o) => {
+                        <Item<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".selected_item"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".selected_item")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".selected_item"));
@@ -2319,19 +2332,22 @@ pub mod minecraft_savedata {
             {
                 c.string(o, 0x17c16538).map_err(|e| e.within(".spawn_dimension"))?;
             }
-
             if size >= 92 {
                 match c.reference(body + 88).map_err(|e| e.within(".inventory"))? {
-                    Some(o) => c.tables::<Item<'_>>(o, (0xf88563d7, "[minecraft_savedata.Item]")).map_err(|e| e.within(".inventory"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".inventory")) }
+                    Some(o) => {
+                        c.tables::<Item<'_>>(o, (0xf88563d7, "[minecraft_savedata.Item]")).map_err(|e| e.within(".inventory"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".inventory")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".inventory"));
             }
             if size >= 96 {
                 match c.reference(body + 92).map_err(|e| e.within(".ender_items"))? {
-                    Some(o) => c.tables::<Item<'_>>(o, (0xf88563d7, "[minecraft_savedata.Item]")).map_err(|e| e.within(".ender_items"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".ender_items")) }
+                    Some(o) => {
+                        c.tables::<Item<'_>>(o, (0xf88563d7, "[minecraft_savedata.Item]")).map_err(|e| e.within(".ender_items"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".ender_items")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".ender_items"));
@@ -2347,23 +2363,22 @@ pub mod minecraft_savedata {
             {
                 <Vehicle<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".root_vehicle"))?;
             }
-
             if size >= 152
                 && let Some(o) = c.reference(body + 148).map_err(|e| e.within(".shoulder_entity_left"))?
             {
                 <Entity<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".shoulder_entity_left"))?;
             }
-
             if size >= 156
                 && let Some(o) = c.reference(body + 152).map_err(|e| e.within(".shoulder_entity_right"))?
             {
                 <Entity<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".shoulder_entity_right"))?;
             }
-
             if size >= 164 {
                 match c.reference(body + 160).map_err(|e| e.within(".recipe_book"))? {
-                    Some(o) => <RecipeBook<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".recipe_book"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".recipe_book")) }
+                    Some(o) => {
+                        <RecipeBook<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".recipe_book"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".recipe_book")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".recipe_book"));
@@ -3016,8 +3031,10 @@ pub mod minecraft_savedata {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".players"))? {
-                    Some(o) => c.tables::<Player<'_>>(o, (0xcbeadfb1, "[minecraft_savedata.Player]")).map_err(|e| e.within(".players"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".players")) }
+                    Some(o) => {
+                        c.tables::<Player<'_>>(o, (0xcbeadfb1, "[minecraft_savedata.Player]")).map_err(|e| e.within(".players"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".players")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".players"));

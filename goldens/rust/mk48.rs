@@ -586,8 +586,8 @@ pub mod mk48 {
                 match c.reference(body + 20).map_err(|e| e.within(".reloads"))? {
                     Some(o) => {
                         c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".reloads"))?;
-                    },
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".reloads")) }
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".reloads")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".reloads"));
@@ -599,8 +599,8 @@ pub mod mk48 {
                 match c.reference(body + 44).map_err(|e| e.within(".turret_angles"))? {
                     Some(o) => {
                         c.inline_vector(o, (0x90087ae0, "[ushort]"), 2, 8).map_err(|e| e.within(".turret_angles"))?;
-                    },
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".turret_angles")) }
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".turret_angles")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".turret_angles"));
@@ -923,11 +923,8 @@ pub mod mk48 {
             if size >= 8
                 && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".data"))?
             {
-                {
-                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".data"))?;
-                };
+                c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".data"))?;
             }
-
             c.leave(at);
             Ok(())
         }
@@ -1155,16 +1152,20 @@ pub mod mk48 {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".contacts"))? {
-                    Some(o) => c.tables::<Contact<'_>>(o, (0x85a6ddeb, "[mk48.Contact]")).map_err(|e| e.within(".contacts"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".contacts")) }
+                    Some(o) => {
+                        c.tables::<Contact<'_>>(o, (0x85a6ddeb, "[mk48.Contact]")).map_err(|e| e.within(".contacts"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".contacts")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".contacts"));
             }
             if size >= 16 {
                 match c.reference(body + 12).map_err(|e| e.within(".terrain_updates"))? {
-                    Some(o) => c.tables::<TerrainUpdate<'_>>(o, (0x32b0e9af, "[mk48.TerrainUpdate]")).map_err(|e| e.within(".terrain_updates"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".terrain_updates")) }
+                    Some(o) => {
+                        c.tables::<TerrainUpdate<'_>>(o, (0x32b0e9af, "[mk48.TerrainUpdate]")).map_err(|e| e.within(".terrain_updates"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".terrain_updates")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".terrain_updates"));
@@ -1410,8 +1411,10 @@ pub mod mk48 {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".updates"))? {
-                    Some(o) => c.tables::<Update<'_>>(o, (0x496bf85c, "[mk48.Update]")).map_err(|e| e.within(".updates"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".updates")) }
+                    Some(o) => {
+                        c.tables::<Update<'_>>(o, (0x496bf85c, "[mk48.Update]")).map_err(|e| e.within(".updates"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".updates")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".updates"));

@@ -150,19 +150,13 @@ pub mod my_game {
             if size >= 52
                 && let Some(o) = c.reference(body + 48).map_err(|e| e.within(".dvec"))?
             {
-                {
-                    c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".dvec"))?;
-                };
+                c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".dvec"))?;
             }
-
             if size >= 56
                 && let Some(o) = c.reference(body + 52).map_err(|e| e.within(".fvec"))?
             {
-                {
-                    c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".fvec"))?;
-                };
+                c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".fvec"))?;
             }
-
             c.leave(at);
             Ok(())
         }

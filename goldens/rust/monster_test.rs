@@ -82,7 +82,6 @@ impl rt::Check for TableA<'_> {
         {
             <my_game::other_name_space::TableB<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".b"))?;
         }
-
         c.leave(at);
         Ok(())
     }
@@ -1827,7 +1826,6 @@ pub mod my_game {
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".id"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }
@@ -2687,193 +2685,147 @@ pub mod my_game {
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
                 }
-
                 if size >= 56
                     && let Some(o) = c.reference(body + 52).map_err(|e| e.within(".inventory"))?
                 {
-                    {
-                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".inventory"))?;
-                    };
+                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".inventory"))?;
                 }
-
                 if size >= 64 {
                     match c.reference(body + 60).map_err(|e| e.within(".test"))? {
-                        Some(o) => AnyRef::check(c, c.discriminant(body + 57, 1), o, body + 57).map_err(|e| e.within(".test"))?,
-                        None => { c.union_none(body + 57, 1).map_err(|e| e.within(".test"))? }
+                        Some(o) => {
+                            AnyRef::check(c, c.discriminant(body + 57, 1), o, body + 57).map_err(|e| e.within(".test"))?;
+                        }
+                        None => c.union_none(body + 57, 1).map_err(|e| e.within(".test"))?,
                     }
                 }
                 if size >= 68
                     && let Some(o) = c.reference(body + 64).map_err(|e| e.within(".test4"))?
                 {
-                    {
-                        c.inline_vector(o, (0x25803d2b, "[MyGame.Example.Test]"), 4, 8).map_err(|e| e.within(".test4"))?;
-                    };
+                    c.inline_vector(o, (0x25803d2b, "[MyGame.Example.Test]"), 4, 8).map_err(|e| e.within(".test4"))?;
                 }
-
                 if size >= 72
                     && let Some(o) = c.reference(body + 68).map_err(|e| e.within(".testarrayofstring"))?
                 {
                     c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".testarrayofstring"))?;
                 }
-
                 if size >= 76
                     && let Some(o) = c.reference(body + 72).map_err(|e| e.within(".testarrayoftables"))?
                 {
                     c.tables::<Monster<'_>>(o, (0x82c20061, "[MyGame.Example.Monster]")).map_err(|e| e.within(".testarrayoftables"))?;
                 }
-
                 if size >= 80
                     && let Some(o) = c.reference(body + 76).map_err(|e| e.within(".enemy"))?
                 {
                     <Monster<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".enemy"))?;
                 }
-
                 if size >= 84
                     && let Some(o) = c.reference(body + 80).map_err(|e| e.within(".testnestedflatbuffer"))?
                 {
-                    {
-                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".testnestedflatbuffer"))?;
-                        c.nested(o, (<Monster<'_> as rt::Check>::TAG, <Monster<'_> as rt::Check>::NAME), <Monster<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Monster<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Monster<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".testnestedflatbuffer"))?;
-                    };
+                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".testnestedflatbuffer"))?;
+                    c.nested(o, (<Monster<'_> as rt::Check>::TAG, <Monster<'_> as rt::Check>::NAME), <Monster<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Monster<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Monster<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".testnestedflatbuffer"))?;
                 }
-
                 if size >= 88
                     && let Some(o) = c.reference(body + 84).map_err(|e| e.within(".testempty"))?
                 {
                     <Stat<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".testempty"))?;
                 }
-
                 if size >= 148
                     && let Some(o) = c.reference(body + 144).map_err(|e| e.within(".testarrayofbools"))?
                 {
-                    {
-                        c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".testarrayofbools"))?;
-                    };
+                    c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".testarrayofbools"))?;
                 }
-
                 if size >= 164
                     && let Some(o) = c.reference(body + 160).map_err(|e| e.within(".testarrayofstring2"))?
                 {
                     c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".testarrayofstring2"))?;
                 }
-
                 if size >= 168
                     && let Some(o) = c.reference(body + 164).map_err(|e| e.within(".testarrayofsortedstruct"))?
                 {
-                    {
-                        c.inline_vector(o, (0xb7fe08f1, "[MyGame.Example.Ability]"), 8, 8).map_err(|e| e.within(".testarrayofsortedstruct"))?;
-                    };
+                    c.inline_vector(o, (0xb7fe08f1, "[MyGame.Example.Ability]"), 8, 8).map_err(|e| e.within(".testarrayofsortedstruct"))?;
                 }
-
                 if size >= 172
                     && let Some(o) = c.reference(body + 168).map_err(|e| e.within(".flex"))?
                 {
-                    {
-                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".flex"))?;
-                    };
+                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".flex"))?;
                 }
-
                 if size >= 176
                     && let Some(o) = c.reference(body + 172).map_err(|e| e.within(".test5"))?
                 {
-                    {
-                        c.inline_vector(o, (0x25803d2b, "[MyGame.Example.Test]"), 4, 8).map_err(|e| e.within(".test5"))?;
-                    };
+                    c.inline_vector(o, (0x25803d2b, "[MyGame.Example.Test]"), 4, 8).map_err(|e| e.within(".test5"))?;
                 }
-
                 if size >= 180
                     && let Some(o) = c.reference(body + 176).map_err(|e| e.within(".vector_of_longs"))?
                 {
-                    {
-                        c.inline_vector(o, (0x2bf68b0b, "[long]"), 8, 8).map_err(|e| e.within(".vector_of_longs"))?;
-                    };
+                    c.inline_vector(o, (0x2bf68b0b, "[long]"), 8, 8).map_err(|e| e.within(".vector_of_longs"))?;
                 }
-
                 if size >= 184
                     && let Some(o) = c.reference(body + 180).map_err(|e| e.within(".vector_of_doubles"))?
                 {
-                    {
-                        c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".vector_of_doubles"))?;
-                    };
+                    c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".vector_of_doubles"))?;
                 }
-
                 if size >= 188
                     && let Some(o) = c.reference(body + 184).map_err(|e| e.within(".parent_namespace_test"))?
                 {
                     <super::super::my_game::InParentNamespace<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".parent_namespace_test"))?;
                 }
-
                 if size >= 192
                     && let Some(o) = c.reference(body + 188).map_err(|e| e.within(".vector_of_referrables"))?
                 {
                     c.tables::<Referrable<'_>>(o, (0x76dc0073, "[MyGame.Example.Referrable]")).map_err(|e| e.within(".vector_of_referrables"))?;
                 }
-
                 if size >= 204
                     && let Some(o) = c.reference(body + 200).map_err(|e| e.within(".vector_of_weak_references"))?
                 {
-                    {
-                        c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_weak_references"))?;
-                    };
+                    c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_weak_references"))?;
                 }
-
                 if size >= 208
                     && let Some(o) = c.reference(body + 204).map_err(|e| e.within(".vector_of_strong_referrables"))?
                 {
                     c.tables::<Referrable<'_>>(o, (0x76dc0073, "[MyGame.Example.Referrable]")).map_err(|e| e.within(".vector_of_strong_referrables"))?;
                 }
-
                 if size >= 220
                     && let Some(o) = c.reference(body + 216).map_err(|e| e.within(".vector_of_co_owning_references"))?
                 {
-                    {
-                        c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_co_owning_references"))?;
-                    };
+                    c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_co_owning_references"))?;
                 }
-
                 if size >= 236
                     && let Some(o) = c.reference(body + 232).map_err(|e| e.within(".vector_of_non_owning_references"))?
                 {
-                    {
-                        c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_non_owning_references"))?;
-                    };
+                    c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_non_owning_references"))?;
                 }
-
                 if size >= 244 {
                     match c.reference(body + 240).map_err(|e| e.within(".any_unique"))? {
-                        Some(o) => AnyUniqueAliasesRef::check(c, c.discriminant(body + 236, 1), o, body + 236).map_err(|e| e.within(".any_unique"))?,
-                        None => { c.union_none(body + 236, 1).map_err(|e| e.within(".any_unique"))? }
+                        Some(o) => {
+                            AnyUniqueAliasesRef::check(c, c.discriminant(body + 236, 1), o, body + 236).map_err(|e| e.within(".any_unique"))?;
+                        }
+                        None => c.union_none(body + 236, 1).map_err(|e| e.within(".any_unique"))?,
                     }
                 }
                 if size >= 252 {
                     match c.reference(body + 248).map_err(|e| e.within(".any_ambiguous"))? {
-                        Some(o) => AnyAmbiguousAliasesRef::check(c, c.discriminant(body + 244, 1), o, body + 244).map_err(|e| e.within(".any_ambiguous"))?,
-                        None => { c.union_none(body + 244, 1).map_err(|e| e.within(".any_ambiguous"))? }
+                        Some(o) => {
+                            AnyAmbiguousAliasesRef::check(c, c.discriminant(body + 244, 1), o, body + 244).map_err(|e| e.within(".any_ambiguous"))?;
+                        }
+                        None => c.union_none(body + 244, 1).map_err(|e| e.within(".any_ambiguous"))?,
                     }
                 }
                 if size >= 256
                     && let Some(o) = c.reference(body + 252).map_err(|e| e.within(".vector_of_enums"))?
                 {
-                    {
-                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".vector_of_enums"))?;
-                    };
+                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".vector_of_enums"))?;
                 }
-
                 if size >= 264
                     && let Some(o) = c.reference(body + 260).map_err(|e| e.within(".testrequirednestedflatbuffer"))?
                 {
-                    {
-                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".testrequirednestedflatbuffer"))?;
-                        c.nested(o, (<Monster<'_> as rt::Check>::TAG, <Monster<'_> as rt::Check>::NAME), <Monster<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Monster<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Monster<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".testrequirednestedflatbuffer"))?;
-                    };
+                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".testrequirednestedflatbuffer"))?;
+                    c.nested(o, (<Monster<'_> as rt::Check>::TAG, <Monster<'_> as rt::Check>::NAME), <Monster<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Monster<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Monster<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".testrequirednestedflatbuffer"))?;
                 }
-
                 if size >= 268
                     && let Some(o) = c.reference(body + 264).map_err(|e| e.within(".scalar_key_sorted_tables"))?
                 {
                     c.tables::<Stat<'_>>(o, (0xe9d10f2d, "[MyGame.Example.Stat]")).map_err(|e| e.within(".scalar_key_sorted_tables"))?;
                 }
-
                 if size >= 274 {
                     c.presence(body + 268).map_err(|e| e.within(".native_inline"))?;
                 }
@@ -4188,19 +4140,13 @@ pub mod my_game {
                 if size >= 52
                     && let Some(o) = c.reference(body + 48).map_err(|e| e.within(".v8"))?
                 {
-                    {
-                        c.inline_vector(o, (0x4ae44cd7, "[byte]"), 1, 8).map_err(|e| e.within(".v8"))?;
-                    };
+                    c.inline_vector(o, (0x4ae44cd7, "[byte]"), 1, 8).map_err(|e| e.within(".v8"))?;
                 }
-
                 if size >= 56
                     && let Some(o) = c.reference(body + 52).map_err(|e| e.within(".vf64"))?
                 {
-                    {
-                        c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".vf64"))?;
-                    };
+                    c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".vf64"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }
@@ -4965,7 +4911,6 @@ pub mod my_game {
                 {
                     <super::super::TableA<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".a"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

@@ -180,47 +180,33 @@ impl rt::Check for MoreDefaults<'_> {
         if size >= 4
             && let Some(o) = c.reference(body).map_err(|e| e.within(".ints"))?
         {
-            {
-                c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".ints"))?;
-            };
+            c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".ints"))?;
         }
-
         if size >= 8
             && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".floats"))?
         {
-            {
-                c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".floats"))?;
-            };
+            c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".floats"))?;
         }
-
         if size >= 12
             && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".empty_string"))?
         {
             c.string(o, 0x17c16538).map_err(|e| e.within(".empty_string"))?;
         }
-
         if size >= 16
             && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".some_string"))?
         {
             c.string(o, 0x17c16538).map_err(|e| e.within(".some_string"))?;
         }
-
         if size >= 20
             && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".abcs"))?
         {
-            {
-                c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".abcs"))?;
-            };
+            c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".abcs"))?;
         }
-
         if size >= 24
             && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".bools"))?
         {
-            {
-                c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".bools"))?;
-            };
+            c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".bools"))?;
         }
-
         c.leave(at);
         Ok(())
     }

@@ -937,11 +937,12 @@ pub mod my_game {
                     {
                         c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
                     }
-
                     if size >= 12 {
                         match c.reference(body + 8).map_err(|e| e.within(".data"))? {
-                            Some(o) => AnyRef::check(c, c.discriminant(body + 4, 1), o, body + 4).map_err(|e| e.within(".data"))?,
-                            None => { c.union_none(body + 4, 1).map_err(|e| e.within(".data"))? }
+                            Some(o) => {
+                                AnyRef::check(c, c.discriminant(body + 4, 1), o, body + 4).map_err(|e| e.within(".data"))?;
+                            }
+                            None => c.union_none(body + 4, 1).map_err(|e| e.within(".data"))?,
                         }
                     }
                     c.leave(at);

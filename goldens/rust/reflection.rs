@@ -610,8 +610,10 @@ pub mod reflection {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".key"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".key"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".key")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".key"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".key")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".key"));
@@ -621,7 +623,6 @@ pub mod reflection {
             {
                 c.string(o, 0x17c16538).map_err(|e| e.within(".value"))?;
             }
-
             c.leave(at);
             Ok(())
         }
@@ -846,8 +847,10 @@ pub mod reflection {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".name"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name"));
@@ -857,25 +860,21 @@ pub mod reflection {
             {
                 <Object<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".object"))?;
             }
-
             if size >= 24
                 && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".union_type"))?
             {
                 <Type<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".union_type"))?;
             }
-
             if size >= 28
                 && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".documentation"))?
             {
                 c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
             }
-
             if size >= 32
                 && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".attributes"))?
             {
                 c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?;
             }
-
             c.leave(at);
             Ok(())
         }
@@ -1165,24 +1164,30 @@ pub mod reflection {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".name"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name"));
             }
             if size >= 8 {
                 match c.reference(body + 4).map_err(|e| e.within(".values"))? {
-                    Some(o) => c.tables::<EnumVal<'_>>(o, (0x2b0b2280, "[reflection.EnumVal]")).map_err(|e| e.within(".values"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".values")) }
+                    Some(o) => {
+                        c.tables::<EnumVal<'_>>(o, (0x2b0b2280, "[reflection.EnumVal]")).map_err(|e| e.within(".values"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".values")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".values"));
             }
             if size >= 16 {
                 match c.reference(body + 12).map_err(|e| e.within(".underlying_type"))? {
-                    Some(o) => <Type<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".underlying_type"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".underlying_type")) }
+                    Some(o) => {
+                        <Type<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".underlying_type"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".underlying_type")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".underlying_type"));
@@ -1192,19 +1197,16 @@ pub mod reflection {
             {
                 c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?;
             }
-
             if size >= 24
                 && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".documentation"))?
             {
                 c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
             }
-
             if size >= 28
                 && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".declaration_file"))?
             {
                 c.string(o, 0x17c16538).map_err(|e| e.within(".declaration_file"))?;
             }
-
             c.leave(at);
             Ok(())
         }
@@ -1574,16 +1576,20 @@ pub mod reflection {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".name"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name"));
             }
             if size >= 8 {
                 match c.reference(body + 4).map_err(|e| e.within(".type"))? {
-                    Some(o) => <Type<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".type"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".type")) }
+                    Some(o) => {
+                        <Type<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".type"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".type")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".type"));
@@ -1593,13 +1599,11 @@ pub mod reflection {
             {
                 c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?;
             }
-
             if size >= 44
                 && let Some(o) = c.reference(body + 40).map_err(|e| e.within(".documentation"))?
             {
                 c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
             }
-
             c.leave(at);
             Ok(())
         }
@@ -2059,16 +2063,20 @@ pub mod reflection {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".name"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name"));
             }
             if size >= 8 {
                 match c.reference(body + 4).map_err(|e| e.within(".fields"))? {
-                    Some(o) => c.tables::<Field<'_>>(o, (0xa9300774, "[reflection.Field]")).map_err(|e| e.within(".fields"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".fields")) }
+                    Some(o) => {
+                        c.tables::<Field<'_>>(o, (0xa9300774, "[reflection.Field]")).map_err(|e| e.within(".fields"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".fields")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".fields"));
@@ -2078,19 +2086,16 @@ pub mod reflection {
             {
                 c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?;
             }
-
             if size >= 28
                 && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".documentation"))?
             {
                 c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
             }
-
             if size >= 32
                 && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".declaration_file"))?
             {
                 c.string(o, 0x17c16538).map_err(|e| e.within(".declaration_file"))?;
             }
-
             c.leave(at);
             Ok(())
         }
@@ -2418,24 +2423,30 @@ pub mod reflection {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".name"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name"));
             }
             if size >= 8 {
                 match c.reference(body + 4).map_err(|e| e.within(".request"))? {
-                    Some(o) => <Object<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".request"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".request")) }
+                    Some(o) => {
+                        <Object<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".request"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".request")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".request"));
             }
             if size >= 12 {
                 match c.reference(body + 8).map_err(|e| e.within(".response"))? {
-                    Some(o) => <Object<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".response"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".response")) }
+                    Some(o) => {
+                        <Object<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".response"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".response")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".response"));
@@ -2445,13 +2456,11 @@ pub mod reflection {
             {
                 c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?;
             }
-
             if size >= 20
                 && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".documentation"))?
             {
                 c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
             }
-
             c.leave(at);
             Ok(())
         }
@@ -2726,8 +2735,10 @@ pub mod reflection {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".name"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name"));
@@ -2737,25 +2748,21 @@ pub mod reflection {
             {
                 c.tables::<RPCCall<'_>>(o, (0x43bc8b31, "[reflection.RPCCall]")).map_err(|e| e.within(".calls"))?;
             }
-
             if size >= 12
                 && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".attributes"))?
             {
                 c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?;
             }
-
             if size >= 16
                 && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".documentation"))?
             {
                 c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
             }
-
             if size >= 20
                 && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".declaration_file"))?
             {
                 c.string(o, 0x17c16538).map_err(|e| e.within(".declaration_file"))?;
             }
-
             c.leave(at);
             Ok(())
         }
@@ -3006,8 +3013,10 @@ pub mod reflection {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".filename"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".filename"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".filename")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".filename"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".filename")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".filename"));
@@ -3017,7 +3026,6 @@ pub mod reflection {
             {
                 c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".included_filenames"))?;
             }
-
             c.leave(at);
             Ok(())
         }
@@ -3267,16 +3275,20 @@ pub mod reflection {
             let _ = (body, size);
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".objects"))? {
-                    Some(o) => c.tables::<Object<'_>>(o, (0x1a385773, "[reflection.Object]")).map_err(|e| e.within(".objects"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".objects")) }
+                    Some(o) => {
+                        c.tables::<Object<'_>>(o, (0x1a385773, "[reflection.Object]")).map_err(|e| e.within(".objects"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".objects")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".objects"));
             }
             if size >= 8 {
                 match c.reference(body + 4).map_err(|e| e.within(".enums"))? {
-                    Some(o) => c.tables::<Enum<'_>>(o, (0x2db1ae21, "[reflection.Enum]")).map_err(|e| e.within(".enums"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".enums")) }
+                    Some(o) => {
+                        c.tables::<Enum<'_>>(o, (0x2db1ae21, "[reflection.Enum]")).map_err(|e| e.within(".enums"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".enums")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".enums"));
@@ -3286,31 +3298,26 @@ pub mod reflection {
             {
                 c.string(o, 0x17c16538).map_err(|e| e.within(".file_ident"))?;
             }
-
             if size >= 16
                 && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".file_ext"))?
             {
                 c.string(o, 0x17c16538).map_err(|e| e.within(".file_ext"))?;
             }
-
             if size >= 20
                 && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".root_table"))?
             {
                 <Object<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".root_table"))?;
             }
-
             if size >= 24
                 && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".services"))?
             {
                 c.tables::<Service<'_>>(o, (0x6d38d6ad, "[reflection.Service]")).map_err(|e| e.within(".services"))?;
             }
-
             if size >= 36
                 && let Some(o) = c.reference(body + 32).map_err(|e| e.within(".fbs_files"))?
             {
                 c.tables::<SchemaFile<'_>>(o, (0x892cb0d1, "[reflection.SchemaFile]")).map_err(|e| e.within(".fbs_files"))?;
             }
-
             c.leave(at);
             Ok(())
         }

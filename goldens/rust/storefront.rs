@@ -614,8 +614,10 @@ pub mod storefront {
             let _ = (body, size);
             if size >= 12 {
                 match c.reference(body + 8).map_err(|e| e.within(".name"))? {
-                    Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                    None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
+                    Some(o) => {
+                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                    }
+                    None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name"));
@@ -634,7 +636,6 @@ pub mod storefront {
             {
                 c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".keywords"))?;
             }
-
             c.leave(at);
             Ok(())
         }
@@ -1329,8 +1330,10 @@ pub mod storefront {
             }
             if size >= 40 {
                 match c.reference(body + 36).map_err(|e| e.within(".discount"))? {
-                    Some(o) => DiscountRef::check(c, c.discriminant(body + 32, 1), o, body + 32).map_err(|e| e.within(".discount"))?,
-                    None => { c.union_none(body + 32, 1).map_err(|e| e.within(".discount"))? }
+                    Some(o) => {
+                        DiscountRef::check(c, c.discriminant(body + 32, 1), o, body + 32).map_err(|e| e.within(".discount"))?;
+                    }
+                    None => c.union_none(body + 32, 1).map_err(|e| e.within(".discount"))?,
                 }
             }
             c.leave(at);
@@ -1780,7 +1783,6 @@ pub mod storefront {
             {
                 c.string(o, 0x17c16538).map_err(|e| e.within(".customer"))?;
             }
-
             c.leave(at);
             Ok(())
         }

@@ -988,8 +988,10 @@ impl rt::Check for Movie<'_> {
         let _ = (body, size);
         if size >= 8 {
             match c.reference(body + 4).map_err(|e| e.within(".main_character"))? {
-                Some(o) => CharacterRef::check(c, c.discriminant(body, 1), o, body).map_err(|e| e.within(".main_character"))?,
-                None => { c.union_none(body, 1).map_err(|e| e.within(".main_character"))? }
+                Some(o) => {
+                    CharacterRef::check(c, c.discriminant(body, 1), o, body).map_err(|e| e.within(".main_character"))?;
+                }
+                None => c.union_none(body, 1).map_err(|e| e.within(".main_character"))?,
             }
         }
         if size >= 16
@@ -997,7 +999,6 @@ impl rt::Check for Movie<'_> {
         {
             c.unions(o, (0xeec29930, "[Character]"), rt::UnionTypes { at: body + 8, tag: 0x32e7dd2e, name: "[ubyte]", width: 1 }, CharacterRef::check).map_err(|e| e.within(".characters"))?;
         }
-
         c.leave(at);
         Ok(())
     }

@@ -880,8 +880,10 @@ pub mod wide {
             let _ = (body, size);
             if size >= 8 {
                 match c.reference(body + 4).map_err(|e| e.within(".shape"))? {
-                    Some(o) => ShapeRef::check(c, c.discriminant(body, 4), o, body).map_err(|e| e.within(".shape"))?,
-                    None => { c.union_none(body, 4).map_err(|e| e.within(".shape"))? }
+                    Some(o) => {
+                        ShapeRef::check(c, c.discriminant(body, 4), o, body).map_err(|e| e.within(".shape"))?;
+                    }
+                    None => c.union_none(body, 4).map_err(|e| e.within(".shape"))?,
                 }
             }
             if size >= 16
@@ -889,11 +891,12 @@ pub mod wide {
             {
                 c.unions(o, (0xb48613b5, "[wide.Shape]"), rt::UnionTypes { at: body + 8, tag: 0xe4bf0bda, name: "[int]", width: 4 }, ShapeRef::check).map_err(|e| e.within(".shapes"))?;
             }
-
             if size >= 24 {
                 match c.reference(body + 20).map_err(|e| e.within(".signed"))? {
-                    Some(o) => SignedRef::check(c, c.discriminant(body + 16, 1), o, body + 16).map_err(|e| e.within(".signed"))?,
-                    None => { c.union_none(body + 16, 1).map_err(|e| e.within(".signed"))? }
+                    Some(o) => {
+                        SignedRef::check(c, c.discriminant(body + 16, 1), o, body + 16).map_err(|e| e.within(".signed"))?;
+                    }
+                    None => c.union_none(body + 16, 1).map_err(|e| e.within(".signed"))?,
                 }
             }
             if size >= 32
@@ -901,21 +904,19 @@ pub mod wide {
             {
                 c.unions(o, (0x190f9a5c, "[wide.Signed]"), rt::UnionTypes { at: body + 24, tag: 0x4ae44cd7, name: "[byte]", width: 1 }, SignedRef::check).map_err(|e| e.within(".signs"))?;
             }
-
             if size >= 40 {
                 match c.reference(body + 36).map_err(|e| e.within(".wide"))? {
-                    Some(o) => WideRef::check(c, c.discriminant(body + 32, 2), o, body + 32).map_err(|e| e.within(".wide"))?,
-                    None => { c.union_none(body + 32, 2).map_err(|e| e.within(".wide"))? }
+                    Some(o) => {
+                        WideRef::check(c, c.discriminant(body + 32, 2), o, body + 32).map_err(|e| e.within(".wide"))?;
+                    }
+                    None => c.union_none(body + 32, 2).map_err(|e| e.within(".wide"))?,
                 }
             }
             if size >= 48
                 && let Some(o) = c.reference(body + 44).map_err(|e| e.within(".nothings"))?
             {
-                {
-                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".nothings"))?;
-                };
+                c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".nothings"))?;
             }
-
             c.leave(at);
             Ok(())
         }

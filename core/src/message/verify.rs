@@ -199,7 +199,9 @@ impl<'a> Verifier<'a, '_> {
         {
             let Some(values) = self.here(self.c.reference(at))? else {
                 if def.presence == Presence::Required {
-                    return self.here(Err(Checker::required_missing(body - 8)));
+                    return self.here(Err(Checker::required_missing(
+                        body - OBJECT_HEADER_SIZE as usize,
+                    )));
                 }
                 return Ok(());
             };
@@ -218,7 +220,9 @@ impl<'a> Verifier<'a, '_> {
         }
         let Some(object) = self.here(self.c.reference(at))? else {
             if def.presence == Presence::Required {
-                return self.here(Err(Checker::required_missing(body - 8)));
+                return self.here(Err(Checker::required_missing(
+                    body - OBJECT_HEADER_SIZE as usize,
+                )));
             }
             if let (Some((type_at, MemberRole::UnionType)), Type::Base(BaseType::Union(u))) =
                 (type_at, def.ty)

@@ -220,7 +220,6 @@ pub mod vectors {
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

@@ -111,13 +111,11 @@ pub mod vectors {
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
                 }
-
                 if size >= 24
                     && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".gone_too"))?
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".gone_too"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

@@ -277,21 +277,16 @@ pub mod vectors {
                 {
                     <Nothing<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".nothing"))?;
                 }
-
                 if size >= 12
                     && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".text"))?
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".text"))?;
                 }
-
                 if size >= 16
                     && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".list"))?
                 {
-                    {
-                        c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".list"))?;
-                    };
+                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".list"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

@@ -514,11 +514,8 @@ pub mod vectors {
                 if size >= 32
                     && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".color_list"))?
                 {
-                    {
-                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".color_list"))?;
-                    };
+                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".color_list"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

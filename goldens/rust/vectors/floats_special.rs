@@ -187,19 +187,13 @@ pub mod vectors {
                 if size >= 80
                     && let Some(o) = c.reference(body + 76).map_err(|e| e.within(".f_list"))?
                 {
-                    {
-                        c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".f_list"))?;
-                    };
+                    c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".f_list"))?;
                 }
-
                 if size >= 84
                     && let Some(o) = c.reference(body + 80).map_err(|e| e.within(".d_list"))?
                 {
-                    {
-                        c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".d_list"))?;
-                    };
+                    c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".d_list"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

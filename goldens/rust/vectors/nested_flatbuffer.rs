@@ -104,7 +104,6 @@ pub mod vectors {
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".text"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }
@@ -335,25 +334,18 @@ pub mod vectors {
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".sender"))?;
                 }
-
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".payload"))?
                 {
-                    {
-                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".payload"))?;
-                        c.nested(o, (<Payload<'_> as rt::Check>::TAG, <Payload<'_> as rt::Check>::NAME), <Payload<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Payload<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Payload<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".payload"))?;
-                    };
+                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".payload"))?;
+                    c.nested(o, (<Payload<'_> as rt::Check>::TAG, <Payload<'_> as rt::Check>::NAME), <Payload<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Payload<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Payload<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".payload"))?;
                 }
-
                 if size >= 12
                     && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".empty"))?
                 {
-                    {
-                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".empty"))?;
-                        c.nested(o, (<Payload<'_> as rt::Check>::TAG, <Payload<'_> as rt::Check>::NAME), <Payload<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Payload<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Payload<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".empty"))?;
-                    };
+                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".empty"))?;
+                    c.nested(o, (<Payload<'_> as rt::Check>::TAG, <Payload<'_> as rt::Check>::NAME), <Payload<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Payload<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Payload<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".empty"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

@@ -292,8 +292,10 @@ pub mod vectors {
                 let _ = (body, size);
                 if size >= 4 {
                     match c.reference(body).map_err(|e| e.within(".name"))? {
-                        Some(o) => c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?,
-                        None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")) }
+                        Some(o) => {
+                            c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                        }
+                        None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                     }
                 } else {
                     return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name"));
@@ -303,13 +305,11 @@ pub mod vectors {
                 {
                     <Leaf<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".leaf"))?;
                 }
-
                 if size >= 12
                     && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".other"))?
                 {
                     <Leaf<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".other"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }
@@ -534,8 +534,10 @@ pub mod vectors {
                 let _ = (body, size);
                 if size >= 4 {
                     match c.reference(body).map_err(|e| e.within(".trunk"))? {
-                        Some(o) => <Branch<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".trunk"))?,
-                        None => { return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".trunk")) }
+                        Some(o) => {
+                            <Branch<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".trunk"))?;
+                        }
+                        None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".trunk")),
                     }
                 } else {
                     return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".trunk"));
@@ -545,7 +547,6 @@ pub mod vectors {
                 {
                     <Branch<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".spare"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

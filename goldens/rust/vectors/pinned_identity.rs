@@ -184,7 +184,6 @@ pub mod vectors {
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }
@@ -394,15 +393,11 @@ pub mod vectors {
                 {
                     <Hero<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".hero"))?;
                 }
-
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".spots"))?
                 {
-                    {
-                        c.inline_vector(o, (0x628f253e, "[vectors.pinned.Place]"), 4, 8).map_err(|e| e.within(".spots"))?;
-                    };
+                    c.inline_vector(o, (0x628f253e, "[vectors.pinned.Place]"), 4, 8).map_err(|e| e.within(".spots"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

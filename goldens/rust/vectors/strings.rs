@@ -169,61 +169,51 @@ pub mod vectors {
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".empty"))?;
                 }
-
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".ascii"))?
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".ascii"))?;
                 }
-
                 if size >= 12
                     && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".escapes"))?
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".escapes"))?;
                 }
-
                 if size >= 16
                     && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".accents"))?
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".accents"))?;
                 }
-
                 if size >= 20
                     && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".cjk"))?
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".cjk"))?;
                 }
-
                 if size >= 24
                     && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".emoji"))?
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".emoji"))?;
                 }
-
                 if size >= 28
                     && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".embedded_nul"))?
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".embedded_nul"))?;
                 }
-
                 if size >= 32
                     && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".exactly_eight"))?
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".exactly_eight"))?;
                 }
-
                 if size >= 36
                     && let Some(o) = c.reference(body + 32).map_err(|e| e.within(".long"))?
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".long"))?;
                 }
-
                 if size >= 40
                     && let Some(o) = c.reference(body + 36).map_err(|e| e.within(".absent"))?
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".absent"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

@@ -576,11 +576,8 @@ pub mod vectors {
                 if size >= 164
                     && let Some(o) = c.reference(body + 160).map_err(|e| e.within(".aligned_list"))?
                 {
-                    {
-                        c.inline_vector(o, (0xb1d1aa03, "[vectors.structs.Aligned]"), 16, 16).map_err(|e| e.within(".aligned_list"))?;
-                    };
+                    c.inline_vector(o, (0xb1d1aa03, "[vectors.structs.Aligned]"), 16, 16).map_err(|e| e.within(".aligned_list"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

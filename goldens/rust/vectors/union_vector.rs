@@ -533,7 +533,6 @@ pub mod vectors {
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }
@@ -724,13 +723,11 @@ pub mod vectors {
                 {
                     c.unions(o, (0x0a7c3f97, "[vectors.union_vector.Pet]"), rt::UnionTypes { at: body, tag: 0x32e7dd2e, name: "[ubyte]", width: 1 }, PetRef::check).map_err(|e| e.within(".pets"))?;
                 }
-
                 if size >= 16
                     && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".no_pets"))?
                 {
                     c.unions(o, (0x0a7c3f97, "[vectors.union_vector.Pet]"), rt::UnionTypes { at: body + 8, tag: 0x32e7dd2e, name: "[ubyte]", width: 1 }, PetRef::check).map_err(|e| e.within(".no_pets"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

@@ -799,38 +799,50 @@ pub mod vectors {
                 let _ = (body, size);
                 if size >= 8 {
                     match c.reference(body + 4).map_err(|e| e.within(".main"))? {
-                        Some(o) => EquipmentRef::check(c, c.discriminant(body, 1), o, body).map_err(|e| e.within(".main"))?,
-                        None => { c.union_none(body, 1).map_err(|e| e.within(".main"))? }
+                        Some(o) => {
+                            EquipmentRef::check(c, c.discriminant(body, 1), o, body).map_err(|e| e.within(".main"))?;
+                        }
+                        None => c.union_none(body, 1).map_err(|e| e.within(".main"))?,
                     }
                 }
                 if size >= 16 {
                     match c.reference(body + 12).map_err(|e| e.within(".offhand"))? {
-                        Some(o) => EquipmentRef::check(c, c.discriminant(body + 8, 1), o, body + 8).map_err(|e| e.within(".offhand"))?,
-                        None => { c.union_none(body + 8, 1).map_err(|e| e.within(".offhand"))? }
+                        Some(o) => {
+                            EquipmentRef::check(c, c.discriminant(body + 8, 1), o, body + 8).map_err(|e| e.within(".offhand"))?;
+                        }
+                        None => c.union_none(body + 8, 1).map_err(|e| e.within(".offhand"))?,
                     }
                 }
                 if size >= 24 {
                     match c.reference(body + 20).map_err(|e| e.within(".pocket"))? {
-                        Some(o) => EquipmentRef::check(c, c.discriminant(body + 16, 1), o, body + 16).map_err(|e| e.within(".pocket"))?,
-                        None => { c.union_none(body + 16, 1).map_err(|e| e.within(".pocket"))? }
+                        Some(o) => {
+                            EquipmentRef::check(c, c.discriminant(body + 16, 1), o, body + 16).map_err(|e| e.within(".pocket"))?;
+                        }
+                        None => c.union_none(body + 16, 1).map_err(|e| e.within(".pocket"))?,
                     }
                 }
                 if size >= 32 {
                     match c.reference(body + 28).map_err(|e| e.within(".note"))? {
-                        Some(o) => EquipmentRef::check(c, c.discriminant(body + 24, 1), o, body + 24).map_err(|e| e.within(".note"))?,
-                        None => { c.union_none(body + 24, 1).map_err(|e| e.within(".note"))? }
+                        Some(o) => {
+                            EquipmentRef::check(c, c.discriminant(body + 24, 1), o, body + 24).map_err(|e| e.within(".note"))?;
+                        }
+                        None => c.union_none(body + 24, 1).map_err(|e| e.within(".note"))?,
                     }
                 }
                 if size >= 40 {
                     match c.reference(body + 36).map_err(|e| e.within(".spare"))? {
-                        Some(o) => EquipmentRef::check(c, c.discriminant(body + 32, 1), o, body + 32).map_err(|e| e.within(".spare"))?,
-                        None => { c.union_none(body + 32, 1).map_err(|e| e.within(".spare"))? }
+                        Some(o) => {
+                            EquipmentRef::check(c, c.discriminant(body + 32, 1), o, body + 32).map_err(|e| e.within(".spare"))?;
+                        }
+                        None => c.union_none(body + 32, 1).map_err(|e| e.within(".spare"))?,
                     }
                 }
                 if size >= 48 {
                     match c.reference(body + 44).map_err(|e| e.within(".alias"))? {
-                        Some(o) => EquipmentRef::check(c, c.discriminant(body + 40, 1), o, body + 40).map_err(|e| e.within(".alias"))?,
-                        None => { c.union_none(body + 40, 1).map_err(|e| e.within(".alias"))? }
+                        Some(o) => {
+                            EquipmentRef::check(c, c.discriminant(body + 40, 1), o, body + 40).map_err(|e| e.within(".alias"))?;
+                        }
+                        None => c.union_none(body + 40, 1).map_err(|e| e.within(".alias"))?,
                     }
                 }
                 c.leave(at);

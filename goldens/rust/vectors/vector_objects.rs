@@ -265,7 +265,6 @@ pub mod vectors {
                 {
                     c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }
@@ -498,35 +497,26 @@ pub mod vectors {
                 {
                     c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".names"))?;
                 }
-
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".items"))?
                 {
                     c.tables::<Item<'_>>(o, (0x523ae730, "[vectors.vector_objects.Item]")).map_err(|e| e.within(".items"))?;
                 }
-
                 if size >= 12
                     && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".points"))?
                 {
-                    {
-                        c.inline_vector(o, (0x6bf35167, "[vectors.vector_objects.Point]"), 8, 8).map_err(|e| e.within(".points"))?;
-                    };
+                    c.inline_vector(o, (0x6bf35167, "[vectors.vector_objects.Point]"), 8, 8).map_err(|e| e.within(".points"))?;
                 }
-
                 if size >= 16
                     && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".wides"))?
                 {
-                    {
-                        c.inline_vector(o, (0x04fcfabc, "[vectors.vector_objects.Wide]"), 16, 8).map_err(|e| e.within(".wides"))?;
-                    };
+                    c.inline_vector(o, (0x04fcfabc, "[vectors.vector_objects.Wide]"), 16, 8).map_err(|e| e.within(".wides"))?;
                 }
-
                 if size >= 20
                     && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".no_items"))?
                 {
                     c.tables::<Item<'_>>(o, (0x523ae730, "[vectors.vector_objects.Item]")).map_err(|e| e.within(".no_items"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

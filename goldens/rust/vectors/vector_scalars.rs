@@ -254,107 +254,68 @@ pub mod vectors {
                 if size >= 4
                     && let Some(o) = c.reference(body).map_err(|e| e.within(".empty"))?
                 {
-                    {
-                        c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".empty"))?;
-                    };
+                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".empty"))?;
                 }
-
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".bools"))?
                 {
-                    {
-                        c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".bools"))?;
-                    };
+                    c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".bools"))?;
                 }
-
                 if size >= 12
                     && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".bytes"))?
                 {
-                    {
-                        c.inline_vector(o, (0x4ae44cd7, "[byte]"), 1, 8).map_err(|e| e.within(".bytes"))?;
-                    };
+                    c.inline_vector(o, (0x4ae44cd7, "[byte]"), 1, 8).map_err(|e| e.within(".bytes"))?;
                 }
-
                 if size >= 16
                     && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".ubytes"))?
                 {
-                    {
-                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".ubytes"))?;
-                    };
+                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".ubytes"))?;
                 }
-
                 if size >= 20
                     && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".shorts"))?
                 {
-                    {
-                        c.inline_vector(o, (0x8e8d6603, "[short]"), 2, 8).map_err(|e| e.within(".shorts"))?;
-                    };
+                    c.inline_vector(o, (0x8e8d6603, "[short]"), 2, 8).map_err(|e| e.within(".shorts"))?;
                 }
-
                 if size >= 24
                     && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".ushorts"))?
                 {
-                    {
-                        c.inline_vector(o, (0x90087ae0, "[ushort]"), 2, 8).map_err(|e| e.within(".ushorts"))?;
-                    };
+                    c.inline_vector(o, (0x90087ae0, "[ushort]"), 2, 8).map_err(|e| e.within(".ushorts"))?;
                 }
-
                 if size >= 28
                     && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".ints"))?
                 {
-                    {
-                        c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".ints"))?;
-                    };
+                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".ints"))?;
                 }
-
                 if size >= 32
                     && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".uints"))?
                 {
-                    {
-                        c.inline_vector(o, (0x4e4598e1, "[uint]"), 4, 8).map_err(|e| e.within(".uints"))?;
-                    };
+                    c.inline_vector(o, (0x4e4598e1, "[uint]"), 4, 8).map_err(|e| e.within(".uints"))?;
                 }
-
                 if size >= 36
                     && let Some(o) = c.reference(body + 32).map_err(|e| e.within(".longs"))?
                 {
-                    {
-                        c.inline_vector(o, (0x2bf68b0b, "[long]"), 8, 8).map_err(|e| e.within(".longs"))?;
-                    };
+                    c.inline_vector(o, (0x2bf68b0b, "[long]"), 8, 8).map_err(|e| e.within(".longs"))?;
                 }
-
                 if size >= 40
                     && let Some(o) = c.reference(body + 36).map_err(|e| e.within(".ulongs"))?
                 {
-                    {
-                        c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".ulongs"))?;
-                    };
+                    c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".ulongs"))?;
                 }
-
                 if size >= 44
                     && let Some(o) = c.reference(body + 40).map_err(|e| e.within(".floats"))?
                 {
-                    {
-                        c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".floats"))?;
-                    };
+                    c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".floats"))?;
                 }
-
                 if size >= 48
                     && let Some(o) = c.reference(body + 44).map_err(|e| e.within(".doubles"))?
                 {
-                    {
-                        c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".doubles"))?;
-                    };
+                    c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".doubles"))?;
                 }
-
                 if size >= 52
                     && let Some(o) = c.reference(body + 48).map_err(|e| e.within(".suits"))?
                 {
-                    {
-                        c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".suits"))?;
-                    };
+                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".suits"))?;
                 }
-
                 c.leave(at);
                 Ok(())
             }

@@ -193,15 +193,11 @@ pub mod example {
             {
                 c.string(o, 0x17c16538).map_err(|e| e.within(".label"))?;
             }
-
             if size >= 24
                 && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".tags"))?
             {
-                {
-                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".tags"))?;
-                };
+                c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".tags"))?;
             }
-
             c.leave(at);
             Ok(())
         }

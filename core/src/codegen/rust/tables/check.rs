@@ -1,46 +1,58 @@
 //! The generated verifier's code for one field: the model's check, printed in the order the
 //! schema-driven verifier checks it.
 
-use super::super::Printer;
+use super::super::{Printer, Writer};
 use crate::codegen::model::{Check, RefCheck};
 use crate::codegen::writer::plus;
+use crate::layout::VectorId;
+use crate::schema::TableId;
 
 impl Printer<'_> {
-    /// The code checking one field of a table in namespace `ns`.
-    pub(super) fn check(&self, ns: &[String], c: &Check) -> String {
+    /// Writes the code checking one field of a table in namespace `ns`.
+    pub(super) fn check(&self, w: &mut Writer, ns: &[String], c: &Check) {
         let within = format!(".map_err(|e| e.within({:?}))", format!(".{}", c.field));
         let end = c.end;
         let presence = c
             .presence
-            .map(|p| format!("    c.presence({}){within}?;\n", plus("body", p)));
+            .map(|p| format!("c.presence({}){within}?;", plus("body", p)));
         let reference = c.reference.map(|r| self.reference_check(ns, c, r, &within));
-        let missing = format!("return Err(rt::Checker::required_missing(at)){within}");
+        let missing = format!("return Err(rt::Checker::required_missing(at)){within};");
         match (presence, reference) {
             (None, None) if c.required => {
-                format!("        if size < {end} {{\n            {missing};\n        }}\n")
+                w.block(format!("if size < {end}"), |w| w.line(&missing));
             }
-            (None, None) => String::new(),
+            (None, None) => {}
             // A reference to follow only when there is one: one `if`, as clippy would have it.
-            (None, Some(Followed::IfSome { expr, arm })) => format!(
-                "        if size >= {end}\n            && let Some(o) = {expr}\n        {{\n            {};\n        }}\n\n",
-                arm.replace('\n', "\n    ")
-            ),
+            (None, Some(Followed::IfSome { expr, arm })) => {
+                w.line(format!("if size >= {end}\n    && let Some(o) = {expr}"));
+                w.block("", |w| statements(w, &arm));
+            }
             (presence, reference) => {
-                let mut inner = presence.unwrap_or_default();
-                match reference {
-                    Some(Followed::Match(text)) => inner.push_str(&text),
-                    Some(Followed::IfSome { expr, arm }) => inner.push_str(&format!(
-                        "    if let Some(o) = {expr} {{\n        {arm};\n    }}\n"
-                    )),
-                    None => {}
-                }
-                let inner: String = inner.lines().map(|l| format!("        {l}\n")).collect();
-                let absent = if c.required {
-                    format!(" else {{\n            {missing};\n        }}")
-                } else {
-                    String::new()
+                let present = |w: &mut Writer| {
+                    if let Some(presence) = &presence {
+                        w.line(presence);
+                    }
+                    match &reference {
+                        Some(Followed::IfSome { expr, arm }) => {
+                            w.block(format!("if let Some(o) = {expr}"), |w| statements(w, arm));
+                        }
+                        Some(Followed::Match { expr, arm, null }) => {
+                            // The arm is a block: a check may return what it found (a count).
+                            w.block(format!("match {expr}"), |w| {
+                                w.block("Some(o) =>", |w| statements(w, arm));
+                                w.line(format!("None => {null},"));
+                            });
+                        }
+                        None => {}
+                    }
                 };
-                format!("        if size >= {end} {{\n{inner}        }}{absent}\n")
+                if c.required {
+                    w.block_then(format!("if size >= {end}"), " else {", present);
+                    w.indented(|w| w.line(&missing));
+                    w.line("}");
+                } else {
+                    w.block(format!("if size >= {end}"), present);
+                }
             }
         }
     }
@@ -48,18 +60,43 @@ impl Printer<'_> {
     /// What following the field's reference checks: an `if let` when a null reference needs
     /// nothing, else a `match` whose `None` arm says what it needs.
     fn reference_check(&self, ns: &[String], c: &Check, r: RefCheck, within: &str) -> Followed {
-        let (offset, arm, null) = match r {
+        let (offset, arm, null) = self.reference_arm(ns, r, within);
+        let expr = format!("c.reference({}){within}?", plus("body", offset));
+        let null = match (c.required, null) {
+            (true, _) => Some(format!(
+                "return Err(rt::Checker::required_missing(at)){within}"
+            )),
+            (false, null) => null,
+        };
+        match null {
+            None => Followed::IfSome { expr, arm },
+            Some(null) => Followed::Match { expr, arm, null },
+        }
+    }
+
+    /// The reference's offset, the checks of the object it refers to (`o`), and the check a
+    /// null reference needs, if any.
+    fn reference_arm(
+        &self,
+        ns: &[String],
+        r: RefCheck,
+        within: &str,
+    ) -> (u32, Vec<String>, Option<String>) {
+        match r {
             RefCheck::String { offset } => (
                 offset,
-                format!("c.string(o, 0x{:08x}){within}?", self.model.string_tag),
+                vec![format!(
+                    "c.string(o, 0x{:08x}){within}?",
+                    self.model.string_tag
+                )],
                 None,
             ),
             RefCheck::Table { offset, id } => (
                 offset,
-                format!(
+                vec![format!(
                     "<{} as rt::Check>::check(c, o){within}?",
                     self.table_path(ns, id, "<'_>")
-                ),
+                )],
                 None,
             ),
             RefCheck::InlineVector {
@@ -75,10 +112,10 @@ impl Printer<'_> {
                 let v = self.model.vector(vector);
                 (
                     offset,
-                    format!(
+                    vec![format!(
                         "c.strings(o, (0x{:08x}, {:?}), 0x{:08x}){within}?",
                         v.tag, v.identity, self.model.string_tag
-                    ),
+                    )],
                     None,
                 )
             }
@@ -86,12 +123,12 @@ impl Printer<'_> {
                 let v = self.model.vector(vector);
                 (
                     offset,
-                    format!(
+                    vec![format!(
                         "c.tables::<{}>(o, (0x{:08x}, {:?})){within}?",
                         self.table_path(ns, id, "<'_>"),
                         v.tag,
                         v.identity
-                    ),
+                    )],
                     None,
                 )
             }
@@ -104,10 +141,10 @@ impl Printer<'_> {
                 let at = plus("body", discriminant);
                 (
                     offset,
-                    format!(
+                    vec![format!(
                         "{}::check(c, c.discriminant({at}, {width}), o, {at}){within}?",
                         self.union_path(ns, id, "Ref")
-                    ),
+                    )],
                     // A null reference needs the discriminant NONE.
                     Some(format!("c.union_none({at}, {width}){within}?")),
                 )
@@ -123,7 +160,7 @@ impl Printer<'_> {
                 let (t, v) = (self.model.vector(types), self.model.vector(values));
                 (
                     offset,
-                    format!(
+                    vec![format!(
                         "c.unions(o, (0x{:08x}, {:?}), rt::UnionTypes {{ at: {}, tag: 0x{:08x}, name: {:?}, width: {width} }}, {}::check){within}?",
                         v.tag,
                         v.identity,
@@ -131,57 +168,53 @@ impl Printer<'_> {
                         t.tag,
                         t.identity,
                         self.union_path(ns, id, "Ref")
-                    ),
+                    )],
                     None,
                 )
             }
-        };
-        let expr = format!("c.reference({}){within}?", plus("body", offset));
-        let null = match (c.required, null) {
-            (true, _) => Some(format!(
-                "return Err(rt::Checker::required_missing(at)){within}"
-            )),
-            (false, null) => null,
-        };
-        match null {
-            None => Followed::IfSome { expr, arm },
-            Some(null) => Followed::Match(format!(
-                "    match {expr} {{\n        Some(o) => {arm},\n        None => {{ {null} }}\n    }}\n"
-            )),
         }
     }
 }
 
 impl Printer<'_> {
-    /// The checks of an inline vector (and of the message it holds, for `nested_flatbuffer`),
-    /// as a block.
+    /// The checks of an inline vector (and of the message it holds, for `nested_flatbuffer`).
     fn inline_vector_arm(
         &self,
         ns: &[String],
-        vector: crate::layout::VectorId,
-        nested: Option<crate::schema::TableId>,
+        vector: VectorId,
+        nested: Option<TableId>,
         within: &str,
-    ) -> String {
+    ) -> Vec<String> {
         let v = self.model.vector(vector);
-        let mut arm = format!(
-            "{{\n            c.inline_vector(o, (0x{:08x}, {:?}), {}, {}){within}?;",
+        let mut arm = vec![format!(
+            "c.inline_vector(o, (0x{:08x}, {:?}), {}, {}){within}?",
             v.tag, v.identity, v.stride, v.body_align
-        );
+        )];
         if let Some(nested) = nested {
             let nt = self.table_path(ns, nested, "<'_>");
-            arm.push_str(&format!(
-                "\n            c.nested(o, (<{nt} as rt::Check>::TAG, <{nt} as rt::Check>::NAME), <{nt} as rt::Check>::FILE_IDENTIFIER, |c, at| <{nt} as rt::Check>::check(c, at).map_err(|e| e.within(<{nt} as rt::Check>::SHORT_NAME))){within}?;"
+            arm.push(format!(
+                "c.nested(o, (<{nt} as rt::Check>::TAG, <{nt} as rt::Check>::NAME), <{nt} as rt::Check>::FILE_IDENTIFIER, |c, at| <{nt} as rt::Check>::check(c, at).map_err(|e| e.within(<{nt} as rt::Check>::SHORT_NAME))){within}?"
             ));
         }
-        arm.push_str("\n        }");
         arm
     }
 }
 
-/// How a field's reference is followed.
+/// Writes `statements`, one per line, each ended with `;`.
+fn statements(w: &mut Writer, statements: &[String]) {
+    for s in statements {
+        w.line(format!("{s};"));
+    }
+}
+
+/// How a field's reference is followed: statements (`arm`) over the referenced object `o`.
 enum Followed {
-    /// `if let Some(o) = expr { arm; }`: nothing to check of a null reference.
-    IfSome { expr: String, arm: String },
-    /// A `match` with both arms, as its text.
-    Match(String),
+    /// `if let Some(o) = expr { arm }`: nothing to check of a null reference.
+    IfSome { expr: String, arm: Vec<String> },
+    /// `match expr { Some(o) => arm, None => null }`: a null reference has a check of its own.
+    Match {
+        expr: String,
+        arm: Vec<String>,
+        null: String,
+    },
 }

@@ -10,6 +10,7 @@ use super::literals::scalar_type;
 use super::names::{member, type_name};
 use super::{Printer, Writer};
 use crate::codegen::model::{Field, FieldKind, Table, Value};
+use crate::layout::format::{OBJECT_HEADER_SIZE, REF_SIZE};
 use crate::schema::TableId;
 
 /// What one field adds to each part of its table's code.
@@ -158,17 +159,21 @@ impl Printer<'_> {
             "impl<'a> rt::TableElement<'a> for {name}<'a> {{\n    #[inline(always)]\n    unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {{\n        // SAFETY: forwarded contract: a verified `{name}` object.\n        {name} {{ t: unsafe {{ rt::Table::new(bytes, object) }} }}\n    }}\n    #[inline(always)]\n    fn from_table(t: rt::Table<'a>) -> Self {{\n        {name} {{ t }}\n    }}\n}}\n"
         ));
         w.line(format!(
-            "// SAFETY: follows the slot's reference to a table, which the verifier checked as a `{name}`\n// because the caller's vector is a verified vector of them.\nunsafe impl<'a> rt::Element<'a> for {name}<'a> {{\n    const STRIDE: usize = 4;\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        // SAFETY: forwarded contract.\n        unsafe {{ rt::table_element(bytes, at) }}\n    }}\n}}\n"
+            "// SAFETY: follows the slot's reference to a table, which the verifier checked as a `{name}`\n// because the caller's vector is a verified vector of them.\nunsafe impl<'a> rt::Element<'a> for {name}<'a> {{\n    const STRIDE: usize = {REF_SIZE};\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        // SAFETY: forwarded contract.\n        unsafe {{ rt::table_element(bytes, at) }}\n    }}\n}}\n"
         ));
-        let checks: String = t
-            .checks
-            .iter()
-            .map(|c| self.check(&t.name.namespace, c))
-            .collect();
+        let mut checks = Writer::new();
+        checks.indented(|w| {
+            w.indented(|w| {
+                for c in &t.checks {
+                    self.check(w, &t.name.namespace, c);
+                }
+            });
+        });
+        let checks = checks.finish();
         let fid = self.model.file_identifier;
         let dotted = t.name.dotted();
         w.line(format!(
-            "impl rt::Check for {name}<'_> {{\n    const TAG: u32 = 0x{tag:08x};\n    const NAME: &'static str = {dotted:?};\n    const SHORT_NAME: &'static str = {:?};\n    const FILE_IDENTIFIER: [u8; 4] = {fid:?};\n    fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {{\n        let Some(size) = c.table(at, (0x{tag:08x}, {dotted:?}), {})? else {{\n            return Ok(());\n        }};\n        let body = at + 8;\n        let _ = (body, size);\n{checks}        c.leave(at);\n        Ok(())\n    }}\n}}\n",
+            "impl rt::Check for {name}<'_> {{\n    const TAG: u32 = 0x{tag:08x};\n    const NAME: &'static str = {dotted:?};\n    const SHORT_NAME: &'static str = {:?};\n    const FILE_IDENTIFIER: [u8; 4] = {fid:?};\n    fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {{\n        let Some(size) = c.table(at, (0x{tag:08x}, {dotted:?}), {})? else {{\n            return Ok(());\n        }};\n        let body = at + {OBJECT_HEADER_SIZE};\n        let _ = (body, size);\n{checks}        c.leave(at);\n        Ok(())\n    }}\n}}\n",
             t.name.name,
             t.body_align,
             tag = t.tag
