@@ -8,7 +8,7 @@ use crate::schema::{EnumDef, ScalarType};
 /// The short name of a scalar type in the kind column (`i32`, `f32`), as `docs/layout.md`
 /// writes them.
 pub(super) fn scalar_kind(ty: ScalarType) -> &'static str {
-    ty.rust_type()
+    ty.layout_name()
 }
 
 /// The scalar of type `ty` at `at`, as text: integers in decimal, floats in the shortest

@@ -70,8 +70,9 @@ impl ScalarType {
         }
     }
 
-    /// The Rust type it reads as (`i32`, `f32`), which is also how `docs/layout.md` writes it.
-    pub fn rust_type(self) -> &'static str {
+    /// How `docs/layout.md` and annotations write it (`i32`, `f32`): by signedness and width,
+    /// whatever the language. Code generators spell types with their own rules.
+    pub fn layout_name(self) -> &'static str {
         use ScalarType::*;
         match self {
             Bool => "bool",
