@@ -14,11 +14,12 @@ pub(crate) fn render(schema: &Schema, layout: &Layout, selected: Option<NamedTyp
         _ => {
             let _ = writeln!(
                 out,
-                "message header: {} bytes; object header: {} bytes; references: i32, relative; \
-                 string tag 0x{:08x}\n",
+                "message header: {} bytes; tables and vectors of references: a {}-byte header \
+                 (tag, size); strings and other vectors: a {}-byte count; references: i32, \
+                 relative\n",
                 weftbuf::layout::format::MESSAGE_HEADER_SIZE,
                 weftbuf::layout::format::OBJECT_HEADER_SIZE,
-                layout.string_tag
+                weftbuf::layout::format::COUNT_SIZE,
             );
             for s in &layout.structs {
                 structure(&mut out, s);
@@ -29,10 +30,15 @@ pub(crate) fn render(schema: &Schema, layout: &Layout, selected: Option<NamedTyp
             if !layout.vectors.is_empty() {
                 out.push_str("vectors\n    tag         stride  align  type\n");
                 for v in &layout.vectors {
+                    let tag = if v.tagged {
+                        format!("0x{:08x}", v.tag)
+                    } else {
+                        "(count)".to_string()
+                    };
                     let _ = writeln!(
                         out,
-                        "    0x{:08x}  {:>6}  {:>5}  {}",
-                        v.tag, v.stride, v.body_align, v.identity
+                        "    {tag:<10}  {:>6}  {:>5}  {}",
+                        v.stride, v.body_align, v.identity
                     );
                 }
             }
@@ -78,7 +84,7 @@ fn table(out: &mut String, schema: &Schema, layout: &Layout, t: &TableLayout, id
         t.name, t.body_size, t.body_align, t.tag
     );
     out.push_str("    offset  size  pad  member\n");
-    for m in &t.members {
+    for (padding, m) in t.by_offset() {
         let Some(field) = def.fields.get(m.field as usize) else {
             continue;
         };
@@ -123,7 +129,7 @@ fn table(out: &mut String, schema: &Schema, layout: &Layout, t: &TableLayout, id
         let _ = writeln!(
             out,
             "    {:>6}  {:>4}  {:>3}  {description}",
-            m.offset, m.size, m.padding_before
+            m.offset, m.size, padding
         );
     }
     out.push('\n');

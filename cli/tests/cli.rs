@@ -100,7 +100,7 @@ fn layout_json_is_the_layout() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(value["name"], "MyGame.Example.Monster");
-    assert_eq!(value["body_size"], 336);
+    assert_eq!(value["body_size"], 304);
     assert_eq!(value["members"][2]["name"], "mana");
     assert_eq!(value["members"][2]["offset"], 40);
     let nan_default = value["fields"]
@@ -286,9 +286,9 @@ fn annotate_shows_invalid_bytes_as_far_as_it_safely_can() {
     let case = worked_example();
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = std::fs::read(case.join("value.bin")).unwrap();
-    // The string "hi" at 0x40 becomes invalid UTF-8, and the message loses its last 8 bytes.
-    bytes[0x40] = 0xFF;
-    bytes.truncate(bytes.len() - 8);
+    // The string "hi" at 0x3C becomes invalid UTF-8, and the message loses its last 4 bytes.
+    bytes[0x3C] = 0xFF;
+    bytes.truncate(bytes.len() - 4);
     let input = dir.path().join("broken.bin");
     std::fs::write(&input, &bytes).unwrap();
     let schema = case.join("schema.fbs");
@@ -303,17 +303,17 @@ fn annotate_shows_invalid_bytes_as_far_as_it_safely_can() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("invalid: byte 8: the header says 88 bytes, but the message is 80"),
+        stderr.contains("invalid: byte 8: the header says 72 bytes, but the message is 68"),
         "{stderr}"
     );
     let stdout = text(&out.stdout);
     for expected in [
-        "+0x0008 | 58 00 00 00             | u32         | 88         | message length \
-         (invalid: the message is 80 bytes)",
-        "+0x0040 | FF 69 00                | utf8        | \"\\xffi\"    | bytes, then a NUL \
+        "+0x0008 | 48 00 00 00             | u32         | 72         | message length \
+         (invalid: the message is 68 bytes)",
+        "+0x003C | FF 69 00                | utf8        | \"\\xffi\"    | bytes, then a NUL \
          not counted (invalid: not UTF-8)",
-        "`tags` -> 0x0048 (invalid: the object's body runs past the end of the message)",
-        "+0x0048 | 2E DD E7 32 03 00 00 00 | unreachable |            | not annotated: the \
+        "`tags` -> 0x0040 (invalid: the object's body runs past the end of the message)",
+        "+0x0040 | 03 00 00 00             | unreachable |            | not annotated: the \
          message is invalid",
     ] {
         assert!(stdout.contains(expected), "{expected}\n{stdout}");

@@ -502,6 +502,7 @@ pub mod my_game {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for ArrayTable<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.

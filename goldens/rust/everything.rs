@@ -461,7 +461,7 @@ pub mod everything {
                 1 => <Leaf<'_> as rt::Check>::check(c, at),
                 2 => <Branch<'_> as rt::Check>::check(c, at),
                 3 => c.boxed_struct(at, (0x18a260f9, "everything.Small"), 4, 2),
-                4 => c.string(at, 0x17c16538),
+                4 => c.string(at),
                 _ => c.unknown_member(at),
             }
         }
@@ -523,7 +523,7 @@ pub mod everything {
                     t.write(&mut b)
                 }
                 PayloadT::Small(s) => v.push_struct((0x18a260f9, 2), s),
-                PayloadT::Text(s) => v.push_string(0x17c16538, s),
+                PayloadT::Text(s) => v.push_string(s),
                 PayloadT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Payload".into(), discriminant: u64::from(*d) }),
             }
         }
@@ -598,6 +598,7 @@ pub mod everything {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Leaf<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -611,7 +612,7 @@ pub mod everything {
         const SHORT_NAME: &'static str = "Leaf";
         const FILE_IDENTIFIER: [u8; 4] = [69, 86, 82, 89];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xee37a06e, "everything.Leaf"), 8)? else {
+            let Some(size) = c.table(at, (0xee37a06e, "everything.Leaf"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -619,7 +620,7 @@ pub mod everything {
             if size >= 8
                 && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".name"))?
             {
-                c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                c.string(o).map_err(|e| e.within(".name"))?;
             }
             c.leave(at);
             Ok(())
@@ -634,7 +635,7 @@ pub mod everything {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for LeafBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0xee37a06e, 9, 8)?;
+            let object = rt::build::table(b, 0xee37a06e, 9, 4)?;
             let body = object.body();
             let _ = body;
             rt::build::put::<Flags>(b, body + 8, Flags(5u8));
@@ -667,7 +668,7 @@ pub mod everything {
         }
         /// Writes `name`.
         pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 4, s);
             Ok(self)
         }
@@ -833,6 +834,7 @@ pub mod everything {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Branch<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -846,7 +848,7 @@ pub mod everything {
         const SHORT_NAME: &'static str = "Branch";
         const FILE_IDENTIFIER: [u8; 4] = [69, 86, 82, 89];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xa53502b2, "everything.Branch"), 8)? else {
+            let Some(size) = c.table(at, (0xa53502b2, "everything.Branch"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -854,7 +856,7 @@ pub mod everything {
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".label"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".label"))?;
+                        c.string(o).map_err(|e| e.within(".label"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".label")),
                 }
@@ -884,7 +886,7 @@ pub mod everything {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for BranchBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0xa53502b2, 12, 8)?;
+            let object = rt::build::table(b, 0xa53502b2, 12, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -910,7 +912,7 @@ pub mod everything {
         }
         /// Writes `label`.
         pub fn label(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
@@ -1088,132 +1090,132 @@ pub mod everything {
         /// `flags`: `everything.Flags`.
         #[inline(always)]
         pub fn flags(&self) -> Flags {
-            self.t.scalar(50, 51, Flags(0u8))
+            self.t.scalar(3, 4, Flags(0u8))
         }
         /// `maybe_i32`: `int`.
         #[inline(always)]
         pub fn maybe_i32(&self) -> Option<i32> {
-            self.t.optional(51, 52, 56)
+            self.t.optional(36, 52, 56)
         }
         /// `maybe_f64`: `double`.
         #[inline(always)]
         pub fn maybe_f64(&self) -> Option<f64> {
-            self.t.optional(56, 64, 72)
+            self.t.optional(37, 56, 64)
         }
         /// `maybe_kind`: `everything.Kind`.
         #[inline(always)]
         pub fn maybe_kind(&self) -> Option<Kind> {
-            self.t.optional(72, 74, 76)
+            self.t.optional(38, 50, 52)
         }
         /// `small`: `everything.Small`.
         #[inline(always)]
         pub fn small(&self) -> Option<Small> {
-            self.t.structure(Some(76), 78, 82)
+            self.t.structure(Some(39), 64, 68)
         }
         /// `aligned`: `everything.Aligned`.
         #[inline(always)]
         pub fn aligned(&self) -> Option<Aligned> {
-            self.t.structure(Some(82), 96, 128)
+            self.t.structure(Some(68), 80, 112)
         }
         /// `must`: `everything.Small`.
         #[inline(always)]
         pub fn must(&self) -> Small {
-            self.t.structure(None, 128, 132).unwrap_or_default()
+            self.t.structure(None, 112, 116).unwrap_or_default()
         }
         /// `text`: `string`.
         #[inline(always)]
         pub fn text(&self) -> Option<&'a str> {
             // SAFETY: a verified table of this type; the offset is a string member's.
-            unsafe { self.t.string(132, 136) }
+            unsafe { self.t.string(72, 76) }
         }
         /// `leaf`: `everything.Leaf`.
         #[inline(always)]
         pub fn leaf(&self) -> Option<Leaf<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(136, 140) }.map(<Leaf<'a> as rt::TableElement<'a>>::from_table)
+            unsafe { self.t.table(76, 80) }.map(<Leaf<'a> as rt::TableElement<'a>>::from_table)
         }
         /// `branch`: `everything.Branch`.
         #[inline(always)]
         pub fn branch(&self) -> Option<Branch<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(140, 144) }.map(<Branch<'a> as rt::TableElement<'a>>::from_table)
+            unsafe { self.t.table(116, 120) }.map(<Branch<'a> as rt::TableElement<'a>>::from_table)
         }
         /// `payload`: `everything.Payload`.
         #[inline(always)]
         pub fn payload(&self) -> PayloadRef<'a> {
             // SAFETY: a verified table of this type; the offsets are a union member's.
-            unsafe { self.t.union(144, 148, 152) }
+            unsafe { self.t.union(69, 120, 124) }
         }
         /// The discriminant of `payload`.
         #[inline(always)]
         pub fn payload_type(&self) -> Payload {
-            Payload(self.t.scalar(144, 152, 0u8))
+            Payload(self.t.scalar(69, 124, 0u8))
         }
         /// `payloads`: `[everything.Payload]`.
         #[inline(always)]
         pub fn payloads(&self) -> Option<rt::UnionVector<'a, PayloadRef<'a>>> {
             // SAFETY: a verified table of this type; the offsets are a vector of unions' members.
-            unsafe { self.t.union_vector(152, 156, 160) }
+            unsafe { self.t.union_vector(124, 128, 132) }
         }
         /// `bytes`: `[ubyte]`.
         #[inline(always)]
         pub fn bytes(&self) -> Option<rt::Vector<'a, u8>> {
             // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
-            unsafe { self.t.vector::<u8>(160, 164) }
+            unsafe { self.t.vector::<u8>(132, 136) }
         }
         /// `longs`: `[long]`.
         #[inline(always)]
         pub fn longs(&self) -> Option<rt::Vector<'a, i64>> {
             // SAFETY: a verified table of this type; the offset is a `[long]` member's.
-            unsafe { self.t.vector::<i64>(164, 168) }
+            unsafe { self.t.vector::<i64>(136, 140) }
         }
         /// `doubles`: `[double]`.
         #[inline(always)]
         pub fn doubles(&self) -> Option<rt::Vector<'a, f64>> {
             // SAFETY: a verified table of this type; the offset is a `[double]` member's.
-            unsafe { self.t.vector::<f64>(168, 172) }
+            unsafe { self.t.vector::<f64>(140, 144) }
         }
         /// `bools`: `[bool]`.
         #[inline(always)]
         pub fn bools(&self) -> Option<rt::Vector<'a, bool>> {
             // SAFETY: a verified table of this type; the offset is a `[bool]` member's.
-            unsafe { self.t.vector::<bool>(172, 176) }
+            unsafe { self.t.vector::<bool>(144, 148) }
         }
         /// `kinds`: `[everything.Kind]`.
         #[inline(always)]
         pub fn kinds(&self) -> Option<rt::Vector<'a, Kind>> {
             // SAFETY: a verified table of this type; the offset is a `[everything.Kind]` member's.
-            unsafe { self.t.vector::<Kind>(176, 180) }
+            unsafe { self.t.vector::<Kind>(148, 152) }
         }
         /// `texts`: `[string]`.
         #[inline(always)]
         pub fn texts(&self) -> Option<rt::Vector<'a, &'a str>> {
             // SAFETY: a verified table of this type; the offset is a `[string]` member's.
-            unsafe { self.t.vector::<&'a str>(180, 184) }
+            unsafe { self.t.vector::<&'a str>(152, 156) }
         }
         /// `smalls`: `[everything.Small]`.
         #[inline(always)]
         pub fn smalls(&self) -> Option<rt::Vector<'a, Small>> {
             // SAFETY: a verified table of this type; the offset is a `[everything.Small]` member's.
-            unsafe { self.t.vector::<Small>(184, 188) }
+            unsafe { self.t.vector::<Small>(156, 160) }
         }
         /// `aligneds`: `[everything.Aligned]`.
         #[inline(always)]
         pub fn aligneds(&self) -> Option<rt::Vector<'a, Aligned>> {
             // SAFETY: a verified table of this type; the offset is a `[everything.Aligned]` member's.
-            unsafe { self.t.vector::<Aligned>(188, 192) }
+            unsafe { self.t.vector::<Aligned>(160, 164) }
         }
         /// `leaves`: `[everything.Leaf]`.
         #[inline(always)]
         pub fn leaves(&self) -> Option<rt::Vector<'a, Leaf<'a>>> {
             // SAFETY: a verified table of this type; the offset is a `[everything.Leaf]` member's.
-            unsafe { self.t.vector::<Leaf<'a>>(192, 196) }
+            unsafe { self.t.vector::<Leaf<'a>>(164, 168) }
         }
         /// `nested`: `[ubyte]`.
         #[inline(always)]
         pub fn nested(&self) -> Option<rt::Vector<'a, u8>> {
             // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
-            unsafe { self.t.vector::<u8>(196, 200) }
+            unsafe { self.t.vector::<u8>(168, 172) }
         }
         /// `nested` verified and read as the nested message it holds.
         pub fn nested_nested(&self) -> Option<Result<Everything<'a>, rt::VerifyError>> {
@@ -1222,7 +1224,7 @@ pub mod everything {
         /// `last`: `ushort`.
         #[inline(always)]
         pub fn last(&self) -> u16 {
-            self.t.scalar(204, 206, 7u16)
+            self.t.scalar(176, 178, 7u16)
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> EverythingT {
@@ -1327,6 +1329,7 @@ pub mod everything {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Everything<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -1346,100 +1349,100 @@ pub mod everything {
             let body = at + 8;
             let _ = (body, size);
             if size >= 56 {
-                c.presence(body + 51).map_err(|e| e.within(".maybe_i32"))?;
+                c.presence(body + 36).map_err(|e| e.within(".maybe_i32"))?;
             }
-            if size >= 72 {
-                c.presence(body + 56).map_err(|e| e.within(".maybe_f64"))?;
+            if size >= 64 {
+                c.presence(body + 37).map_err(|e| e.within(".maybe_f64"))?;
             }
-            if size >= 76 {
-                c.presence(body + 72).map_err(|e| e.within(".maybe_kind"))?;
+            if size >= 52 {
+                c.presence(body + 38).map_err(|e| e.within(".maybe_kind"))?;
             }
-            if size >= 82 {
-                c.presence(body + 76).map_err(|e| e.within(".small"))?;
+            if size >= 68 {
+                c.presence(body + 39).map_err(|e| e.within(".small"))?;
             }
-            if size >= 128 {
-                c.presence(body + 82).map_err(|e| e.within(".aligned"))?;
+            if size >= 112 {
+                c.presence(body + 68).map_err(|e| e.within(".aligned"))?;
             }
-            if size < 132 {
+            if size < 116 {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".must"));
             }
-            if size >= 136
-                && let Some(o) = c.reference(body + 132).map_err(|e| e.within(".text"))?
+            if size >= 76
+                && let Some(o) = c.reference(body + 72).map_err(|e| e.within(".text"))?
             {
-                c.string(o, 0x17c16538).map_err(|e| e.within(".text"))?;
+                c.string(o).map_err(|e| e.within(".text"))?;
             }
-            if size >= 140
-                && let Some(o) = c.reference(body + 136).map_err(|e| e.within(".leaf"))?
+            if size >= 80
+                && let Some(o) = c.reference(body + 76).map_err(|e| e.within(".leaf"))?
             {
                 <Leaf<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".leaf"))?;
             }
-            if size >= 144
-                && let Some(o) = c.reference(body + 140).map_err(|e| e.within(".branch"))?
+            if size >= 120
+                && let Some(o) = c.reference(body + 116).map_err(|e| e.within(".branch"))?
             {
                 <Branch<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".branch"))?;
             }
-            if size >= 152 {
-                match c.reference(body + 148).map_err(|e| e.within(".payload"))? {
+            if size >= 124 {
+                match c.reference(body + 120).map_err(|e| e.within(".payload"))? {
                     Some(o) => {
-                        PayloadRef::check(c, c.discriminant(body + 144, 1), o, body + 144).map_err(|e| e.within(".payload"))?;
+                        PayloadRef::check(c, c.discriminant(body + 69, 1), o, body + 69).map_err(|e| e.within(".payload"))?;
                     }
-                    None => c.union_none(body + 144, 1).map_err(|e| e.within(".payload"))?,
+                    None => c.union_none(body + 69, 1).map_err(|e| e.within(".payload"))?,
                 }
             }
-            if size >= 160
-                && let Some(o) = c.reference(body + 156).map_err(|e| e.within(".payloads"))?
+            if size >= 132
+                && let Some(o) = c.reference(body + 128).map_err(|e| e.within(".payloads"))?
             {
-                c.unions(o, (0x36edf25e, "[everything.Payload]"), rt::UnionTypes { at: body + 152, tag: 0x32e7dd2e, name: "[ubyte]", width: 1 }, PayloadRef::check).map_err(|e| e.within(".payloads"))?;
+                c.unions(o, (0x36edf25e, "[everything.Payload]"), rt::UnionTypes { at: body + 124, width: 1 }, PayloadRef::check).map_err(|e| e.within(".payloads"))?;
+            }
+            if size >= 136
+                && let Some(o) = c.reference(body + 132).map_err(|e| e.within(".bytes"))?
+            {
+                c.inline_vector(o, 1, 4).map_err(|e| e.within(".bytes"))?;
+            }
+            if size >= 140
+                && let Some(o) = c.reference(body + 136).map_err(|e| e.within(".longs"))?
+            {
+                c.inline_vector(o, 8, 8).map_err(|e| e.within(".longs"))?;
+            }
+            if size >= 144
+                && let Some(o) = c.reference(body + 140).map_err(|e| e.within(".doubles"))?
+            {
+                c.inline_vector(o, 8, 8).map_err(|e| e.within(".doubles"))?;
+            }
+            if size >= 148
+                && let Some(o) = c.reference(body + 144).map_err(|e| e.within(".bools"))?
+            {
+                c.inline_vector(o, 1, 4).map_err(|e| e.within(".bools"))?;
+            }
+            if size >= 152
+                && let Some(o) = c.reference(body + 148).map_err(|e| e.within(".kinds"))?
+            {
+                c.inline_vector(o, 2, 4).map_err(|e| e.within(".kinds"))?;
+            }
+            if size >= 156
+                && let Some(o) = c.reference(body + 152).map_err(|e| e.within(".texts"))?
+            {
+                c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".texts"))?;
+            }
+            if size >= 160
+                && let Some(o) = c.reference(body + 156).map_err(|e| e.within(".smalls"))?
+            {
+                c.inline_vector(o, 4, 4).map_err(|e| e.within(".smalls"))?;
             }
             if size >= 164
-                && let Some(o) = c.reference(body + 160).map_err(|e| e.within(".bytes"))?
+                && let Some(o) = c.reference(body + 160).map_err(|e| e.within(".aligneds"))?
             {
-                c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".bytes"))?;
+                c.inline_vector(o, 32, 16).map_err(|e| e.within(".aligneds"))?;
             }
             if size >= 168
-                && let Some(o) = c.reference(body + 164).map_err(|e| e.within(".longs"))?
-            {
-                c.inline_vector(o, (0x2bf68b0b, "[long]"), 8, 8).map_err(|e| e.within(".longs"))?;
-            }
-            if size >= 172
-                && let Some(o) = c.reference(body + 168).map_err(|e| e.within(".doubles"))?
-            {
-                c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".doubles"))?;
-            }
-            if size >= 176
-                && let Some(o) = c.reference(body + 172).map_err(|e| e.within(".bools"))?
-            {
-                c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".bools"))?;
-            }
-            if size >= 180
-                && let Some(o) = c.reference(body + 176).map_err(|e| e.within(".kinds"))?
-            {
-                c.inline_vector(o, (0x8e8d6603, "[short]"), 2, 8).map_err(|e| e.within(".kinds"))?;
-            }
-            if size >= 184
-                && let Some(o) = c.reference(body + 180).map_err(|e| e.within(".texts"))?
-            {
-                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".texts"))?;
-            }
-            if size >= 188
-                && let Some(o) = c.reference(body + 184).map_err(|e| e.within(".smalls"))?
-            {
-                c.inline_vector(o, (0xf3071851, "[everything.Small]"), 4, 8).map_err(|e| e.within(".smalls"))?;
-            }
-            if size >= 192
-                && let Some(o) = c.reference(body + 188).map_err(|e| e.within(".aligneds"))?
-            {
-                c.inline_vector(o, (0x57d6c5a0, "[everything.Aligned]"), 32, 16).map_err(|e| e.within(".aligneds"))?;
-            }
-            if size >= 196
-                && let Some(o) = c.reference(body + 192).map_err(|e| e.within(".leaves"))?
+                && let Some(o) = c.reference(body + 164).map_err(|e| e.within(".leaves"))?
             {
                 c.tables::<Leaf<'_>>(o, (0x8c2cb98a, "[everything.Leaf]")).map_err(|e| e.within(".leaves"))?;
             }
-            if size >= 200
-                && let Some(o) = c.reference(body + 196).map_err(|e| e.within(".nested"))?
+            if size >= 172
+                && let Some(o) = c.reference(body + 168).map_err(|e| e.within(".nested"))?
             {
-                c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".nested"))?;
+                c.inline_vector(o, 1, 4).map_err(|e| e.within(".nested"))?;
                 c.nested(o, (<Everything<'_> as rt::Check>::TAG, <Everything<'_> as rt::Check>::NAME), <Everything<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Everything<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Everything<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".nested"))?;
             }
             c.leave(at);
@@ -1455,7 +1458,7 @@ pub mod everything {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for EverythingBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x72b4a663, 206, 16)?;
+            let object = rt::build::table(b, 0x72b4a663, 178, 16)?;
             let body = object.body();
             let _ = body;
             rt::build::put::<bool>(b, body, true);
@@ -1470,7 +1473,7 @@ pub mod everything {
             rt::build::put::<f32>(b, body + 32, 3.5f32);
             rt::build::put::<f64>(b, body + 40, f64::NEG_INFINITY);
             rt::build::put::<Kind>(b, body + 48, Kind(100i16));
-            rt::build::put::<u16>(b, body + 204, 7u16);
+            rt::build::put::<u16>(b, body + 176, 7u16);
             Ok(object)
         }
         fn resume(b: &'c mut rt::Builder<'buf>, object: rt::ObjectRef) -> Self {
@@ -1567,7 +1570,7 @@ pub mod everything {
         /// Sets `flags`.
         #[inline]
         pub fn flags(&mut self, value: Flags) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 50, value);
+            rt::build::put(self.b, self.object.body() + 3, value);
             self
         }
         /// Sets `maybe_i32`.
@@ -1575,177 +1578,177 @@ pub mod everything {
         pub fn maybe_i32(&mut self, value: i32) -> &mut Self {
             let body = self.object.body();
             rt::build::put(self.b, body + 52, value);
-            rt::build::put(self.b, body + 51, 1u8);
+            rt::build::put(self.b, body + 36, 1u8);
             self
         }
         /// Sets `maybe_f64`.
         #[inline]
         pub fn maybe_f64(&mut self, value: f64) -> &mut Self {
             let body = self.object.body();
-            rt::build::put(self.b, body + 64, value);
-            rt::build::put(self.b, body + 56, 1u8);
+            rt::build::put(self.b, body + 56, value);
+            rt::build::put(self.b, body + 37, 1u8);
             self
         }
         /// Sets `maybe_kind`.
         #[inline]
         pub fn maybe_kind(&mut self, value: Kind) -> &mut Self {
             let body = self.object.body();
-            rt::build::put(self.b, body + 74, value);
-            rt::build::put(self.b, body + 72, 1u8);
+            rt::build::put(self.b, body + 50, value);
+            rt::build::put(self.b, body + 38, 1u8);
             self
         }
         /// Sets `small`.
         #[inline]
         pub fn small(&mut self, value: &Small) -> &mut Self {
             let body = self.object.body();
-            rt::build::put_struct(self.b, body + 78, value);
-            rt::build::put(self.b, body + 76, 1u8);
+            rt::build::put_struct(self.b, body + 64, value);
+            rt::build::put(self.b, body + 39, 1u8);
             self
         }
         /// Sets `aligned`.
         #[inline]
         pub fn aligned(&mut self, value: &Aligned) -> &mut Self {
             let body = self.object.body();
-            rt::build::put_struct(self.b, body + 96, value);
-            rt::build::put(self.b, body + 82, 1u8);
+            rt::build::put_struct(self.b, body + 80, value);
+            rt::build::put(self.b, body + 68, 1u8);
             self
         }
         /// Sets `must`.
         #[inline]
         pub fn must(&mut self, value: &Small) -> &mut Self {
             let body = self.object.body();
-            rt::build::put_struct(self.b, body + 128, value);
+            rt::build::put_struct(self.b, body + 112, value);
             self
         }
         /// Writes `text`.
         pub fn text(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(self.object.body() + 132, s);
+            let s = rt::build::string(self.b, value)?;
+            self.b.set_ref(self.object.body() + 72, s);
             Ok(self)
         }
         /// Starts `leaf`: the table is written now, its fields through the builder returned.
         pub fn leaf(&mut self) -> Result<LeafBuilder<'_, 'buf>, rt::BuildError> {
-            rt::build::child(self.b, self.object.body() + 136)
+            rt::build::child(self.b, self.object.body() + 76)
         }
         /// Starts `branch`: the table is written now, its fields through the builder returned.
         pub fn branch(&mut self) -> Result<BranchBuilder<'_, 'buf>, rt::BuildError> {
-            rt::build::child(self.b, self.object.body() + 140)
+            rt::build::child(self.b, self.object.body() + 116)
         }
         /// Sets `payload` to a `Leaf` table, written now; fill it through the builder returned.
         pub fn payload_leaf(&mut self) -> Result<LeafBuilder<'_, 'buf>, rt::BuildError> {
             let body = self.object.body();
-            rt::build::put(self.b, body + 144, 1u8);
-            rt::build::child(self.b, body + 148)
+            rt::build::put(self.b, body + 69, 1u8);
+            rt::build::child(self.b, body + 120)
         }
         /// Sets `payload` to a `Branch` table, written now; fill it through the builder returned.
         pub fn payload_branch(&mut self) -> Result<BranchBuilder<'_, 'buf>, rt::BuildError> {
             let body = self.object.body();
-            rt::build::put(self.b, body + 144, 2u8);
-            rt::build::child(self.b, body + 148)
+            rt::build::put(self.b, body + 69, 2u8);
+            rt::build::child(self.b, body + 120)
         }
         /// Sets `payload` to a `Small` struct.
         pub fn payload_small(&mut self, value: &Small) -> Result<&mut Self, rt::BuildError> {
             let body = self.object.body();
-            rt::build::put(self.b, body + 144, 3u8);
+            rt::build::put(self.b, body + 69, 3u8);
             let s = rt::build::boxed_struct(self.b, (0x18a260f9, 2), value)?;
-            self.b.set_ref(body + 148, s);
+            self.b.set_ref(body + 120, s);
             Ok(self)
         }
         /// Sets `payload` to a string.
         pub fn payload_text(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
             let body = self.object.body();
-            rt::build::put(self.b, body + 144, 4u8);
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(body + 148, s);
+            rt::build::put(self.b, body + 69, 4u8);
+            let s = rt::build::string(self.b, value)?;
+            self.b.set_ref(body + 120, s);
             Ok(self)
         }
         /// Starts `payloads`: its discriminants are written now, then each element is pushed in order.
         pub fn payloads(&mut self, discriminants: &[Payload]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {
             let body = self.object.body();
-            rt::build::UnionVector::new(self.b, (0x32e7dd2e, 0x36edf25e), discriminants, (body + 152, body + 156))
+            rt::build::UnionVector::new(self.b, (4, 0x36edf25e), discriminants, (body + 124, body + 128))
         }
         /// Writes `bytes`.
         pub fn bytes(&mut self, value: &[u8]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
-            self.b.set_ref(self.object.body() + 160, v);
+            let v = rt::build::scalars(self.b, 4, value)?;
+            self.b.set_ref(self.object.body() + 132, v);
             Ok(self)
         }
         /// Makes room for `bytes`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
         pub fn bytes_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
-            rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 160)
+            rt::build::bytes_in_place(self.b, 4, len, self.object.body() + 132)
         }
         /// Writes `longs`.
         pub fn longs(&mut self, value: &[i64]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::scalars(self.b, 0x2bf68b0b, value)?;
-            self.b.set_ref(self.object.body() + 164, v);
+            let v = rt::build::scalars(self.b, 8, value)?;
+            self.b.set_ref(self.object.body() + 136, v);
             Ok(self)
         }
         /// Writes `doubles`.
         pub fn doubles(&mut self, value: &[f64]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::scalars(self.b, 0x0bc5cbce, value)?;
-            self.b.set_ref(self.object.body() + 168, v);
+            let v = rt::build::scalars(self.b, 8, value)?;
+            self.b.set_ref(self.object.body() + 140, v);
             Ok(self)
         }
         /// Writes `bools`.
         pub fn bools(&mut self, value: &[bool]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::scalars(self.b, 0xd9b06051, value)?;
-            self.b.set_ref(self.object.body() + 172, v);
+            let v = rt::build::scalars(self.b, 4, value)?;
+            self.b.set_ref(self.object.body() + 144, v);
             Ok(self)
         }
         /// Writes `kinds`.
         pub fn kinds(&mut self, value: &[Kind]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::scalars(self.b, 0x8e8d6603, value)?;
-            self.b.set_ref(self.object.body() + 176, v);
+            let v = rt::build::scalars(self.b, 4, value)?;
+            self.b.set_ref(self.object.body() + 148, v);
             Ok(self)
         }
         /// Writes `texts`: the vector, then each string.
         pub fn texts<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
-            self.b.set_ref(self.object.body() + 180, v);
+            let v = rt::build::strings(self.b, 0x3e7ea36a, value)?;
+            self.b.set_ref(self.object.body() + 152, v);
             Ok(self)
         }
         /// Writes `smalls`.
         pub fn smalls(&mut self, value: &[Small]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::structs(self.b, 0xf3071851, 8, value)?;
-            self.b.set_ref(self.object.body() + 184, v);
+            let v = rt::build::structs(self.b, 4, value)?;
+            self.b.set_ref(self.object.body() + 156, v);
             Ok(self)
         }
         /// Writes `smalls` from `count` structs an iterator makes, each written once, in place.
         pub fn smalls_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Small>) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::structs_from_iter(self.b, (0xf3071851, 8), count, items)?;
-            self.b.set_ref(self.object.body() + 184, v);
+            let v = rt::build::structs_from_iter(self.b, 4, count, items)?;
+            self.b.set_ref(self.object.body() + 156, v);
             Ok(self)
         }
         /// Writes `aligneds`.
         pub fn aligneds(&mut self, value: &[Aligned]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::structs(self.b, 0x57d6c5a0, 16, value)?;
-            self.b.set_ref(self.object.body() + 188, v);
+            let v = rt::build::structs(self.b, 16, value)?;
+            self.b.set_ref(self.object.body() + 160, v);
             Ok(self)
         }
         /// Writes `aligneds` from `count` structs an iterator makes, each written once, in place.
         pub fn aligneds_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Aligned>) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::structs_from_iter(self.b, (0x57d6c5a0, 16), count, items)?;
-            self.b.set_ref(self.object.body() + 188, v);
+            let v = rt::build::structs_from_iter(self.b, 16, count, items)?;
+            self.b.set_ref(self.object.body() + 160, v);
             Ok(self)
         }
         /// Starts `leaves` with room for `count` tables, pushed in order.
         pub fn leaves(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-            rt::build::TableVector::new(self.b, 0x8c2cb98a, count, self.object.body() + 192)
+            rt::build::TableVector::new(self.b, 0x8c2cb98a, count, self.object.body() + 164)
         }
         /// Writes `nested`.
         pub fn nested(&mut self, value: &[u8]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
-            self.b.set_ref(self.object.body() + 196, v);
+            let v = rt::build::scalars(self.b, 8, value)?;
+            self.b.set_ref(self.object.body() + 168, v);
             Ok(self)
         }
         /// Makes room for `nested`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
         pub fn nested_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
-            rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 196)
+            rt::build::bytes_in_place(self.b, 8, len, self.object.body() + 168)
         }
         /// Sets `last`.
         #[inline]
         pub fn last(&mut self, value: u16) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 204, value);
+            rt::build::put(self.b, self.object.body() + 176, value);
             self
         }
     }
@@ -2102,83 +2105,83 @@ pub mod everything {
         }
         /// Sets `flags` in place; `false` when this object predates the field.
         pub fn set_flags(&mut self, value: Flags) -> bool {
-            self.t.set(50, 51, value)
+            self.t.set(3, 4, value)
         }
         /// Reads `flags`.
         pub fn flags(&self) -> Flags {
-            self.t.scalar(50, 51, Flags(0u8))
+            self.t.scalar(3, 4, Flags(0u8))
         }
         /// Sets or clears `maybe_i32` in place; `false` when this object predates the field.
         pub fn set_maybe_i32(&mut self, value: Option<i32>) -> bool {
-            self.t.set_optional(51, 52, 56, value)
+            self.t.set_optional(36, 52, 56, value)
         }
         /// Sets or clears `maybe_f64` in place; `false` when this object predates the field.
         pub fn set_maybe_f64(&mut self, value: Option<f64>) -> bool {
-            self.t.set_optional(56, 64, 72, value)
+            self.t.set_optional(37, 56, 64, value)
         }
         /// Sets or clears `maybe_kind` in place; `false` when this object predates the field.
         pub fn set_maybe_kind(&mut self, value: Option<Kind>) -> bool {
-            self.t.set_optional(72, 74, 76, value)
+            self.t.set_optional(38, 50, 52, value)
         }
         /// Overwrites `small` in place; `false` when it is not set.
         pub fn set_small(&mut self, value: &Small) -> bool {
-            self.t.set_struct(Some(76), 78, 82, value)
+            self.t.set_struct(Some(39), 64, 68, value)
         }
         /// Overwrites `aligned` in place; `false` when it is not set.
         pub fn set_aligned(&mut self, value: &Aligned) -> bool {
-            self.t.set_struct(Some(82), 96, 128, value)
+            self.t.set_struct(Some(68), 80, 112, value)
         }
         /// Overwrites `must` in place; `false` when it is not set.
         pub fn set_must(&mut self, value: &Small) -> bool {
-            self.t.set_struct(None, 128, 132, value)
+            self.t.set_struct(None, 112, 116, value)
         }
         /// `leaf`, to change in place.
         pub fn leaf_mut(&mut self) -> Option<LeafMut<'_>> {
-            self.t.table(136, 140).map(LeafMut::from_table)
+            self.t.table(76, 80).map(LeafMut::from_table)
         }
         /// `branch`, to change in place.
         pub fn branch_mut(&mut self) -> Option<BranchMut<'_>> {
-            self.t.table(140, 144).map(BranchMut::from_table)
+            self.t.table(116, 120).map(BranchMut::from_table)
         }
         /// `bytes`, to change its elements in place.
         pub fn bytes_mut(&mut self) -> Option<rt::VectorMut<'_, u8>> {
-            self.t.vector(160, 164)
+            self.t.vector(132, 136)
         }
         /// `longs`, to change its elements in place.
         pub fn longs_mut(&mut self) -> Option<rt::VectorMut<'_, i64>> {
-            self.t.vector(164, 168)
+            self.t.vector(136, 140)
         }
         /// `doubles`, to change its elements in place.
         pub fn doubles_mut(&mut self) -> Option<rt::VectorMut<'_, f64>> {
-            self.t.vector(168, 172)
+            self.t.vector(140, 144)
         }
         /// `kinds`, to change its elements in place.
         pub fn kinds_mut(&mut self) -> Option<rt::VectorMut<'_, Kind>> {
-            self.t.vector(176, 180)
+            self.t.vector(148, 152)
         }
         /// `smalls`, to change its elements in place.
         pub fn smalls_mut(&mut self) -> Option<rt::VectorMut<'_, Small>> {
-            self.t.vector(184, 188)
+            self.t.vector(156, 160)
         }
         /// `aligneds`, to change its elements in place.
         pub fn aligneds_mut(&mut self) -> Option<rt::VectorMut<'_, Aligned>> {
-            self.t.vector(188, 192)
+            self.t.vector(160, 164)
         }
         /// Element `index` of `leaves`, to change in place.
         pub fn leaves_mut(&mut self, index: usize) -> Option<LeafMut<'_>> {
-            self.t.tables(192, 196)?.into_get(index).map(LeafMut::from_table)
+            self.t.tables(164, 168)?.into_get(index).map(LeafMut::from_table)
         }
         /// `nested`, to change its elements in place.
         pub fn nested_mut(&mut self) -> Option<rt::VectorMut<'_, u8>> {
-            self.t.vector(196, 200)
+            self.t.vector(168, 172)
         }
         /// Sets `last` in place; `false` when this object predates the field.
         pub fn set_last(&mut self, value: u16) -> bool {
-            self.t.set(204, 206, value)
+            self.t.set(176, 178, value)
         }
         /// Reads `last`.
         pub fn last(&self) -> u16 {
-            self.t.scalar(204, 206, 7u16)
+            self.t.scalar(176, 178, 7u16)
         }
     }
 

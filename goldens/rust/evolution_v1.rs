@@ -360,6 +360,7 @@ pub mod evolution {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for TableA<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -373,7 +374,7 @@ pub mod evolution {
             const SHORT_NAME: &'static str = "TableA";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xb04204ca, "Evolution.V1.TableA"), 8)? else {
+                let Some(size) = c.table(at, (0xb04204ca, "Evolution.V1.TableA"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -391,7 +392,7 @@ pub mod evolution {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TableABuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xb04204ca, 8, 8)?;
+                let object = rt::build::table(b, 0xb04204ca, 8, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -560,6 +561,7 @@ pub mod evolution {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for TableB<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -573,7 +575,7 @@ pub mod evolution {
             const SHORT_NAME: &'static str = "TableB";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xaf420337, "Evolution.V1.TableB"), 8)? else {
+                let Some(size) = c.table(at, (0xaf420337, "Evolution.V1.TableB"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -591,7 +593,7 @@ pub mod evolution {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TableBBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xaf420337, 4, 8)?;
+                let object = rt::build::table(b, 0xaf420337, 4, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -729,46 +731,46 @@ pub mod evolution {
             /// `d`: `Evolution.V1.Enum`.
             #[inline(always)]
             pub fn d(&self) -> Enum {
-                self.t.scalar(12, 13, Enum(0i8))
+                self.t.scalar(6, 7, Enum(0i8))
             }
             /// `e`: `Evolution.V1.TableA`.
             #[inline(always)]
             pub fn e(&self) -> Option<TableA<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(16, 20) }.map(<TableA<'a> as rt::TableElement<'a>>::from_table)
+                unsafe { self.t.table(12, 16) }.map(<TableA<'a> as rt::TableElement<'a>>::from_table)
             }
             /// `f`: `Evolution.V1.Struct`.
             #[inline(always)]
             pub fn f(&self) -> Option<Struct> {
-                self.t.structure(Some(20), 24, 40)
+                self.t.structure(Some(7), 16, 32)
             }
             /// `g`: `[int]`.
             #[inline(always)]
             pub fn g(&self) -> Option<rt::Vector<'a, i32>> {
                 // SAFETY: a verified table of this type; the offset is a `[int]` member's.
-                unsafe { self.t.vector::<i32>(40, 44) }
+                unsafe { self.t.vector::<i32>(32, 36) }
             }
             /// `h`: `[Evolution.V1.TableB]`.
             #[inline(always)]
             pub fn h(&self) -> Option<rt::Vector<'a, TableB<'a>>> {
                 // SAFETY: a verified table of this type; the offset is a `[Evolution.V1.TableB]` member's.
-                unsafe { self.t.vector::<TableB<'a>>(44, 48) }
+                unsafe { self.t.vector::<TableB<'a>>(36, 40) }
             }
             /// `i`: `int`.
             #[inline(always)]
             pub fn i(&self) -> i32 {
-                self.t.scalar(48, 52, 1234i32)
+                self.t.scalar(40, 44, 1234i32)
             }
             /// `j`: `Evolution.V1.Union`.
             #[inline(always)]
             pub fn j(&self) -> UnionRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
-                unsafe { self.t.union(52, 56, 60) }
+                unsafe { self.t.union(44, 48, 52) }
             }
             /// The discriminant of `j`.
             #[inline(always)]
             pub fn j_type(&self) -> Union {
-                Union(self.t.scalar(52, 60, 0u8))
+                Union(self.t.scalar(44, 52, 0u8))
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> RootT {
@@ -820,6 +822,7 @@ pub mod evolution {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Root<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -846,30 +849,30 @@ pub mod evolution {
                         None => c.union_none(body + 5, 1).map_err(|e| e.within(".c"))?,
                     }
                 }
-                if size >= 20
-                    && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".e"))?
+                if size >= 16
+                    && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".e"))?
                 {
                     <TableA<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".e"))?;
                 }
-                if size >= 40 {
-                    c.presence(body + 20).map_err(|e| e.within(".f"))?;
+                if size >= 32 {
+                    c.presence(body + 7).map_err(|e| e.within(".f"))?;
                 }
-                if size >= 44
-                    && let Some(o) = c.reference(body + 40).map_err(|e| e.within(".g"))?
+                if size >= 36
+                    && let Some(o) = c.reference(body + 32).map_err(|e| e.within(".g"))?
                 {
-                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".g"))?;
+                    c.inline_vector(o, 4, 4).map_err(|e| e.within(".g"))?;
                 }
-                if size >= 48
-                    && let Some(o) = c.reference(body + 44).map_err(|e| e.within(".h"))?
+                if size >= 40
+                    && let Some(o) = c.reference(body + 36).map_err(|e| e.within(".h"))?
                 {
                     c.tables::<TableB<'_>>(o, (0x32b1d179, "[Evolution.V1.TableB]")).map_err(|e| e.within(".h"))?;
                 }
-                if size >= 60 {
-                    match c.reference(body + 56).map_err(|e| e.within(".j"))? {
+                if size >= 52 {
+                    match c.reference(body + 48).map_err(|e| e.within(".j"))? {
                         Some(o) => {
-                            UnionRef::check(c, c.discriminant(body + 52, 1), o, body + 52).map_err(|e| e.within(".j"))?;
+                            UnionRef::check(c, c.discriminant(body + 44, 1), o, body + 44).map_err(|e| e.within(".j"))?;
                         }
-                        None => c.union_none(body + 52, 1).map_err(|e| e.within(".j"))?,
+                        None => c.union_none(body + 44, 1).map_err(|e| e.within(".j"))?,
                     }
                 }
                 c.leave(at);
@@ -885,10 +888,10 @@ pub mod evolution {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for RootBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x813c6e35, 60, 8)?;
+                let object = rt::build::table(b, 0x813c6e35, 52, 8)?;
                 let body = object.body();
                 let _ = body;
-                rt::build::put::<i32>(b, body + 48, 1234i32);
+                rt::build::put::<i32>(b, body + 40, 1234i32);
                 Ok(object)
             }
             fn resume(b: &'c mut rt::Builder<'buf>, object: rt::ObjectRef) -> Self {
@@ -937,48 +940,48 @@ pub mod evolution {
             /// Sets `d`.
             #[inline]
             pub fn d(&mut self, value: Enum) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 12, value);
+                rt::build::put(self.b, self.object.body() + 6, value);
                 self
             }
             /// Starts `e`: the table is written now, its fields through the builder returned.
             pub fn e(&mut self) -> Result<TableABuilder<'_, 'buf>, rt::BuildError> {
-                rt::build::child(self.b, self.object.body() + 16)
+                rt::build::child(self.b, self.object.body() + 12)
             }
             /// Sets `f`.
             #[inline]
             pub fn f(&mut self, value: &Struct) -> &mut Self {
                 let body = self.object.body();
-                rt::build::put_struct(self.b, body + 24, value);
-                rt::build::put(self.b, body + 20, 1u8);
+                rt::build::put_struct(self.b, body + 16, value);
+                rt::build::put(self.b, body + 7, 1u8);
                 self
             }
             /// Writes `g`.
             pub fn g(&mut self, value: &[i32]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0xe4bf0bda, value)?;
-                self.b.set_ref(self.object.body() + 40, v);
+                let v = rt::build::scalars(self.b, 4, value)?;
+                self.b.set_ref(self.object.body() + 32, v);
                 Ok(self)
             }
             /// Starts `h` with room for `count` tables, pushed in order.
             pub fn h(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-                rt::build::TableVector::new(self.b, 0x32b1d179, count, self.object.body() + 44)
+                rt::build::TableVector::new(self.b, 0x32b1d179, count, self.object.body() + 36)
             }
             /// Sets `i`.
             #[inline]
             pub fn i(&mut self, value: i32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 48, value);
+                rt::build::put(self.b, self.object.body() + 40, value);
                 self
             }
             /// Sets `j` to a `TableA` table, written now; fill it through the builder returned.
             pub fn j_table_a(&mut self) -> Result<TableABuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 52, 1u8);
-                rt::build::child(self.b, body + 56)
+                rt::build::put(self.b, body + 44, 1u8);
+                rt::build::child(self.b, body + 48)
             }
             /// Sets `j` to a `TableB` table, written now; fill it through the builder returned.
             pub fn j_table_b(&mut self) -> Result<TableBBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 52, 2u8);
-                rt::build::child(self.b, body + 56)
+                rt::build::put(self.b, body + 44, 2u8);
+                rt::build::child(self.b, body + 48)
             }
         }
 
@@ -1116,35 +1119,35 @@ pub mod evolution {
             }
             /// Sets `d` in place; `false` when this object predates the field.
             pub fn set_d(&mut self, value: Enum) -> bool {
-                self.t.set(12, 13, value)
+                self.t.set(6, 7, value)
             }
             /// Reads `d`.
             pub fn d(&self) -> Enum {
-                self.t.scalar(12, 13, Enum(0i8))
+                self.t.scalar(6, 7, Enum(0i8))
             }
             /// `e`, to change in place.
             pub fn e_mut(&mut self) -> Option<TableAMut<'_>> {
-                self.t.table(16, 20).map(TableAMut::from_table)
+                self.t.table(12, 16).map(TableAMut::from_table)
             }
             /// Overwrites `f` in place; `false` when it is not set.
             pub fn set_f(&mut self, value: &Struct) -> bool {
-                self.t.set_struct(Some(20), 24, 40, value)
+                self.t.set_struct(Some(7), 16, 32, value)
             }
             /// `g`, to change its elements in place.
             pub fn g_mut(&mut self) -> Option<rt::VectorMut<'_, i32>> {
-                self.t.vector(40, 44)
+                self.t.vector(32, 36)
             }
             /// Element `index` of `h`, to change in place.
             pub fn h_mut(&mut self, index: usize) -> Option<TableBMut<'_>> {
-                self.t.tables(44, 48)?.into_get(index).map(TableBMut::from_table)
+                self.t.tables(36, 40)?.into_get(index).map(TableBMut::from_table)
             }
             /// Sets `i` in place; `false` when this object predates the field.
             pub fn set_i(&mut self, value: i32) -> bool {
-                self.t.set(48, 52, value)
+                self.t.set(40, 44, value)
             }
             /// Reads `i`.
             pub fn i(&self) -> i32 {
-                self.t.scalar(48, 52, 1234i32)
+                self.t.scalar(40, 44, 1234i32)
             }
         }
 

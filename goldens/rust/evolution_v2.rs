@@ -391,6 +391,7 @@ pub mod evolution {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for TableA<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -404,7 +405,7 @@ pub mod evolution {
             const SHORT_NAME: &'static str = "TableA";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x2f57062d, "Evolution.V2.TableA"), 8)? else {
+                let Some(size) = c.table(at, (0x2f57062d, "Evolution.V2.TableA"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -412,7 +413,7 @@ pub mod evolution {
                 if size >= 12
                     && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".c"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".c"))?;
+                    c.string(o).map_err(|e| e.within(".c"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -427,7 +428,7 @@ pub mod evolution {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TableABuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x2f57062d, 12, 8)?;
+                let object = rt::build::table(b, 0x2f57062d, 12, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -465,7 +466,7 @@ pub mod evolution {
             }
             /// Writes `c`.
             pub fn c(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 8, s);
                 Ok(self)
             }
@@ -608,6 +609,7 @@ pub mod evolution {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for TableB<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -621,7 +623,7 @@ pub mod evolution {
             const SHORT_NAME: &'static str = "TableB";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x2c570174, "Evolution.V2.TableB"), 8)? else {
+                let Some(size) = c.table(at, (0x2c570174, "Evolution.V2.TableB"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -639,7 +641,7 @@ pub mod evolution {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TableBBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x2c570174, 4, 8)?;
+                let object = rt::build::table(b, 0x2c570174, 4, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -798,6 +800,7 @@ pub mod evolution {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for TableC<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -819,7 +822,7 @@ pub mod evolution {
                 if size >= 12
                     && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".b"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".b"))?;
+                    c.string(o).map_err(|e| e.within(".b"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -866,7 +869,7 @@ pub mod evolution {
             }
             /// Writes `b`.
             pub fn b(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 8, s);
                 Ok(self)
             }
@@ -979,46 +982,46 @@ pub mod evolution {
             /// `d`: `Evolution.V2.Enum`.
             #[inline(always)]
             pub fn d(&self) -> Enum {
-                self.t.scalar(12, 13, Enum(0i8))
+                self.t.scalar(6, 7, Enum(0i8))
             }
             /// `e`: `Evolution.V2.TableA`.
             #[inline(always)]
             pub fn e(&self) -> Option<TableA<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(16, 20) }.map(<TableA<'a> as rt::TableElement<'a>>::from_table)
+                unsafe { self.t.table(12, 16) }.map(<TableA<'a> as rt::TableElement<'a>>::from_table)
             }
             /// `ff`: `Evolution.V2.Struct`.
             #[inline(always)]
             pub fn ff(&self) -> Option<Struct> {
-                self.t.structure(Some(20), 24, 40)
+                self.t.structure(Some(7), 16, 32)
             }
             /// `g`: `[int]`.
             #[inline(always)]
             pub fn g(&self) -> Option<rt::Vector<'a, i32>> {
                 // SAFETY: a verified table of this type; the offset is a `[int]` member's.
-                unsafe { self.t.vector::<i32>(40, 44) }
+                unsafe { self.t.vector::<i32>(32, 36) }
             }
             /// `h`: `[Evolution.V2.TableB]`.
             #[inline(always)]
             pub fn h(&self) -> Option<rt::Vector<'a, TableB<'a>>> {
                 // SAFETY: a verified table of this type; the offset is a `[Evolution.V2.TableB]` member's.
-                unsafe { self.t.vector::<TableB<'a>>(44, 48) }
+                unsafe { self.t.vector::<TableB<'a>>(36, 40) }
             }
             /// `i`: `uint`.
             #[inline(always)]
             pub fn i(&self) -> u32 {
-                self.t.scalar(48, 52, 1234u32)
+                self.t.scalar(40, 44, 1234u32)
             }
             /// `k`: `Evolution.V2.TableC`.
             #[inline(always)]
             pub fn k(&self) -> Option<TableC<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(60, 64) }.map(<TableC<'a> as rt::TableElement<'a>>::from_table)
+                unsafe { self.t.table(52, 56) }.map(<TableC<'a> as rt::TableElement<'a>>::from_table)
             }
             /// `l`: `ubyte`.
             #[inline(always)]
             pub fn l(&self) -> u8 {
-                self.t.scalar(64, 65, 56u8)
+                self.t.scalar(56, 57, 56u8)
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> RootT {
@@ -1070,6 +1073,7 @@ pub mod evolution {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Root<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -1096,34 +1100,34 @@ pub mod evolution {
                         None => c.union_none(body + 5, 1).map_err(|e| e.within(".c"))?,
                     }
                 }
-                if size >= 20
-                    && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".e"))?
+                if size >= 16
+                    && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".e"))?
                 {
                     <TableA<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".e"))?;
                 }
-                if size >= 40 {
-                    c.presence(body + 20).map_err(|e| e.within(".ff"))?;
+                if size >= 32 {
+                    c.presence(body + 7).map_err(|e| e.within(".ff"))?;
                 }
-                if size >= 44
-                    && let Some(o) = c.reference(body + 40).map_err(|e| e.within(".g"))?
+                if size >= 36
+                    && let Some(o) = c.reference(body + 32).map_err(|e| e.within(".g"))?
                 {
-                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".g"))?;
+                    c.inline_vector(o, 4, 4).map_err(|e| e.within(".g"))?;
                 }
-                if size >= 48
-                    && let Some(o) = c.reference(body + 44).map_err(|e| e.within(".h"))?
+                if size >= 40
+                    && let Some(o) = c.reference(body + 36).map_err(|e| e.within(".h"))?
                 {
                     c.tables::<TableB<'_>>(o, (0x7f059248, "[Evolution.V2.TableB]")).map_err(|e| e.within(".h"))?;
                 }
-                if size >= 60 {
-                    match c.reference(body + 56).map_err(|e| e.within(".j"))? {
+                if size >= 52 {
+                    match c.reference(body + 48).map_err(|e| e.within(".j"))? {
                         Some(o) => {
-                            UnionRef::check(c, c.discriminant(body + 52, 1), o, body + 52).map_err(|e| e.within(".j"))?;
+                            UnionRef::check(c, c.discriminant(body + 44, 1), o, body + 44).map_err(|e| e.within(".j"))?;
                         }
-                        None => c.union_none(body + 52, 1).map_err(|e| e.within(".j"))?,
+                        None => c.union_none(body + 44, 1).map_err(|e| e.within(".j"))?,
                     }
                 }
-                if size >= 64
-                    && let Some(o) = c.reference(body + 60).map_err(|e| e.within(".k"))?
+                if size >= 56
+                    && let Some(o) = c.reference(body + 52).map_err(|e| e.within(".k"))?
                 {
                     <TableC<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".k"))?;
                 }
@@ -1140,11 +1144,11 @@ pub mod evolution {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for RootBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x047d927e, 65, 8)?;
+                let object = rt::build::table(b, 0x047d927e, 57, 8)?;
                 let body = object.body();
                 let _ = body;
-                rt::build::put::<u32>(b, body + 48, 1234u32);
-                rt::build::put::<u8>(b, body + 64, 56u8);
+                rt::build::put::<u32>(b, body + 40, 1234u32);
+                rt::build::put::<u8>(b, body + 56, 56u8);
                 Ok(object)
             }
             fn resume(b: &'c mut rt::Builder<'buf>, object: rt::ObjectRef) -> Self {
@@ -1193,45 +1197,45 @@ pub mod evolution {
             /// Sets `d`.
             #[inline]
             pub fn d(&mut self, value: Enum) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 12, value);
+                rt::build::put(self.b, self.object.body() + 6, value);
                 self
             }
             /// Starts `e`: the table is written now, its fields through the builder returned.
             pub fn e(&mut self) -> Result<TableABuilder<'_, 'buf>, rt::BuildError> {
-                rt::build::child(self.b, self.object.body() + 16)
+                rt::build::child(self.b, self.object.body() + 12)
             }
             /// Sets `ff`.
             #[inline]
             pub fn ff(&mut self, value: &Struct) -> &mut Self {
                 let body = self.object.body();
-                rt::build::put_struct(self.b, body + 24, value);
-                rt::build::put(self.b, body + 20, 1u8);
+                rt::build::put_struct(self.b, body + 16, value);
+                rt::build::put(self.b, body + 7, 1u8);
                 self
             }
             /// Writes `g`.
             pub fn g(&mut self, value: &[i32]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0xe4bf0bda, value)?;
-                self.b.set_ref(self.object.body() + 40, v);
+                let v = rt::build::scalars(self.b, 4, value)?;
+                self.b.set_ref(self.object.body() + 32, v);
                 Ok(self)
             }
             /// Starts `h` with room for `count` tables, pushed in order.
             pub fn h(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-                rt::build::TableVector::new(self.b, 0x7f059248, count, self.object.body() + 44)
+                rt::build::TableVector::new(self.b, 0x7f059248, count, self.object.body() + 36)
             }
             /// Sets `i`.
             #[inline]
             pub fn i(&mut self, value: u32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 48, value);
+                rt::build::put(self.b, self.object.body() + 40, value);
                 self
             }
             /// Starts `k`: the table is written now, its fields through the builder returned.
             pub fn k(&mut self) -> Result<TableCBuilder<'_, 'buf>, rt::BuildError> {
-                rt::build::child(self.b, self.object.body() + 60)
+                rt::build::child(self.b, self.object.body() + 52)
             }
             /// Sets `l`.
             #[inline]
             pub fn l(&mut self, value: u8) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 64, value);
+                rt::build::put(self.b, self.object.body() + 56, value);
                 self
             }
         }
@@ -1358,47 +1362,47 @@ pub mod evolution {
             }
             /// Sets `d` in place; `false` when this object predates the field.
             pub fn set_d(&mut self, value: Enum) -> bool {
-                self.t.set(12, 13, value)
+                self.t.set(6, 7, value)
             }
             /// Reads `d`.
             pub fn d(&self) -> Enum {
-                self.t.scalar(12, 13, Enum(0i8))
+                self.t.scalar(6, 7, Enum(0i8))
             }
             /// `e`, to change in place.
             pub fn e_mut(&mut self) -> Option<TableAMut<'_>> {
-                self.t.table(16, 20).map(TableAMut::from_table)
+                self.t.table(12, 16).map(TableAMut::from_table)
             }
             /// Overwrites `ff` in place; `false` when it is not set.
             pub fn set_ff(&mut self, value: &Struct) -> bool {
-                self.t.set_struct(Some(20), 24, 40, value)
+                self.t.set_struct(Some(7), 16, 32, value)
             }
             /// `g`, to change its elements in place.
             pub fn g_mut(&mut self) -> Option<rt::VectorMut<'_, i32>> {
-                self.t.vector(40, 44)
+                self.t.vector(32, 36)
             }
             /// Element `index` of `h`, to change in place.
             pub fn h_mut(&mut self, index: usize) -> Option<TableBMut<'_>> {
-                self.t.tables(44, 48)?.into_get(index).map(TableBMut::from_table)
+                self.t.tables(36, 40)?.into_get(index).map(TableBMut::from_table)
             }
             /// Sets `i` in place; `false` when this object predates the field.
             pub fn set_i(&mut self, value: u32) -> bool {
-                self.t.set(48, 52, value)
+                self.t.set(40, 44, value)
             }
             /// Reads `i`.
             pub fn i(&self) -> u32 {
-                self.t.scalar(48, 52, 1234u32)
+                self.t.scalar(40, 44, 1234u32)
             }
             /// `k`, to change in place.
             pub fn k_mut(&mut self) -> Option<TableCMut<'_>> {
-                self.t.table(60, 64).map(TableCMut::from_table)
+                self.t.table(52, 56).map(TableCMut::from_table)
             }
             /// Sets `l` in place; `false` when this object predates the field.
             pub fn set_l(&mut self, value: u8) -> bool {
-                self.t.set(64, 65, value)
+                self.t.set(56, 57, value)
             }
             /// Reads `l`.
             pub fn l(&self) -> u8 {
-                self.t.scalar(64, 65, 56u8)
+                self.t.scalar(56, 57, 56u8)
             }
         }
 

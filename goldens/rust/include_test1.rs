@@ -59,6 +59,7 @@ impl<'a> rt::TableElement<'a> for TableA<'a> {
 // because the caller's vector is a verified vector of them.
 unsafe impl<'a> rt::Element<'a> for TableA<'a> {
     const STRIDE: usize = 4;
+    const HEADER: usize = 8;
     #[inline(always)]
     unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
         // SAFETY: forwarded contract.
@@ -72,7 +73,7 @@ impl rt::Check for TableA<'_> {
     const SHORT_NAME: &'static str = "TableA";
     const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
     fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-        let Some(size) = c.table(at, (0xc756529a, "TableA"), 8)? else {
+        let Some(size) = c.table(at, (0xc756529a, "TableA"), 4)? else {
             return Ok(());
         };
         let body = at + 8;
@@ -95,7 +96,7 @@ pub struct TableABuilder<'b, 'buf> {
 
 impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TableABuilder<'c, 'buf> {
     fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-        let object = rt::build::table(b, 0xc756529a, 4, 8)?;
+        let object = rt::build::table(b, 0xc756529a, 4, 4)?;
         let body = object.body();
         let _ = body;
         Ok(object)
@@ -381,6 +382,7 @@ pub mod my_game {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for TableB<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -394,7 +396,7 @@ pub mod my_game {
             const SHORT_NAME: &'static str = "TableB";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xdfea38ec, "MyGame.OtherNameSpace.TableB"), 8)? else {
+                let Some(size) = c.table(at, (0xdfea38ec, "MyGame.OtherNameSpace.TableB"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -417,7 +419,7 @@ pub mod my_game {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TableBBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xdfea38ec, 4, 8)?;
+                let object = rt::build::table(b, 0xdfea38ec, 4, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)

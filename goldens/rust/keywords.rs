@@ -336,7 +336,7 @@ pub mod match_ {
             /// `unpack`: `bool`.
             #[inline(always)]
             pub fn unpack_(&self) -> bool {
-                self.t.scalar(26, 27, false)
+                self.t.scalar(10, 11, false)
             }
             /// `as_table`: `long`.
             #[inline(always)]
@@ -389,6 +389,7 @@ pub mod match_ {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for struct_<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -410,7 +411,7 @@ pub mod match_ {
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".match"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".match"))?;
+                    c.string(o).map_err(|e| e.within(".match"))?;
                 }
                 if size >= 20 {
                     c.presence(body + 9).map_err(|e| e.within(".root"))?;
@@ -418,7 +419,7 @@ pub mod match_ {
                 if size >= 24
                     && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".new"))?
                 {
-                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".new"))?;
+                    c.inline_vector(o, 4, 4).map_err(|e| e.within(".new"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -466,7 +467,7 @@ pub mod match_ {
             }
             /// Writes `match`.
             pub fn match_(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 4, s);
                 Ok(self)
             }
@@ -486,7 +487,7 @@ pub mod match_ {
             }
             /// Writes `new`.
             pub fn new_(&mut self, value: &[i32]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0xe4bf0bda, value)?;
+                let v = rt::build::scalars(self.b, 4, value)?;
                 self.b.set_ref(self.object.body() + 20, v);
                 Ok(self)
             }
@@ -499,7 +500,7 @@ pub mod match_ {
             /// Sets `unpack`.
             #[inline]
             pub fn unpack_(&mut self, value: bool) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 26, value);
+                rt::build::put(self.b, self.object.body() + 10, value);
                 self
             }
             /// Sets `as_table`.
@@ -633,11 +634,11 @@ pub mod match_ {
             }
             /// Sets `unpack` in place; `false` when this object predates the field.
             pub fn set_unpack(&mut self, value: bool) -> bool {
-                self.t.set(26, 27, value)
+                self.t.set(10, 11, value)
             }
             /// Reads `unpack`.
             pub fn unpack_(&self) -> bool {
-                self.t.scalar(26, 27, false)
+                self.t.scalar(10, 11, false)
             }
             /// Sets `as_table` in place; `false` when this object predates the field.
             pub fn set_as_table(&mut self, value: i64) -> bool {
@@ -717,6 +718,7 @@ pub mod match_ {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for mod_<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -730,7 +732,7 @@ pub mod match_ {
             const SHORT_NAME: &'static str = "mod";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xbe75b74e, "match.type.mod"), 8)? else {
+                let Some(size) = c.table(at, (0xbe75b74e, "match.type.mod"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -761,7 +763,7 @@ pub mod match_ {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for mod_Builder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xbe75b74e, 12, 8)?;
+                let object = rt::build::table(b, 0xbe75b74e, 12, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)

@@ -167,12 +167,12 @@ pub mod log {
         /// `code`: `ushort`.
         #[inline(always)]
         pub fn code(&self) -> u16 {
-            self.t.scalar(24, 26, 0u16)
+            self.t.scalar(6, 8, 0u16)
         }
         /// `size`: `ulong`.
         #[inline(always)]
         pub fn size(&self) -> u64 {
-            self.t.scalar(32, 40, 0u64)
+            self.t.scalar(24, 32, 0u64)
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> LogT {
@@ -218,6 +218,7 @@ pub mod log {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Log<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -242,7 +243,7 @@ pub mod log {
             if size >= 12 {
                 match c.reference(body + 8).map_err(|e| e.within(".identity"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".identity"))?;
+                        c.string(o).map_err(|e| e.within(".identity"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".identity")),
                 }
@@ -252,7 +253,7 @@ pub mod log {
             if size >= 16 {
                 match c.reference(body + 12).map_err(|e| e.within(".userid"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".userid"))?;
+                        c.string(o).map_err(|e| e.within(".userid"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".userid")),
                 }
@@ -262,7 +263,7 @@ pub mod log {
             if size >= 20 {
                 match c.reference(body + 16).map_err(|e| e.within(".date"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".date"))?;
+                        c.string(o).map_err(|e| e.within(".date"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".date")),
                 }
@@ -272,7 +273,7 @@ pub mod log {
             if size >= 24 {
                 match c.reference(body + 20).map_err(|e| e.within(".request"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".request"))?;
+                        c.string(o).map_err(|e| e.within(".request"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".request")),
                 }
@@ -292,7 +293,7 @@ pub mod log {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for LogBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0xb0f46c09, 40, 8)?;
+            let object = rt::build::table(b, 0xb0f46c09, 32, 8)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -326,38 +327,38 @@ pub mod log {
         }
         /// Writes `identity`.
         pub fn identity(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 8, s);
             Ok(self)
         }
         /// Writes `userid`.
         pub fn userid(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 12, s);
             Ok(self)
         }
         /// Writes `date`.
         pub fn date(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 16, s);
             Ok(self)
         }
         /// Writes `request`.
         pub fn request(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 20, s);
             Ok(self)
         }
         /// Sets `code`.
         #[inline]
         pub fn code(&mut self, value: u16) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 24, value);
+            rt::build::put(self.b, self.object.body() + 6, value);
             self
         }
         /// Sets `size`.
         #[inline]
         pub fn size(&mut self, value: u64) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 32, value);
+            rt::build::put(self.b, self.object.body() + 24, value);
             self
         }
     }
@@ -465,19 +466,19 @@ pub mod log {
         }
         /// Sets `code` in place; `false` when this object predates the field.
         pub fn set_code(&mut self, value: u16) -> bool {
-            self.t.set(24, 26, value)
+            self.t.set(6, 8, value)
         }
         /// Reads `code`.
         pub fn code(&self) -> u16 {
-            self.t.scalar(24, 26, 0u16)
+            self.t.scalar(6, 8, 0u16)
         }
         /// Sets `size` in place; `false` when this object predates the field.
         pub fn set_size(&mut self, value: u64) -> bool {
-            self.t.set(32, 40, value)
+            self.t.set(24, 32, value)
         }
         /// Reads `size`.
         pub fn size(&self) -> u64 {
-            self.t.scalar(32, 40, 0u64)
+            self.t.scalar(24, 32, 0u64)
         }
     }
 
@@ -536,6 +537,7 @@ pub mod log {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Logs<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -549,7 +551,7 @@ pub mod log {
         const SHORT_NAME: &'static str = "Logs";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x0ac6c40e, "log.Logs"), 8)? else {
+            let Some(size) = c.table(at, (0x0ac6c40e, "log.Logs"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -577,7 +579,7 @@ pub mod log {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for LogsBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x0ac6c40e, 4, 8)?;
+            let object = rt::build::table(b, 0x0ac6c40e, 4, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)

@@ -267,6 +267,7 @@ pub mod mesh {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Mesh<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -280,7 +281,7 @@ pub mod mesh {
         const SHORT_NAME: &'static str = "Mesh";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x57ef63bf, "mesh.Mesh"), 8)? else {
+            let Some(size) = c.table(at, (0x57ef63bf, "mesh.Mesh"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -288,7 +289,7 @@ pub mod mesh {
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".triangles"))? {
                     Some(o) => {
-                        c.inline_vector(o, (0xc04931a2, "[mesh.Triangle]"), 48, 8).map_err(|e| e.within(".triangles"))?;
+                        c.inline_vector(o, 48, 4).map_err(|e| e.within(".triangles"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".triangles")),
                 }
@@ -308,7 +309,7 @@ pub mod mesh {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for MeshBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x57ef63bf, 4, 8)?;
+            let object = rt::build::table(b, 0x57ef63bf, 4, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -334,13 +335,13 @@ pub mod mesh {
         }
         /// Writes `triangles`.
         pub fn triangles(&mut self, value: &[Triangle]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::structs(self.b, 0xc04931a2, 8, value)?;
+            let v = rt::build::structs(self.b, 4, value)?;
             self.b.set_ref(self.object.body(), v);
             Ok(self)
         }
         /// Writes `triangles` from `count` structs an iterator makes, each written once, in place.
         pub fn triangles_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Triangle>) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::structs_from_iter(self.b, (0xc04931a2, 8), count, items)?;
+            let v = rt::build::structs_from_iter(self.b, 4, count, items)?;
             self.b.set_ref(self.object.body(), v);
             Ok(self)
         }

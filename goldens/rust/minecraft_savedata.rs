@@ -575,6 +575,7 @@ pub mod minecraft_savedata {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Item<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -588,7 +589,7 @@ pub mod minecraft_savedata {
         const SHORT_NAME: &'static str = "Item";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xb8014b71, "minecraft_savedata.Item"), 8)? else {
+            let Some(size) = c.table(at, (0xb8014b71, "minecraft_savedata.Item"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -596,7 +597,7 @@ pub mod minecraft_savedata {
             if size >= 8 {
                 match c.reference(body + 4).map_err(|e| e.within(".id"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".id"))?;
+                        c.string(o).map_err(|e| e.within(".id"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".id")),
                 }
@@ -616,7 +617,7 @@ pub mod minecraft_savedata {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for ItemBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0xb8014b71, 8, 8)?;
+            let object = rt::build::table(b, 0xb8014b71, 8, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -654,7 +655,7 @@ pub mod minecraft_savedata {
         }
         /// Writes `id`.
         pub fn id(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 4, s);
             Ok(self)
         }
@@ -786,63 +787,63 @@ pub mod minecraft_savedata {
         /// `fall_distance`: `float`.
         #[inline(always)]
         pub fn fall_distance(&self) -> f32 {
-            self.t.scalar(64, 68, 0.0f32)
+            self.t.scalar(4, 8, 0.0f32)
         }
         /// `fire`: `ushort`.
         #[inline(always)]
         pub fn fire(&self) -> u16 {
-            self.t.scalar(68, 70, 0u16)
+            self.t.scalar(64, 66, 0u16)
         }
         /// `air`: `ushort`.
         #[inline(always)]
         pub fn air(&self) -> u16 {
-            self.t.scalar(70, 72, 0u16)
+            self.t.scalar(66, 68, 0u16)
         }
         /// `on_ground`: `bool`.
         #[inline(always)]
         pub fn on_ground(&self) -> bool {
-            self.t.scalar(72, 73, false)
+            self.t.scalar(68, 69, false)
         }
         /// `no_gravity`: `bool`.
         #[inline(always)]
         pub fn no_gravity(&self) -> bool {
-            self.t.scalar(73, 74, false)
+            self.t.scalar(69, 70, false)
         }
         /// `invulnerable`: `bool`.
         #[inline(always)]
         pub fn invulnerable(&self) -> bool {
-            self.t.scalar(74, 75, false)
+            self.t.scalar(70, 71, false)
         }
         /// `portal_cooldown`: `int`.
         #[inline(always)]
         pub fn portal_cooldown(&self) -> i32 {
-            self.t.scalar(76, 80, 0i32)
+            self.t.scalar(72, 76, 0i32)
         }
         /// `uuid`: `minecraft_savedata.Uuid`.
         #[inline(always)]
         pub fn uuid(&self) -> Uuid {
-            self.t.structure(None, 80, 96).unwrap_or_default()
+            self.t.structure(None, 76, 92).unwrap_or_default()
         }
         /// `custom_name`: `string`.
         #[inline(always)]
         pub fn custom_name(&self) -> Option<&'a str> {
             // SAFETY: a verified table of this type; the offset is a string member's.
-            unsafe { self.t.string(96, 100) }
+            unsafe { self.t.string(92, 96) }
         }
         /// `custom_name_visible`: `bool`.
         #[inline(always)]
         pub fn custom_name_visible(&self) -> bool {
-            self.t.scalar(100, 101, false)
+            self.t.scalar(71, 72, false)
         }
         /// `silent`: `bool`.
         #[inline(always)]
         pub fn silent(&self) -> bool {
-            self.t.scalar(101, 102, false)
+            self.t.scalar(96, 97, false)
         }
         /// `glowing`: `bool`.
         #[inline(always)]
         pub fn glowing(&self) -> bool {
-            self.t.scalar(102, 103, false)
+            self.t.scalar(97, 98, false)
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> EntityT {
@@ -906,6 +907,7 @@ pub mod minecraft_savedata {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Entity<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -927,7 +929,7 @@ pub mod minecraft_savedata {
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".id"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".id"))?;
+                        c.string(o).map_err(|e| e.within(".id"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".id")),
                 }
@@ -943,13 +945,13 @@ pub mod minecraft_savedata {
             if size < 64 {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".rotation"));
             }
-            if size < 96 {
+            if size < 92 {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".uuid"));
             }
-            if size >= 100
-                && let Some(o) = c.reference(body + 96).map_err(|e| e.within(".custom_name"))?
+            if size >= 96
+                && let Some(o) = c.reference(body + 92).map_err(|e| e.within(".custom_name"))?
             {
-                c.string(o, 0x17c16538).map_err(|e| e.within(".custom_name"))?;
+                c.string(o).map_err(|e| e.within(".custom_name"))?;
             }
             c.leave(at);
             Ok(())
@@ -964,7 +966,7 @@ pub mod minecraft_savedata {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for EntityBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x0044cf89, 103, 8)?;
+            let object = rt::build::table(b, 0x0044cf89, 98, 8)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -990,7 +992,7 @@ pub mod minecraft_savedata {
         }
         /// Writes `id`.
         pub fn id(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
@@ -1018,74 +1020,74 @@ pub mod minecraft_savedata {
         /// Sets `fall_distance`.
         #[inline]
         pub fn fall_distance(&mut self, value: f32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 64, value);
+            rt::build::put(self.b, self.object.body() + 4, value);
             self
         }
         /// Sets `fire`.
         #[inline]
         pub fn fire(&mut self, value: u16) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 68, value);
+            rt::build::put(self.b, self.object.body() + 64, value);
             self
         }
         /// Sets `air`.
         #[inline]
         pub fn air(&mut self, value: u16) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 70, value);
+            rt::build::put(self.b, self.object.body() + 66, value);
             self
         }
         /// Sets `on_ground`.
         #[inline]
         pub fn on_ground(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 72, value);
+            rt::build::put(self.b, self.object.body() + 68, value);
             self
         }
         /// Sets `no_gravity`.
         #[inline]
         pub fn no_gravity(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 73, value);
+            rt::build::put(self.b, self.object.body() + 69, value);
             self
         }
         /// Sets `invulnerable`.
         #[inline]
         pub fn invulnerable(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 74, value);
+            rt::build::put(self.b, self.object.body() + 70, value);
             self
         }
         /// Sets `portal_cooldown`.
         #[inline]
         pub fn portal_cooldown(&mut self, value: i32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 76, value);
+            rt::build::put(self.b, self.object.body() + 72, value);
             self
         }
         /// Sets `uuid`.
         #[inline]
         pub fn uuid(&mut self, value: &Uuid) -> &mut Self {
             let body = self.object.body();
-            rt::build::put_struct(self.b, body + 80, value);
+            rt::build::put_struct(self.b, body + 76, value);
             self
         }
         /// Writes `custom_name`.
         pub fn custom_name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(self.object.body() + 96, s);
+            let s = rt::build::string(self.b, value)?;
+            self.b.set_ref(self.object.body() + 92, s);
             Ok(self)
         }
         /// Sets `custom_name_visible`.
         #[inline]
         pub fn custom_name_visible(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 100, value);
+            rt::build::put(self.b, self.object.body() + 71, value);
             self
         }
         /// Sets `silent`.
         #[inline]
         pub fn silent(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 101, value);
+            rt::build::put(self.b, self.object.body() + 96, value);
             self
         }
         /// Sets `glowing`.
         #[inline]
         pub fn glowing(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 102, value);
+            rt::build::put(self.b, self.object.body() + 97, value);
             self
         }
     }
@@ -1241,87 +1243,87 @@ pub mod minecraft_savedata {
         }
         /// Sets `fall_distance` in place; `false` when this object predates the field.
         pub fn set_fall_distance(&mut self, value: f32) -> bool {
-            self.t.set(64, 68, value)
+            self.t.set(4, 8, value)
         }
         /// Reads `fall_distance`.
         pub fn fall_distance(&self) -> f32 {
-            self.t.scalar(64, 68, 0.0f32)
+            self.t.scalar(4, 8, 0.0f32)
         }
         /// Sets `fire` in place; `false` when this object predates the field.
         pub fn set_fire(&mut self, value: u16) -> bool {
-            self.t.set(68, 70, value)
+            self.t.set(64, 66, value)
         }
         /// Reads `fire`.
         pub fn fire(&self) -> u16 {
-            self.t.scalar(68, 70, 0u16)
+            self.t.scalar(64, 66, 0u16)
         }
         /// Sets `air` in place; `false` when this object predates the field.
         pub fn set_air(&mut self, value: u16) -> bool {
-            self.t.set(70, 72, value)
+            self.t.set(66, 68, value)
         }
         /// Reads `air`.
         pub fn air(&self) -> u16 {
-            self.t.scalar(70, 72, 0u16)
+            self.t.scalar(66, 68, 0u16)
         }
         /// Sets `on_ground` in place; `false` when this object predates the field.
         pub fn set_on_ground(&mut self, value: bool) -> bool {
-            self.t.set(72, 73, value)
+            self.t.set(68, 69, value)
         }
         /// Reads `on_ground`.
         pub fn on_ground(&self) -> bool {
-            self.t.scalar(72, 73, false)
+            self.t.scalar(68, 69, false)
         }
         /// Sets `no_gravity` in place; `false` when this object predates the field.
         pub fn set_no_gravity(&mut self, value: bool) -> bool {
-            self.t.set(73, 74, value)
+            self.t.set(69, 70, value)
         }
         /// Reads `no_gravity`.
         pub fn no_gravity(&self) -> bool {
-            self.t.scalar(73, 74, false)
+            self.t.scalar(69, 70, false)
         }
         /// Sets `invulnerable` in place; `false` when this object predates the field.
         pub fn set_invulnerable(&mut self, value: bool) -> bool {
-            self.t.set(74, 75, value)
+            self.t.set(70, 71, value)
         }
         /// Reads `invulnerable`.
         pub fn invulnerable(&self) -> bool {
-            self.t.scalar(74, 75, false)
+            self.t.scalar(70, 71, false)
         }
         /// Sets `portal_cooldown` in place; `false` when this object predates the field.
         pub fn set_portal_cooldown(&mut self, value: i32) -> bool {
-            self.t.set(76, 80, value)
+            self.t.set(72, 76, value)
         }
         /// Reads `portal_cooldown`.
         pub fn portal_cooldown(&self) -> i32 {
-            self.t.scalar(76, 80, 0i32)
+            self.t.scalar(72, 76, 0i32)
         }
         /// Overwrites `uuid` in place; `false` when it is not set.
         pub fn set_uuid(&mut self, value: &Uuid) -> bool {
-            self.t.set_struct(None, 80, 96, value)
+            self.t.set_struct(None, 76, 92, value)
         }
         /// Sets `custom_name_visible` in place; `false` when this object predates the field.
         pub fn set_custom_name_visible(&mut self, value: bool) -> bool {
-            self.t.set(100, 101, value)
+            self.t.set(71, 72, value)
         }
         /// Reads `custom_name_visible`.
         pub fn custom_name_visible(&self) -> bool {
-            self.t.scalar(100, 101, false)
+            self.t.scalar(71, 72, false)
         }
         /// Sets `silent` in place; `false` when this object predates the field.
         pub fn set_silent(&mut self, value: bool) -> bool {
-            self.t.set(101, 102, value)
+            self.t.set(96, 97, value)
         }
         /// Reads `silent`.
         pub fn silent(&self) -> bool {
-            self.t.scalar(101, 102, false)
+            self.t.scalar(96, 97, false)
         }
         /// Sets `glowing` in place; `false` when this object predates the field.
         pub fn set_glowing(&mut self, value: bool) -> bool {
-            self.t.set(102, 103, value)
+            self.t.set(97, 98, value)
         }
         /// Reads `glowing`.
         pub fn glowing(&self) -> bool {
-            self.t.scalar(102, 103, false)
+            self.t.scalar(97, 98, false)
         }
     }
 
@@ -1444,6 +1446,7 @@ pub mod minecraft_savedata {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for RecipeBook<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -1457,7 +1460,7 @@ pub mod minecraft_savedata {
         const SHORT_NAME: &'static str = "RecipeBook";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x9f7786dd, "minecraft_savedata.RecipeBook"), 8)? else {
+            let Some(size) = c.table(at, (0x9f7786dd, "minecraft_savedata.RecipeBook"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -1465,7 +1468,7 @@ pub mod minecraft_savedata {
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".recipes"))? {
                     Some(o) => {
-                        c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".recipes"))?;
+                        c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".recipes"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".recipes")),
                 }
@@ -1475,7 +1478,7 @@ pub mod minecraft_savedata {
             if size >= 8 {
                 match c.reference(body + 4).map_err(|e| e.within(".to_be_displayed"))? {
                     Some(o) => {
-                        c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".to_be_displayed"))?;
+                        c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".to_be_displayed"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".to_be_displayed")),
                 }
@@ -1495,7 +1498,7 @@ pub mod minecraft_savedata {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for RecipeBookBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x9f7786dd, 16, 8)?;
+            let object = rt::build::table(b, 0x9f7786dd, 16, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -1521,13 +1524,13 @@ pub mod minecraft_savedata {
         }
         /// Writes `recipes`: the vector, then each string.
         pub fn recipes<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
+            let v = rt::build::strings(self.b, 0x3e7ea36a, value)?;
             self.b.set_ref(self.object.body(), v);
             Ok(self)
         }
         /// Writes `to_be_displayed`: the vector, then each string.
         pub fn to_be_displayed<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
+            let v = rt::build::strings(self.b, 0x3e7ea36a, value)?;
             self.b.set_ref(self.object.body() + 4, v);
             Ok(self)
         }
@@ -1829,6 +1832,7 @@ pub mod minecraft_savedata {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Vehicle<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -1842,7 +1846,7 @@ pub mod minecraft_savedata {
         const SHORT_NAME: &'static str = "Vehicle";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x305ee776, "minecraft_savedata.Vehicle"), 8)? else {
+            let Some(size) = c.table(at, (0x305ee776, "minecraft_savedata.Vehicle"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -1870,7 +1874,7 @@ pub mod minecraft_savedata {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for VehicleBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x305ee776, 20, 8)?;
+            let object = rt::build::table(b, 0x305ee776, 20, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -2073,24 +2077,24 @@ pub mod minecraft_savedata {
         #[inline(always)]
         pub fn dimension(&self) -> &'a str {
             // SAFETY: a verified table of this type; the offset is a string member's.
-            unsafe { self.t.string(16, 20) }.unwrap_or_default()
+            unsafe { self.t.string(4, 8) }.unwrap_or_default()
         }
         /// `selected_item_slot`: `uint`.
         #[inline(always)]
         pub fn selected_item_slot(&self) -> u32 {
-            self.t.scalar(20, 24, 0u32)
+            self.t.scalar(16, 20, 0u32)
         }
         /// `selected_item`: `minecraft_savedata.Item`.
         #[inline(always)]
         pub fn selected_item(&self) -> Option<Item<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(24, 28) }.map(<Item<'a> as rt::TableElement<'a>>::from_table)
+            unsafe { self.t.table(20, 24) }.map(<Item<'a> as rt::TableElement<'a>>::from_table)
         }
         /// `spawn_dimension`: `string`.
         #[inline(always)]
         pub fn spawn_dimension(&self) -> Option<&'a str> {
             // SAFETY: a verified table of this type; the offset is a string member's.
-            unsafe { self.t.string(28, 32) }
+            unsafe { self.t.string(24, 28) }
         }
         /// `spawn_x`: `long`.
         #[inline(always)]
@@ -2110,98 +2114,98 @@ pub mod minecraft_savedata {
         /// `spawn_forced`: `bool`.
         #[inline(always)]
         pub fn spawn_forced(&self) -> bool {
-            self.t.scalar(56, 57, false)
+            self.t.scalar(2, 3, false)
         }
         /// `sleep_timer`: `ushort`.
         #[inline(always)]
         pub fn sleep_timer(&self) -> u16 {
-            self.t.scalar(58, 60, 0u16)
+            self.t.scalar(28, 30, 0u16)
         }
         /// `food_exhaustion_level`: `float`.
         #[inline(always)]
         pub fn food_exhaustion_level(&self) -> f32 {
-            self.t.scalar(60, 64, 0.0f32)
+            self.t.scalar(56, 60, 0.0f32)
         }
         /// `food_saturation_level`: `float`.
         #[inline(always)]
         pub fn food_saturation_level(&self) -> f32 {
-            self.t.scalar(64, 68, 0.0f32)
+            self.t.scalar(60, 64, 0.0f32)
         }
         /// `food_tick_timer`: `uint`.
         #[inline(always)]
         pub fn food_tick_timer(&self) -> u32 {
-            self.t.scalar(68, 72, 0u32)
+            self.t.scalar(64, 68, 0u32)
         }
         /// `xp_level`: `uint`.
         #[inline(always)]
         pub fn xp_level(&self) -> u32 {
-            self.t.scalar(72, 76, 0u32)
+            self.t.scalar(68, 72, 0u32)
         }
         /// `xp_p`: `float`.
         #[inline(always)]
         pub fn xp_p(&self) -> f32 {
-            self.t.scalar(76, 80, 0.0f32)
+            self.t.scalar(72, 76, 0.0f32)
         }
         /// `xp_total`: `int`.
         #[inline(always)]
         pub fn xp_total(&self) -> i32 {
-            self.t.scalar(80, 84, 0i32)
+            self.t.scalar(76, 80, 0i32)
         }
         /// `xp_seed`: `int`.
         #[inline(always)]
         pub fn xp_seed(&self) -> i32 {
-            self.t.scalar(84, 88, 0i32)
+            self.t.scalar(80, 84, 0i32)
         }
         /// `inventory`: `[minecraft_savedata.Item]`.
         #[inline(always)]
         pub fn inventory(&self) -> rt::Vector<'a, Item<'a>> {
             // SAFETY: a verified table of this type; the offset is a `[minecraft_savedata.Item]` member's.
-            unsafe { self.t.vector::<Item<'a>>(88, 92) }.unwrap_or_default()
+            unsafe { self.t.vector::<Item<'a>>(84, 88) }.unwrap_or_default()
         }
         /// `ender_items`: `[minecraft_savedata.Item]`.
         #[inline(always)]
         pub fn ender_items(&self) -> rt::Vector<'a, Item<'a>> {
             // SAFETY: a verified table of this type; the offset is a `[minecraft_savedata.Item]` member's.
-            unsafe { self.t.vector::<Item<'a>>(92, 96) }.unwrap_or_default()
+            unsafe { self.t.vector::<Item<'a>>(88, 92) }.unwrap_or_default()
         }
         /// `abilities`: `minecraft_savedata.Abilities`.
         #[inline(always)]
         pub fn abilities(&self) -> Abilities {
-            self.t.structure(None, 96, 112).unwrap_or_default()
+            self.t.structure(None, 92, 108).unwrap_or_default()
         }
         /// `entered_nether_position`: `minecraft_savedata.Vector3d`.
         #[inline(always)]
         pub fn entered_nether_position(&self) -> Option<Vector3d> {
-            self.t.structure(Some(112), 120, 144)
+            self.t.structure(Some(3), 112, 136)
         }
         /// `root_vehicle`: `minecraft_savedata.Vehicle`.
         #[inline(always)]
         pub fn root_vehicle(&self) -> Option<Vehicle<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(144, 148) }.map(<Vehicle<'a> as rt::TableElement<'a>>::from_table)
+            unsafe { self.t.table(108, 112) }.map(<Vehicle<'a> as rt::TableElement<'a>>::from_table)
         }
         /// `shoulder_entity_left`: `minecraft_savedata.Entity`.
         #[inline(always)]
         pub fn shoulder_entity_left(&self) -> Option<Entity<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(148, 152) }.map(<Entity<'a> as rt::TableElement<'a>>::from_table)
+            unsafe { self.t.table(136, 140) }.map(<Entity<'a> as rt::TableElement<'a>>::from_table)
         }
         /// `shoulder_entity_right`: `minecraft_savedata.Entity`.
         #[inline(always)]
         pub fn shoulder_entity_right(&self) -> Option<Entity<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(152, 156) }.map(<Entity<'a> as rt::TableElement<'a>>::from_table)
+            unsafe { self.t.table(140, 144) }.map(<Entity<'a> as rt::TableElement<'a>>::from_table)
         }
         /// `seen_credits`: `bool`.
         #[inline(always)]
         pub fn seen_credits(&self) -> bool {
-            self.t.scalar(156, 157, false)
+            self.t.scalar(30, 31, false)
         }
         /// `recipe_book`: `minecraft_savedata.RecipeBook`.
         #[inline(always)]
         pub fn recipe_book(&self) -> Option<RecipeBook<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(160, 164) }.map(<RecipeBook<'a> as rt::TableElement<'a>>::from_table)
+            unsafe { self.t.table(144, 148) }.map(<RecipeBook<'a> as rt::TableElement<'a>>::from_table)
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> PlayerT {
@@ -2289,6 +2293,7 @@ pub mod minecraft_savedata {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Player<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -2307,18 +2312,18 @@ pub mod minecraft_savedata {
             };
             let body = at + 8;
             let _ = (body, size);
-            if size >= 20 {
-                match c.reference(body + 16).map_err(|e| e.within(".dimension"))? {
+            if size >= 8 {
+                match c.reference(body + 4).map_err(|e| e.within(".dimension"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".dimension"))?;
+                        c.string(o).map_err(|e| e.within(".dimension"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".dimension")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".dimension"));
             }
-            if size >= 28 {
-                match c.reference(body + 24).map_err(|e| e.within(".selected_item"))? {
+            if size >= 24 {
+                match c.reference(body + 20).map_err(|e| e.within(".selected_item"))? {
                     Some(o) => {
                         <Item<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".selected_item"))?;
                     }
@@ -2327,13 +2332,13 @@ pub mod minecraft_savedata {
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".selected_item"));
             }
-            if size >= 32
-                && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".spawn_dimension"))?
+            if size >= 28
+                && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".spawn_dimension"))?
             {
-                c.string(o, 0x17c16538).map_err(|e| e.within(".spawn_dimension"))?;
+                c.string(o).map_err(|e| e.within(".spawn_dimension"))?;
             }
-            if size >= 92 {
-                match c.reference(body + 88).map_err(|e| e.within(".inventory"))? {
+            if size >= 88 {
+                match c.reference(body + 84).map_err(|e| e.within(".inventory"))? {
                     Some(o) => {
                         c.tables::<Item<'_>>(o, (0xf88563d7, "[minecraft_savedata.Item]")).map_err(|e| e.within(".inventory"))?;
                     }
@@ -2342,8 +2347,8 @@ pub mod minecraft_savedata {
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".inventory"));
             }
-            if size >= 96 {
-                match c.reference(body + 92).map_err(|e| e.within(".ender_items"))? {
+            if size >= 92 {
+                match c.reference(body + 88).map_err(|e| e.within(".ender_items"))? {
                     Some(o) => {
                         c.tables::<Item<'_>>(o, (0xf88563d7, "[minecraft_savedata.Item]")).map_err(|e| e.within(".ender_items"))?;
                     }
@@ -2352,29 +2357,29 @@ pub mod minecraft_savedata {
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".ender_items"));
             }
-            if size < 112 {
+            if size < 108 {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".abilities"));
             }
-            if size >= 144 {
-                c.presence(body + 112).map_err(|e| e.within(".entered_nether_position"))?;
+            if size >= 136 {
+                c.presence(body + 3).map_err(|e| e.within(".entered_nether_position"))?;
             }
-            if size >= 148
-                && let Some(o) = c.reference(body + 144).map_err(|e| e.within(".root_vehicle"))?
+            if size >= 112
+                && let Some(o) = c.reference(body + 108).map_err(|e| e.within(".root_vehicle"))?
             {
                 <Vehicle<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".root_vehicle"))?;
             }
-            if size >= 152
-                && let Some(o) = c.reference(body + 148).map_err(|e| e.within(".shoulder_entity_left"))?
+            if size >= 140
+                && let Some(o) = c.reference(body + 136).map_err(|e| e.within(".shoulder_entity_left"))?
             {
                 <Entity<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".shoulder_entity_left"))?;
             }
-            if size >= 156
-                && let Some(o) = c.reference(body + 152).map_err(|e| e.within(".shoulder_entity_right"))?
+            if size >= 144
+                && let Some(o) = c.reference(body + 140).map_err(|e| e.within(".shoulder_entity_right"))?
             {
                 <Entity<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".shoulder_entity_right"))?;
             }
-            if size >= 164 {
-                match c.reference(body + 160).map_err(|e| e.within(".recipe_book"))? {
+            if size >= 148 {
+                match c.reference(body + 144).map_err(|e| e.within(".recipe_book"))? {
                     Some(o) => {
                         <RecipeBook<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".recipe_book"))?;
                     }
@@ -2396,7 +2401,7 @@ pub mod minecraft_savedata {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for PlayerBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x554b5633, 164, 8)?;
+            let object = rt::build::table(b, 0x554b5633, 148, 8)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -2440,24 +2445,24 @@ pub mod minecraft_savedata {
         }
         /// Writes `dimension`.
         pub fn dimension(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(self.object.body() + 16, s);
+            let s = rt::build::string(self.b, value)?;
+            self.b.set_ref(self.object.body() + 4, s);
             Ok(self)
         }
         /// Sets `selected_item_slot`.
         #[inline]
         pub fn selected_item_slot(&mut self, value: u32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 20, value);
+            rt::build::put(self.b, self.object.body() + 16, value);
             self
         }
         /// Starts `selected_item`: the table is written now, its fields through the builder returned.
         pub fn selected_item(&mut self) -> Result<ItemBuilder<'_, 'buf>, rt::BuildError> {
-            rt::build::child(self.b, self.object.body() + 24)
+            rt::build::child(self.b, self.object.body() + 20)
         }
         /// Writes `spawn_dimension`.
         pub fn spawn_dimension(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
-            self.b.set_ref(self.object.body() + 28, s);
+            let s = rt::build::string(self.b, value)?;
+            self.b.set_ref(self.object.body() + 24, s);
             Ok(self)
         }
         /// Sets `spawn_x`.
@@ -2481,101 +2486,101 @@ pub mod minecraft_savedata {
         /// Sets `spawn_forced`.
         #[inline]
         pub fn spawn_forced(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 56, value);
+            rt::build::put(self.b, self.object.body() + 2, value);
             self
         }
         /// Sets `sleep_timer`.
         #[inline]
         pub fn sleep_timer(&mut self, value: u16) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 58, value);
+            rt::build::put(self.b, self.object.body() + 28, value);
             self
         }
         /// Sets `food_exhaustion_level`.
         #[inline]
         pub fn food_exhaustion_level(&mut self, value: f32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 60, value);
+            rt::build::put(self.b, self.object.body() + 56, value);
             self
         }
         /// Sets `food_saturation_level`.
         #[inline]
         pub fn food_saturation_level(&mut self, value: f32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 64, value);
+            rt::build::put(self.b, self.object.body() + 60, value);
             self
         }
         /// Sets `food_tick_timer`.
         #[inline]
         pub fn food_tick_timer(&mut self, value: u32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 68, value);
+            rt::build::put(self.b, self.object.body() + 64, value);
             self
         }
         /// Sets `xp_level`.
         #[inline]
         pub fn xp_level(&mut self, value: u32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 72, value);
+            rt::build::put(self.b, self.object.body() + 68, value);
             self
         }
         /// Sets `xp_p`.
         #[inline]
         pub fn xp_p(&mut self, value: f32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 76, value);
+            rt::build::put(self.b, self.object.body() + 72, value);
             self
         }
         /// Sets `xp_total`.
         #[inline]
         pub fn xp_total(&mut self, value: i32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 80, value);
+            rt::build::put(self.b, self.object.body() + 76, value);
             self
         }
         /// Sets `xp_seed`.
         #[inline]
         pub fn xp_seed(&mut self, value: i32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 84, value);
+            rt::build::put(self.b, self.object.body() + 80, value);
             self
         }
         /// Starts `inventory` with room for `count` tables, pushed in order.
         pub fn inventory(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-            rt::build::TableVector::new(self.b, 0xf88563d7, count, self.object.body() + 88)
+            rt::build::TableVector::new(self.b, 0xf88563d7, count, self.object.body() + 84)
         }
         /// Starts `ender_items` with room for `count` tables, pushed in order.
         pub fn ender_items(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-            rt::build::TableVector::new(self.b, 0xf88563d7, count, self.object.body() + 92)
+            rt::build::TableVector::new(self.b, 0xf88563d7, count, self.object.body() + 88)
         }
         /// Sets `abilities`.
         #[inline]
         pub fn abilities(&mut self, value: &Abilities) -> &mut Self {
             let body = self.object.body();
-            rt::build::put_struct(self.b, body + 96, value);
+            rt::build::put_struct(self.b, body + 92, value);
             self
         }
         /// Sets `entered_nether_position`.
         #[inline]
         pub fn entered_nether_position(&mut self, value: &Vector3d) -> &mut Self {
             let body = self.object.body();
-            rt::build::put_struct(self.b, body + 120, value);
-            rt::build::put(self.b, body + 112, 1u8);
+            rt::build::put_struct(self.b, body + 112, value);
+            rt::build::put(self.b, body + 3, 1u8);
             self
         }
         /// Starts `root_vehicle`: the table is written now, its fields through the builder returned.
         pub fn root_vehicle(&mut self) -> Result<VehicleBuilder<'_, 'buf>, rt::BuildError> {
-            rt::build::child(self.b, self.object.body() + 144)
+            rt::build::child(self.b, self.object.body() + 108)
         }
         /// Starts `shoulder_entity_left`: the table is written now, its fields through the builder returned.
         pub fn shoulder_entity_left(&mut self) -> Result<EntityBuilder<'_, 'buf>, rt::BuildError> {
-            rt::build::child(self.b, self.object.body() + 148)
+            rt::build::child(self.b, self.object.body() + 136)
         }
         /// Starts `shoulder_entity_right`: the table is written now, its fields through the builder returned.
         pub fn shoulder_entity_right(&mut self) -> Result<EntityBuilder<'_, 'buf>, rt::BuildError> {
-            rt::build::child(self.b, self.object.body() + 152)
+            rt::build::child(self.b, self.object.body() + 140)
         }
         /// Sets `seen_credits`.
         #[inline]
         pub fn seen_credits(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 156, value);
+            rt::build::put(self.b, self.object.body() + 30, value);
             self
         }
         /// Starts `recipe_book`: the table is written now, its fields through the builder returned.
         pub fn recipe_book(&mut self) -> Result<RecipeBookBuilder<'_, 'buf>, rt::BuildError> {
-            rt::build::child(self.b, self.object.body() + 160)
+            rt::build::child(self.b, self.object.body() + 144)
         }
     }
 
@@ -2808,15 +2813,15 @@ pub mod minecraft_savedata {
         }
         /// Sets `selected_item_slot` in place; `false` when this object predates the field.
         pub fn set_selected_item_slot(&mut self, value: u32) -> bool {
-            self.t.set(20, 24, value)
+            self.t.set(16, 20, value)
         }
         /// Reads `selected_item_slot`.
         pub fn selected_item_slot(&self) -> u32 {
-            self.t.scalar(20, 24, 0u32)
+            self.t.scalar(16, 20, 0u32)
         }
         /// `selected_item`, to change in place.
         pub fn selected_item_mut(&mut self) -> Option<ItemMut<'_>> {
-            self.t.table(24, 28).map(ItemMut::from_table)
+            self.t.table(20, 24).map(ItemMut::from_table)
         }
         /// Sets `spawn_x` in place; `false` when this object predates the field.
         pub fn set_spawn_x(&mut self, value: i64) -> bool {
@@ -2844,115 +2849,115 @@ pub mod minecraft_savedata {
         }
         /// Sets `spawn_forced` in place; `false` when this object predates the field.
         pub fn set_spawn_forced(&mut self, value: bool) -> bool {
-            self.t.set(56, 57, value)
+            self.t.set(2, 3, value)
         }
         /// Reads `spawn_forced`.
         pub fn spawn_forced(&self) -> bool {
-            self.t.scalar(56, 57, false)
+            self.t.scalar(2, 3, false)
         }
         /// Sets `sleep_timer` in place; `false` when this object predates the field.
         pub fn set_sleep_timer(&mut self, value: u16) -> bool {
-            self.t.set(58, 60, value)
+            self.t.set(28, 30, value)
         }
         /// Reads `sleep_timer`.
         pub fn sleep_timer(&self) -> u16 {
-            self.t.scalar(58, 60, 0u16)
+            self.t.scalar(28, 30, 0u16)
         }
         /// Sets `food_exhaustion_level` in place; `false` when this object predates the field.
         pub fn set_food_exhaustion_level(&mut self, value: f32) -> bool {
-            self.t.set(60, 64, value)
+            self.t.set(56, 60, value)
         }
         /// Reads `food_exhaustion_level`.
         pub fn food_exhaustion_level(&self) -> f32 {
-            self.t.scalar(60, 64, 0.0f32)
+            self.t.scalar(56, 60, 0.0f32)
         }
         /// Sets `food_saturation_level` in place; `false` when this object predates the field.
         pub fn set_food_saturation_level(&mut self, value: f32) -> bool {
-            self.t.set(64, 68, value)
+            self.t.set(60, 64, value)
         }
         /// Reads `food_saturation_level`.
         pub fn food_saturation_level(&self) -> f32 {
-            self.t.scalar(64, 68, 0.0f32)
+            self.t.scalar(60, 64, 0.0f32)
         }
         /// Sets `food_tick_timer` in place; `false` when this object predates the field.
         pub fn set_food_tick_timer(&mut self, value: u32) -> bool {
-            self.t.set(68, 72, value)
+            self.t.set(64, 68, value)
         }
         /// Reads `food_tick_timer`.
         pub fn food_tick_timer(&self) -> u32 {
-            self.t.scalar(68, 72, 0u32)
+            self.t.scalar(64, 68, 0u32)
         }
         /// Sets `xp_level` in place; `false` when this object predates the field.
         pub fn set_xp_level(&mut self, value: u32) -> bool {
-            self.t.set(72, 76, value)
+            self.t.set(68, 72, value)
         }
         /// Reads `xp_level`.
         pub fn xp_level(&self) -> u32 {
-            self.t.scalar(72, 76, 0u32)
+            self.t.scalar(68, 72, 0u32)
         }
         /// Sets `xp_p` in place; `false` when this object predates the field.
         pub fn set_xp_p(&mut self, value: f32) -> bool {
-            self.t.set(76, 80, value)
+            self.t.set(72, 76, value)
         }
         /// Reads `xp_p`.
         pub fn xp_p(&self) -> f32 {
-            self.t.scalar(76, 80, 0.0f32)
+            self.t.scalar(72, 76, 0.0f32)
         }
         /// Sets `xp_total` in place; `false` when this object predates the field.
         pub fn set_xp_total(&mut self, value: i32) -> bool {
-            self.t.set(80, 84, value)
+            self.t.set(76, 80, value)
         }
         /// Reads `xp_total`.
         pub fn xp_total(&self) -> i32 {
-            self.t.scalar(80, 84, 0i32)
+            self.t.scalar(76, 80, 0i32)
         }
         /// Sets `xp_seed` in place; `false` when this object predates the field.
         pub fn set_xp_seed(&mut self, value: i32) -> bool {
-            self.t.set(84, 88, value)
+            self.t.set(80, 84, value)
         }
         /// Reads `xp_seed`.
         pub fn xp_seed(&self) -> i32 {
-            self.t.scalar(84, 88, 0i32)
+            self.t.scalar(80, 84, 0i32)
         }
         /// Element `index` of `inventory`, to change in place.
         pub fn inventory_mut(&mut self, index: usize) -> Option<ItemMut<'_>> {
-            self.t.tables(88, 92)?.into_get(index).map(ItemMut::from_table)
+            self.t.tables(84, 88)?.into_get(index).map(ItemMut::from_table)
         }
         /// Element `index` of `ender_items`, to change in place.
         pub fn ender_items_mut(&mut self, index: usize) -> Option<ItemMut<'_>> {
-            self.t.tables(92, 96)?.into_get(index).map(ItemMut::from_table)
+            self.t.tables(88, 92)?.into_get(index).map(ItemMut::from_table)
         }
         /// Overwrites `abilities` in place; `false` when it is not set.
         pub fn set_abilities(&mut self, value: &Abilities) -> bool {
-            self.t.set_struct(None, 96, 112, value)
+            self.t.set_struct(None, 92, 108, value)
         }
         /// Overwrites `entered_nether_position` in place; `false` when it is not set.
         pub fn set_entered_nether_position(&mut self, value: &Vector3d) -> bool {
-            self.t.set_struct(Some(112), 120, 144, value)
+            self.t.set_struct(Some(3), 112, 136, value)
         }
         /// `root_vehicle`, to change in place.
         pub fn root_vehicle_mut(&mut self) -> Option<VehicleMut<'_>> {
-            self.t.table(144, 148).map(VehicleMut::from_table)
+            self.t.table(108, 112).map(VehicleMut::from_table)
         }
         /// `shoulder_entity_left`, to change in place.
         pub fn shoulder_entity_left_mut(&mut self) -> Option<EntityMut<'_>> {
-            self.t.table(148, 152).map(EntityMut::from_table)
+            self.t.table(136, 140).map(EntityMut::from_table)
         }
         /// `shoulder_entity_right`, to change in place.
         pub fn shoulder_entity_right_mut(&mut self) -> Option<EntityMut<'_>> {
-            self.t.table(152, 156).map(EntityMut::from_table)
+            self.t.table(140, 144).map(EntityMut::from_table)
         }
         /// Sets `seen_credits` in place; `false` when this object predates the field.
         pub fn set_seen_credits(&mut self, value: bool) -> bool {
-            self.t.set(156, 157, value)
+            self.t.set(30, 31, value)
         }
         /// Reads `seen_credits`.
         pub fn seen_credits(&self) -> bool {
-            self.t.scalar(156, 157, false)
+            self.t.scalar(30, 31, false)
         }
         /// `recipe_book`, to change in place.
         pub fn recipe_book_mut(&mut self) -> Option<RecipeBookMut<'_>> {
-            self.t.table(160, 164).map(RecipeBookMut::from_table)
+            self.t.table(144, 148).map(RecipeBookMut::from_table)
         }
     }
 
@@ -3011,6 +3016,7 @@ pub mod minecraft_savedata {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Players<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -3024,7 +3030,7 @@ pub mod minecraft_savedata {
         const SHORT_NAME: &'static str = "Players";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x8598c6c0, "minecraft_savedata.Players"), 8)? else {
+            let Some(size) = c.table(at, (0x8598c6c0, "minecraft_savedata.Players"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -3052,7 +3058,7 @@ pub mod minecraft_savedata {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for PlayersBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x8598c6c0, 4, 8)?;
+            let object = rt::build::table(b, 0x8598c6c0, 4, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)

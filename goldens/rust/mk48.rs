@@ -486,34 +486,34 @@ pub mod mk48 {
         /// `entity_type`: `mk48.EntityType`.
         #[inline(always)]
         pub fn entity_type(&self) -> EntityType {
-            self.t.scalar(8, 9, EntityType(0i8))
+            self.t.scalar(1, 2, EntityType(0i8))
         }
         /// `guidance`: `mk48.Guidance`.
         #[inline(always)]
         pub fn guidance(&self) -> Option<Guidance> {
-            self.t.structure(Some(9), 10, 16)
+            self.t.structure(Some(2), 8, 14)
         }
         /// `player_id`: `ushort`.
         #[inline(always)]
         pub fn player_id(&self) -> u16 {
-            self.t.scalar(16, 18, 0u16)
+            self.t.scalar(14, 16, 0u16)
         }
         /// `reloads`: `[bool]`.
         #[inline(always)]
         pub fn reloads(&self) -> rt::Vector<'a, bool> {
             // SAFETY: a verified table of this type; the offset is a `[bool]` member's.
-            unsafe { self.t.vector::<bool>(20, 24) }.unwrap_or_default()
+            unsafe { self.t.vector::<bool>(16, 20) }.unwrap_or_default()
         }
         /// `transform`: `mk48.Transform`.
         #[inline(always)]
         pub fn transform(&self) -> Option<Transform> {
-            self.t.structure(Some(24), 28, 44)
+            self.t.structure(Some(3), 20, 36)
         }
         /// `turret_angles`: `[ushort]`.
         #[inline(always)]
         pub fn turret_angles(&self) -> rt::Vector<'a, u16> {
             // SAFETY: a verified table of this type; the offset is a `[ushort]` member's.
-            unsafe { self.t.vector::<u16>(44, 48) }.unwrap_or_default()
+            unsafe { self.t.vector::<u16>(36, 40) }.unwrap_or_default()
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> ContactT {
@@ -561,6 +561,7 @@ pub mod mk48 {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Contact<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -574,31 +575,31 @@ pub mod mk48 {
         const SHORT_NAME: &'static str = "Contact";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xff8b316f, "mk48.Contact"), 8)? else {
+            let Some(size) = c.table(at, (0xff8b316f, "mk48.Contact"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
             let _ = (body, size);
-            if size >= 16 {
-                c.presence(body + 9).map_err(|e| e.within(".guidance"))?;
+            if size >= 14 {
+                c.presence(body + 2).map_err(|e| e.within(".guidance"))?;
             }
-            if size >= 24 {
-                match c.reference(body + 20).map_err(|e| e.within(".reloads"))? {
+            if size >= 20 {
+                match c.reference(body + 16).map_err(|e| e.within(".reloads"))? {
                     Some(o) => {
-                        c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".reloads"))?;
+                        c.inline_vector(o, 1, 4).map_err(|e| e.within(".reloads"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".reloads")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".reloads"));
             }
-            if size >= 44 {
-                c.presence(body + 24).map_err(|e| e.within(".transform"))?;
+            if size >= 36 {
+                c.presence(body + 3).map_err(|e| e.within(".transform"))?;
             }
-            if size >= 48 {
-                match c.reference(body + 44).map_err(|e| e.within(".turret_angles"))? {
+            if size >= 40 {
+                match c.reference(body + 36).map_err(|e| e.within(".turret_angles"))? {
                     Some(o) => {
-                        c.inline_vector(o, (0x90087ae0, "[ushort]"), 2, 8).map_err(|e| e.within(".turret_angles"))?;
+                        c.inline_vector(o, 2, 4).map_err(|e| e.within(".turret_angles"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".turret_angles")),
                 }
@@ -618,7 +619,7 @@ pub mod mk48 {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for ContactBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0xff8b316f, 48, 8)?;
+            let object = rt::build::table(b, 0xff8b316f, 40, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -657,41 +658,41 @@ pub mod mk48 {
         /// Sets `entity_type`.
         #[inline]
         pub fn entity_type(&mut self, value: EntityType) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 8, value);
+            rt::build::put(self.b, self.object.body() + 1, value);
             self
         }
         /// Sets `guidance`.
         #[inline]
         pub fn guidance(&mut self, value: &Guidance) -> &mut Self {
             let body = self.object.body();
-            rt::build::put_struct(self.b, body + 10, value);
-            rt::build::put(self.b, body + 9, 1u8);
+            rt::build::put_struct(self.b, body + 8, value);
+            rt::build::put(self.b, body + 2, 1u8);
             self
         }
         /// Sets `player_id`.
         #[inline]
         pub fn player_id(&mut self, value: u16) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 16, value);
+            rt::build::put(self.b, self.object.body() + 14, value);
             self
         }
         /// Writes `reloads`.
         pub fn reloads(&mut self, value: &[bool]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::scalars(self.b, 0xd9b06051, value)?;
-            self.b.set_ref(self.object.body() + 20, v);
+            let v = rt::build::scalars(self.b, 4, value)?;
+            self.b.set_ref(self.object.body() + 16, v);
             Ok(self)
         }
         /// Sets `transform`.
         #[inline]
         pub fn transform(&mut self, value: &Transform) -> &mut Self {
             let body = self.object.body();
-            rt::build::put_struct(self.b, body + 28, value);
-            rt::build::put(self.b, body + 24, 1u8);
+            rt::build::put_struct(self.b, body + 20, value);
+            rt::build::put(self.b, body + 3, 1u8);
             self
         }
         /// Writes `turret_angles`.
         pub fn turret_angles(&mut self, value: &[u16]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::scalars(self.b, 0x90087ae0, value)?;
-            self.b.set_ref(self.object.body() + 44, v);
+            let v = rt::build::scalars(self.b, 4, value)?;
+            self.b.set_ref(self.object.body() + 36, v);
             Ok(self)
         }
     }
@@ -809,31 +810,31 @@ pub mod mk48 {
         }
         /// Sets `entity_type` in place; `false` when this object predates the field.
         pub fn set_entity_type(&mut self, value: EntityType) -> bool {
-            self.t.set(8, 9, value)
+            self.t.set(1, 2, value)
         }
         /// Reads `entity_type`.
         pub fn entity_type(&self) -> EntityType {
-            self.t.scalar(8, 9, EntityType(0i8))
+            self.t.scalar(1, 2, EntityType(0i8))
         }
         /// Overwrites `guidance` in place; `false` when it is not set.
         pub fn set_guidance(&mut self, value: &Guidance) -> bool {
-            self.t.set_struct(Some(9), 10, 16, value)
+            self.t.set_struct(Some(2), 8, 14, value)
         }
         /// Sets `player_id` in place; `false` when this object predates the field.
         pub fn set_player_id(&mut self, value: u16) -> bool {
-            self.t.set(16, 18, value)
+            self.t.set(14, 16, value)
         }
         /// Reads `player_id`.
         pub fn player_id(&self) -> u16 {
-            self.t.scalar(16, 18, 0u16)
+            self.t.scalar(14, 16, 0u16)
         }
         /// Overwrites `transform` in place; `false` when it is not set.
         pub fn set_transform(&mut self, value: &Transform) -> bool {
-            self.t.set_struct(Some(24), 28, 44, value)
+            self.t.set_struct(Some(3), 20, 36, value)
         }
         /// `turret_angles`, to change its elements in place.
         pub fn turret_angles_mut(&mut self) -> Option<rt::VectorMut<'_, u16>> {
-            self.t.vector(44, 48)
+            self.t.vector(36, 40)
         }
     }
 
@@ -899,6 +900,7 @@ pub mod mk48 {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for TerrainUpdate<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -912,7 +914,7 @@ pub mod mk48 {
         const SHORT_NAME: &'static str = "TerrainUpdate";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x2332205b, "mk48.TerrainUpdate"), 8)? else {
+            let Some(size) = c.table(at, (0x2332205b, "mk48.TerrainUpdate"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -923,7 +925,7 @@ pub mod mk48 {
             if size >= 8
                 && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".data"))?
             {
-                c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".data"))?;
+                c.inline_vector(o, 1, 4).map_err(|e| e.within(".data"))?;
             }
             c.leave(at);
             Ok(())
@@ -938,7 +940,7 @@ pub mod mk48 {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TerrainUpdateBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x2332205b, 8, 8)?;
+            let object = rt::build::table(b, 0x2332205b, 8, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -972,13 +974,13 @@ pub mod mk48 {
         }
         /// Writes `data`.
         pub fn data(&mut self, value: &[u8]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
+            let v = rt::build::scalars(self.b, 4, value)?;
             self.b.set_ref(self.object.body() + 4, v);
             Ok(self)
         }
         /// Makes room for `data`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
         pub fn data_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
-            rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 4)
+            rt::build::bytes_in_place(self.b, 4, len, self.object.body() + 4)
         }
     }
 
@@ -1132,6 +1134,7 @@ pub mod mk48 {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Update<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -1145,7 +1148,7 @@ pub mod mk48 {
         const SHORT_NAME: &'static str = "Update";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x0afd6258, "mk48.Update"), 8)? else {
+            let Some(size) = c.table(at, (0x0afd6258, "mk48.Update"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -1183,7 +1186,7 @@ pub mod mk48 {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for UpdateBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x0afd6258, 16, 8)?;
+            let object = rt::build::table(b, 0x0afd6258, 16, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -1391,6 +1394,7 @@ pub mod mk48 {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Updates<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -1404,7 +1408,7 @@ pub mod mk48 {
         const SHORT_NAME: &'static str = "Updates";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x77e189b1, "mk48.Updates"), 8)? else {
+            let Some(size) = c.table(at, (0x77e189b1, "mk48.Updates"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -1432,7 +1436,7 @@ pub mod mk48 {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for UpdatesBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x77e189b1, 4, 8)?;
+            let object = rt::build::table(b, 0x77e189b1, 4, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)

@@ -129,6 +129,7 @@ pub mod my_game {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for MonsterExtra<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -150,12 +151,12 @@ pub mod my_game {
             if size >= 52
                 && let Some(o) = c.reference(body + 48).map_err(|e| e.within(".dvec"))?
             {
-                c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".dvec"))?;
+                c.inline_vector(o, 8, 8).map_err(|e| e.within(".dvec"))?;
             }
             if size >= 56
                 && let Some(o) = c.reference(body + 52).map_err(|e| e.within(".fvec"))?
             {
-                c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".fvec"))?;
+                c.inline_vector(o, 4, 4).map_err(|e| e.within(".fvec"))?;
             }
             c.leave(at);
             Ok(())
@@ -252,13 +253,13 @@ pub mod my_game {
         }
         /// Writes `dvec`.
         pub fn dvec(&mut self, value: &[f64]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::scalars(self.b, 0x0bc5cbce, value)?;
+            let v = rt::build::scalars(self.b, 8, value)?;
             self.b.set_ref(self.object.body() + 48, v);
             Ok(self)
         }
         /// Writes `fvec`.
         pub fn fvec(&mut self, value: &[f32]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::scalars(self.b, 0x8554714f, value)?;
+            let v = rt::build::scalars(self.b, 4, value)?;
             self.b.set_ref(self.object.body() + 52, v);
             Ok(self)
         }

@@ -59,6 +59,7 @@ impl<'a> rt::TableElement<'a> for TableA<'a> {
 // because the caller's vector is a verified vector of them.
 unsafe impl<'a> rt::Element<'a> for TableA<'a> {
     const STRIDE: usize = 4;
+    const HEADER: usize = 8;
     #[inline(always)]
     unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
         // SAFETY: forwarded contract.
@@ -72,7 +73,7 @@ impl rt::Check for TableA<'_> {
     const SHORT_NAME: &'static str = "TableA";
     const FILE_IDENTIFIER: [u8; 4] = [77, 79, 78, 83];
     fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-        let Some(size) = c.table(at, (0xc756529a, "TableA"), 8)? else {
+        let Some(size) = c.table(at, (0xc756529a, "TableA"), 4)? else {
             return Ok(());
         };
         let body = at + 8;
@@ -95,7 +96,7 @@ pub struct TableABuilder<'b, 'buf> {
 
 impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TableABuilder<'c, 'buf> {
     fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-        let object = rt::build::table(b, 0xc756529a, 4, 8)?;
+        let object = rt::build::table(b, 0xc756529a, 4, 4)?;
         let body = object.body();
         let _ = body;
         Ok(object)
@@ -244,6 +245,7 @@ pub mod my_game {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for InParentNamespace<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -257,7 +259,7 @@ pub mod my_game {
         const SHORT_NAME: &'static str = "InParentNamespace";
         const FILE_IDENTIFIER: [u8; 4] = [77, 79, 78, 83];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x56397375, "MyGame.InParentNamespace"), 8)? else {
+            let Some(size) = c.table(at, (0x56397375, "MyGame.InParentNamespace"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -275,7 +277,7 @@ pub mod my_game {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for InParentNamespaceBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x56397375, 0, 8)?;
+            let object = rt::build::table(b, 0x56397375, 0, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -1605,6 +1607,7 @@ pub mod my_game {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for TestSimpleTableWithEnum<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -1618,7 +1621,7 @@ pub mod my_game {
             const SHORT_NAME: &'static str = "TestSimpleTableWithEnum";
             const FILE_IDENTIFIER: [u8; 4] = [77, 79, 78, 83];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x133a7b70, "MyGame.Example.TestSimpleTableWithEnum"), 8)? else {
+                let Some(size) = c.table(at, (0x133a7b70, "MyGame.Example.TestSimpleTableWithEnum"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -1636,7 +1639,7 @@ pub mod my_game {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TestSimpleTableWithEnumBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x133a7b70, 1, 8)?;
+                let object = rt::build::table(b, 0x133a7b70, 1, 4)?;
                 let body = object.body();
                 let _ = body;
                 rt::build::put::<Color>(b, body, Color(2u8));
@@ -1765,7 +1768,7 @@ pub mod my_game {
             /// `count`: `ushort`.
             #[inline(always)]
             pub fn count(&self) -> u16 {
-                self.t.scalar(16, 18, 0u16)
+                self.t.scalar(4, 6, 0u16)
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> StatT {
@@ -1803,6 +1806,7 @@ pub mod my_game {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Stat<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -1824,7 +1828,7 @@ pub mod my_game {
                 if size >= 4
                     && let Some(o) = c.reference(body).map_err(|e| e.within(".id"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".id"))?;
+                    c.string(o).map_err(|e| e.within(".id"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -1839,7 +1843,7 @@ pub mod my_game {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for StatBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x4cf7b3a7, 18, 8)?;
+                let object = rt::build::table(b, 0x4cf7b3a7, 16, 8)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -1865,7 +1869,7 @@ pub mod my_game {
             }
             /// Writes `id`.
             pub fn id(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body(), s);
                 Ok(self)
             }
@@ -1878,7 +1882,7 @@ pub mod my_game {
             /// Sets `count`.
             #[inline]
             pub fn count(&mut self, value: u16) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 16, value);
+                rt::build::put(self.b, self.object.body() + 4, value);
                 self
             }
         }
@@ -1958,11 +1962,11 @@ pub mod my_game {
             }
             /// Sets `count` in place; `false` when this object predates the field.
             pub fn set_count(&mut self, value: u16) -> bool {
-                self.t.set(16, 18, value)
+                self.t.set(4, 6, value)
             }
             /// Reads `count`.
             pub fn count(&self) -> u16 {
-                self.t.scalar(16, 18, 0u16)
+                self.t.scalar(4, 6, 0u16)
             }
         }
 
@@ -2020,6 +2024,7 @@ pub mod my_game {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Referrable<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -2185,60 +2190,60 @@ pub mod my_game {
             #[inline(always)]
             pub fn name(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
-                unsafe { self.t.string(44, 48) }
+                unsafe { self.t.string(4, 8) }
             }
             /// `inventory`: `[ubyte]`.
             #[inline(always)]
             pub fn inventory(&self) -> Option<rt::Vector<'a, u8>> {
                 // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
-                unsafe { self.t.vector::<u8>(52, 56) }
+                unsafe { self.t.vector::<u8>(44, 48) }
             }
             /// `color`: `MyGame.Example.Color`.
             #[inline(always)]
             pub fn color(&self) -> Color {
-                self.t.scalar(56, 57, Color(8u8))
+                self.t.scalar(48, 49, Color(8u8))
             }
             /// `test`: `MyGame.Example.Any`.
             #[inline(always)]
             pub fn test(&self) -> AnyRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
-                unsafe { self.t.union(57, 60, 64) }
+                unsafe { self.t.union(2, 52, 56) }
             }
             /// The discriminant of `test`.
             #[inline(always)]
             pub fn test_type(&self) -> Any {
-                Any(self.t.scalar(57, 64, 0u8))
+                Any(self.t.scalar(2, 56, 0u8))
             }
             /// `test4`: `[MyGame.Example.Test]`.
             #[inline(always)]
             pub fn test4(&self) -> Option<rt::Vector<'a, Test>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Test]` member's.
-                unsafe { self.t.vector::<Test>(64, 68) }
+                unsafe { self.t.vector::<Test>(56, 60) }
             }
             /// `testarrayofstring`: `[string]`.
             #[inline(always)]
             pub fn testarrayofstring(&self) -> Option<rt::Vector<'a, &'a str>> {
                 // SAFETY: a verified table of this type; the offset is a `[string]` member's.
-                unsafe { self.t.vector::<&'a str>(68, 72) }
+                unsafe { self.t.vector::<&'a str>(60, 64) }
             }
             /// an example documentation comment: this will end up in the generated code
             /// multiline too
             #[inline(always)]
             pub fn testarrayoftables(&self) -> Option<rt::Vector<'a, Monster<'a>>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Monster]` member's.
-                unsafe { self.t.vector::<Monster<'a>>(72, 76) }
+                unsafe { self.t.vector::<Monster<'a>>(64, 68) }
             }
             /// `enemy`: `MyGame.Example.Monster`.
             #[inline(always)]
             pub fn enemy(&self) -> Option<Monster<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(76, 80) }.map(<Monster<'a> as rt::TableElement<'a>>::from_table)
+                unsafe { self.t.table(68, 72) }.map(<Monster<'a> as rt::TableElement<'a>>::from_table)
             }
             /// `testnestedflatbuffer`: `[ubyte]`.
             #[inline(always)]
             pub fn testnestedflatbuffer(&self) -> Option<rt::Vector<'a, u8>> {
                 // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
-                unsafe { self.t.vector::<u8>(80, 84) }
+                unsafe { self.t.vector::<u8>(72, 76) }
             }
             /// `testnestedflatbuffer` verified and read as the nested message it holds.
             pub fn testnestedflatbuffer_nested(&self) -> Option<Result<Monster<'a>, rt::VerifyError>> {
@@ -2248,199 +2253,199 @@ pub mod my_game {
             #[inline(always)]
             pub fn testempty(&self) -> Option<Stat<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(84, 88) }.map(<Stat<'a> as rt::TableElement<'a>>::from_table)
+                unsafe { self.t.table(76, 80) }.map(<Stat<'a> as rt::TableElement<'a>>::from_table)
             }
             /// `testbool`: `bool`.
             #[inline(always)]
             pub fn testbool(&self) -> bool {
-                self.t.scalar(88, 89, false)
+                self.t.scalar(3, 4, false)
             }
             /// `testhashs32_fnv1`: `int`.
             #[inline(always)]
             pub fn testhashs32_fnv1(&self) -> i32 {
-                self.t.scalar(92, 96, 0i32)
+                self.t.scalar(80, 84, 0i32)
             }
             /// `testhashu32_fnv1`: `uint`.
             #[inline(always)]
             pub fn testhashu32_fnv1(&self) -> u32 {
-                self.t.scalar(96, 100, 0u32)
+                self.t.scalar(84, 88, 0u32)
             }
             /// `testhashs64_fnv1`: `long`.
             #[inline(always)]
             pub fn testhashs64_fnv1(&self) -> i64 {
-                self.t.scalar(104, 112, 0i64)
+                self.t.scalar(88, 96, 0i64)
             }
             /// `testhashu64_fnv1`: `ulong`.
             #[inline(always)]
             pub fn testhashu64_fnv1(&self) -> u64 {
-                self.t.scalar(112, 120, 0u64)
+                self.t.scalar(96, 104, 0u64)
             }
             /// `testhashs32_fnv1a`: `int`.
             #[inline(always)]
             pub fn testhashs32_fnv1a(&self) -> i32 {
-                self.t.scalar(120, 124, 0i32)
+                self.t.scalar(104, 108, 0i32)
             }
             /// `testhashu32_fnv1a`: `uint`.
             #[inline(always)]
             pub fn testhashu32_fnv1a(&self) -> u32 {
-                self.t.scalar(124, 128, 0u32)
+                self.t.scalar(108, 112, 0u32)
             }
             /// `testhashs64_fnv1a`: `long`.
             #[inline(always)]
             pub fn testhashs64_fnv1a(&self) -> i64 {
-                self.t.scalar(128, 136, 0i64)
+                self.t.scalar(112, 120, 0i64)
             }
             /// `testhashu64_fnv1a`: `ulong`.
             #[inline(always)]
             pub fn testhashu64_fnv1a(&self) -> u64 {
-                self.t.scalar(136, 144, 0u64)
+                self.t.scalar(120, 128, 0u64)
             }
             /// `testarrayofbools`: `[bool]`.
             #[inline(always)]
             pub fn testarrayofbools(&self) -> Option<rt::Vector<'a, bool>> {
                 // SAFETY: a verified table of this type; the offset is a `[bool]` member's.
-                unsafe { self.t.vector::<bool>(144, 148) }
+                unsafe { self.t.vector::<bool>(128, 132) }
             }
             /// `testf`: `float`.
             #[inline(always)]
             pub fn testf(&self) -> f32 {
-                self.t.scalar(148, 152, 3.14159f32)
+                self.t.scalar(132, 136, 3.14159f32)
             }
             /// `testf2`: `float`.
             #[inline(always)]
             pub fn testf2(&self) -> f32 {
-                self.t.scalar(152, 156, 3.0f32)
+                self.t.scalar(136, 140, 3.0f32)
             }
             /// `testf3`: `float`.
             #[inline(always)]
             pub fn testf3(&self) -> f32 {
-                self.t.scalar(156, 160, 0.0f32)
+                self.t.scalar(140, 144, 0.0f32)
             }
             /// `testarrayofstring2`: `[string]`.
             #[inline(always)]
             pub fn testarrayofstring2(&self) -> Option<rt::Vector<'a, &'a str>> {
                 // SAFETY: a verified table of this type; the offset is a `[string]` member's.
-                unsafe { self.t.vector::<&'a str>(160, 164) }
+                unsafe { self.t.vector::<&'a str>(144, 148) }
             }
             /// `testarrayofsortedstruct`: `[MyGame.Example.Ability]`.
             #[inline(always)]
             pub fn testarrayofsortedstruct(&self) -> Option<rt::Vector<'a, Ability>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Ability]` member's.
-                unsafe { self.t.vector::<Ability>(164, 168) }
+                unsafe { self.t.vector::<Ability>(148, 152) }
             }
             /// `flex`: `[ubyte]`.
             #[inline(always)]
             pub fn flex(&self) -> Option<rt::Vector<'a, u8>> {
                 // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
-                unsafe { self.t.vector::<u8>(168, 172) }
+                unsafe { self.t.vector::<u8>(152, 156) }
             }
             /// `test5`: `[MyGame.Example.Test]`.
             #[inline(always)]
             pub fn test5(&self) -> Option<rt::Vector<'a, Test>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Test]` member's.
-                unsafe { self.t.vector::<Test>(172, 176) }
+                unsafe { self.t.vector::<Test>(156, 160) }
             }
             /// `vector_of_longs`: `[long]`.
             #[inline(always)]
             pub fn vector_of_longs(&self) -> Option<rt::Vector<'a, i64>> {
                 // SAFETY: a verified table of this type; the offset is a `[long]` member's.
-                unsafe { self.t.vector::<i64>(176, 180) }
+                unsafe { self.t.vector::<i64>(160, 164) }
             }
             /// `vector_of_doubles`: `[double]`.
             #[inline(always)]
             pub fn vector_of_doubles(&self) -> Option<rt::Vector<'a, f64>> {
                 // SAFETY: a verified table of this type; the offset is a `[double]` member's.
-                unsafe { self.t.vector::<f64>(180, 184) }
+                unsafe { self.t.vector::<f64>(164, 168) }
             }
             /// `parent_namespace_test`: `MyGame.InParentNamespace`.
             #[inline(always)]
             pub fn parent_namespace_test(&self) -> Option<super::super::my_game::InParentNamespace<'a>> {
                 // SAFETY: a verified table of this type; the offset is a table member's.
-                unsafe { self.t.table(184, 188) }.map(<super::super::my_game::InParentNamespace<'a> as rt::TableElement<'a>>::from_table)
+                unsafe { self.t.table(168, 172) }.map(<super::super::my_game::InParentNamespace<'a> as rt::TableElement<'a>>::from_table)
             }
             /// `vector_of_referrables`: `[MyGame.Example.Referrable]`.
             #[inline(always)]
             pub fn vector_of_referrables(&self) -> Option<rt::Vector<'a, Referrable<'a>>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Referrable]` member's.
-                unsafe { self.t.vector::<Referrable<'a>>(188, 192) }
+                unsafe { self.t.vector::<Referrable<'a>>(172, 176) }
             }
             /// `single_weak_reference`: `ulong`.
             #[inline(always)]
             pub fn single_weak_reference(&self) -> u64 {
-                self.t.scalar(192, 200, 0u64)
+                self.t.scalar(176, 184, 0u64)
             }
             /// `vector_of_weak_references`: `[ulong]`.
             #[inline(always)]
             pub fn vector_of_weak_references(&self) -> Option<rt::Vector<'a, u64>> {
                 // SAFETY: a verified table of this type; the offset is a `[ulong]` member's.
-                unsafe { self.t.vector::<u64>(200, 204) }
+                unsafe { self.t.vector::<u64>(184, 188) }
             }
             /// `vector_of_strong_referrables`: `[MyGame.Example.Referrable]`.
             #[inline(always)]
             pub fn vector_of_strong_referrables(&self) -> Option<rt::Vector<'a, Referrable<'a>>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Referrable]` member's.
-                unsafe { self.t.vector::<Referrable<'a>>(204, 208) }
+                unsafe { self.t.vector::<Referrable<'a>>(188, 192) }
             }
             /// `co_owning_reference`: `ulong`.
             #[inline(always)]
             pub fn co_owning_reference(&self) -> u64 {
-                self.t.scalar(208, 216, 0u64)
+                self.t.scalar(192, 200, 0u64)
             }
             /// `vector_of_co_owning_references`: `[ulong]`.
             #[inline(always)]
             pub fn vector_of_co_owning_references(&self) -> Option<rt::Vector<'a, u64>> {
                 // SAFETY: a verified table of this type; the offset is a `[ulong]` member's.
-                unsafe { self.t.vector::<u64>(216, 220) }
+                unsafe { self.t.vector::<u64>(200, 204) }
             }
             /// `non_owning_reference`: `ulong`.
             #[inline(always)]
             pub fn non_owning_reference(&self) -> u64 {
-                self.t.scalar(224, 232, 0u64)
+                self.t.scalar(208, 216, 0u64)
             }
             /// `vector_of_non_owning_references`: `[ulong]`.
             #[inline(always)]
             pub fn vector_of_non_owning_references(&self) -> Option<rt::Vector<'a, u64>> {
                 // SAFETY: a verified table of this type; the offset is a `[ulong]` member's.
-                unsafe { self.t.vector::<u64>(232, 236) }
+                unsafe { self.t.vector::<u64>(204, 208) }
             }
             /// `any_unique`: `MyGame.Example.AnyUniqueAliases`.
             #[inline(always)]
             pub fn any_unique(&self) -> AnyUniqueAliasesRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
-                unsafe { self.t.union(236, 240, 244) }
+                unsafe { self.t.union(49, 216, 220) }
             }
             /// The discriminant of `any_unique`.
             #[inline(always)]
             pub fn any_unique_type(&self) -> AnyUniqueAliases {
-                AnyUniqueAliases(self.t.scalar(236, 244, 0u8))
+                AnyUniqueAliases(self.t.scalar(49, 220, 0u8))
             }
             /// `any_ambiguous`: `MyGame.Example.AnyAmbiguousAliases`.
             #[inline(always)]
             pub fn any_ambiguous(&self) -> AnyAmbiguousAliasesRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
-                unsafe { self.t.union(244, 248, 252) }
+                unsafe { self.t.union(50, 220, 224) }
             }
             /// The discriminant of `any_ambiguous`.
             #[inline(always)]
             pub fn any_ambiguous_type(&self) -> AnyAmbiguousAliases {
-                AnyAmbiguousAliases(self.t.scalar(244, 252, 0u8))
+                AnyAmbiguousAliases(self.t.scalar(50, 224, 0u8))
             }
             /// `vector_of_enums`: `[MyGame.Example.Color]`.
             #[inline(always)]
             pub fn vector_of_enums(&self) -> Option<rt::Vector<'a, Color>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Color]` member's.
-                unsafe { self.t.vector::<Color>(252, 256) }
+                unsafe { self.t.vector::<Color>(224, 228) }
             }
             /// `signed_enum`: `MyGame.Example.Race`.
             #[inline(always)]
             pub fn signed_enum(&self) -> Race {
-                self.t.scalar(256, 257, Race(-1i8))
+                self.t.scalar(228, 229, Race(-1i8))
             }
             /// `testrequirednestedflatbuffer`: `[ubyte]`.
             #[inline(always)]
             pub fn testrequirednestedflatbuffer(&self) -> Option<rt::Vector<'a, u8>> {
                 // SAFETY: a verified table of this type; the offset is a `[ubyte]` member's.
-                unsafe { self.t.vector::<u8>(260, 264) }
+                unsafe { self.t.vector::<u8>(232, 236) }
             }
             /// `testrequirednestedflatbuffer` verified and read as the nested message it holds.
             pub fn testrequirednestedflatbuffer_nested(&self) -> Option<Result<Monster<'a>, rt::VerifyError>> {
@@ -2450,62 +2455,62 @@ pub mod my_game {
             #[inline(always)]
             pub fn scalar_key_sorted_tables(&self) -> Option<rt::Vector<'a, Stat<'a>>> {
                 // SAFETY: a verified table of this type; the offset is a `[MyGame.Example.Stat]` member's.
-                unsafe { self.t.vector::<Stat<'a>>(264, 268) }
+                unsafe { self.t.vector::<Stat<'a>>(236, 240) }
             }
             /// `native_inline`: `MyGame.Example.Test`.
             #[inline(always)]
             pub fn native_inline(&self) -> Option<Test> {
-                self.t.structure(Some(268), 270, 274)
+                self.t.structure(Some(51), 240, 244)
             }
             /// `long_enum_non_enum_default`: `MyGame.Example.LongEnum`.
             #[inline(always)]
             pub fn long_enum_non_enum_default(&self) -> LongEnum {
-                self.t.scalar(280, 288, LongEnum(0u64))
+                self.t.scalar(248, 256, LongEnum(0u64))
             }
             /// `long_enum_normal_default`: `MyGame.Example.LongEnum`.
             #[inline(always)]
             pub fn long_enum_normal_default(&self) -> LongEnum {
-                self.t.scalar(288, 296, LongEnum(2u64))
+                self.t.scalar(256, 264, LongEnum(2u64))
             }
             /// `nan_default`: `float`.
             #[inline(always)]
             pub fn nan_default(&self) -> f32 {
-                self.t.scalar(296, 300, f32::NAN)
+                self.t.scalar(264, 268, f32::NAN)
             }
             /// `inf_default`: `float`.
             #[inline(always)]
             pub fn inf_default(&self) -> f32 {
-                self.t.scalar(300, 304, f32::INFINITY)
+                self.t.scalar(268, 272, f32::INFINITY)
             }
             /// `positive_inf_default`: `float`.
             #[inline(always)]
             pub fn positive_inf_default(&self) -> f32 {
-                self.t.scalar(304, 308, f32::INFINITY)
+                self.t.scalar(272, 276, f32::INFINITY)
             }
             /// `infinity_default`: `float`.
             #[inline(always)]
             pub fn infinity_default(&self) -> f32 {
-                self.t.scalar(308, 312, f32::INFINITY)
+                self.t.scalar(276, 280, f32::INFINITY)
             }
             /// `positive_infinity_default`: `float`.
             #[inline(always)]
             pub fn positive_infinity_default(&self) -> f32 {
-                self.t.scalar(312, 316, f32::INFINITY)
+                self.t.scalar(280, 284, f32::INFINITY)
             }
             /// `negative_inf_default`: `float`.
             #[inline(always)]
             pub fn negative_inf_default(&self) -> f32 {
-                self.t.scalar(316, 320, f32::NEG_INFINITY)
+                self.t.scalar(284, 288, f32::NEG_INFINITY)
             }
             /// `negative_infinity_default`: `float`.
             #[inline(always)]
             pub fn negative_infinity_default(&self) -> f32 {
-                self.t.scalar(320, 324, f32::NEG_INFINITY)
+                self.t.scalar(288, 292, f32::NEG_INFINITY)
             }
             /// `double_inf_default`: `double`.
             #[inline(always)]
             pub fn double_inf_default(&self) -> f64 {
-                self.t.scalar(328, 336, f64::INFINITY)
+                self.t.scalar(296, 304, f64::INFINITY)
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> MonsterT {
@@ -2659,6 +2664,7 @@ pub mod my_game {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Monster<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -2680,154 +2686,154 @@ pub mod my_game {
                 if size >= 40 {
                     c.presence(body).map_err(|e| e.within(".pos"))?;
                 }
+                if size >= 8
+                    && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".name"))?
+                {
+                    c.string(o).map_err(|e| e.within(".name"))?;
+                }
                 if size >= 48
-                    && let Some(o) = c.reference(body + 44).map_err(|e| e.within(".name"))?
+                    && let Some(o) = c.reference(body + 44).map_err(|e| e.within(".inventory"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                    c.inline_vector(o, 1, 4).map_err(|e| e.within(".inventory"))?;
                 }
-                if size >= 56
-                    && let Some(o) = c.reference(body + 52).map_err(|e| e.within(".inventory"))?
-                {
-                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".inventory"))?;
-                }
-                if size >= 64 {
-                    match c.reference(body + 60).map_err(|e| e.within(".test"))? {
+                if size >= 56 {
+                    match c.reference(body + 52).map_err(|e| e.within(".test"))? {
                         Some(o) => {
-                            AnyRef::check(c, c.discriminant(body + 57, 1), o, body + 57).map_err(|e| e.within(".test"))?;
+                            AnyRef::check(c, c.discriminant(body + 2, 1), o, body + 2).map_err(|e| e.within(".test"))?;
                         }
-                        None => c.union_none(body + 57, 1).map_err(|e| e.within(".test"))?,
+                        None => c.union_none(body + 2, 1).map_err(|e| e.within(".test"))?,
                     }
                 }
+                if size >= 60
+                    && let Some(o) = c.reference(body + 56).map_err(|e| e.within(".test4"))?
+                {
+                    c.inline_vector(o, 4, 4).map_err(|e| e.within(".test4"))?;
+                }
+                if size >= 64
+                    && let Some(o) = c.reference(body + 60).map_err(|e| e.within(".testarrayofstring"))?
+                {
+                    c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".testarrayofstring"))?;
+                }
                 if size >= 68
-                    && let Some(o) = c.reference(body + 64).map_err(|e| e.within(".test4"))?
-                {
-                    c.inline_vector(o, (0x25803d2b, "[MyGame.Example.Test]"), 4, 8).map_err(|e| e.within(".test4"))?;
-                }
-                if size >= 72
-                    && let Some(o) = c.reference(body + 68).map_err(|e| e.within(".testarrayofstring"))?
-                {
-                    c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".testarrayofstring"))?;
-                }
-                if size >= 76
-                    && let Some(o) = c.reference(body + 72).map_err(|e| e.within(".testarrayoftables"))?
+                    && let Some(o) = c.reference(body + 64).map_err(|e| e.within(".testarrayoftables"))?
                 {
                     c.tables::<Monster<'_>>(o, (0x82c20061, "[MyGame.Example.Monster]")).map_err(|e| e.within(".testarrayoftables"))?;
                 }
-                if size >= 80
-                    && let Some(o) = c.reference(body + 76).map_err(|e| e.within(".enemy"))?
+                if size >= 72
+                    && let Some(o) = c.reference(body + 68).map_err(|e| e.within(".enemy"))?
                 {
                     <Monster<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".enemy"))?;
                 }
-                if size >= 84
-                    && let Some(o) = c.reference(body + 80).map_err(|e| e.within(".testnestedflatbuffer"))?
+                if size >= 76
+                    && let Some(o) = c.reference(body + 72).map_err(|e| e.within(".testnestedflatbuffer"))?
                 {
-                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".testnestedflatbuffer"))?;
+                    c.inline_vector(o, 1, 4).map_err(|e| e.within(".testnestedflatbuffer"))?;
                     c.nested(o, (<Monster<'_> as rt::Check>::TAG, <Monster<'_> as rt::Check>::NAME), <Monster<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Monster<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Monster<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".testnestedflatbuffer"))?;
                 }
-                if size >= 88
-                    && let Some(o) = c.reference(body + 84).map_err(|e| e.within(".testempty"))?
+                if size >= 80
+                    && let Some(o) = c.reference(body + 76).map_err(|e| e.within(".testempty"))?
                 {
                     <Stat<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".testempty"))?;
                 }
-                if size >= 148
-                    && let Some(o) = c.reference(body + 144).map_err(|e| e.within(".testarrayofbools"))?
+                if size >= 132
+                    && let Some(o) = c.reference(body + 128).map_err(|e| e.within(".testarrayofbools"))?
                 {
-                    c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".testarrayofbools"))?;
+                    c.inline_vector(o, 1, 4).map_err(|e| e.within(".testarrayofbools"))?;
+                }
+                if size >= 148
+                    && let Some(o) = c.reference(body + 144).map_err(|e| e.within(".testarrayofstring2"))?
+                {
+                    c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".testarrayofstring2"))?;
+                }
+                if size >= 152
+                    && let Some(o) = c.reference(body + 148).map_err(|e| e.within(".testarrayofsortedstruct"))?
+                {
+                    c.inline_vector(o, 8, 4).map_err(|e| e.within(".testarrayofsortedstruct"))?;
+                }
+                if size >= 156
+                    && let Some(o) = c.reference(body + 152).map_err(|e| e.within(".flex"))?
+                {
+                    c.inline_vector(o, 1, 4).map_err(|e| e.within(".flex"))?;
+                }
+                if size >= 160
+                    && let Some(o) = c.reference(body + 156).map_err(|e| e.within(".test5"))?
+                {
+                    c.inline_vector(o, 4, 4).map_err(|e| e.within(".test5"))?;
                 }
                 if size >= 164
-                    && let Some(o) = c.reference(body + 160).map_err(|e| e.within(".testarrayofstring2"))?
+                    && let Some(o) = c.reference(body + 160).map_err(|e| e.within(".vector_of_longs"))?
                 {
-                    c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".testarrayofstring2"))?;
+                    c.inline_vector(o, 8, 8).map_err(|e| e.within(".vector_of_longs"))?;
                 }
                 if size >= 168
-                    && let Some(o) = c.reference(body + 164).map_err(|e| e.within(".testarrayofsortedstruct"))?
+                    && let Some(o) = c.reference(body + 164).map_err(|e| e.within(".vector_of_doubles"))?
                 {
-                    c.inline_vector(o, (0xb7fe08f1, "[MyGame.Example.Ability]"), 8, 8).map_err(|e| e.within(".testarrayofsortedstruct"))?;
+                    c.inline_vector(o, 8, 8).map_err(|e| e.within(".vector_of_doubles"))?;
                 }
                 if size >= 172
-                    && let Some(o) = c.reference(body + 168).map_err(|e| e.within(".flex"))?
-                {
-                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".flex"))?;
-                }
-                if size >= 176
-                    && let Some(o) = c.reference(body + 172).map_err(|e| e.within(".test5"))?
-                {
-                    c.inline_vector(o, (0x25803d2b, "[MyGame.Example.Test]"), 4, 8).map_err(|e| e.within(".test5"))?;
-                }
-                if size >= 180
-                    && let Some(o) = c.reference(body + 176).map_err(|e| e.within(".vector_of_longs"))?
-                {
-                    c.inline_vector(o, (0x2bf68b0b, "[long]"), 8, 8).map_err(|e| e.within(".vector_of_longs"))?;
-                }
-                if size >= 184
-                    && let Some(o) = c.reference(body + 180).map_err(|e| e.within(".vector_of_doubles"))?
-                {
-                    c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".vector_of_doubles"))?;
-                }
-                if size >= 188
-                    && let Some(o) = c.reference(body + 184).map_err(|e| e.within(".parent_namespace_test"))?
+                    && let Some(o) = c.reference(body + 168).map_err(|e| e.within(".parent_namespace_test"))?
                 {
                     <super::super::my_game::InParentNamespace<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".parent_namespace_test"))?;
                 }
-                if size >= 192
-                    && let Some(o) = c.reference(body + 188).map_err(|e| e.within(".vector_of_referrables"))?
+                if size >= 176
+                    && let Some(o) = c.reference(body + 172).map_err(|e| e.within(".vector_of_referrables"))?
                 {
                     c.tables::<Referrable<'_>>(o, (0x76dc0073, "[MyGame.Example.Referrable]")).map_err(|e| e.within(".vector_of_referrables"))?;
                 }
-                if size >= 204
-                    && let Some(o) = c.reference(body + 200).map_err(|e| e.within(".vector_of_weak_references"))?
+                if size >= 188
+                    && let Some(o) = c.reference(body + 184).map_err(|e| e.within(".vector_of_weak_references"))?
                 {
-                    c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_weak_references"))?;
+                    c.inline_vector(o, 8, 8).map_err(|e| e.within(".vector_of_weak_references"))?;
                 }
-                if size >= 208
-                    && let Some(o) = c.reference(body + 204).map_err(|e| e.within(".vector_of_strong_referrables"))?
+                if size >= 192
+                    && let Some(o) = c.reference(body + 188).map_err(|e| e.within(".vector_of_strong_referrables"))?
                 {
                     c.tables::<Referrable<'_>>(o, (0x76dc0073, "[MyGame.Example.Referrable]")).map_err(|e| e.within(".vector_of_strong_referrables"))?;
                 }
-                if size >= 220
-                    && let Some(o) = c.reference(body + 216).map_err(|e| e.within(".vector_of_co_owning_references"))?
+                if size >= 204
+                    && let Some(o) = c.reference(body + 200).map_err(|e| e.within(".vector_of_co_owning_references"))?
                 {
-                    c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_co_owning_references"))?;
+                    c.inline_vector(o, 8, 8).map_err(|e| e.within(".vector_of_co_owning_references"))?;
+                }
+                if size >= 208
+                    && let Some(o) = c.reference(body + 204).map_err(|e| e.within(".vector_of_non_owning_references"))?
+                {
+                    c.inline_vector(o, 8, 8).map_err(|e| e.within(".vector_of_non_owning_references"))?;
+                }
+                if size >= 220 {
+                    match c.reference(body + 216).map_err(|e| e.within(".any_unique"))? {
+                        Some(o) => {
+                            AnyUniqueAliasesRef::check(c, c.discriminant(body + 49, 1), o, body + 49).map_err(|e| e.within(".any_unique"))?;
+                        }
+                        None => c.union_none(body + 49, 1).map_err(|e| e.within(".any_unique"))?,
+                    }
+                }
+                if size >= 224 {
+                    match c.reference(body + 220).map_err(|e| e.within(".any_ambiguous"))? {
+                        Some(o) => {
+                            AnyAmbiguousAliasesRef::check(c, c.discriminant(body + 50, 1), o, body + 50).map_err(|e| e.within(".any_ambiguous"))?;
+                        }
+                        None => c.union_none(body + 50, 1).map_err(|e| e.within(".any_ambiguous"))?,
+                    }
+                }
+                if size >= 228
+                    && let Some(o) = c.reference(body + 224).map_err(|e| e.within(".vector_of_enums"))?
+                {
+                    c.inline_vector(o, 1, 4).map_err(|e| e.within(".vector_of_enums"))?;
                 }
                 if size >= 236
-                    && let Some(o) = c.reference(body + 232).map_err(|e| e.within(".vector_of_non_owning_references"))?
+                    && let Some(o) = c.reference(body + 232).map_err(|e| e.within(".testrequirednestedflatbuffer"))?
                 {
-                    c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".vector_of_non_owning_references"))?;
-                }
-                if size >= 244 {
-                    match c.reference(body + 240).map_err(|e| e.within(".any_unique"))? {
-                        Some(o) => {
-                            AnyUniqueAliasesRef::check(c, c.discriminant(body + 236, 1), o, body + 236).map_err(|e| e.within(".any_unique"))?;
-                        }
-                        None => c.union_none(body + 236, 1).map_err(|e| e.within(".any_unique"))?,
-                    }
-                }
-                if size >= 252 {
-                    match c.reference(body + 248).map_err(|e| e.within(".any_ambiguous"))? {
-                        Some(o) => {
-                            AnyAmbiguousAliasesRef::check(c, c.discriminant(body + 244, 1), o, body + 244).map_err(|e| e.within(".any_ambiguous"))?;
-                        }
-                        None => c.union_none(body + 244, 1).map_err(|e| e.within(".any_ambiguous"))?,
-                    }
-                }
-                if size >= 256
-                    && let Some(o) = c.reference(body + 252).map_err(|e| e.within(".vector_of_enums"))?
-                {
-                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".vector_of_enums"))?;
-                }
-                if size >= 264
-                    && let Some(o) = c.reference(body + 260).map_err(|e| e.within(".testrequirednestedflatbuffer"))?
-                {
-                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".testrequirednestedflatbuffer"))?;
+                    c.inline_vector(o, 1, 4).map_err(|e| e.within(".testrequirednestedflatbuffer"))?;
                     c.nested(o, (<Monster<'_> as rt::Check>::TAG, <Monster<'_> as rt::Check>::NAME), <Monster<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Monster<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Monster<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".testrequirednestedflatbuffer"))?;
                 }
-                if size >= 268
-                    && let Some(o) = c.reference(body + 264).map_err(|e| e.within(".scalar_key_sorted_tables"))?
+                if size >= 240
+                    && let Some(o) = c.reference(body + 236).map_err(|e| e.within(".scalar_key_sorted_tables"))?
                 {
                     c.tables::<Stat<'_>>(o, (0xe9d10f2d, "[MyGame.Example.Stat]")).map_err(|e| e.within(".scalar_key_sorted_tables"))?;
                 }
-                if size >= 274 {
-                    c.presence(body + 268).map_err(|e| e.within(".native_inline"))?;
+                if size >= 244 {
+                    c.presence(body + 51).map_err(|e| e.within(".native_inline"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -2842,24 +2848,24 @@ pub mod my_game {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for MonsterBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x330ef481, 336, 8)?;
+                let object = rt::build::table(b, 0x330ef481, 304, 8)?;
                 let body = object.body();
                 let _ = body;
                 rt::build::put::<i16>(b, body + 40, 150i16);
                 rt::build::put::<i16>(b, body + 42, 100i16);
-                rt::build::put::<Color>(b, body + 56, Color(8u8));
-                rt::build::put::<f32>(b, body + 148, 3.14159f32);
-                rt::build::put::<f32>(b, body + 152, 3.0f32);
-                rt::build::put::<Race>(b, body + 256, Race(-1i8));
-                rt::build::put::<LongEnum>(b, body + 288, LongEnum(2u64));
-                rt::build::put::<f32>(b, body + 296, f32::NAN);
-                rt::build::put::<f32>(b, body + 300, f32::INFINITY);
-                rt::build::put::<f32>(b, body + 304, f32::INFINITY);
-                rt::build::put::<f32>(b, body + 308, f32::INFINITY);
-                rt::build::put::<f32>(b, body + 312, f32::INFINITY);
-                rt::build::put::<f32>(b, body + 316, f32::NEG_INFINITY);
-                rt::build::put::<f32>(b, body + 320, f32::NEG_INFINITY);
-                rt::build::put::<f64>(b, body + 328, f64::INFINITY);
+                rt::build::put::<Color>(b, body + 48, Color(8u8));
+                rt::build::put::<f32>(b, body + 132, 3.14159f32);
+                rt::build::put::<f32>(b, body + 136, 3.0f32);
+                rt::build::put::<Race>(b, body + 228, Race(-1i8));
+                rt::build::put::<LongEnum>(b, body + 256, LongEnum(2u64));
+                rt::build::put::<f32>(b, body + 264, f32::NAN);
+                rt::build::put::<f32>(b, body + 268, f32::INFINITY);
+                rt::build::put::<f32>(b, body + 272, f32::INFINITY);
+                rt::build::put::<f32>(b, body + 276, f32::INFINITY);
+                rt::build::put::<f32>(b, body + 280, f32::INFINITY);
+                rt::build::put::<f32>(b, body + 284, f32::NEG_INFINITY);
+                rt::build::put::<f32>(b, body + 288, f32::NEG_INFINITY);
+                rt::build::put::<f64>(b, body + 296, f64::INFINITY);
                 Ok(object)
             }
             fn resume(b: &'c mut rt::Builder<'buf>, object: rt::ObjectRef) -> Self {
@@ -2903,390 +2909,390 @@ pub mod my_game {
             }
             /// Writes `name`.
             pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
-                self.b.set_ref(self.object.body() + 44, s);
+                let s = rt::build::string(self.b, value)?;
+                self.b.set_ref(self.object.body() + 4, s);
                 Ok(self)
             }
             /// Writes `inventory`.
             pub fn inventory(&mut self, value: &[u8]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
-                self.b.set_ref(self.object.body() + 52, v);
+                let v = rt::build::scalars(self.b, 4, value)?;
+                self.b.set_ref(self.object.body() + 44, v);
                 Ok(self)
             }
             /// Makes room for `inventory`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
             pub fn inventory_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
-                rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 52)
+                rt::build::bytes_in_place(self.b, 4, len, self.object.body() + 44)
             }
             /// Sets `color`.
             #[inline]
             pub fn color(&mut self, value: Color) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 56, value);
+                rt::build::put(self.b, self.object.body() + 48, value);
                 self
             }
             /// Sets `test` to a `Monster` table, written now; fill it through the builder returned.
             pub fn test_monster(&mut self) -> Result<MonsterBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 57, 1u8);
-                rt::build::child(self.b, body + 60)
+                rt::build::put(self.b, body + 2, 1u8);
+                rt::build::child(self.b, body + 52)
             }
             /// Sets `test` to a `TestSimpleTableWithEnum` table, written now; fill it through the builder returned.
             pub fn test_test_simple_table_with_enum(&mut self) -> Result<TestSimpleTableWithEnumBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 57, 2u8);
-                rt::build::child(self.b, body + 60)
+                rt::build::put(self.b, body + 2, 2u8);
+                rt::build::child(self.b, body + 52)
             }
             /// Sets `test` to a `MyGame_Example2_Monster` table, written now; fill it through the builder returned.
             pub fn test_my_game_example2_monster(&mut self) -> Result<super::super::my_game::example2::MonsterBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 57, 3u8);
-                rt::build::child(self.b, body + 60)
+                rt::build::put(self.b, body + 2, 3u8);
+                rt::build::child(self.b, body + 52)
             }
             /// Writes `test4`.
             pub fn test4(&mut self, value: &[Test]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::structs(self.b, 0x25803d2b, 8, value)?;
-                self.b.set_ref(self.object.body() + 64, v);
+                let v = rt::build::structs(self.b, 4, value)?;
+                self.b.set_ref(self.object.body() + 56, v);
                 Ok(self)
             }
             /// Writes `test4` from `count` structs an iterator makes, each written once, in place.
             pub fn test4_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Test>) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::structs_from_iter(self.b, (0x25803d2b, 8), count, items)?;
-                self.b.set_ref(self.object.body() + 64, v);
+                let v = rt::build::structs_from_iter(self.b, 4, count, items)?;
+                self.b.set_ref(self.object.body() + 56, v);
                 Ok(self)
             }
             /// Writes `testarrayofstring`: the vector, then each string.
             pub fn testarrayofstring<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
-                self.b.set_ref(self.object.body() + 68, v);
+                let v = rt::build::strings(self.b, 0x3e7ea36a, value)?;
+                self.b.set_ref(self.object.body() + 60, v);
                 Ok(self)
             }
             /// Starts `testarrayoftables` with room for `count` tables, pushed in order.
             pub fn testarrayoftables(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-                rt::build::TableVector::new(self.b, 0x82c20061, count, self.object.body() + 72)
+                rt::build::TableVector::new(self.b, 0x82c20061, count, self.object.body() + 64)
             }
             /// Starts `enemy`: the table is written now, its fields through the builder returned.
             pub fn enemy(&mut self) -> Result<MonsterBuilder<'_, 'buf>, rt::BuildError> {
-                rt::build::child(self.b, self.object.body() + 76)
+                rt::build::child(self.b, self.object.body() + 68)
             }
             /// Writes `testnestedflatbuffer`.
             pub fn testnestedflatbuffer(&mut self, value: &[u8]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
-                self.b.set_ref(self.object.body() + 80, v);
+                let v = rt::build::scalars(self.b, 8, value)?;
+                self.b.set_ref(self.object.body() + 72, v);
                 Ok(self)
             }
             /// Makes room for `testnestedflatbuffer`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
             pub fn testnestedflatbuffer_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
-                rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 80)
+                rt::build::bytes_in_place(self.b, 8, len, self.object.body() + 72)
             }
             /// Starts `testempty`: the table is written now, its fields through the builder returned.
             pub fn testempty(&mut self) -> Result<StatBuilder<'_, 'buf>, rt::BuildError> {
-                rt::build::child(self.b, self.object.body() + 84)
+                rt::build::child(self.b, self.object.body() + 76)
             }
             /// Sets `testbool`.
             #[inline]
             pub fn testbool(&mut self, value: bool) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 88, value);
+                rt::build::put(self.b, self.object.body() + 3, value);
                 self
             }
             /// Sets `testhashs32_fnv1`.
             #[inline]
             pub fn testhashs32_fnv1(&mut self, value: i32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 92, value);
+                rt::build::put(self.b, self.object.body() + 80, value);
                 self
             }
             /// Sets `testhashu32_fnv1`.
             #[inline]
             pub fn testhashu32_fnv1(&mut self, value: u32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 96, value);
+                rt::build::put(self.b, self.object.body() + 84, value);
                 self
             }
             /// Sets `testhashs64_fnv1`.
             #[inline]
             pub fn testhashs64_fnv1(&mut self, value: i64) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 104, value);
+                rt::build::put(self.b, self.object.body() + 88, value);
                 self
             }
             /// Sets `testhashu64_fnv1`.
             #[inline]
             pub fn testhashu64_fnv1(&mut self, value: u64) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 112, value);
+                rt::build::put(self.b, self.object.body() + 96, value);
                 self
             }
             /// Sets `testhashs32_fnv1a`.
             #[inline]
             pub fn testhashs32_fnv1a(&mut self, value: i32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 120, value);
+                rt::build::put(self.b, self.object.body() + 104, value);
                 self
             }
             /// Sets `testhashu32_fnv1a`.
             #[inline]
             pub fn testhashu32_fnv1a(&mut self, value: u32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 124, value);
+                rt::build::put(self.b, self.object.body() + 108, value);
                 self
             }
             /// Sets `testhashs64_fnv1a`.
             #[inline]
             pub fn testhashs64_fnv1a(&mut self, value: i64) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 128, value);
+                rt::build::put(self.b, self.object.body() + 112, value);
                 self
             }
             /// Sets `testhashu64_fnv1a`.
             #[inline]
             pub fn testhashu64_fnv1a(&mut self, value: u64) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 136, value);
+                rt::build::put(self.b, self.object.body() + 120, value);
                 self
             }
             /// Writes `testarrayofbools`.
             pub fn testarrayofbools(&mut self, value: &[bool]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0xd9b06051, value)?;
-                self.b.set_ref(self.object.body() + 144, v);
+                let v = rt::build::scalars(self.b, 4, value)?;
+                self.b.set_ref(self.object.body() + 128, v);
                 Ok(self)
             }
             /// Sets `testf`.
             #[inline]
             pub fn testf(&mut self, value: f32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 148, value);
+                rt::build::put(self.b, self.object.body() + 132, value);
                 self
             }
             /// Sets `testf2`.
             #[inline]
             pub fn testf2(&mut self, value: f32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 152, value);
+                rt::build::put(self.b, self.object.body() + 136, value);
                 self
             }
             /// Sets `testf3`.
             #[inline]
             pub fn testf3(&mut self, value: f32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 156, value);
+                rt::build::put(self.b, self.object.body() + 140, value);
                 self
             }
             /// Writes `testarrayofstring2`: the vector, then each string.
             pub fn testarrayofstring2<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
-                self.b.set_ref(self.object.body() + 160, v);
+                let v = rt::build::strings(self.b, 0x3e7ea36a, value)?;
+                self.b.set_ref(self.object.body() + 144, v);
                 Ok(self)
             }
             /// Writes `testarrayofsortedstruct`.
             pub fn testarrayofsortedstruct(&mut self, value: &[Ability]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::structs(self.b, 0xb7fe08f1, 8, value)?;
-                self.b.set_ref(self.object.body() + 164, v);
+                let v = rt::build::structs(self.b, 4, value)?;
+                self.b.set_ref(self.object.body() + 148, v);
                 Ok(self)
             }
             /// Writes `testarrayofsortedstruct` from `count` structs an iterator makes, each written once, in place.
             pub fn testarrayofsortedstruct_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Ability>) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::structs_from_iter(self.b, (0xb7fe08f1, 8), count, items)?;
-                self.b.set_ref(self.object.body() + 164, v);
+                let v = rt::build::structs_from_iter(self.b, 4, count, items)?;
+                self.b.set_ref(self.object.body() + 148, v);
                 Ok(self)
             }
             /// Writes `flex`.
             pub fn flex(&mut self, value: &[u8]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
-                self.b.set_ref(self.object.body() + 168, v);
+                let v = rt::build::scalars(self.b, 4, value)?;
+                self.b.set_ref(self.object.body() + 152, v);
                 Ok(self)
             }
             /// Makes room for `flex`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
             pub fn flex_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
-                rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 168)
+                rt::build::bytes_in_place(self.b, 4, len, self.object.body() + 152)
             }
             /// Writes `test5`.
             pub fn test5(&mut self, value: &[Test]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::structs(self.b, 0x25803d2b, 8, value)?;
-                self.b.set_ref(self.object.body() + 172, v);
+                let v = rt::build::structs(self.b, 4, value)?;
+                self.b.set_ref(self.object.body() + 156, v);
                 Ok(self)
             }
             /// Writes `test5` from `count` structs an iterator makes, each written once, in place.
             pub fn test5_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Test>) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::structs_from_iter(self.b, (0x25803d2b, 8), count, items)?;
-                self.b.set_ref(self.object.body() + 172, v);
+                let v = rt::build::structs_from_iter(self.b, 4, count, items)?;
+                self.b.set_ref(self.object.body() + 156, v);
                 Ok(self)
             }
             /// Writes `vector_of_longs`.
             pub fn vector_of_longs(&mut self, value: &[i64]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x2bf68b0b, value)?;
-                self.b.set_ref(self.object.body() + 176, v);
+                let v = rt::build::scalars(self.b, 8, value)?;
+                self.b.set_ref(self.object.body() + 160, v);
                 Ok(self)
             }
             /// Writes `vector_of_doubles`.
             pub fn vector_of_doubles(&mut self, value: &[f64]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x0bc5cbce, value)?;
-                self.b.set_ref(self.object.body() + 180, v);
+                let v = rt::build::scalars(self.b, 8, value)?;
+                self.b.set_ref(self.object.body() + 164, v);
                 Ok(self)
             }
             /// Starts `parent_namespace_test`: the table is written now, its fields through the builder returned.
             pub fn parent_namespace_test(&mut self) -> Result<super::super::my_game::InParentNamespaceBuilder<'_, 'buf>, rt::BuildError> {
-                rt::build::child(self.b, self.object.body() + 184)
+                rt::build::child(self.b, self.object.body() + 168)
             }
             /// Starts `vector_of_referrables` with room for `count` tables, pushed in order.
             pub fn vector_of_referrables(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-                rt::build::TableVector::new(self.b, 0x76dc0073, count, self.object.body() + 188)
+                rt::build::TableVector::new(self.b, 0x76dc0073, count, self.object.body() + 172)
             }
             /// Sets `single_weak_reference`.
             #[inline]
             pub fn single_weak_reference(&mut self, value: u64) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 192, value);
+                rt::build::put(self.b, self.object.body() + 176, value);
                 self
             }
             /// Writes `vector_of_weak_references`.
             pub fn vector_of_weak_references(&mut self, value: &[u64]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0xb4d03972, value)?;
-                self.b.set_ref(self.object.body() + 200, v);
+                let v = rt::build::scalars(self.b, 8, value)?;
+                self.b.set_ref(self.object.body() + 184, v);
                 Ok(self)
             }
             /// Starts `vector_of_strong_referrables` with room for `count` tables, pushed in order.
             pub fn vector_of_strong_referrables(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-                rt::build::TableVector::new(self.b, 0x76dc0073, count, self.object.body() + 204)
+                rt::build::TableVector::new(self.b, 0x76dc0073, count, self.object.body() + 188)
             }
             /// Sets `co_owning_reference`.
             #[inline]
             pub fn co_owning_reference(&mut self, value: u64) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 208, value);
+                rt::build::put(self.b, self.object.body() + 192, value);
                 self
             }
             /// Writes `vector_of_co_owning_references`.
             pub fn vector_of_co_owning_references(&mut self, value: &[u64]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0xb4d03972, value)?;
-                self.b.set_ref(self.object.body() + 216, v);
+                let v = rt::build::scalars(self.b, 8, value)?;
+                self.b.set_ref(self.object.body() + 200, v);
                 Ok(self)
             }
             /// Sets `non_owning_reference`.
             #[inline]
             pub fn non_owning_reference(&mut self, value: u64) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 224, value);
+                rt::build::put(self.b, self.object.body() + 208, value);
                 self
             }
             /// Writes `vector_of_non_owning_references`.
             pub fn vector_of_non_owning_references(&mut self, value: &[u64]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0xb4d03972, value)?;
-                self.b.set_ref(self.object.body() + 232, v);
+                let v = rt::build::scalars(self.b, 8, value)?;
+                self.b.set_ref(self.object.body() + 204, v);
                 Ok(self)
             }
             /// Sets `any_unique` to a `M` table, written now; fill it through the builder returned.
             pub fn any_unique_m(&mut self) -> Result<MonsterBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 236, 1u8);
-                rt::build::child(self.b, body + 240)
+                rt::build::put(self.b, body + 49, 1u8);
+                rt::build::child(self.b, body + 216)
             }
             /// Sets `any_unique` to a `TS` table, written now; fill it through the builder returned.
             pub fn any_unique_ts(&mut self) -> Result<TestSimpleTableWithEnumBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 236, 2u8);
-                rt::build::child(self.b, body + 240)
+                rt::build::put(self.b, body + 49, 2u8);
+                rt::build::child(self.b, body + 216)
             }
             /// Sets `any_unique` to a `M2` table, written now; fill it through the builder returned.
             pub fn any_unique_m2(&mut self) -> Result<super::super::my_game::example2::MonsterBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 236, 3u8);
-                rt::build::child(self.b, body + 240)
+                rt::build::put(self.b, body + 49, 3u8);
+                rt::build::child(self.b, body + 216)
             }
             /// Sets `any_ambiguous` to a `M1` table, written now; fill it through the builder returned.
             pub fn any_ambiguous_m1(&mut self) -> Result<MonsterBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 244, 1u8);
-                rt::build::child(self.b, body + 248)
+                rt::build::put(self.b, body + 50, 1u8);
+                rt::build::child(self.b, body + 220)
             }
             /// Sets `any_ambiguous` to a `M2` table, written now; fill it through the builder returned.
             pub fn any_ambiguous_m2(&mut self) -> Result<MonsterBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 244, 2u8);
-                rt::build::child(self.b, body + 248)
+                rt::build::put(self.b, body + 50, 2u8);
+                rt::build::child(self.b, body + 220)
             }
             /// Sets `any_ambiguous` to a `M3` table, written now; fill it through the builder returned.
             pub fn any_ambiguous_m3(&mut self) -> Result<MonsterBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 244, 3u8);
-                rt::build::child(self.b, body + 248)
+                rt::build::put(self.b, body + 50, 3u8);
+                rt::build::child(self.b, body + 220)
             }
             /// Writes `vector_of_enums`.
             pub fn vector_of_enums(&mut self, value: &[Color]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
-                self.b.set_ref(self.object.body() + 252, v);
+                let v = rt::build::scalars(self.b, 4, value)?;
+                self.b.set_ref(self.object.body() + 224, v);
                 Ok(self)
             }
             /// Sets `signed_enum`.
             #[inline]
             pub fn signed_enum(&mut self, value: Race) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 256, value);
+                rt::build::put(self.b, self.object.body() + 228, value);
                 self
             }
             /// Writes `testrequirednestedflatbuffer`.
             pub fn testrequirednestedflatbuffer(&mut self, value: &[u8]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
-                self.b.set_ref(self.object.body() + 260, v);
+                let v = rt::build::scalars(self.b, 8, value)?;
+                self.b.set_ref(self.object.body() + 232, v);
                 Ok(self)
             }
             /// Makes room for `testrequirednestedflatbuffer`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
             pub fn testrequirednestedflatbuffer_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
-                rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 260)
+                rt::build::bytes_in_place(self.b, 8, len, self.object.body() + 232)
             }
             /// Starts `scalar_key_sorted_tables` with room for `count` tables, pushed in order.
             pub fn scalar_key_sorted_tables(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-                rt::build::TableVector::new(self.b, 0xe9d10f2d, count, self.object.body() + 264)
+                rt::build::TableVector::new(self.b, 0xe9d10f2d, count, self.object.body() + 236)
             }
             /// Sets `native_inline`.
             #[inline]
             pub fn native_inline(&mut self, value: &Test) -> &mut Self {
                 let body = self.object.body();
-                rt::build::put_struct(self.b, body + 270, value);
-                rt::build::put(self.b, body + 268, 1u8);
+                rt::build::put_struct(self.b, body + 240, value);
+                rt::build::put(self.b, body + 51, 1u8);
                 self
             }
             /// Sets `long_enum_non_enum_default`.
             #[inline]
             pub fn long_enum_non_enum_default(&mut self, value: LongEnum) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 280, value);
+                rt::build::put(self.b, self.object.body() + 248, value);
                 self
             }
             /// Sets `long_enum_normal_default`.
             #[inline]
             pub fn long_enum_normal_default(&mut self, value: LongEnum) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 288, value);
+                rt::build::put(self.b, self.object.body() + 256, value);
                 self
             }
             /// Sets `nan_default`.
             #[inline]
             pub fn nan_default(&mut self, value: f32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 296, value);
+                rt::build::put(self.b, self.object.body() + 264, value);
                 self
             }
             /// Sets `inf_default`.
             #[inline]
             pub fn inf_default(&mut self, value: f32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 300, value);
+                rt::build::put(self.b, self.object.body() + 268, value);
                 self
             }
             /// Sets `positive_inf_default`.
             #[inline]
             pub fn positive_inf_default(&mut self, value: f32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 304, value);
+                rt::build::put(self.b, self.object.body() + 272, value);
                 self
             }
             /// Sets `infinity_default`.
             #[inline]
             pub fn infinity_default(&mut self, value: f32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 308, value);
+                rt::build::put(self.b, self.object.body() + 276, value);
                 self
             }
             /// Sets `positive_infinity_default`.
             #[inline]
             pub fn positive_infinity_default(&mut self, value: f32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 312, value);
+                rt::build::put(self.b, self.object.body() + 280, value);
                 self
             }
             /// Sets `negative_inf_default`.
             #[inline]
             pub fn negative_inf_default(&mut self, value: f32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 316, value);
+                rt::build::put(self.b, self.object.body() + 284, value);
                 self
             }
             /// Sets `negative_infinity_default`.
             #[inline]
             pub fn negative_infinity_default(&mut self, value: f32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 320, value);
+                rt::build::put(self.b, self.object.body() + 288, value);
                 self
             }
             /// Sets `double_inf_default`.
             #[inline]
             pub fn double_inf_default(&mut self, value: f64) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 328, value);
+                rt::build::put(self.b, self.object.body() + 296, value);
                 self
             }
         }
@@ -3686,303 +3692,303 @@ pub mod my_game {
             }
             /// `inventory`, to change its elements in place.
             pub fn inventory_mut(&mut self) -> Option<rt::VectorMut<'_, u8>> {
-                self.t.vector(52, 56)
+                self.t.vector(44, 48)
             }
             /// Sets `color` in place; `false` when this object predates the field.
             pub fn set_color(&mut self, value: Color) -> bool {
-                self.t.set(56, 57, value)
+                self.t.set(48, 49, value)
             }
             /// Reads `color`.
             pub fn color(&self) -> Color {
-                self.t.scalar(56, 57, Color(8u8))
+                self.t.scalar(48, 49, Color(8u8))
             }
             /// `test4`, to change its elements in place.
             pub fn test4_mut(&mut self) -> Option<rt::VectorMut<'_, Test>> {
-                self.t.vector(64, 68)
+                self.t.vector(56, 60)
             }
             /// Element `index` of `testarrayoftables`, to change in place.
             pub fn testarrayoftables_mut(&mut self, index: usize) -> Option<MonsterMut<'_>> {
-                self.t.tables(72, 76)?.into_get(index).map(MonsterMut::from_table)
+                self.t.tables(64, 68)?.into_get(index).map(MonsterMut::from_table)
             }
             /// `enemy`, to change in place.
             pub fn enemy_mut(&mut self) -> Option<MonsterMut<'_>> {
-                self.t.table(76, 80).map(MonsterMut::from_table)
+                self.t.table(68, 72).map(MonsterMut::from_table)
             }
             /// `testnestedflatbuffer`, to change its elements in place.
             pub fn testnestedflatbuffer_mut(&mut self) -> Option<rt::VectorMut<'_, u8>> {
-                self.t.vector(80, 84)
+                self.t.vector(72, 76)
             }
             /// `testempty`, to change in place.
             pub fn testempty_mut(&mut self) -> Option<StatMut<'_>> {
-                self.t.table(84, 88).map(StatMut::from_table)
+                self.t.table(76, 80).map(StatMut::from_table)
             }
             /// Sets `testbool` in place; `false` when this object predates the field.
             pub fn set_testbool(&mut self, value: bool) -> bool {
-                self.t.set(88, 89, value)
+                self.t.set(3, 4, value)
             }
             /// Reads `testbool`.
             pub fn testbool(&self) -> bool {
-                self.t.scalar(88, 89, false)
+                self.t.scalar(3, 4, false)
             }
             /// Sets `testhashs32_fnv1` in place; `false` when this object predates the field.
             pub fn set_testhashs32_fnv1(&mut self, value: i32) -> bool {
-                self.t.set(92, 96, value)
+                self.t.set(80, 84, value)
             }
             /// Reads `testhashs32_fnv1`.
             pub fn testhashs32_fnv1(&self) -> i32 {
-                self.t.scalar(92, 96, 0i32)
+                self.t.scalar(80, 84, 0i32)
             }
             /// Sets `testhashu32_fnv1` in place; `false` when this object predates the field.
             pub fn set_testhashu32_fnv1(&mut self, value: u32) -> bool {
-                self.t.set(96, 100, value)
+                self.t.set(84, 88, value)
             }
             /// Reads `testhashu32_fnv1`.
             pub fn testhashu32_fnv1(&self) -> u32 {
-                self.t.scalar(96, 100, 0u32)
+                self.t.scalar(84, 88, 0u32)
             }
             /// Sets `testhashs64_fnv1` in place; `false` when this object predates the field.
             pub fn set_testhashs64_fnv1(&mut self, value: i64) -> bool {
-                self.t.set(104, 112, value)
+                self.t.set(88, 96, value)
             }
             /// Reads `testhashs64_fnv1`.
             pub fn testhashs64_fnv1(&self) -> i64 {
-                self.t.scalar(104, 112, 0i64)
+                self.t.scalar(88, 96, 0i64)
             }
             /// Sets `testhashu64_fnv1` in place; `false` when this object predates the field.
             pub fn set_testhashu64_fnv1(&mut self, value: u64) -> bool {
-                self.t.set(112, 120, value)
+                self.t.set(96, 104, value)
             }
             /// Reads `testhashu64_fnv1`.
             pub fn testhashu64_fnv1(&self) -> u64 {
-                self.t.scalar(112, 120, 0u64)
+                self.t.scalar(96, 104, 0u64)
             }
             /// Sets `testhashs32_fnv1a` in place; `false` when this object predates the field.
             pub fn set_testhashs32_fnv1a(&mut self, value: i32) -> bool {
-                self.t.set(120, 124, value)
+                self.t.set(104, 108, value)
             }
             /// Reads `testhashs32_fnv1a`.
             pub fn testhashs32_fnv1a(&self) -> i32 {
-                self.t.scalar(120, 124, 0i32)
+                self.t.scalar(104, 108, 0i32)
             }
             /// Sets `testhashu32_fnv1a` in place; `false` when this object predates the field.
             pub fn set_testhashu32_fnv1a(&mut self, value: u32) -> bool {
-                self.t.set(124, 128, value)
+                self.t.set(108, 112, value)
             }
             /// Reads `testhashu32_fnv1a`.
             pub fn testhashu32_fnv1a(&self) -> u32 {
-                self.t.scalar(124, 128, 0u32)
+                self.t.scalar(108, 112, 0u32)
             }
             /// Sets `testhashs64_fnv1a` in place; `false` when this object predates the field.
             pub fn set_testhashs64_fnv1a(&mut self, value: i64) -> bool {
-                self.t.set(128, 136, value)
+                self.t.set(112, 120, value)
             }
             /// Reads `testhashs64_fnv1a`.
             pub fn testhashs64_fnv1a(&self) -> i64 {
-                self.t.scalar(128, 136, 0i64)
+                self.t.scalar(112, 120, 0i64)
             }
             /// Sets `testhashu64_fnv1a` in place; `false` when this object predates the field.
             pub fn set_testhashu64_fnv1a(&mut self, value: u64) -> bool {
-                self.t.set(136, 144, value)
+                self.t.set(120, 128, value)
             }
             /// Reads `testhashu64_fnv1a`.
             pub fn testhashu64_fnv1a(&self) -> u64 {
-                self.t.scalar(136, 144, 0u64)
+                self.t.scalar(120, 128, 0u64)
             }
             /// Sets `testf` in place; `false` when this object predates the field.
             pub fn set_testf(&mut self, value: f32) -> bool {
-                self.t.set(148, 152, value)
+                self.t.set(132, 136, value)
             }
             /// Reads `testf`.
             pub fn testf(&self) -> f32 {
-                self.t.scalar(148, 152, 3.14159f32)
+                self.t.scalar(132, 136, 3.14159f32)
             }
             /// Sets `testf2` in place; `false` when this object predates the field.
             pub fn set_testf2(&mut self, value: f32) -> bool {
-                self.t.set(152, 156, value)
+                self.t.set(136, 140, value)
             }
             /// Reads `testf2`.
             pub fn testf2(&self) -> f32 {
-                self.t.scalar(152, 156, 3.0f32)
+                self.t.scalar(136, 140, 3.0f32)
             }
             /// Sets `testf3` in place; `false` when this object predates the field.
             pub fn set_testf3(&mut self, value: f32) -> bool {
-                self.t.set(156, 160, value)
+                self.t.set(140, 144, value)
             }
             /// Reads `testf3`.
             pub fn testf3(&self) -> f32 {
-                self.t.scalar(156, 160, 0.0f32)
+                self.t.scalar(140, 144, 0.0f32)
             }
             /// `testarrayofsortedstruct`, to change its elements in place.
             pub fn testarrayofsortedstruct_mut(&mut self) -> Option<rt::VectorMut<'_, Ability>> {
-                self.t.vector(164, 168)
+                self.t.vector(148, 152)
             }
             /// `flex`, to change its elements in place.
             pub fn flex_mut(&mut self) -> Option<rt::VectorMut<'_, u8>> {
-                self.t.vector(168, 172)
+                self.t.vector(152, 156)
             }
             /// `test5`, to change its elements in place.
             pub fn test5_mut(&mut self) -> Option<rt::VectorMut<'_, Test>> {
-                self.t.vector(172, 176)
+                self.t.vector(156, 160)
             }
             /// `vector_of_longs`, to change its elements in place.
             pub fn vector_of_longs_mut(&mut self) -> Option<rt::VectorMut<'_, i64>> {
-                self.t.vector(176, 180)
+                self.t.vector(160, 164)
             }
             /// `vector_of_doubles`, to change its elements in place.
             pub fn vector_of_doubles_mut(&mut self) -> Option<rt::VectorMut<'_, f64>> {
-                self.t.vector(180, 184)
+                self.t.vector(164, 168)
             }
             /// `parent_namespace_test`, to change in place.
             pub fn parent_namespace_test_mut(&mut self) -> Option<super::super::my_game::InParentNamespaceMut<'_>> {
-                self.t.table(184, 188).map(super::super::my_game::InParentNamespaceMut::from_table)
+                self.t.table(168, 172).map(super::super::my_game::InParentNamespaceMut::from_table)
             }
             /// Element `index` of `vector_of_referrables`, to change in place.
             pub fn vector_of_referrables_mut(&mut self, index: usize) -> Option<ReferrableMut<'_>> {
-                self.t.tables(188, 192)?.into_get(index).map(ReferrableMut::from_table)
+                self.t.tables(172, 176)?.into_get(index).map(ReferrableMut::from_table)
             }
             /// Sets `single_weak_reference` in place; `false` when this object predates the field.
             pub fn set_single_weak_reference(&mut self, value: u64) -> bool {
-                self.t.set(192, 200, value)
+                self.t.set(176, 184, value)
             }
             /// Reads `single_weak_reference`.
             pub fn single_weak_reference(&self) -> u64 {
-                self.t.scalar(192, 200, 0u64)
+                self.t.scalar(176, 184, 0u64)
             }
             /// `vector_of_weak_references`, to change its elements in place.
             pub fn vector_of_weak_references_mut(&mut self) -> Option<rt::VectorMut<'_, u64>> {
-                self.t.vector(200, 204)
+                self.t.vector(184, 188)
             }
             /// Element `index` of `vector_of_strong_referrables`, to change in place.
             pub fn vector_of_strong_referrables_mut(&mut self, index: usize) -> Option<ReferrableMut<'_>> {
-                self.t.tables(204, 208)?.into_get(index).map(ReferrableMut::from_table)
+                self.t.tables(188, 192)?.into_get(index).map(ReferrableMut::from_table)
             }
             /// Sets `co_owning_reference` in place; `false` when this object predates the field.
             pub fn set_co_owning_reference(&mut self, value: u64) -> bool {
-                self.t.set(208, 216, value)
+                self.t.set(192, 200, value)
             }
             /// Reads `co_owning_reference`.
             pub fn co_owning_reference(&self) -> u64 {
-                self.t.scalar(208, 216, 0u64)
+                self.t.scalar(192, 200, 0u64)
             }
             /// `vector_of_co_owning_references`, to change its elements in place.
             pub fn vector_of_co_owning_references_mut(&mut self) -> Option<rt::VectorMut<'_, u64>> {
-                self.t.vector(216, 220)
+                self.t.vector(200, 204)
             }
             /// Sets `non_owning_reference` in place; `false` when this object predates the field.
             pub fn set_non_owning_reference(&mut self, value: u64) -> bool {
-                self.t.set(224, 232, value)
+                self.t.set(208, 216, value)
             }
             /// Reads `non_owning_reference`.
             pub fn non_owning_reference(&self) -> u64 {
-                self.t.scalar(224, 232, 0u64)
+                self.t.scalar(208, 216, 0u64)
             }
             /// `vector_of_non_owning_references`, to change its elements in place.
             pub fn vector_of_non_owning_references_mut(&mut self) -> Option<rt::VectorMut<'_, u64>> {
-                self.t.vector(232, 236)
+                self.t.vector(204, 208)
             }
             /// `vector_of_enums`, to change its elements in place.
             pub fn vector_of_enums_mut(&mut self) -> Option<rt::VectorMut<'_, Color>> {
-                self.t.vector(252, 256)
+                self.t.vector(224, 228)
             }
             /// Sets `signed_enum` in place; `false` when this object predates the field.
             pub fn set_signed_enum(&mut self, value: Race) -> bool {
-                self.t.set(256, 257, value)
+                self.t.set(228, 229, value)
             }
             /// Reads `signed_enum`.
             pub fn signed_enum(&self) -> Race {
-                self.t.scalar(256, 257, Race(-1i8))
+                self.t.scalar(228, 229, Race(-1i8))
             }
             /// `testrequirednestedflatbuffer`, to change its elements in place.
             pub fn testrequirednestedflatbuffer_mut(&mut self) -> Option<rt::VectorMut<'_, u8>> {
-                self.t.vector(260, 264)
+                self.t.vector(232, 236)
             }
             /// Element `index` of `scalar_key_sorted_tables`, to change in place.
             pub fn scalar_key_sorted_tables_mut(&mut self, index: usize) -> Option<StatMut<'_>> {
-                self.t.tables(264, 268)?.into_get(index).map(StatMut::from_table)
+                self.t.tables(236, 240)?.into_get(index).map(StatMut::from_table)
             }
             /// Overwrites `native_inline` in place; `false` when it is not set.
             pub fn set_native_inline(&mut self, value: &Test) -> bool {
-                self.t.set_struct(Some(268), 270, 274, value)
+                self.t.set_struct(Some(51), 240, 244, value)
             }
             /// Sets `long_enum_non_enum_default` in place; `false` when this object predates the field.
             pub fn set_long_enum_non_enum_default(&mut self, value: LongEnum) -> bool {
-                self.t.set(280, 288, value)
+                self.t.set(248, 256, value)
             }
             /// Reads `long_enum_non_enum_default`.
             pub fn long_enum_non_enum_default(&self) -> LongEnum {
-                self.t.scalar(280, 288, LongEnum(0u64))
+                self.t.scalar(248, 256, LongEnum(0u64))
             }
             /// Sets `long_enum_normal_default` in place; `false` when this object predates the field.
             pub fn set_long_enum_normal_default(&mut self, value: LongEnum) -> bool {
-                self.t.set(288, 296, value)
+                self.t.set(256, 264, value)
             }
             /// Reads `long_enum_normal_default`.
             pub fn long_enum_normal_default(&self) -> LongEnum {
-                self.t.scalar(288, 296, LongEnum(2u64))
+                self.t.scalar(256, 264, LongEnum(2u64))
             }
             /// Sets `nan_default` in place; `false` when this object predates the field.
             pub fn set_nan_default(&mut self, value: f32) -> bool {
-                self.t.set(296, 300, value)
+                self.t.set(264, 268, value)
             }
             /// Reads `nan_default`.
             pub fn nan_default(&self) -> f32 {
-                self.t.scalar(296, 300, f32::NAN)
+                self.t.scalar(264, 268, f32::NAN)
             }
             /// Sets `inf_default` in place; `false` when this object predates the field.
             pub fn set_inf_default(&mut self, value: f32) -> bool {
-                self.t.set(300, 304, value)
+                self.t.set(268, 272, value)
             }
             /// Reads `inf_default`.
             pub fn inf_default(&self) -> f32 {
-                self.t.scalar(300, 304, f32::INFINITY)
+                self.t.scalar(268, 272, f32::INFINITY)
             }
             /// Sets `positive_inf_default` in place; `false` when this object predates the field.
             pub fn set_positive_inf_default(&mut self, value: f32) -> bool {
-                self.t.set(304, 308, value)
+                self.t.set(272, 276, value)
             }
             /// Reads `positive_inf_default`.
             pub fn positive_inf_default(&self) -> f32 {
-                self.t.scalar(304, 308, f32::INFINITY)
+                self.t.scalar(272, 276, f32::INFINITY)
             }
             /// Sets `infinity_default` in place; `false` when this object predates the field.
             pub fn set_infinity_default(&mut self, value: f32) -> bool {
-                self.t.set(308, 312, value)
+                self.t.set(276, 280, value)
             }
             /// Reads `infinity_default`.
             pub fn infinity_default(&self) -> f32 {
-                self.t.scalar(308, 312, f32::INFINITY)
+                self.t.scalar(276, 280, f32::INFINITY)
             }
             /// Sets `positive_infinity_default` in place; `false` when this object predates the field.
             pub fn set_positive_infinity_default(&mut self, value: f32) -> bool {
-                self.t.set(312, 316, value)
+                self.t.set(280, 284, value)
             }
             /// Reads `positive_infinity_default`.
             pub fn positive_infinity_default(&self) -> f32 {
-                self.t.scalar(312, 316, f32::INFINITY)
+                self.t.scalar(280, 284, f32::INFINITY)
             }
             /// Sets `negative_inf_default` in place; `false` when this object predates the field.
             pub fn set_negative_inf_default(&mut self, value: f32) -> bool {
-                self.t.set(316, 320, value)
+                self.t.set(284, 288, value)
             }
             /// Reads `negative_inf_default`.
             pub fn negative_inf_default(&self) -> f32 {
-                self.t.scalar(316, 320, f32::NEG_INFINITY)
+                self.t.scalar(284, 288, f32::NEG_INFINITY)
             }
             /// Sets `negative_infinity_default` in place; `false` when this object predates the field.
             pub fn set_negative_infinity_default(&mut self, value: f32) -> bool {
-                self.t.set(320, 324, value)
+                self.t.set(288, 292, value)
             }
             /// Reads `negative_infinity_default`.
             pub fn negative_infinity_default(&self) -> f32 {
-                self.t.scalar(320, 324, f32::NEG_INFINITY)
+                self.t.scalar(288, 292, f32::NEG_INFINITY)
             }
             /// Sets `double_inf_default` in place; `false` when this object predates the field.
             pub fn set_double_inf_default(&mut self, value: f64) -> bool {
-                self.t.set(328, 336, value)
+                self.t.set(296, 304, value)
             }
             /// Reads `double_inf_default`.
             pub fn double_inf_default(&self) -> f64 {
-                self.t.scalar(328, 336, f64::INFINITY)
+                self.t.scalar(296, 304, f64::INFINITY)
             }
         }
 
@@ -4057,13 +4063,13 @@ pub mod my_game {
             #[inline(always)]
             pub fn v8(&self) -> Option<rt::Vector<'a, i8>> {
                 // SAFETY: a verified table of this type; the offset is a `[byte]` member's.
-                unsafe { self.t.vector::<i8>(48, 52) }
+                unsafe { self.t.vector::<i8>(36, 40) }
             }
             /// `vf64`: `[double]`.
             #[inline(always)]
             pub fn vf64(&self) -> Option<rt::Vector<'a, f64>> {
                 // SAFETY: a verified table of this type; the offset is a `[double]` member's.
-                unsafe { self.t.vector::<f64>(52, 56) }
+                unsafe { self.t.vector::<f64>(48, 52) }
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> TypeAliasesT {
@@ -4119,6 +4125,7 @@ pub mod my_game {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for TypeAliases<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -4137,15 +4144,15 @@ pub mod my_game {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 52
-                    && let Some(o) = c.reference(body + 48).map_err(|e| e.within(".v8"))?
+                if size >= 40
+                    && let Some(o) = c.reference(body + 36).map_err(|e| e.within(".v8"))?
                 {
-                    c.inline_vector(o, (0x4ae44cd7, "[byte]"), 1, 8).map_err(|e| e.within(".v8"))?;
+                    c.inline_vector(o, 1, 4).map_err(|e| e.within(".v8"))?;
                 }
-                if size >= 56
-                    && let Some(o) = c.reference(body + 52).map_err(|e| e.within(".vf64"))?
+                if size >= 52
+                    && let Some(o) = c.reference(body + 48).map_err(|e| e.within(".vf64"))?
                 {
-                    c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".vf64"))?;
+                    c.inline_vector(o, 8, 8).map_err(|e| e.within(".vf64"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -4160,7 +4167,7 @@ pub mod my_game {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TypeAliasesBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x191bc347, 56, 8)?;
+                let object = rt::build::table(b, 0x191bc347, 52, 8)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -4246,14 +4253,14 @@ pub mod my_game {
             }
             /// Writes `v8`.
             pub fn v8(&mut self, value: &[i8]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x4ae44cd7, value)?;
-                self.b.set_ref(self.object.body() + 48, v);
+                let v = rt::build::scalars(self.b, 4, value)?;
+                self.b.set_ref(self.object.body() + 36, v);
                 Ok(self)
             }
             /// Writes `vf64`.
             pub fn vf64(&mut self, value: &[f64]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x0bc5cbce, value)?;
-                self.b.set_ref(self.object.body() + 52, v);
+                let v = rt::build::scalars(self.b, 8, value)?;
+                self.b.set_ref(self.object.body() + 48, v);
                 Ok(self)
             }
         }
@@ -4443,11 +4450,11 @@ pub mod my_game {
             }
             /// `v8`, to change its elements in place.
             pub fn v8_mut(&mut self) -> Option<rt::VectorMut<'_, i8>> {
-                self.t.vector(48, 52)
+                self.t.vector(36, 40)
             }
             /// `vf64`, to change its elements in place.
             pub fn vf64_mut(&mut self) -> Option<rt::VectorMut<'_, f64>> {
-                self.t.vector(52, 56)
+                self.t.vector(48, 52)
             }
         }
 
@@ -4593,6 +4600,7 @@ pub mod my_game {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Monster<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -4606,7 +4614,7 @@ pub mod my_game {
             const SHORT_NAME: &'static str = "Monster";
             const FILE_IDENTIFIER: [u8; 4] = [77, 79, 78, 83];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xac73a199, "MyGame.Example2.Monster"), 8)? else {
+                let Some(size) = c.table(at, (0xac73a199, "MyGame.Example2.Monster"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -4624,7 +4632,7 @@ pub mod my_game {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for MonsterBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xac73a199, 0, 8)?;
+                let object = rt::build::table(b, 0xac73a199, 0, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -4888,6 +4896,7 @@ pub mod my_game {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for TableB<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -4901,7 +4910,7 @@ pub mod my_game {
             const SHORT_NAME: &'static str = "TableB";
             const FILE_IDENTIFIER: [u8; 4] = [77, 79, 78, 83];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xdfea38ec, "MyGame.OtherNameSpace.TableB"), 8)? else {
+                let Some(size) = c.table(at, (0xdfea38ec, "MyGame.OtherNameSpace.TableB"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -4924,7 +4933,7 @@ pub mod my_game {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TableBBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xdfea38ec, 4, 8)?;
+                let object = rt::build::table(b, 0xdfea38ec, 4, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)

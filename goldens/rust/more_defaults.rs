@@ -159,6 +159,7 @@ impl<'a> rt::TableElement<'a> for MoreDefaults<'a> {
 // because the caller's vector is a verified vector of them.
 unsafe impl<'a> rt::Element<'a> for MoreDefaults<'a> {
     const STRIDE: usize = 4;
+    const HEADER: usize = 8;
     #[inline(always)]
     unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
         // SAFETY: forwarded contract.
@@ -172,7 +173,7 @@ impl rt::Check for MoreDefaults<'_> {
     const SHORT_NAME: &'static str = "MoreDefaults";
     const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
     fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-        let Some(size) = c.table(at, (0xbac2326a, "MoreDefaults"), 8)? else {
+        let Some(size) = c.table(at, (0xbac2326a, "MoreDefaults"), 4)? else {
             return Ok(());
         };
         let body = at + 8;
@@ -180,32 +181,32 @@ impl rt::Check for MoreDefaults<'_> {
         if size >= 4
             && let Some(o) = c.reference(body).map_err(|e| e.within(".ints"))?
         {
-            c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".ints"))?;
+            c.inline_vector(o, 4, 4).map_err(|e| e.within(".ints"))?;
         }
         if size >= 8
             && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".floats"))?
         {
-            c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".floats"))?;
+            c.inline_vector(o, 4, 4).map_err(|e| e.within(".floats"))?;
         }
         if size >= 12
             && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".empty_string"))?
         {
-            c.string(o, 0x17c16538).map_err(|e| e.within(".empty_string"))?;
+            c.string(o).map_err(|e| e.within(".empty_string"))?;
         }
         if size >= 16
             && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".some_string"))?
         {
-            c.string(o, 0x17c16538).map_err(|e| e.within(".some_string"))?;
+            c.string(o).map_err(|e| e.within(".some_string"))?;
         }
         if size >= 20
             && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".abcs"))?
         {
-            c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".abcs"))?;
+            c.inline_vector(o, 4, 4).map_err(|e| e.within(".abcs"))?;
         }
         if size >= 24
             && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".bools"))?
         {
-            c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".bools"))?;
+            c.inline_vector(o, 1, 4).map_err(|e| e.within(".bools"))?;
         }
         c.leave(at);
         Ok(())
@@ -220,7 +221,7 @@ pub struct MoreDefaultsBuilder<'b, 'buf> {
 
 impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for MoreDefaultsBuilder<'c, 'buf> {
     fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-        let object = rt::build::table(b, 0xbac2326a, 24, 8)?;
+        let object = rt::build::table(b, 0xbac2326a, 24, 4)?;
         let body = object.body();
         let _ = body;
         Ok(object)
@@ -246,37 +247,37 @@ impl<'b, 'buf> MoreDefaultsBuilder<'b, 'buf> {
     }
     /// Writes `ints`.
     pub fn ints(&mut self, value: &[i32]) -> Result<&mut Self, rt::BuildError> {
-        let v = rt::build::scalars(self.b, 0xe4bf0bda, value)?;
+        let v = rt::build::scalars(self.b, 4, value)?;
         self.b.set_ref(self.object.body(), v);
         Ok(self)
     }
     /// Writes `floats`.
     pub fn floats(&mut self, value: &[f32]) -> Result<&mut Self, rt::BuildError> {
-        let v = rt::build::scalars(self.b, 0x8554714f, value)?;
+        let v = rt::build::scalars(self.b, 4, value)?;
         self.b.set_ref(self.object.body() + 4, v);
         Ok(self)
     }
     /// Writes `empty_string`.
     pub fn empty_string(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-        let s = rt::build::string(self.b, 0x17c16538, value)?;
+        let s = rt::build::string(self.b, value)?;
         self.b.set_ref(self.object.body() + 8, s);
         Ok(self)
     }
     /// Writes `some_string`.
     pub fn some_string(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-        let s = rt::build::string(self.b, 0x17c16538, value)?;
+        let s = rt::build::string(self.b, value)?;
         self.b.set_ref(self.object.body() + 12, s);
         Ok(self)
     }
     /// Writes `abcs`.
     pub fn abcs(&mut self, value: &[ABC]) -> Result<&mut Self, rt::BuildError> {
-        let v = rt::build::scalars(self.b, 0xe4bf0bda, value)?;
+        let v = rt::build::scalars(self.b, 4, value)?;
         self.b.set_ref(self.object.body() + 16, v);
         Ok(self)
     }
     /// Writes `bools`.
     pub fn bools(&mut self, value: &[bool]) -> Result<&mut Self, rt::BuildError> {
-        let v = rt::build::scalars(self.b, 0xd9b06051, value)?;
+        let v = rt::build::scalars(self.b, 4, value)?;
         self.b.set_ref(self.object.body() + 20, v);
         Ok(self)
     }

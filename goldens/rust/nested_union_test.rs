@@ -400,6 +400,7 @@ pub mod my_game {
             // because the caller's vector is a verified vector of them.
             unsafe impl<'a> rt::Element<'a> for TestSimpleTableWithEnum<'a> {
                 const STRIDE: usize = 4;
+                const HEADER: usize = 8;
                 #[inline(always)]
                 unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                     // SAFETY: forwarded contract.
@@ -413,7 +414,7 @@ pub mod my_game {
                 const SHORT_NAME: &'static str = "TestSimpleTableWithEnum";
                 const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
                 fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                    let Some(size) = c.table(at, (0x8d6a7520, "MyGame.Example.NestedUnion.TestSimpleTableWithEnum"), 8)? else {
+                    let Some(size) = c.table(at, (0x8d6a7520, "MyGame.Example.NestedUnion.TestSimpleTableWithEnum"), 4)? else {
                         return Ok(());
                     };
                     let body = at + 8;
@@ -431,7 +432,7 @@ pub mod my_game {
 
             impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TestSimpleTableWithEnumBuilder<'c, 'buf> {
                 fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                    let object = rt::build::table(b, 0x8d6a7520, 1, 8)?;
+                    let object = rt::build::table(b, 0x8d6a7520, 1, 4)?;
                     let body = object.body();
                     let _ = body;
                     rt::build::put::<Color>(b, body, Color(2u8));
@@ -618,6 +619,7 @@ pub mod my_game {
             // because the caller's vector is a verified vector of them.
             unsafe impl<'a> rt::Element<'a> for Vec3<'a> {
                 const STRIDE: usize = 4;
+                const HEADER: usize = 8;
                 #[inline(always)]
                 unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                     // SAFETY: forwarded contract.
@@ -876,7 +878,7 @@ pub mod my_game {
                 /// `id`: `short`.
                 #[inline(always)]
                 pub fn id(&self) -> i16 {
-                    self.t.scalar(12, 14, 0i16)
+                    self.t.scalar(6, 8, 0i16)
                 }
                 /// A copy of everything as plain Rust data.
                 pub fn unpack(&self) -> NestedUnionTestT {
@@ -914,6 +916,7 @@ pub mod my_game {
             // because the caller's vector is a verified vector of them.
             unsafe impl<'a> rt::Element<'a> for NestedUnionTest<'a> {
                 const STRIDE: usize = 4;
+                const HEADER: usize = 8;
                 #[inline(always)]
                 unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                     // SAFETY: forwarded contract.
@@ -927,7 +930,7 @@ pub mod my_game {
                 const SHORT_NAME: &'static str = "NestedUnionTest";
                 const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
                 fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                    let Some(size) = c.table(at, (0xdc86b911, "MyGame.Example.NestedUnion.NestedUnionTest"), 8)? else {
+                    let Some(size) = c.table(at, (0xdc86b911, "MyGame.Example.NestedUnion.NestedUnionTest"), 4)? else {
                         return Ok(());
                     };
                     let body = at + 8;
@@ -935,7 +938,7 @@ pub mod my_game {
                     if size >= 4
                         && let Some(o) = c.reference(body).map_err(|e| e.within(".name"))?
                     {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                        c.string(o).map_err(|e| e.within(".name"))?;
                     }
                     if size >= 12 {
                         match c.reference(body + 8).map_err(|e| e.within(".data"))? {
@@ -958,7 +961,7 @@ pub mod my_game {
 
             impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for NestedUnionTestBuilder<'c, 'buf> {
                 fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                    let object = rt::build::table(b, 0xdc86b911, 14, 8)?;
+                    let object = rt::build::table(b, 0xdc86b911, 12, 4)?;
                     let body = object.body();
                     let _ = body;
                     Ok(object)
@@ -984,7 +987,7 @@ pub mod my_game {
                 }
                 /// Writes `name`.
                 pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                    let s = rt::build::string(self.b, 0x17c16538, value)?;
+                    let s = rt::build::string(self.b, value)?;
                     self.b.set_ref(self.object.body(), s);
                     Ok(self)
                 }
@@ -1003,7 +1006,7 @@ pub mod my_game {
                 /// Sets `id`.
                 #[inline]
                 pub fn id(&mut self, value: i16) -> &mut Self {
-                    rt::build::put(self.b, self.object.body() + 12, value);
+                    rt::build::put(self.b, self.object.body() + 6, value);
                     self
                 }
             }
@@ -1082,11 +1085,11 @@ pub mod my_game {
                 }
                 /// Sets `id` in place; `false` when this object predates the field.
                 pub fn set_id(&mut self, value: i16) -> bool {
-                    self.t.set(12, 14, value)
+                    self.t.set(6, 8, value)
                 }
                 /// Reads `id`.
                 pub fn id(&self) -> i16 {
-                    self.t.scalar(12, 14, 0i16)
+                    self.t.scalar(6, 8, 0i16)
                 }
             }
 

@@ -140,12 +140,12 @@ pub mod optional_scalars {
         /// `maybe_u16`: `ushort`.
         #[inline(always)]
         pub fn maybe_u16(&self) -> Option<u16> {
-            self.t.optional(18, 20, 22)
+            self.t.optional(11, 18, 20)
         }
         /// `default_u16`: `ushort`.
         #[inline(always)]
         pub fn default_u16(&self) -> u16 {
-            self.t.scalar(22, 24, 42u16)
+            self.t.scalar(20, 22, 42u16)
         }
         /// `just_i32`: `int`.
         #[inline(always)]
@@ -155,117 +155,117 @@ pub mod optional_scalars {
         /// `maybe_i32`: `int`.
         #[inline(always)]
         pub fn maybe_i32(&self) -> Option<i32> {
-            self.t.optional(28, 32, 36)
+            self.t.optional(22, 28, 32)
         }
         /// `default_i32`: `int`.
         #[inline(always)]
         pub fn default_i32(&self) -> i32 {
-            self.t.scalar(36, 40, 42i32)
+            self.t.scalar(32, 36, 42i32)
         }
         /// `just_u32`: `uint`.
         #[inline(always)]
         pub fn just_u32(&self) -> u32 {
-            self.t.scalar(40, 44, 0u32)
+            self.t.scalar(36, 40, 0u32)
         }
         /// `maybe_u32`: `uint`.
         #[inline(always)]
         pub fn maybe_u32(&self) -> Option<u32> {
-            self.t.optional(44, 48, 52)
+            self.t.optional(23, 40, 44)
         }
         /// `default_u32`: `uint`.
         #[inline(always)]
         pub fn default_u32(&self) -> u32 {
-            self.t.scalar(52, 56, 42u32)
+            self.t.scalar(44, 48, 42u32)
         }
         /// `just_i64`: `long`.
         #[inline(always)]
         pub fn just_i64(&self) -> i64 {
-            self.t.scalar(56, 64, 0i64)
+            self.t.scalar(48, 56, 0i64)
         }
         /// `maybe_i64`: `long`.
         #[inline(always)]
         pub fn maybe_i64(&self) -> Option<i64> {
-            self.t.optional(64, 72, 80)
+            self.t.optional(56, 64, 72)
         }
         /// `default_i64`: `long`.
         #[inline(always)]
         pub fn default_i64(&self) -> i64 {
-            self.t.scalar(80, 88, 42i64)
+            self.t.scalar(72, 80, 42i64)
         }
         /// `just_u64`: `ulong`.
         #[inline(always)]
         pub fn just_u64(&self) -> u64 {
-            self.t.scalar(88, 96, 0u64)
+            self.t.scalar(80, 88, 0u64)
         }
         /// `maybe_u64`: `ulong`.
         #[inline(always)]
         pub fn maybe_u64(&self) -> Option<u64> {
-            self.t.optional(96, 104, 112)
+            self.t.optional(57, 88, 96)
         }
         /// `default_u64`: `ulong`.
         #[inline(always)]
         pub fn default_u64(&self) -> u64 {
-            self.t.scalar(112, 120, 42u64)
+            self.t.scalar(96, 104, 42u64)
         }
         /// `just_f32`: `float`.
         #[inline(always)]
         pub fn just_f32(&self) -> f32 {
-            self.t.scalar(120, 124, 0.0f32)
+            self.t.scalar(60, 64, 0.0f32)
         }
         /// `maybe_f32`: `float`.
         #[inline(always)]
         pub fn maybe_f32(&self) -> Option<f32> {
-            self.t.optional(124, 128, 132)
+            self.t.optional(58, 104, 108)
         }
         /// `default_f32`: `float`.
         #[inline(always)]
         pub fn default_f32(&self) -> f32 {
-            self.t.scalar(132, 136, 42.0f32)
+            self.t.scalar(108, 112, 42.0f32)
         }
         /// `just_f64`: `double`.
         #[inline(always)]
         pub fn just_f64(&self) -> f64 {
-            self.t.scalar(136, 144, 0.0f64)
+            self.t.scalar(112, 120, 0.0f64)
         }
         /// `maybe_f64`: `double`.
         #[inline(always)]
         pub fn maybe_f64(&self) -> Option<f64> {
-            self.t.optional(144, 152, 160)
+            self.t.optional(59, 120, 128)
         }
         /// `default_f64`: `double`.
         #[inline(always)]
         pub fn default_f64(&self) -> f64 {
-            self.t.scalar(160, 168, 42.0f64)
+            self.t.scalar(128, 136, 42.0f64)
         }
         /// `just_bool`: `bool`.
         #[inline(always)]
         pub fn just_bool(&self) -> bool {
-            self.t.scalar(168, 169, false)
+            self.t.scalar(136, 137, false)
         }
         /// `maybe_bool`: `bool`.
         #[inline(always)]
         pub fn maybe_bool(&self) -> Option<bool> {
-            self.t.optional(169, 170, 171)
+            self.t.optional(137, 138, 139)
         }
         /// `default_bool`: `bool`.
         #[inline(always)]
         pub fn default_bool(&self) -> bool {
-            self.t.scalar(171, 172, true)
+            self.t.scalar(139, 140, true)
         }
         /// `just_enum`: `optional_scalars.OptionalByte`.
         #[inline(always)]
         pub fn just_enum(&self) -> OptionalByte {
-            self.t.scalar(172, 173, OptionalByte(0i8))
+            self.t.scalar(140, 141, OptionalByte(0i8))
         }
         /// `maybe_enum`: `optional_scalars.OptionalByte`.
         #[inline(always)]
         pub fn maybe_enum(&self) -> Option<OptionalByte> {
-            self.t.optional(173, 174, 175)
+            self.t.optional(141, 142, 143)
         }
         /// `default_enum`: `optional_scalars.OptionalByte`.
         #[inline(always)]
         pub fn default_enum(&self) -> OptionalByte {
-            self.t.scalar(175, 176, OptionalByte(1i8))
+            self.t.scalar(143, 144, OptionalByte(1i8))
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> ScalarStuffT {
@@ -369,6 +369,7 @@ pub mod optional_scalars {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for ScalarStuff<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -396,32 +397,32 @@ pub mod optional_scalars {
             if size >= 14 {
                 c.presence(body + 10).map_err(|e| e.within(".maybe_i16"))?;
             }
-            if size >= 22 {
-                c.presence(body + 18).map_err(|e| e.within(".maybe_u16"))?;
+            if size >= 20 {
+                c.presence(body + 11).map_err(|e| e.within(".maybe_u16"))?;
             }
-            if size >= 36 {
-                c.presence(body + 28).map_err(|e| e.within(".maybe_i32"))?;
+            if size >= 32 {
+                c.presence(body + 22).map_err(|e| e.within(".maybe_i32"))?;
             }
-            if size >= 52 {
-                c.presence(body + 44).map_err(|e| e.within(".maybe_u32"))?;
+            if size >= 44 {
+                c.presence(body + 23).map_err(|e| e.within(".maybe_u32"))?;
             }
-            if size >= 80 {
-                c.presence(body + 64).map_err(|e| e.within(".maybe_i64"))?;
+            if size >= 72 {
+                c.presence(body + 56).map_err(|e| e.within(".maybe_i64"))?;
             }
-            if size >= 112 {
-                c.presence(body + 96).map_err(|e| e.within(".maybe_u64"))?;
+            if size >= 96 {
+                c.presence(body + 57).map_err(|e| e.within(".maybe_u64"))?;
             }
-            if size >= 132 {
-                c.presence(body + 124).map_err(|e| e.within(".maybe_f32"))?;
+            if size >= 108 {
+                c.presence(body + 58).map_err(|e| e.within(".maybe_f32"))?;
             }
-            if size >= 160 {
-                c.presence(body + 144).map_err(|e| e.within(".maybe_f64"))?;
+            if size >= 128 {
+                c.presence(body + 59).map_err(|e| e.within(".maybe_f64"))?;
             }
-            if size >= 171 {
-                c.presence(body + 169).map_err(|e| e.within(".maybe_bool"))?;
+            if size >= 139 {
+                c.presence(body + 137).map_err(|e| e.within(".maybe_bool"))?;
             }
-            if size >= 175 {
-                c.presence(body + 173).map_err(|e| e.within(".maybe_enum"))?;
+            if size >= 143 {
+                c.presence(body + 141).map_err(|e| e.within(".maybe_enum"))?;
             }
             c.leave(at);
             Ok(())
@@ -436,21 +437,21 @@ pub mod optional_scalars {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for ScalarStuffBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x2ca1a44b, 176, 8)?;
+            let object = rt::build::table(b, 0x2ca1a44b, 144, 8)?;
             let body = object.body();
             let _ = body;
             rt::build::put::<i8>(b, body + 3, 42i8);
             rt::build::put::<u8>(b, body + 7, 42u8);
             rt::build::put::<i16>(b, body + 14, 42i16);
-            rt::build::put::<u16>(b, body + 22, 42u16);
-            rt::build::put::<i32>(b, body + 36, 42i32);
-            rt::build::put::<u32>(b, body + 52, 42u32);
-            rt::build::put::<i64>(b, body + 80, 42i64);
-            rt::build::put::<u64>(b, body + 112, 42u64);
-            rt::build::put::<f32>(b, body + 132, 42.0f32);
-            rt::build::put::<f64>(b, body + 160, 42.0f64);
-            rt::build::put::<bool>(b, body + 171, true);
-            rt::build::put::<OptionalByte>(b, body + 175, OptionalByte(1i8));
+            rt::build::put::<u16>(b, body + 20, 42u16);
+            rt::build::put::<i32>(b, body + 32, 42i32);
+            rt::build::put::<u32>(b, body + 44, 42u32);
+            rt::build::put::<i64>(b, body + 72, 42i64);
+            rt::build::put::<u64>(b, body + 96, 42u64);
+            rt::build::put::<f32>(b, body + 108, 42.0f32);
+            rt::build::put::<f64>(b, body + 128, 42.0f64);
+            rt::build::put::<bool>(b, body + 139, true);
+            rt::build::put::<OptionalByte>(b, body + 143, OptionalByte(1i8));
             Ok(object)
         }
         fn resume(b: &'c mut rt::Builder<'buf>, object: rt::ObjectRef) -> Self {
@@ -542,14 +543,14 @@ pub mod optional_scalars {
         #[inline]
         pub fn maybe_u16(&mut self, value: u16) -> &mut Self {
             let body = self.object.body();
-            rt::build::put(self.b, body + 20, value);
-            rt::build::put(self.b, body + 18, 1u8);
+            rt::build::put(self.b, body + 18, value);
+            rt::build::put(self.b, body + 11, 1u8);
             self
         }
         /// Sets `default_u16`.
         #[inline]
         pub fn default_u16(&mut self, value: u16) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 22, value);
+            rt::build::put(self.b, self.object.body() + 20, value);
             self
         }
         /// Sets `just_i32`.
@@ -562,154 +563,154 @@ pub mod optional_scalars {
         #[inline]
         pub fn maybe_i32(&mut self, value: i32) -> &mut Self {
             let body = self.object.body();
-            rt::build::put(self.b, body + 32, value);
-            rt::build::put(self.b, body + 28, 1u8);
+            rt::build::put(self.b, body + 28, value);
+            rt::build::put(self.b, body + 22, 1u8);
             self
         }
         /// Sets `default_i32`.
         #[inline]
         pub fn default_i32(&mut self, value: i32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 36, value);
+            rt::build::put(self.b, self.object.body() + 32, value);
             self
         }
         /// Sets `just_u32`.
         #[inline]
         pub fn just_u32(&mut self, value: u32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 40, value);
+            rt::build::put(self.b, self.object.body() + 36, value);
             self
         }
         /// Sets `maybe_u32`.
         #[inline]
         pub fn maybe_u32(&mut self, value: u32) -> &mut Self {
             let body = self.object.body();
-            rt::build::put(self.b, body + 48, value);
-            rt::build::put(self.b, body + 44, 1u8);
+            rt::build::put(self.b, body + 40, value);
+            rt::build::put(self.b, body + 23, 1u8);
             self
         }
         /// Sets `default_u32`.
         #[inline]
         pub fn default_u32(&mut self, value: u32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 52, value);
+            rt::build::put(self.b, self.object.body() + 44, value);
             self
         }
         /// Sets `just_i64`.
         #[inline]
         pub fn just_i64(&mut self, value: i64) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 56, value);
+            rt::build::put(self.b, self.object.body() + 48, value);
             self
         }
         /// Sets `maybe_i64`.
         #[inline]
         pub fn maybe_i64(&mut self, value: i64) -> &mut Self {
             let body = self.object.body();
-            rt::build::put(self.b, body + 72, value);
-            rt::build::put(self.b, body + 64, 1u8);
+            rt::build::put(self.b, body + 64, value);
+            rt::build::put(self.b, body + 56, 1u8);
             self
         }
         /// Sets `default_i64`.
         #[inline]
         pub fn default_i64(&mut self, value: i64) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 80, value);
+            rt::build::put(self.b, self.object.body() + 72, value);
             self
         }
         /// Sets `just_u64`.
         #[inline]
         pub fn just_u64(&mut self, value: u64) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 88, value);
+            rt::build::put(self.b, self.object.body() + 80, value);
             self
         }
         /// Sets `maybe_u64`.
         #[inline]
         pub fn maybe_u64(&mut self, value: u64) -> &mut Self {
             let body = self.object.body();
-            rt::build::put(self.b, body + 104, value);
-            rt::build::put(self.b, body + 96, 1u8);
+            rt::build::put(self.b, body + 88, value);
+            rt::build::put(self.b, body + 57, 1u8);
             self
         }
         /// Sets `default_u64`.
         #[inline]
         pub fn default_u64(&mut self, value: u64) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 112, value);
+            rt::build::put(self.b, self.object.body() + 96, value);
             self
         }
         /// Sets `just_f32`.
         #[inline]
         pub fn just_f32(&mut self, value: f32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 120, value);
+            rt::build::put(self.b, self.object.body() + 60, value);
             self
         }
         /// Sets `maybe_f32`.
         #[inline]
         pub fn maybe_f32(&mut self, value: f32) -> &mut Self {
             let body = self.object.body();
-            rt::build::put(self.b, body + 128, value);
-            rt::build::put(self.b, body + 124, 1u8);
+            rt::build::put(self.b, body + 104, value);
+            rt::build::put(self.b, body + 58, 1u8);
             self
         }
         /// Sets `default_f32`.
         #[inline]
         pub fn default_f32(&mut self, value: f32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 132, value);
+            rt::build::put(self.b, self.object.body() + 108, value);
             self
         }
         /// Sets `just_f64`.
         #[inline]
         pub fn just_f64(&mut self, value: f64) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 136, value);
+            rt::build::put(self.b, self.object.body() + 112, value);
             self
         }
         /// Sets `maybe_f64`.
         #[inline]
         pub fn maybe_f64(&mut self, value: f64) -> &mut Self {
             let body = self.object.body();
-            rt::build::put(self.b, body + 152, value);
-            rt::build::put(self.b, body + 144, 1u8);
+            rt::build::put(self.b, body + 120, value);
+            rt::build::put(self.b, body + 59, 1u8);
             self
         }
         /// Sets `default_f64`.
         #[inline]
         pub fn default_f64(&mut self, value: f64) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 160, value);
+            rt::build::put(self.b, self.object.body() + 128, value);
             self
         }
         /// Sets `just_bool`.
         #[inline]
         pub fn just_bool(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 168, value);
+            rt::build::put(self.b, self.object.body() + 136, value);
             self
         }
         /// Sets `maybe_bool`.
         #[inline]
         pub fn maybe_bool(&mut self, value: bool) -> &mut Self {
             let body = self.object.body();
-            rt::build::put(self.b, body + 170, value);
-            rt::build::put(self.b, body + 169, 1u8);
+            rt::build::put(self.b, body + 138, value);
+            rt::build::put(self.b, body + 137, 1u8);
             self
         }
         /// Sets `default_bool`.
         #[inline]
         pub fn default_bool(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 171, value);
+            rt::build::put(self.b, self.object.body() + 139, value);
             self
         }
         /// Sets `just_enum`.
         #[inline]
         pub fn just_enum(&mut self, value: OptionalByte) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 172, value);
+            rt::build::put(self.b, self.object.body() + 140, value);
             self
         }
         /// Sets `maybe_enum`.
         #[inline]
         pub fn maybe_enum(&mut self, value: OptionalByte) -> &mut Self {
             let body = self.object.body();
-            rt::build::put(self.b, body + 174, value);
-            rt::build::put(self.b, body + 173, 1u8);
+            rt::build::put(self.b, body + 142, value);
+            rt::build::put(self.b, body + 141, 1u8);
             self
         }
         /// Sets `default_enum`.
         #[inline]
         pub fn default_enum(&mut self, value: OptionalByte) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 175, value);
+            rt::build::put(self.b, self.object.body() + 143, value);
             self
         }
     }
@@ -1003,15 +1004,15 @@ pub mod optional_scalars {
         }
         /// Sets or clears `maybe_u16` in place; `false` when this object predates the field.
         pub fn set_maybe_u16(&mut self, value: Option<u16>) -> bool {
-            self.t.set_optional(18, 20, 22, value)
+            self.t.set_optional(11, 18, 20, value)
         }
         /// Sets `default_u16` in place; `false` when this object predates the field.
         pub fn set_default_u16(&mut self, value: u16) -> bool {
-            self.t.set(22, 24, value)
+            self.t.set(20, 22, value)
         }
         /// Reads `default_u16`.
         pub fn default_u16(&self) -> u16 {
-            self.t.scalar(22, 24, 42u16)
+            self.t.scalar(20, 22, 42u16)
         }
         /// Sets `just_i32` in place; `false` when this object predates the field.
         pub fn set_just_i32(&mut self, value: i32) -> bool {
@@ -1023,155 +1024,155 @@ pub mod optional_scalars {
         }
         /// Sets or clears `maybe_i32` in place; `false` when this object predates the field.
         pub fn set_maybe_i32(&mut self, value: Option<i32>) -> bool {
-            self.t.set_optional(28, 32, 36, value)
+            self.t.set_optional(22, 28, 32, value)
         }
         /// Sets `default_i32` in place; `false` when this object predates the field.
         pub fn set_default_i32(&mut self, value: i32) -> bool {
-            self.t.set(36, 40, value)
+            self.t.set(32, 36, value)
         }
         /// Reads `default_i32`.
         pub fn default_i32(&self) -> i32 {
-            self.t.scalar(36, 40, 42i32)
+            self.t.scalar(32, 36, 42i32)
         }
         /// Sets `just_u32` in place; `false` when this object predates the field.
         pub fn set_just_u32(&mut self, value: u32) -> bool {
-            self.t.set(40, 44, value)
+            self.t.set(36, 40, value)
         }
         /// Reads `just_u32`.
         pub fn just_u32(&self) -> u32 {
-            self.t.scalar(40, 44, 0u32)
+            self.t.scalar(36, 40, 0u32)
         }
         /// Sets or clears `maybe_u32` in place; `false` when this object predates the field.
         pub fn set_maybe_u32(&mut self, value: Option<u32>) -> bool {
-            self.t.set_optional(44, 48, 52, value)
+            self.t.set_optional(23, 40, 44, value)
         }
         /// Sets `default_u32` in place; `false` when this object predates the field.
         pub fn set_default_u32(&mut self, value: u32) -> bool {
-            self.t.set(52, 56, value)
+            self.t.set(44, 48, value)
         }
         /// Reads `default_u32`.
         pub fn default_u32(&self) -> u32 {
-            self.t.scalar(52, 56, 42u32)
+            self.t.scalar(44, 48, 42u32)
         }
         /// Sets `just_i64` in place; `false` when this object predates the field.
         pub fn set_just_i64(&mut self, value: i64) -> bool {
-            self.t.set(56, 64, value)
+            self.t.set(48, 56, value)
         }
         /// Reads `just_i64`.
         pub fn just_i64(&self) -> i64 {
-            self.t.scalar(56, 64, 0i64)
+            self.t.scalar(48, 56, 0i64)
         }
         /// Sets or clears `maybe_i64` in place; `false` when this object predates the field.
         pub fn set_maybe_i64(&mut self, value: Option<i64>) -> bool {
-            self.t.set_optional(64, 72, 80, value)
+            self.t.set_optional(56, 64, 72, value)
         }
         /// Sets `default_i64` in place; `false` when this object predates the field.
         pub fn set_default_i64(&mut self, value: i64) -> bool {
-            self.t.set(80, 88, value)
+            self.t.set(72, 80, value)
         }
         /// Reads `default_i64`.
         pub fn default_i64(&self) -> i64 {
-            self.t.scalar(80, 88, 42i64)
+            self.t.scalar(72, 80, 42i64)
         }
         /// Sets `just_u64` in place; `false` when this object predates the field.
         pub fn set_just_u64(&mut self, value: u64) -> bool {
-            self.t.set(88, 96, value)
+            self.t.set(80, 88, value)
         }
         /// Reads `just_u64`.
         pub fn just_u64(&self) -> u64 {
-            self.t.scalar(88, 96, 0u64)
+            self.t.scalar(80, 88, 0u64)
         }
         /// Sets or clears `maybe_u64` in place; `false` when this object predates the field.
         pub fn set_maybe_u64(&mut self, value: Option<u64>) -> bool {
-            self.t.set_optional(96, 104, 112, value)
+            self.t.set_optional(57, 88, 96, value)
         }
         /// Sets `default_u64` in place; `false` when this object predates the field.
         pub fn set_default_u64(&mut self, value: u64) -> bool {
-            self.t.set(112, 120, value)
+            self.t.set(96, 104, value)
         }
         /// Reads `default_u64`.
         pub fn default_u64(&self) -> u64 {
-            self.t.scalar(112, 120, 42u64)
+            self.t.scalar(96, 104, 42u64)
         }
         /// Sets `just_f32` in place; `false` when this object predates the field.
         pub fn set_just_f32(&mut self, value: f32) -> bool {
-            self.t.set(120, 124, value)
+            self.t.set(60, 64, value)
         }
         /// Reads `just_f32`.
         pub fn just_f32(&self) -> f32 {
-            self.t.scalar(120, 124, 0.0f32)
+            self.t.scalar(60, 64, 0.0f32)
         }
         /// Sets or clears `maybe_f32` in place; `false` when this object predates the field.
         pub fn set_maybe_f32(&mut self, value: Option<f32>) -> bool {
-            self.t.set_optional(124, 128, 132, value)
+            self.t.set_optional(58, 104, 108, value)
         }
         /// Sets `default_f32` in place; `false` when this object predates the field.
         pub fn set_default_f32(&mut self, value: f32) -> bool {
-            self.t.set(132, 136, value)
+            self.t.set(108, 112, value)
         }
         /// Reads `default_f32`.
         pub fn default_f32(&self) -> f32 {
-            self.t.scalar(132, 136, 42.0f32)
+            self.t.scalar(108, 112, 42.0f32)
         }
         /// Sets `just_f64` in place; `false` when this object predates the field.
         pub fn set_just_f64(&mut self, value: f64) -> bool {
-            self.t.set(136, 144, value)
+            self.t.set(112, 120, value)
         }
         /// Reads `just_f64`.
         pub fn just_f64(&self) -> f64 {
-            self.t.scalar(136, 144, 0.0f64)
+            self.t.scalar(112, 120, 0.0f64)
         }
         /// Sets or clears `maybe_f64` in place; `false` when this object predates the field.
         pub fn set_maybe_f64(&mut self, value: Option<f64>) -> bool {
-            self.t.set_optional(144, 152, 160, value)
+            self.t.set_optional(59, 120, 128, value)
         }
         /// Sets `default_f64` in place; `false` when this object predates the field.
         pub fn set_default_f64(&mut self, value: f64) -> bool {
-            self.t.set(160, 168, value)
+            self.t.set(128, 136, value)
         }
         /// Reads `default_f64`.
         pub fn default_f64(&self) -> f64 {
-            self.t.scalar(160, 168, 42.0f64)
+            self.t.scalar(128, 136, 42.0f64)
         }
         /// Sets `just_bool` in place; `false` when this object predates the field.
         pub fn set_just_bool(&mut self, value: bool) -> bool {
-            self.t.set(168, 169, value)
+            self.t.set(136, 137, value)
         }
         /// Reads `just_bool`.
         pub fn just_bool(&self) -> bool {
-            self.t.scalar(168, 169, false)
+            self.t.scalar(136, 137, false)
         }
         /// Sets or clears `maybe_bool` in place; `false` when this object predates the field.
         pub fn set_maybe_bool(&mut self, value: Option<bool>) -> bool {
-            self.t.set_optional(169, 170, 171, value)
+            self.t.set_optional(137, 138, 139, value)
         }
         /// Sets `default_bool` in place; `false` when this object predates the field.
         pub fn set_default_bool(&mut self, value: bool) -> bool {
-            self.t.set(171, 172, value)
+            self.t.set(139, 140, value)
         }
         /// Reads `default_bool`.
         pub fn default_bool(&self) -> bool {
-            self.t.scalar(171, 172, true)
+            self.t.scalar(139, 140, true)
         }
         /// Sets `just_enum` in place; `false` when this object predates the field.
         pub fn set_just_enum(&mut self, value: OptionalByte) -> bool {
-            self.t.set(172, 173, value)
+            self.t.set(140, 141, value)
         }
         /// Reads `just_enum`.
         pub fn just_enum(&self) -> OptionalByte {
-            self.t.scalar(172, 173, OptionalByte(0i8))
+            self.t.scalar(140, 141, OptionalByte(0i8))
         }
         /// Sets or clears `maybe_enum` in place; `false` when this object predates the field.
         pub fn set_maybe_enum(&mut self, value: Option<OptionalByte>) -> bool {
-            self.t.set_optional(173, 174, 175, value)
+            self.t.set_optional(141, 142, 143, value)
         }
         /// Sets `default_enum` in place; `false` when this object predates the field.
         pub fn set_default_enum(&mut self, value: OptionalByte) -> bool {
-            self.t.set(175, 176, value)
+            self.t.set(143, 144, value)
         }
         /// Reads `default_enum`.
         pub fn default_enum(&self) -> OptionalByte {
-            self.t.scalar(175, 176, OptionalByte(1i8))
+            self.t.scalar(143, 144, OptionalByte(1i8))
         }
     }
 

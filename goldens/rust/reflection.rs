@@ -253,17 +253,17 @@ pub mod reflection {
         /// `fixed_length`: `ushort`.
         #[inline(always)]
         pub fn fixed_length(&self) -> u16 {
-            self.t.scalar(8, 10, 0u16)
+            self.t.scalar(2, 4, 0u16)
         }
         /// The size (octets) of the `base_type` field.
         #[inline(always)]
         pub fn base_size(&self) -> u32 {
-            self.t.scalar(12, 16, 4u32)
+            self.t.scalar(8, 12, 4u32)
         }
         /// The size (octets) of the `element` field, if present.
         #[inline(always)]
         pub fn element_size(&self) -> u32 {
-            self.t.scalar(16, 20, 0u32)
+            self.t.scalar(12, 16, 0u32)
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> TypeT {
@@ -307,6 +307,7 @@ pub mod reflection {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Type<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -320,7 +321,7 @@ pub mod reflection {
         const SHORT_NAME: &'static str = "Type";
         const FILE_IDENTIFIER: [u8; 4] = [66, 70, 66, 83];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x44c8fe5e, "reflection.Type"), 8)? else {
+            let Some(size) = c.table(at, (0x44c8fe5e, "reflection.Type"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -338,11 +339,11 @@ pub mod reflection {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TypeBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x44c8fe5e, 20, 8)?;
+            let object = rt::build::table(b, 0x44c8fe5e, 16, 4)?;
             let body = object.body();
             let _ = body;
             rt::build::put::<i32>(b, body + 4, -1i32);
-            rt::build::put::<u32>(b, body + 12, 4u32);
+            rt::build::put::<u32>(b, body + 8, 4u32);
             Ok(object)
         }
         fn resume(b: &'c mut rt::Builder<'buf>, object: rt::ObjectRef) -> Self {
@@ -385,19 +386,19 @@ pub mod reflection {
         /// Sets `fixed_length`.
         #[inline]
         pub fn fixed_length(&mut self, value: u16) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 8, value);
+            rt::build::put(self.b, self.object.body() + 2, value);
             self
         }
         /// Sets `base_size`.
         #[inline]
         pub fn base_size(&mut self, value: u32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 12, value);
+            rt::build::put(self.b, self.object.body() + 8, value);
             self
         }
         /// Sets `element_size`.
         #[inline]
         pub fn element_size(&mut self, value: u32) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 16, value);
+            rt::build::put(self.b, self.object.body() + 12, value);
             self
         }
     }
@@ -503,27 +504,27 @@ pub mod reflection {
         }
         /// Sets `fixed_length` in place; `false` when this object predates the field.
         pub fn set_fixed_length(&mut self, value: u16) -> bool {
-            self.t.set(8, 10, value)
+            self.t.set(2, 4, value)
         }
         /// Reads `fixed_length`.
         pub fn fixed_length(&self) -> u16 {
-            self.t.scalar(8, 10, 0u16)
+            self.t.scalar(2, 4, 0u16)
         }
         /// Sets `base_size` in place; `false` when this object predates the field.
         pub fn set_base_size(&mut self, value: u32) -> bool {
-            self.t.set(12, 16, value)
+            self.t.set(8, 12, value)
         }
         /// Reads `base_size`.
         pub fn base_size(&self) -> u32 {
-            self.t.scalar(12, 16, 4u32)
+            self.t.scalar(8, 12, 4u32)
         }
         /// Sets `element_size` in place; `false` when this object predates the field.
         pub fn set_element_size(&mut self, value: u32) -> bool {
-            self.t.set(16, 20, value)
+            self.t.set(12, 16, value)
         }
         /// Reads `element_size`.
         pub fn element_size(&self) -> u32 {
-            self.t.scalar(16, 20, 0u32)
+            self.t.scalar(12, 16, 0u32)
         }
     }
 
@@ -590,6 +591,7 @@ pub mod reflection {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for KeyValue<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -603,7 +605,7 @@ pub mod reflection {
         const SHORT_NAME: &'static str = "KeyValue";
         const FILE_IDENTIFIER: [u8; 4] = [66, 70, 66, 83];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x8c761eaa, "reflection.KeyValue"), 8)? else {
+            let Some(size) = c.table(at, (0x8c761eaa, "reflection.KeyValue"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -611,7 +613,7 @@ pub mod reflection {
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".key"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".key"))?;
+                        c.string(o).map_err(|e| e.within(".key"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".key")),
                 }
@@ -621,7 +623,7 @@ pub mod reflection {
             if size >= 8
                 && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".value"))?
             {
-                c.string(o, 0x17c16538).map_err(|e| e.within(".value"))?;
+                c.string(o).map_err(|e| e.within(".value"))?;
             }
             c.leave(at);
             Ok(())
@@ -636,7 +638,7 @@ pub mod reflection {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for KeyValueBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x8c761eaa, 8, 8)?;
+            let object = rt::build::table(b, 0x8c761eaa, 8, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -662,13 +664,13 @@ pub mod reflection {
         }
         /// Writes `key`.
         pub fn key(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
         /// Writes `value`.
         pub fn value(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 4, s);
             Ok(self)
         }
@@ -773,19 +775,19 @@ pub mod reflection {
         #[inline(always)]
         pub fn union_type(&self) -> Option<Type<'a>> {
             // SAFETY: a verified table of this type; the offset is a table member's.
-            unsafe { self.t.table(20, 24) }.map(<Type<'a> as rt::TableElement<'a>>::from_table)
+            unsafe { self.t.table(16, 20) }.map(<Type<'a> as rt::TableElement<'a>>::from_table)
         }
         /// `documentation`: `[string]`.
         #[inline(always)]
         pub fn documentation(&self) -> Option<rt::Vector<'a, &'a str>> {
             // SAFETY: a verified table of this type; the offset is a `[string]` member's.
-            unsafe { self.t.vector::<&'a str>(24, 28) }
+            unsafe { self.t.vector::<&'a str>(20, 24) }
         }
         /// `attributes`: `[reflection.KeyValue]`.
         #[inline(always)]
         pub fn attributes(&self) -> Option<rt::Vector<'a, KeyValue<'a>>> {
             // SAFETY: a verified table of this type; the offset is a `[reflection.KeyValue]` member's.
-            unsafe { self.t.vector::<KeyValue<'a>>(28, 32) }
+            unsafe { self.t.vector::<KeyValue<'a>>(24, 28) }
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> EnumValT {
@@ -827,6 +829,7 @@ pub mod reflection {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for EnumVal<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -848,30 +851,30 @@ pub mod reflection {
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".name"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                        c.string(o).map_err(|e| e.within(".name"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                 }
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name"));
             }
-            if size >= 20
-                && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".object"))?
+            if size >= 8
+                && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".object"))?
             {
                 <Object<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".object"))?;
             }
-            if size >= 24
-                && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".union_type"))?
+            if size >= 20
+                && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".union_type"))?
             {
                 <Type<'_> as rt::Check>::check(c, o).map_err(|e| e.within(".union_type"))?;
             }
-            if size >= 28
-                && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".documentation"))?
+            if size >= 24
+                && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".documentation"))?
             {
-                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
+                c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".documentation"))?;
             }
-            if size >= 32
-                && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".attributes"))?
+            if size >= 28
+                && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".attributes"))?
             {
                 c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?;
             }
@@ -888,7 +891,7 @@ pub mod reflection {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for EnumValBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x9531c946, 32, 8)?;
+            let object = rt::build::table(b, 0x9531c946, 28, 8)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -914,7 +917,7 @@ pub mod reflection {
         }
         /// Writes `name`.
         pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
@@ -926,17 +929,17 @@ pub mod reflection {
         }
         /// Starts `union_type`: the table is written now, its fields through the builder returned.
         pub fn union_type(&mut self) -> Result<TypeBuilder<'_, 'buf>, rt::BuildError> {
-            rt::build::child(self.b, self.object.body() + 20)
+            rt::build::child(self.b, self.object.body() + 16)
         }
         /// Writes `documentation`: the vector, then each string.
         pub fn documentation<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
-            self.b.set_ref(self.object.body() + 24, v);
+            let v = rt::build::strings(self.b, 0x3e7ea36a, value)?;
+            self.b.set_ref(self.object.body() + 20, v);
             Ok(self)
         }
         /// Starts `attributes` with room for `count` tables, pushed in order.
         pub fn attributes(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-            rt::build::TableVector::new(self.b, 0xb2f4a42e, count, self.object.body() + 28)
+            rt::build::TableVector::new(self.b, 0xb2f4a42e, count, self.object.body() + 24)
         }
     }
 
@@ -1034,11 +1037,11 @@ pub mod reflection {
         }
         /// `union_type`, to change in place.
         pub fn union_type_mut(&mut self) -> Option<TypeMut<'_>> {
-            self.t.table(20, 24).map(TypeMut::from_table)
+            self.t.table(16, 20).map(TypeMut::from_table)
         }
         /// Element `index` of `attributes`, to change in place.
         pub fn attributes_mut(&mut self, index: usize) -> Option<KeyValueMut<'_>> {
-            self.t.tables(28, 32)?.into_get(index).map(KeyValueMut::from_table)
+            self.t.tables(24, 28)?.into_get(index).map(KeyValueMut::from_table)
         }
     }
 
@@ -1144,6 +1147,7 @@ pub mod reflection {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Enum<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -1157,7 +1161,7 @@ pub mod reflection {
         const SHORT_NAME: &'static str = "Enum";
         const FILE_IDENTIFIER: [u8; 4] = [66, 70, 66, 83];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xacffa90f, "reflection.Enum"), 8)? else {
+            let Some(size) = c.table(at, (0xacffa90f, "reflection.Enum"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -1165,7 +1169,7 @@ pub mod reflection {
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".name"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                        c.string(o).map_err(|e| e.within(".name"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                 }
@@ -1200,12 +1204,12 @@ pub mod reflection {
             if size >= 24
                 && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".documentation"))?
             {
-                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
+                c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".documentation"))?;
             }
             if size >= 28
                 && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".declaration_file"))?
             {
-                c.string(o, 0x17c16538).map_err(|e| e.within(".declaration_file"))?;
+                c.string(o).map_err(|e| e.within(".declaration_file"))?;
             }
             c.leave(at);
             Ok(())
@@ -1220,7 +1224,7 @@ pub mod reflection {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for EnumBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0xacffa90f, 28, 8)?;
+            let object = rt::build::table(b, 0xacffa90f, 28, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -1246,7 +1250,7 @@ pub mod reflection {
         }
         /// Writes `name`.
         pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
@@ -1270,13 +1274,13 @@ pub mod reflection {
         }
         /// Writes `documentation`: the vector, then each string.
         pub fn documentation<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
+            let v = rt::build::strings(self.b, 0x3e7ea36a, value)?;
             self.b.set_ref(self.object.body() + 20, v);
             Ok(self)
         }
         /// Writes `declaration_file`.
         pub fn declaration_file(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 24, s);
             Ok(self)
         }
@@ -1459,44 +1463,44 @@ pub mod reflection {
         /// `deprecated`: `bool`.
         #[inline(always)]
         pub fn deprecated(&self) -> bool {
-            self.t.scalar(32, 33, false)
+            self.t.scalar(12, 13, false)
         }
         /// `required`: `bool`.
         #[inline(always)]
         pub fn required(&self) -> bool {
-            self.t.scalar(33, 34, false)
+            self.t.scalar(13, 14, false)
         }
         /// `key`: `bool`.
         #[inline(always)]
         pub fn key(&self) -> bool {
-            self.t.scalar(34, 35, false)
+            self.t.scalar(14, 15, false)
         }
         /// `attributes`: `[reflection.KeyValue]`.
         #[inline(always)]
         pub fn attributes(&self) -> Option<rt::Vector<'a, KeyValue<'a>>> {
             // SAFETY: a verified table of this type; the offset is a `[reflection.KeyValue]` member's.
-            unsafe { self.t.vector::<KeyValue<'a>>(36, 40) }
+            unsafe { self.t.vector::<KeyValue<'a>>(32, 36) }
         }
         /// `documentation`: `[string]`.
         #[inline(always)]
         pub fn documentation(&self) -> Option<rt::Vector<'a, &'a str>> {
             // SAFETY: a verified table of this type; the offset is a `[string]` member's.
-            unsafe { self.t.vector::<&'a str>(40, 44) }
+            unsafe { self.t.vector::<&'a str>(36, 40) }
         }
         /// `optional`: `bool`.
         #[inline(always)]
         pub fn optional(&self) -> bool {
-            self.t.scalar(44, 45, false)
+            self.t.scalar(15, 16, false)
         }
         /// Number of padding octets to always add after this field. Structs only.
         #[inline(always)]
         pub fn padding(&self) -> u16 {
-            self.t.scalar(46, 48, 0u16)
+            self.t.scalar(40, 42, 0u16)
         }
         /// If the field uses 64-bit offsets.
         #[inline(always)]
         pub fn offset64(&self) -> bool {
-            self.t.scalar(48, 49, false)
+            self.t.scalar(42, 43, false)
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> FieldT {
@@ -1556,6 +1560,7 @@ pub mod reflection {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Field<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -1577,7 +1582,7 @@ pub mod reflection {
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".name"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                        c.string(o).map_err(|e| e.within(".name"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                 }
@@ -1594,15 +1599,15 @@ pub mod reflection {
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".type"));
             }
-            if size >= 40
-                && let Some(o) = c.reference(body + 36).map_err(|e| e.within(".attributes"))?
+            if size >= 36
+                && let Some(o) = c.reference(body + 32).map_err(|e| e.within(".attributes"))?
             {
                 c.tables::<KeyValue<'_>>(o, (0xb2f4a42e, "[reflection.KeyValue]")).map_err(|e| e.within(".attributes"))?;
             }
-            if size >= 44
-                && let Some(o) = c.reference(body + 40).map_err(|e| e.within(".documentation"))?
+            if size >= 40
+                && let Some(o) = c.reference(body + 36).map_err(|e| e.within(".documentation"))?
             {
-                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
+                c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".documentation"))?;
             }
             c.leave(at);
             Ok(())
@@ -1617,7 +1622,7 @@ pub mod reflection {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for FieldBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x9f7e408a, 49, 8)?;
+            let object = rt::build::table(b, 0x9f7e408a, 43, 8)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -1643,7 +1648,7 @@ pub mod reflection {
         }
         /// Writes `name`.
         pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
@@ -1678,47 +1683,47 @@ pub mod reflection {
         /// Sets `deprecated`.
         #[inline]
         pub fn deprecated(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 32, value);
+            rt::build::put(self.b, self.object.body() + 12, value);
             self
         }
         /// Sets `required`.
         #[inline]
         pub fn required(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 33, value);
+            rt::build::put(self.b, self.object.body() + 13, value);
             self
         }
         /// Sets `key`.
         #[inline]
         pub fn key(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 34, value);
+            rt::build::put(self.b, self.object.body() + 14, value);
             self
         }
         /// Starts `attributes` with room for `count` tables, pushed in order.
         pub fn attributes(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {
-            rt::build::TableVector::new(self.b, 0xb2f4a42e, count, self.object.body() + 36)
+            rt::build::TableVector::new(self.b, 0xb2f4a42e, count, self.object.body() + 32)
         }
         /// Writes `documentation`: the vector, then each string.
         pub fn documentation<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
-            self.b.set_ref(self.object.body() + 40, v);
+            let v = rt::build::strings(self.b, 0x3e7ea36a, value)?;
+            self.b.set_ref(self.object.body() + 36, v);
             Ok(self)
         }
         /// Sets `optional`.
         #[inline]
         pub fn optional(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 44, value);
+            rt::build::put(self.b, self.object.body() + 15, value);
             self
         }
         /// Sets `padding`.
         #[inline]
         pub fn padding(&mut self, value: u16) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 46, value);
+            rt::build::put(self.b, self.object.body() + 40, value);
             self
         }
         /// Sets `offset64`.
         #[inline]
         pub fn offset64(&mut self, value: bool) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 48, value);
+            rt::build::put(self.b, self.object.body() + 42, value);
             self
         }
     }
@@ -1883,55 +1888,55 @@ pub mod reflection {
         }
         /// Sets `deprecated` in place; `false` when this object predates the field.
         pub fn set_deprecated(&mut self, value: bool) -> bool {
-            self.t.set(32, 33, value)
+            self.t.set(12, 13, value)
         }
         /// Reads `deprecated`.
         pub fn deprecated(&self) -> bool {
-            self.t.scalar(32, 33, false)
+            self.t.scalar(12, 13, false)
         }
         /// Sets `required` in place; `false` when this object predates the field.
         pub fn set_required(&mut self, value: bool) -> bool {
-            self.t.set(33, 34, value)
+            self.t.set(13, 14, value)
         }
         /// Reads `required`.
         pub fn required(&self) -> bool {
-            self.t.scalar(33, 34, false)
+            self.t.scalar(13, 14, false)
         }
         /// Sets `key` in place; `false` when this object predates the field.
         pub fn set_key(&mut self, value: bool) -> bool {
-            self.t.set(34, 35, value)
+            self.t.set(14, 15, value)
         }
         /// Reads `key`.
         pub fn key(&self) -> bool {
-            self.t.scalar(34, 35, false)
+            self.t.scalar(14, 15, false)
         }
         /// Element `index` of `attributes`, to change in place.
         pub fn attributes_mut(&mut self, index: usize) -> Option<KeyValueMut<'_>> {
-            self.t.tables(36, 40)?.into_get(index).map(KeyValueMut::from_table)
+            self.t.tables(32, 36)?.into_get(index).map(KeyValueMut::from_table)
         }
         /// Sets `optional` in place; `false` when this object predates the field.
         pub fn set_optional(&mut self, value: bool) -> bool {
-            self.t.set(44, 45, value)
+            self.t.set(15, 16, value)
         }
         /// Reads `optional`.
         pub fn optional(&self) -> bool {
-            self.t.scalar(44, 45, false)
+            self.t.scalar(15, 16, false)
         }
         /// Sets `padding` in place; `false` when this object predates the field.
         pub fn set_padding(&mut self, value: u16) -> bool {
-            self.t.set(46, 48, value)
+            self.t.set(40, 42, value)
         }
         /// Reads `padding`.
         pub fn padding(&self) -> u16 {
-            self.t.scalar(46, 48, 0u16)
+            self.t.scalar(40, 42, 0u16)
         }
         /// Sets `offset64` in place; `false` when this object predates the field.
         pub fn set_offset64(&mut self, value: bool) -> bool {
-            self.t.set(48, 49, value)
+            self.t.set(42, 43, value)
         }
         /// Reads `offset64`.
         pub fn offset64(&self) -> bool {
-            self.t.scalar(48, 49, false)
+            self.t.scalar(42, 43, false)
         }
     }
 
@@ -2043,6 +2048,7 @@ pub mod reflection {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Object<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -2056,7 +2062,7 @@ pub mod reflection {
         const SHORT_NAME: &'static str = "Object";
         const FILE_IDENTIFIER: [u8; 4] = [66, 70, 66, 83];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xb09729bd, "reflection.Object"), 8)? else {
+            let Some(size) = c.table(at, (0xb09729bd, "reflection.Object"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -2064,7 +2070,7 @@ pub mod reflection {
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".name"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                        c.string(o).map_err(|e| e.within(".name"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                 }
@@ -2089,12 +2095,12 @@ pub mod reflection {
             if size >= 28
                 && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".documentation"))?
             {
-                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
+                c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".documentation"))?;
             }
             if size >= 32
                 && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".declaration_file"))?
             {
-                c.string(o, 0x17c16538).map_err(|e| e.within(".declaration_file"))?;
+                c.string(o).map_err(|e| e.within(".declaration_file"))?;
             }
             c.leave(at);
             Ok(())
@@ -2109,7 +2115,7 @@ pub mod reflection {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for ObjectBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0xb09729bd, 32, 8)?;
+            let object = rt::build::table(b, 0xb09729bd, 32, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -2135,7 +2141,7 @@ pub mod reflection {
         }
         /// Writes `name`.
         pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
@@ -2167,13 +2173,13 @@ pub mod reflection {
         }
         /// Writes `documentation`: the vector, then each string.
         pub fn documentation<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
+            let v = rt::build::strings(self.b, 0x3e7ea36a, value)?;
             self.b.set_ref(self.object.body() + 24, v);
             Ok(self)
         }
         /// Writes `declaration_file`.
         pub fn declaration_file(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 28, s);
             Ok(self)
         }
@@ -2403,6 +2409,7 @@ pub mod reflection {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for RPCCall<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -2416,7 +2423,7 @@ pub mod reflection {
         const SHORT_NAME: &'static str = "RPCCall";
         const FILE_IDENTIFIER: [u8; 4] = [66, 70, 66, 83];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xe2d586f1, "reflection.RPCCall"), 8)? else {
+            let Some(size) = c.table(at, (0xe2d586f1, "reflection.RPCCall"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -2424,7 +2431,7 @@ pub mod reflection {
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".name"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                        c.string(o).map_err(|e| e.within(".name"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                 }
@@ -2459,7 +2466,7 @@ pub mod reflection {
             if size >= 20
                 && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".documentation"))?
             {
-                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
+                c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".documentation"))?;
             }
             c.leave(at);
             Ok(())
@@ -2474,7 +2481,7 @@ pub mod reflection {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for RPCCallBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0xe2d586f1, 20, 8)?;
+            let object = rt::build::table(b, 0xe2d586f1, 20, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -2500,7 +2507,7 @@ pub mod reflection {
         }
         /// Writes `name`.
         pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
@@ -2518,7 +2525,7 @@ pub mod reflection {
         }
         /// Writes `documentation`: the vector, then each string.
         pub fn documentation<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
+            let v = rt::build::strings(self.b, 0x3e7ea36a, value)?;
             self.b.set_ref(self.object.body() + 16, v);
             Ok(self)
         }
@@ -2715,6 +2722,7 @@ pub mod reflection {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Service<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -2728,7 +2736,7 @@ pub mod reflection {
         const SHORT_NAME: &'static str = "Service";
         const FILE_IDENTIFIER: [u8; 4] = [66, 70, 66, 83];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xf31a13b5, "reflection.Service"), 8)? else {
+            let Some(size) = c.table(at, (0xf31a13b5, "reflection.Service"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -2736,7 +2744,7 @@ pub mod reflection {
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".name"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                        c.string(o).map_err(|e| e.within(".name"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                 }
@@ -2756,12 +2764,12 @@ pub mod reflection {
             if size >= 16
                 && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".documentation"))?
             {
-                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".documentation"))?;
+                c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".documentation"))?;
             }
             if size >= 20
                 && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".declaration_file"))?
             {
-                c.string(o, 0x17c16538).map_err(|e| e.within(".declaration_file"))?;
+                c.string(o).map_err(|e| e.within(".declaration_file"))?;
             }
             c.leave(at);
             Ok(())
@@ -2776,7 +2784,7 @@ pub mod reflection {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for ServiceBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0xf31a13b5, 20, 8)?;
+            let object = rt::build::table(b, 0xf31a13b5, 20, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -2802,7 +2810,7 @@ pub mod reflection {
         }
         /// Writes `name`.
         pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
@@ -2816,13 +2824,13 @@ pub mod reflection {
         }
         /// Writes `documentation`: the vector, then each string.
         pub fn documentation<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
+            let v = rt::build::strings(self.b, 0x3e7ea36a, value)?;
             self.b.set_ref(self.object.body() + 12, v);
             Ok(self)
         }
         /// Writes `declaration_file`.
         pub fn declaration_file(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 16, s);
             Ok(self)
         }
@@ -2993,6 +3001,7 @@ pub mod reflection {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for SchemaFile<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -3006,7 +3015,7 @@ pub mod reflection {
         const SHORT_NAME: &'static str = "SchemaFile";
         const FILE_IDENTIFIER: [u8; 4] = [66, 70, 66, 83];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x7283ac9f, "reflection.SchemaFile"), 8)? else {
+            let Some(size) = c.table(at, (0x7283ac9f, "reflection.SchemaFile"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -3014,7 +3023,7 @@ pub mod reflection {
             if size >= 4 {
                 match c.reference(body).map_err(|e| e.within(".filename"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".filename"))?;
+                        c.string(o).map_err(|e| e.within(".filename"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".filename")),
                 }
@@ -3024,7 +3033,7 @@ pub mod reflection {
             if size >= 8
                 && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".included_filenames"))?
             {
-                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".included_filenames"))?;
+                c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".included_filenames"))?;
             }
             c.leave(at);
             Ok(())
@@ -3039,7 +3048,7 @@ pub mod reflection {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for SchemaFileBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x7283ac9f, 8, 8)?;
+            let object = rt::build::table(b, 0x7283ac9f, 8, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -3065,13 +3074,13 @@ pub mod reflection {
         }
         /// Writes `filename`.
         pub fn filename(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body(), s);
             Ok(self)
         }
         /// Writes `included_filenames`: the vector, then each string.
         pub fn included_filenames<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
+            let v = rt::build::strings(self.b, 0x3e7ea36a, value)?;
             self.b.set_ref(self.object.body() + 4, v);
             Ok(self)
         }
@@ -3255,6 +3264,7 @@ pub mod reflection {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Schema<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -3296,12 +3306,12 @@ pub mod reflection {
             if size >= 12
                 && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".file_ident"))?
             {
-                c.string(o, 0x17c16538).map_err(|e| e.within(".file_ident"))?;
+                c.string(o).map_err(|e| e.within(".file_ident"))?;
             }
             if size >= 16
                 && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".file_ext"))?
             {
-                c.string(o, 0x17c16538).map_err(|e| e.within(".file_ext"))?;
+                c.string(o).map_err(|e| e.within(".file_ext"))?;
             }
             if size >= 20
                 && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".root_table"))?
@@ -3365,13 +3375,13 @@ pub mod reflection {
         }
         /// Writes `file_ident`.
         pub fn file_ident(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 8, s);
             Ok(self)
         }
         /// Writes `file_ext`.
         pub fn file_ext(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 12, s);
             Ok(self)
         }

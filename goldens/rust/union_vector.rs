@@ -321,8 +321,8 @@ impl<'a> CharacterRef<'a> {
             2 => c.boxed_struct(at, (0xd633036e, "Rapunzel"), 4, 4),
             3 => c.boxed_struct(at, (0x81274a7b, "BookReader"), 4, 4),
             4 => c.boxed_struct(at, (0x81274a7b, "BookReader"), 4, 4),
-            5 => c.string(at, 0x17c16538),
-            6 => c.string(at, 0x17c16538),
+            5 => c.string(at),
+            6 => c.string(at),
             _ => c.unknown_member(at),
         }
     }
@@ -390,8 +390,8 @@ impl CharacterT {
             CharacterT::Rapunzel(s) => v.push_struct((0xd633036e, 4), s),
             CharacterT::Belle(s) => v.push_struct((0x81274a7b, 4), s),
             CharacterT::BookFan(s) => v.push_struct((0x81274a7b, 4), s),
-            CharacterT::Other(s) => v.push_string(0x17c16538, s),
-            CharacterT::Unused(s) => v.push_string(0x17c16538, s),
+            CharacterT::Other(s) => v.push_string(s),
+            CharacterT::Unused(s) => v.push_string(s),
             CharacterT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Character".into(), discriminant: u64::from(*d) }),
         }
     }
@@ -590,6 +590,7 @@ impl<'a> rt::TableElement<'a> for Attacker<'a> {
 // because the caller's vector is a verified vector of them.
 unsafe impl<'a> rt::Element<'a> for Attacker<'a> {
     const STRIDE: usize = 4;
+    const HEADER: usize = 8;
     #[inline(always)]
     unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
         // SAFETY: forwarded contract.
@@ -603,7 +604,7 @@ impl rt::Check for Attacker<'_> {
     const SHORT_NAME: &'static str = "Attacker";
     const FILE_IDENTIFIER: [u8; 4] = [77, 79, 86, 73];
     fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-        let Some(size) = c.table(at, (0xd3dcd16e, "Attacker"), 8)? else {
+        let Some(size) = c.table(at, (0xd3dcd16e, "Attacker"), 4)? else {
             return Ok(());
         };
         let body = at + 8;
@@ -621,7 +622,7 @@ pub struct AttackerBuilder<'b, 'buf> {
 
 impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for AttackerBuilder<'c, 'buf> {
     fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-        let object = rt::build::table(b, 0xd3dcd16e, 4, 8)?;
+        let object = rt::build::table(b, 0xd3dcd16e, 4, 4)?;
         let body = object.body();
         let _ = body;
         Ok(object)
@@ -772,6 +773,7 @@ impl<'a> rt::TableElement<'a> for HandFan<'a> {
 // because the caller's vector is a verified vector of them.
 unsafe impl<'a> rt::Element<'a> for HandFan<'a> {
     const STRIDE: usize = 4;
+    const HEADER: usize = 8;
     #[inline(always)]
     unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
         // SAFETY: forwarded contract.
@@ -785,7 +787,7 @@ impl rt::Check for HandFan<'_> {
     const SHORT_NAME: &'static str = "HandFan";
     const FILE_IDENTIFIER: [u8; 4] = [77, 79, 86, 73];
     fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-        let Some(size) = c.table(at, (0xd6033585, "HandFan"), 8)? else {
+        let Some(size) = c.table(at, (0xd6033585, "HandFan"), 4)? else {
             return Ok(());
         };
         let body = at + 8;
@@ -803,7 +805,7 @@ pub struct HandFanBuilder<'b, 'buf> {
 
 impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for HandFanBuilder<'c, 'buf> {
     fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-        let object = rt::build::table(b, 0xd6033585, 4, 8)?;
+        let object = rt::build::table(b, 0xd6033585, 4, 4)?;
         let body = object.body();
         let _ = body;
         Ok(object)
@@ -968,6 +970,7 @@ impl<'a> rt::TableElement<'a> for Movie<'a> {
 // because the caller's vector is a verified vector of them.
 unsafe impl<'a> rt::Element<'a> for Movie<'a> {
     const STRIDE: usize = 4;
+    const HEADER: usize = 8;
     #[inline(always)]
     unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
         // SAFETY: forwarded contract.
@@ -981,7 +984,7 @@ impl rt::Check for Movie<'_> {
     const SHORT_NAME: &'static str = "Movie";
     const FILE_IDENTIFIER: [u8; 4] = [77, 79, 86, 73];
     fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-        let Some(size) = c.table(at, (0x8368886f, "Movie"), 8)? else {
+        let Some(size) = c.table(at, (0x8368886f, "Movie"), 4)? else {
             return Ok(());
         };
         let body = at + 8;
@@ -997,7 +1000,7 @@ impl rt::Check for Movie<'_> {
         if size >= 16
             && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".characters"))?
         {
-            c.unions(o, (0xeec29930, "[Character]"), rt::UnionTypes { at: body + 8, tag: 0x32e7dd2e, name: "[ubyte]", width: 1 }, CharacterRef::check).map_err(|e| e.within(".characters"))?;
+            c.unions(o, (0xeec29930, "[Character]"), rt::UnionTypes { at: body + 8, width: 1 }, CharacterRef::check).map_err(|e| e.within(".characters"))?;
         }
         c.leave(at);
         Ok(())
@@ -1012,7 +1015,7 @@ pub struct MovieBuilder<'b, 'buf> {
 
 impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for MovieBuilder<'c, 'buf> {
     fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-        let object = rt::build::table(b, 0x8368886f, 16, 8)?;
+        let object = rt::build::table(b, 0x8368886f, 16, 4)?;
         let body = object.body();
         let _ = body;
         Ok(object)
@@ -1070,7 +1073,7 @@ impl<'b, 'buf> MovieBuilder<'b, 'buf> {
     pub fn main_character_other(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
         let body = self.object.body();
         rt::build::put(self.b, body, 5u8);
-        let s = rt::build::string(self.b, 0x17c16538, value)?;
+        let s = rt::build::string(self.b, value)?;
         self.b.set_ref(body + 4, s);
         Ok(self)
     }
@@ -1078,14 +1081,14 @@ impl<'b, 'buf> MovieBuilder<'b, 'buf> {
     pub fn main_character_unused(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
         let body = self.object.body();
         rt::build::put(self.b, body, 6u8);
-        let s = rt::build::string(self.b, 0x17c16538, value)?;
+        let s = rt::build::string(self.b, value)?;
         self.b.set_ref(body + 4, s);
         Ok(self)
     }
     /// Starts `characters`: its discriminants are written now, then each element is pushed in order.
     pub fn characters(&mut self, discriminants: &[Character]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {
         let body = self.object.body();
-        rt::build::UnionVector::new(self.b, (0x32e7dd2e, 0xeec29930), discriminants, (body + 8, body + 12))
+        rt::build::UnionVector::new(self.b, (4, 0xeec29930), discriminants, (body + 8, body + 12))
     }
 }
 

@@ -235,7 +235,7 @@ pub mod wide {
                 0 => Err(rt::Checker::bad_union(type_at, 0, "(NONE) comes with a non-null reference")),
                 555 => <Circle<'_> as rt::Check>::check(c, at),
                 666 => c.boxed_struct(at, (0x7a180e82, "wide.Point"), 4, 2),
-                777 => c.string(at, 0x17c16538),
+                777 => c.string(at),
                 _ => c.unknown_member(at),
             }
         }
@@ -289,7 +289,7 @@ pub mod wide {
                     t.write(&mut b)
                 }
                 ShapeT::Point(s) => v.push_struct((0x7a180e82, 2), s),
-                ShapeT::Label(s) => v.push_string(0x17c16538, s),
+                ShapeT::Label(s) => v.push_string(s),
                 ShapeT::Unknown(d) => Err(rt::BuildError::UnknownUnionMember { path: "Shape".into(), discriminant: u64::from(*d as u32) }),
             }
         }
@@ -615,6 +615,7 @@ pub mod wide {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Circle<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -628,7 +629,7 @@ pub mod wide {
         const SHORT_NAME: &'static str = "Circle";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xcfbe7be0, "wide.Circle"), 8)? else {
+            let Some(size) = c.table(at, (0xcfbe7be0, "wide.Circle"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -646,7 +647,7 @@ pub mod wide {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for CircleBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0xcfbe7be0, 4, 8)?;
+            let object = rt::build::table(b, 0xcfbe7be0, 4, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -798,23 +799,23 @@ pub mod wide {
         #[inline(always)]
         pub fn wide(&self) -> WideRef {
             // SAFETY: a verified table of this type; the offsets are a union member's.
-            unsafe { self.t.union(32, 36, 40) }
+            unsafe { self.t.union(18, 32, 36) }
         }
         /// The discriminant of `wide`.
         #[inline(always)]
         pub fn wide_type(&self) -> Wide {
-            Wide(self.t.scalar(32, 40, 0u16))
+            Wide(self.t.scalar(18, 36, 0u16))
         }
         /// `nothing`: `wide.Nothing`.
         #[inline(always)]
         pub fn nothing(&self) -> Nothing {
-            self.t.scalar(40, 44, Nothing(0i32))
+            self.t.scalar(36, 40, Nothing(0i32))
         }
         /// `nothings`: `[wide.Nothing]`.
         #[inline(always)]
         pub fn nothings(&self) -> Option<rt::Vector<'a, Nothing>> {
             // SAFETY: a verified table of this type; the offset is a `[wide.Nothing]` member's.
-            unsafe { self.t.vector::<Nothing>(44, 48) }
+            unsafe { self.t.vector::<Nothing>(40, 44) }
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> DrawingT {
@@ -860,6 +861,7 @@ pub mod wide {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Drawing<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -873,7 +875,7 @@ pub mod wide {
         const SHORT_NAME: &'static str = "Drawing";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x7f005022, "wide.Drawing"), 8)? else {
+            let Some(size) = c.table(at, (0x7f005022, "wide.Drawing"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -889,7 +891,7 @@ pub mod wide {
             if size >= 16
                 && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".shapes"))?
             {
-                c.unions(o, (0xb48613b5, "[wide.Shape]"), rt::UnionTypes { at: body + 8, tag: 0xe4bf0bda, name: "[int]", width: 4 }, ShapeRef::check).map_err(|e| e.within(".shapes"))?;
+                c.unions(o, (0xb48613b5, "[wide.Shape]"), rt::UnionTypes { at: body + 8, width: 4 }, ShapeRef::check).map_err(|e| e.within(".shapes"))?;
             }
             if size >= 24 {
                 match c.reference(body + 20).map_err(|e| e.within(".signed"))? {
@@ -902,20 +904,20 @@ pub mod wide {
             if size >= 32
                 && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".signs"))?
             {
-                c.unions(o, (0x190f9a5c, "[wide.Signed]"), rt::UnionTypes { at: body + 24, tag: 0x4ae44cd7, name: "[byte]", width: 1 }, SignedRef::check).map_err(|e| e.within(".signs"))?;
+                c.unions(o, (0x190f9a5c, "[wide.Signed]"), rt::UnionTypes { at: body + 24, width: 1 }, SignedRef::check).map_err(|e| e.within(".signs"))?;
             }
-            if size >= 40 {
-                match c.reference(body + 36).map_err(|e| e.within(".wide"))? {
+            if size >= 36 {
+                match c.reference(body + 32).map_err(|e| e.within(".wide"))? {
                     Some(o) => {
-                        WideRef::check(c, c.discriminant(body + 32, 2), o, body + 32).map_err(|e| e.within(".wide"))?;
+                        WideRef::check(c, c.discriminant(body + 18, 2), o, body + 18).map_err(|e| e.within(".wide"))?;
                     }
-                    None => c.union_none(body + 32, 2).map_err(|e| e.within(".wide"))?,
+                    None => c.union_none(body + 18, 2).map_err(|e| e.within(".wide"))?,
                 }
             }
-            if size >= 48
-                && let Some(o) = c.reference(body + 44).map_err(|e| e.within(".nothings"))?
+            if size >= 44
+                && let Some(o) = c.reference(body + 40).map_err(|e| e.within(".nothings"))?
             {
-                c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".nothings"))?;
+                c.inline_vector(o, 4, 4).map_err(|e| e.within(".nothings"))?;
             }
             c.leave(at);
             Ok(())
@@ -930,7 +932,7 @@ pub mod wide {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for DrawingBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x7f005022, 48, 8)?;
+            let object = rt::build::table(b, 0x7f005022, 44, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -972,14 +974,14 @@ pub mod wide {
         pub fn shape_label(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
             let body = self.object.body();
             rt::build::put(self.b, body, 777i32);
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(body + 4, s);
             Ok(self)
         }
         /// Starts `shapes`: its discriminants are written now, then each element is pushed in order.
         pub fn shapes(&mut self, discriminants: &[Shape]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {
             let body = self.object.body();
-            rt::build::UnionVector::new(self.b, (0xe4bf0bda, 0xb48613b5), discriminants, (body + 8, body + 12))
+            rt::build::UnionVector::new(self.b, (4, 0xb48613b5), discriminants, (body + 8, body + 12))
         }
         /// Sets `signed` to a `Plus` table, written now; fill it through the builder returned.
         pub fn signed_plus(&mut self) -> Result<CircleBuilder<'_, 'buf>, rt::BuildError> {
@@ -996,26 +998,26 @@ pub mod wide {
         /// Starts `signs`: its discriminants are written now, then each element is pushed in order.
         pub fn signs(&mut self, discriminants: &[Signed]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {
             let body = self.object.body();
-            rt::build::UnionVector::new(self.b, (0x4ae44cd7, 0x190f9a5c), discriminants, (body + 24, body + 28))
+            rt::build::UnionVector::new(self.b, (4, 0x190f9a5c), discriminants, (body + 24, body + 28))
         }
         /// Sets `wide` to a `Far` struct.
         pub fn wide_far(&mut self, value: &Point) -> Result<&mut Self, rt::BuildError> {
             let body = self.object.body();
-            rt::build::put(self.b, body + 32, 40000u16);
+            rt::build::put(self.b, body + 18, 40000u16);
             let s = rt::build::boxed_struct(self.b, (0x7a180e82, 2), value)?;
-            self.b.set_ref(body + 36, s);
+            self.b.set_ref(body + 32, s);
             Ok(self)
         }
         /// Sets `nothing`.
         #[inline]
         pub fn nothing(&mut self, value: Nothing) -> &mut Self {
-            rt::build::put(self.b, self.object.body() + 40, value);
+            rt::build::put(self.b, self.object.body() + 36, value);
             self
         }
         /// Writes `nothings`.
         pub fn nothings(&mut self, value: &[Nothing]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::scalars(self.b, 0xe4bf0bda, value)?;
-            self.b.set_ref(self.object.body() + 44, v);
+            let v = rt::build::scalars(self.b, 4, value)?;
+            self.b.set_ref(self.object.body() + 40, v);
             Ok(self)
         }
     }
@@ -1142,15 +1144,15 @@ pub mod wide {
         }
         /// Sets `nothing` in place; `false` when this object predates the field.
         pub fn set_nothing(&mut self, value: Nothing) -> bool {
-            self.t.set(40, 44, value)
+            self.t.set(36, 40, value)
         }
         /// Reads `nothing`.
         pub fn nothing(&self) -> Nothing {
-            self.t.scalar(40, 44, Nothing(0i32))
+            self.t.scalar(36, 40, Nothing(0i32))
         }
         /// `nothings`, to change its elements in place.
         pub fn nothings_mut(&mut self) -> Option<rt::VectorMut<'_, Nothing>> {
-            self.t.vector(44, 48)
+            self.t.vector(40, 44)
         }
     }
 

@@ -5,7 +5,8 @@ use alloc::format;
 use alloc::string::String;
 
 use super::scalar::Scalar;
-use crate::format::REF_SIZE;
+use crate::builder::Header;
+use crate::format::{OBJECT_ALIGN, REF_SIZE};
 pub use crate::structs::Struct;
 use crate::structs::clear_padding;
 use crate::{BuildError, Builder, ObjectRef};
@@ -18,7 +19,11 @@ pub fn table(
     body_size: u32,
     body_align: u32,
 ) -> Result<ObjectRef, BuildError> {
-    b.alloc_object(tag, body_size, u64::from(body_size), body_align)
+    let header = Header::Tagged {
+        tag,
+        size_or_count: body_size,
+    };
+    b.alloc_object(header, u64::from(body_size), body_align)
 }
 
 /// Writes a scalar at absolute offset `at` (inside what was allocated).
@@ -39,31 +44,45 @@ pub fn put_struct<S: Struct>(b: &mut Builder<'_>, at: usize, value: &S) {
 
 /// Appends a string object holding `text`.
 #[inline]
-pub fn string(b: &mut Builder<'_>, string_tag: u32, text: &str) -> Result<ObjectRef, BuildError> {
+pub fn string(b: &mut Builder<'_>, text: &str) -> Result<ObjectRef, BuildError> {
     let len = u32::try_from(text.len()).map_err(|_| BuildError::TooLarge)?;
-    b.append_object(string_tag, len, 8, &[text.as_bytes(), &[0]])
+    b.append_object(Header::Counted(len), 1, &[text.as_bytes(), &[0]])
 }
 
-/// Appends a vector object of `count` zeroed elements `stride` bytes apart.
+/// Appends a vector of scalars or structs: `count` zeroed elements `stride` bytes apart.
 #[inline]
 pub fn vector(
     b: &mut Builder<'_>,
-    tag: u32,
     count: usize,
     stride: u32,
     body_align: u32,
 ) -> Result<ObjectRef, BuildError> {
     let count = u32::try_from(count).map_err(|_| BuildError::TooLarge)?;
-    b.alloc_object(tag, count, u64::from(count) * u64::from(stride), body_align)
+    b.alloc_object(
+        Header::Counted(count),
+        u64::from(count) * u64::from(stride),
+        body_align,
+    )
 }
 
-/// Appends a vector of scalars.
+/// Appends a vector of `count` null references (tag `tag`), to point at objects after it.
+#[inline]
+pub fn ref_vector(b: &mut Builder<'_>, tag: u32, count: usize) -> Result<ObjectRef, BuildError> {
+    let count = u32::try_from(count).map_err(|_| BuildError::TooLarge)?;
+    let header = Header::Tagged {
+        tag,
+        size_or_count: count,
+    };
+    b.alloc_object(header, u64::from(count) * u64::from(REF_SIZE), OBJECT_ALIGN)
+}
+
+/// Appends a vector of scalars, its body aligned to `body_align`.
 pub fn scalars<T: Scalar>(
     b: &mut Builder<'_>,
-    tag: u32,
+    body_align: u32,
     items: &[T],
 ) -> Result<ObjectRef, BuildError> {
-    let object = vector(b, tag, items.len(), T::SIZE as u32, 8)?;
+    let object = vector(b, items.len(), T::SIZE as u32, body_align)?;
     let body = object.body();
     let Some(bytes) = b.bytes_mut().get_mut(body..body + items.len() * T::SIZE) else {
         return Ok(object);
@@ -77,13 +96,12 @@ pub fn scalars<T: Scalar>(
 /// Appends a vector of structs (or of any plain little-endian data), copied as bytes.
 pub fn structs<S: Struct>(
     b: &mut Builder<'_>,
-    tag: u32,
     body_align: u32,
     items: &[S],
 ) -> Result<ObjectRef, BuildError> {
     let count = u32::try_from(items.len()).map_err(|_| BuildError::TooLarge)?;
     let raw: &[u8] = bytemuck::cast_slice(items);
-    let object = b.append_object(tag, count, body_align, &[raw])?;
+    let object = b.append_object(Header::Counted(count), body_align, &[raw])?;
     let body = object.body();
     let dst = &mut b.bytes_mut()[body..body + raw.len()];
     if !S::PADDING.is_empty() {
@@ -97,12 +115,12 @@ pub fn structs<S: Struct>(
 /// Appends a vector of strings: the vector, then each string, in order.
 pub fn strings<S: AsRef<str>>(
     b: &mut Builder<'_>,
-    (vector_tag, string_tag): (u32, u32),
+    vector_tag: u32,
     items: &[S],
 ) -> Result<ObjectRef, BuildError> {
-    let object = vector(b, vector_tag, items.len(), REF_SIZE, 8)?;
+    let object = ref_vector(b, vector_tag, items.len())?;
     for (i, item) in items.iter().enumerate() {
-        let child = string(b, string_tag, item.as_ref())?;
+        let child = string(b, item.as_ref())?;
         b.set_ref(object.body() + i * REF_SIZE as usize, child);
     }
     Ok(object)
@@ -145,7 +163,7 @@ impl<'b, 'buf> TableVector<'b, 'buf> {
         count: usize,
         at: usize,
     ) -> Result<Self, BuildError> {
-        let object = vector(b, tag, count, REF_SIZE, 8)?;
+        let object = ref_vector(b, tag, count)?;
         b.set_ref(at, object);
         Ok(TableVector {
             b,
@@ -184,24 +202,24 @@ pub struct UnionVector<'b, 'buf> {
 }
 
 impl<'b, 'buf> UnionVector<'b, 'buf> {
-    /// Appends the discriminant vector (referenced from `types_at`) and the value vector
-    /// (from `values_at`).
+    /// Appends the discriminant vector (its body aligned to `types_align`, referenced from
+    /// `types_at`) and the value vector (tag `values_tag`, from `values_at`).
     pub fn new<D: bytemuck::Pod>(
         b: &'b mut Builder<'buf>,
-        (types_tag, values_tag): (u32, u32),
+        (types_align, values_tag): (u32, u32),
         discriminants: &[D],
         (types_at, values_at): (usize, usize),
     ) -> Result<Self, BuildError> {
         // Generated discriminants are newtypes of the union's integer, little-endian in memory.
         let width = size_of::<D>();
-        let types = vector(b, types_tag, discriminants.len(), width as u32, 8)?;
+        let types = vector(b, discriminants.len(), width as u32, types_align)?;
         let body = types.body();
         let raw: &[u8] = bytemuck::cast_slice(discriminants);
         if let Some(slot) = b.bytes_mut().get_mut(body..body + raw.len()) {
             slot.copy_from_slice(raw);
         }
         b.set_ref(types_at, types);
-        let values = vector(b, values_tag, discriminants.len(), REF_SIZE, 8)?;
+        let values = ref_vector(b, values_tag, discriminants.len())?;
         b.set_ref(values_at, values);
         Ok(UnionVector {
             b,
@@ -234,9 +252,9 @@ impl<'b, 'buf> UnionVector<'b, 'buf> {
     }
 
     /// Appends the next element as a string.
-    pub fn push_string(&mut self, string_tag: u32, text: &str) -> Result<(), BuildError> {
+    pub fn push_string(&mut self, text: &str) -> Result<(), BuildError> {
         let at = self.slot()?;
-        let object = string(self.b, string_tag, text)?;
+        let object = string(self.b, text)?;
         self.b.set_ref(at, object);
         Ok(())
     }
@@ -261,15 +279,20 @@ pub fn boxed_struct<S: Struct>(
     value: &S,
 ) -> Result<ObjectRef, BuildError> {
     let size = size_of::<S>() as u32;
-    let object = b.alloc_object(tag, size, u64::from(size), align)?;
+    let header = Header::Tagged {
+        tag,
+        size_or_count: size,
+    };
+    let object = b.alloc_object(header, u64::from(size), align)?;
     put_struct(b, object.body(), value);
     Ok(object)
 }
 
-/// Appends a `[ubyte]` vector holding `bytes` (a nested message).
-pub fn bytes(b: &mut Builder<'_>, tag: u32, bytes: &[u8]) -> Result<ObjectRef, BuildError> {
+/// Appends a `[ubyte]` vector holding `bytes`, its body aligned to `body_align` (a nested
+/// message's is [`crate::format::NESTED_ALIGN`]).
+pub fn bytes(b: &mut Builder<'_>, body_align: u32, bytes: &[u8]) -> Result<ObjectRef, BuildError> {
     let count = u32::try_from(bytes.len()).map_err(|_| BuildError::TooLarge)?;
-    b.append_object(tag, count, 8, &[bytes])
+    b.append_object(Header::Counted(count), body_align, &[bytes])
 }
 
 /// Appends a `[ubyte]` vector of `len` bytes, refers to it from the reference at `at`, and
@@ -278,12 +301,12 @@ pub fn bytes(b: &mut Builder<'_>, tag: u32, bytes: &[u8]) -> Result<ObjectRef, B
 /// ([`Builder::append_in_place`]).
 pub fn bytes_in_place<'b>(
     b: &'b mut Builder<'_>,
-    tag: u32,
+    body_align: u32,
     len: usize,
     at: usize,
 ) -> Result<&'b mut [u8], BuildError> {
     let count = u32::try_from(len).map_err(|_| BuildError::TooLarge)?;
-    let (object, _) = b.append_in_place(tag, count, u64::from(count), 8)?;
+    let (object, _) = b.append_in_place(Header::Counted(count), u64::from(count), body_align)?;
     b.set_ref(at, object);
     let body = object.body();
     Ok(&mut b.bytes_mut()[body..body + len])
@@ -293,12 +316,12 @@ pub fn bytes_in_place<'b>(
 /// once (no buffer of them first); fails if the iterator gives another number.
 pub fn structs_from_iter<S: Struct>(
     b: &mut Builder<'_>,
-    (tag, body_align): (u32, u32),
+    body_align: u32,
     count: usize,
     items: impl IntoIterator<Item = S>,
 ) -> Result<ObjectRef, BuildError> {
     let count32 = u32::try_from(count).map_err(|_| BuildError::TooLarge)?;
-    let (object, written) = b.append_plain(tag, count32, body_align, items)?;
+    let (object, written) = b.append_plain(count32, body_align, items)?;
     if written != count {
         return Err(BuildError::Value {
             path: String::new(),

@@ -11,9 +11,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::format::{
-    FORMAT_VERSION, HEADER_FILE_IDENTIFIER, HEADER_LENGTH, HEADER_ROOT_REF, HEADER_ROOT_TAG,
-    HEADER_VERSION, MAGIC, MAX_MESSAGE_SIZE, MESSAGE_ALIGN, MESSAGE_HEADER_SIZE, OBJECT_ALIGN,
-    OBJECT_HEADER_SIZE, align_up,
+    COUNT_SIZE, FORMAT_VERSION, HEADER_FILE_IDENTIFIER, HEADER_LENGTH, HEADER_ROOT_REF,
+    HEADER_ROOT_TAG, HEADER_VERSION, MAGIC, MAX_MESSAGE_SIZE, MESSAGE_ALIGN, MESSAGE_HEADER_SIZE,
+    OBJECT_ALIGN, OBJECT_HEADER_SIZE, align_up,
 };
 
 /// Why a message could not be built.
@@ -52,19 +52,57 @@ pub enum BuildError {
     },
 }
 
-/// An object written into a builder: its offset from the start of the message.
+/// An object written into a builder: where it starts (what references point to) and where
+/// its body starts, past its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ObjectRef(pub(crate) u32);
+pub struct ObjectRef {
+    start: u32,
+    body: u32,
+}
 
 impl ObjectRef {
     /// The object's offset from the message start.
     pub fn offset(self) -> u32 {
-        self.0
+        self.start
     }
 
     /// The offset of the object's body (just past its header).
     pub fn body(self) -> usize {
-        self.0 as usize + OBJECT_HEADER_SIZE as usize
+        self.body as usize
+    }
+}
+
+/// What an object starts with (`docs/layout.md`, section 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Header {
+    /// A type tag, then the body size (tables, boxed structs) or the element count (vectors
+    /// of references).
+    Tagged {
+        /// The type tag.
+        tag: u32,
+        /// The body size or element count.
+        size_or_count: u32,
+    },
+    /// A count alone: a string's bytes, or a vector of scalars' or structs' elements.
+    Counted(u32),
+}
+
+impl Header {
+    /// The header's bytes: 8 or 4 of the array.
+    #[inline(always)]
+    fn bytes(self) -> ([u8; 8], usize) {
+        let mut head = [0u8; 8];
+        match self {
+            Header::Tagged { tag, size_or_count } => {
+                head[..4].copy_from_slice(&tag.to_le_bytes());
+                head[4..].copy_from_slice(&size_or_count.to_le_bytes());
+                (head, OBJECT_HEADER_SIZE as usize)
+            }
+            Header::Counted(count) => {
+                head[..4].copy_from_slice(&count.to_le_bytes());
+                (head, COUNT_SIZE as usize)
+            }
+        }
     }
 }
 
@@ -76,15 +114,6 @@ fn slice_room(buf: &mut [u8], from: usize, end: usize) -> Result<&mut [u8], Buil
         needed: end as u64,
         capacity,
     })
-}
-
-/// An object's 8-byte header: its type tag and its size or count, little-endian.
-#[inline(always)]
-fn object_header(tag: u32, size_or_count: u32) -> [u8; 8] {
-    let mut head = [0u8; 8];
-    head[..4].copy_from_slice(&tag.to_le_bytes());
-    head[4..].copy_from_slice(&size_or_count.to_le_bytes());
-    head
 }
 
 /// Objects up to this many bytes are zero-filled with one constant-size write.
@@ -316,100 +345,105 @@ impl<'buf> Builder<'buf> {
         Ok(())
     }
 
-    /// Appends an object: an 8-byte header (`tag`, `size_or_count`) and `body_len` zero bytes,
-    /// the body aligned to `body_align`. Returns where the object starts.
+    /// Appends an object: `header` and `body_len` zero bytes, the body aligned to
+    /// `body_align`. Returns where the object starts.
     #[inline]
     pub fn alloc_object(
         &mut self,
-        tag: u32,
-        size_or_count: u32,
+        header: Header,
         body_len: u64,
         body_align: u32,
     ) -> Result<ObjectRef, BuildError> {
-        let (start, end) = self.span(body_align, body_len)?;
+        let (head, head_len) = header.bytes();
+        let (object, end) = self.span(head_len, body_align, body_len)?;
         self.grow_to(end as u64)?;
-        self.bytes_mut()[start..start + 8].copy_from_slice(&object_header(tag, size_or_count));
-        Ok(ObjectRef(start as u32))
+        let start = object.start as usize;
+        self.bytes_mut()[start..start + head_len].copy_from_slice(&head[..head_len]);
+        Ok(object)
     }
 
-    /// Where the next object goes: its start (8 bytes before a body aligned to `body_align`)
-    /// and its end (after `body_len` bytes of body, rounded up to 8).
+    /// Where the next object goes, with a header of `head_len` bytes: the first offset at or
+    /// after the end of the last object where it starts at a multiple of [`OBJECT_ALIGN`] and
+    /// its body at a multiple of `body_align`; and where its body ends.
     #[inline(always)]
-    fn span(&self, body_align: u32, body_len: u64) -> Result<(usize, usize), BuildError> {
-        let header = u64::from(OBJECT_HEADER_SIZE);
-        let body = align_up(self.len as u64 + header, body_align.max(OBJECT_ALIGN))
-            .ok_or(BuildError::TooLarge)?;
+    fn span(
+        &self,
+        head_len: usize,
+        body_align: u32,
+        body_len: u64,
+    ) -> Result<(ObjectRef, usize), BuildError> {
+        let body = align_up(
+            self.len as u64 + head_len as u64,
+            body_align.max(OBJECT_ALIGN),
+        )
+        .ok_or(BuildError::TooLarge)?;
         let end = body
             .checked_add(body_len)
-            .and_then(|e| align_up(e, MESSAGE_ALIGN))
-            .filter(|e| *e <= u64::from(MAX_MESSAGE_SIZE))
+            .filter(|e| *e <= u64::from(MAX_MESSAGE_SIZE) - u64::from(MESSAGE_ALIGN))
             .ok_or(BuildError::TooLarge)?;
-        Ok(((body - header) as usize, end as usize))
+        let object = ObjectRef {
+            start: (body - head_len as u64) as u32,
+            body: body as u32,
+        };
+        Ok((object, end as usize))
     }
 
-    /// Appends an object whose body is `parts`, concatenated: its header (`tag`,
-    /// `size_or_count`), the body aligned to `body_align`, then zeros to the next multiple of 8.
-    /// Each byte is written once (no zero fill first), which is what makes strings and vectors
-    /// of plain data cheap to write.
+    /// Appends an object whose body is `parts`, concatenated: `header`, then the body aligned
+    /// to `body_align`. Each byte is written once (no zero fill first), which is what makes
+    /// strings and vectors of plain data cheap to write.
     #[inline]
     pub fn append_object(
         &mut self,
-        tag: u32,
-        size_or_count: u32,
+        header: Header,
         body_align: u32,
         parts: &[&[u8]],
     ) -> Result<ObjectRef, BuildError> {
         let body_len: u64 = parts.iter().map(|p| p.len() as u64).sum();
-        let (start, end) = self.span(body_align, body_len)?;
-        let head = object_header(tag, size_or_count);
+        let (head, head_len) = header.bytes();
+        let (object, end) = self.span(head_len, body_align, body_len)?;
+        let start = object.start as usize;
         match self.arena.room() {
             Room::Growable(v) => {
                 v.truncate(self.len);
-                make_room(v, end + 8);
+                make_room(v, end);
                 v.resize(start, 0);
-                v.extend_from_slice(&head);
+                v.extend_from_slice(&head[..head_len]);
                 for part in parts {
                     v.extend_from_slice(part);
                 }
-                // At most 7 bytes of padding: a constant-size write (no call), cut back.
-                v.extend_from_slice(&[0u8; 8]);
-                v.truncate(end);
             }
             Room::Fixed(buf) => {
                 let out = slice_room(buf, self.len, end)?;
                 let (gap, rest) = out.split_at_mut(start - self.len);
                 gap.fill(0);
-                let (h, rest) = rest.split_at_mut(8);
-                h.copy_from_slice(&head);
+                let (h, rest) = rest.split_at_mut(head_len);
+                h.copy_from_slice(&head[..head_len]);
                 let mut at = 0;
                 for part in parts {
                     rest[at..at + part.len()].copy_from_slice(part);
                     at += part.len();
                 }
-                rest[at..].fill(0);
             }
         }
         self.len = end;
-        Ok(ObjectRef(start as u32))
+        Ok(object)
     }
 
-    /// Appends an object of `body_len` bytes of body (`tag`, `size_or_count`, the body aligned
-    /// to `body_align`) and gives the body to be written in place. The body's bytes are left
-    /// as the memory had them: zeros in a growable buffer, but in a slice or a region whatever
-    /// was there before (an earlier message), so the caller writes all of it. The padding
-    /// after the body is zeroed. Nothing is written twice, which is what lets a large payload
-    /// be produced where it is sent from (a shared-memory slot) at the cost of producing it.
+    /// Appends an object of `body_len` bytes of body (`header`, the body aligned to
+    /// `body_align`) and gives the body to be written in place. The body's bytes are left as
+    /// the memory had them: zeros in a growable buffer, but in a slice or a region whatever was
+    /// there before (an earlier message), so the caller writes all of it. Nothing is written
+    /// twice, which is what lets a large payload be produced where it is sent from (a
+    /// shared-memory slot) at the cost of producing it.
     pub fn append_in_place(
         &mut self,
-        tag: u32,
-        size_or_count: u32,
+        header: Header,
         body_len: u64,
         body_align: u32,
     ) -> Result<(ObjectRef, &mut [u8]), BuildError> {
-        let (start, end) = self.span(body_align, body_len)?;
-        let body = start + OBJECT_HEADER_SIZE as usize;
-        let body_end = body + body_len as usize;
-        let head = object_header(tag, size_or_count);
+        let (head, head_len) = header.bytes();
+        let (object, end) = self.span(head_len, body_align, body_len)?;
+        let (start, body) = (object.start as usize, object.body as usize);
         let from = self.len;
         match self.arena.room() {
             Room::Growable(v) => {
@@ -417,42 +451,38 @@ impl<'buf> Builder<'buf> {
                 v.truncate(from);
                 make_room(v, end);
                 v.resize(end, 0);
-                v[start..body].copy_from_slice(&head);
+                v[start..body].copy_from_slice(&head[..head_len]);
             }
             Room::Fixed(buf) => {
                 let out = slice_room(buf, from, end)?;
                 out[..start - from].fill(0);
-                out[start - from..body - from].copy_from_slice(&head);
-                out[body_end - from..].fill(0);
+                out[start - from..body - from].copy_from_slice(&head[..head_len]);
             }
         }
         self.len = end;
-        Ok((
-            ObjectRef(start as u32),
-            &mut self.bytes_mut()[body..body_end],
-        ))
+        Ok((object, &mut self.bytes_mut()[body..end]))
     }
 
-    /// Appends a vector object of `count` plain elements (`tag`, body aligned to
-    /// `body_align`) that `items` makes, writing each element's bytes once. Returns the object
-    /// and how many elements `items` gave (at most `count`; missing ones are zeros).
+    /// Appends a vector object of `count` plain elements (a counted header, the body aligned
+    /// to `body_align`) that `items` makes, writing each element's bytes once. Returns the
+    /// object and how many elements `items` gave (at most `count`; missing ones are zeros).
     pub fn append_plain<S: bytemuck::Pod>(
         &mut self,
-        tag: u32,
         count: u32,
         body_align: u32,
         items: impl IntoIterator<Item = S>,
     ) -> Result<(ObjectRef, usize), BuildError> {
         let size = size_of::<S>();
-        let (start, end) = self.span(body_align, u64::from(count) * size as u64)?;
-        let head = object_header(tag, count);
+        let (head, head_len) = Header::Counted(count).bytes();
+        let (object, end) = self.span(head_len, body_align, u64::from(count) * size as u64)?;
+        let start = object.start as usize;
         let mut written = 0;
         match self.arena.room() {
             Room::Growable(v) => {
                 v.truncate(self.len);
                 make_room(v, end);
                 v.resize(start, 0);
-                v.extend_from_slice(&head);
+                v.extend_from_slice(&head[..head_len]);
                 for item in items.into_iter().take(count as usize) {
                     v.extend_from_slice(bytemuck::bytes_of(&item));
                     written += 1;
@@ -463,8 +493,8 @@ impl<'buf> Builder<'buf> {
                 let out = slice_room(buf, self.len, end)?;
                 out.fill(0);
                 let at = start - self.len;
-                out[at..at + 8].copy_from_slice(&head);
-                let elements = out[at + 8..].chunks_exact_mut(size);
+                out[at..at + head_len].copy_from_slice(&head[..head_len]);
+                let elements = out[at + head_len..].chunks_exact_mut(size);
                 for (item, slot) in items.into_iter().take(count as usize).zip(elements) {
                     slot.copy_from_slice(bytemuck::bytes_of(&item));
                     written += 1;
@@ -472,14 +502,14 @@ impl<'buf> Builder<'buf> {
             }
         }
         self.len = end;
-        Ok((ObjectRef(start as u32), written))
+        Ok((object, written))
     }
 
     /// Writes a reference at absolute offset `at` pointing to `target`.
     #[inline]
     pub fn set_ref(&mut self, at: usize, target: ObjectRef) {
         // Both offsets are below 2^31, so the difference fits an i32.
-        let delta = (i64::from(target.0) - at as i64) as i32;
+        let delta = (i64::from(target.start) - at as i64) as i32;
         let len = self.len;
         let buffer = self.buffer_mut();
         if let Some(dst) = buffer.get_mut(at..at + 4).filter(|_| at + 4 <= len) {
@@ -495,6 +525,9 @@ impl<'buf> Builder<'buf> {
         root_tag: u32,
         file_identifier: [u8; 4],
     ) -> Result<&[u8], BuildError> {
+        // The message ends on a multiple of 8, zero-padded.
+        let end = align_up(self.len as u64, MESSAGE_ALIGN).ok_or(BuildError::TooLarge)?;
+        self.grow_to(end)?;
         let len = u32::try_from(self.len).map_err(|_| BuildError::TooLarge)?;
         let header = &mut self.bytes_mut()[..MESSAGE_HEADER_SIZE as usize];
         header[..4].copy_from_slice(&MAGIC);
@@ -529,23 +562,34 @@ mod tests {
 
     use super::*;
 
+    fn tagged(tag: u32, size_or_count: u32) -> Header {
+        Header::Tagged { tag, size_or_count }
+    }
+
     #[test]
     fn objects_are_aligned_and_zero_padded() {
         let mut b = Builder::new();
-        let a = b.alloc_object(7, 3, 3, 8).unwrap();
-        assert_eq!(a.offset(), 24);
-        let c = b.alloc_object(9, 1, 16, 16).unwrap();
-        // The body of `c` must be 16-aligned: 40 + 8 = 48.
-        assert_eq!(c.offset(), 40);
+        let a = b.alloc_object(tagged(7, 3), 3, 4).unwrap();
+        assert_eq!((a.offset(), a.body()), (24, 32));
+        // Ends at 35; the next object starts at a multiple of 4 with its body 16-aligned.
+        let c = b.alloc_object(tagged(9, 1), 16, 16).unwrap();
+        assert_eq!((c.offset(), c.body()), (40, 48));
         assert_eq!(b.len(), 64);
         assert!(b.as_bytes()[35..40].iter().all(|&x| x == 0));
+        // A counted header is 4 bytes: an 8-aligned body right after a 4-aligned start.
+        let v = b.alloc_object(Header::Counted(2), 16, 8).unwrap();
+        assert_eq!((v.offset(), v.body()), (68, 72));
+        let s = b
+            .append_object(Header::Counted(2), 1, &[b"hi", &[0]])
+            .unwrap();
+        assert_eq!((s.offset(), s.body(), b.len()), (88, 92, 95));
     }
 
     #[test]
     fn a_long_object_leaves_room_for_the_small_ones_after_it() {
         let mut b = Builder::new();
         let text = vec![b'x'; 64 * 1024];
-        b.append_object(1, text.len() as u32, 8, &[&text, &[0]])
+        b.append_object(Header::Counted(text.len() as u32), 1, &[&text, &[0]])
             .unwrap();
         let capacity = |b: &Builder<'_>| match &b.arena {
             Arena::Owned(v) => v.capacity(),
@@ -555,8 +599,9 @@ mod tests {
         // The table that refers to it, and a few more small objects: no second growth,
         // which would copy the long one.
         for _ in 0..8 {
-            b.alloc_object(2, 3, 24, 8).unwrap();
-            b.append_object(3, 5, 8, &[b"small", &[0]]).unwrap();
+            b.alloc_object(tagged(2, 24), 24, 8).unwrap();
+            b.append_object(Header::Counted(5), 1, &[b"small", &[0]])
+                .unwrap();
         }
         assert_eq!(capacity(&b), grown);
     }
@@ -565,7 +610,7 @@ mod tests {
     fn a_slice_too_small_fails_and_nothing_verifies() {
         let mut buffer = [0xAAu8; 40];
         let mut b = Builder::in_slice(&mut buffer).unwrap();
-        let err = b.alloc_object(1, 8, 64, 8).unwrap_err();
+        let err = b.alloc_object(tagged(1, 64), 64, 8).unwrap_err();
         assert_eq!(
             err,
             BuildError::OutOfSpace {
@@ -584,10 +629,10 @@ mod tests {
     #[test]
     fn a_cleared_builder_writes_on_zeros() {
         let mut b = Builder::new();
-        let first = b.alloc_object(1, 8, 8, 8).unwrap();
+        let first = b.alloc_object(tagged(1, 8), 8, 8).unwrap();
         b.bytes_mut()[first.body()..first.body() + 8].fill(0xAB);
         b.clear();
-        let second = b.alloc_object(1, 8, 8, 8).unwrap();
+        let second = b.alloc_object(tagged(1, 8), 8, 8).unwrap();
         assert_eq!(second, first);
         assert!(
             b.as_bytes()[second.body()..second.body() + 8]
@@ -597,12 +642,15 @@ mod tests {
     }
 
     #[test]
-    fn finish_writes_the_header() {
+    fn finish_writes_the_header_and_pads_to_8() {
         let mut b = Builder::new();
-        let root = b.alloc_object(0x1234, 0, 0, 8).unwrap();
+        let root = b.alloc_object(tagged(0x1234, 4), 4, 4).unwrap();
         let bytes = b.finish(root, 0x1234, *b"TEST").unwrap();
         assert_eq!(&bytes[..4], b"WEFT");
-        assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 32);
+        assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 2);
+        // 24 + 8 + 4 = 36, padded to 40.
+        assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 40);
+        assert_eq!(bytes.len(), 40);
         assert_eq!(i32::from_le_bytes(bytes[16..20].try_into().unwrap()), 8);
         assert_eq!(&bytes[20..24], b"TEST");
     }
@@ -611,28 +659,30 @@ mod tests {
     fn a_body_written_in_place_makes_the_bytes_a_copy_makes() {
         let payload: Vec<u8> = (0..13u8).collect();
         let mut copied = Builder::new();
-        copied.alloc_object(1, 0, 8, 8).unwrap();
-        copied.append_object(2, 13, 8, &[&payload]).unwrap();
-        // A slice full of an earlier message's bytes: the gap and the padding are zeroed,
-        // the body is the caller's to write.
+        copied.alloc_object(tagged(1, 8), 8, 8).unwrap();
+        copied
+            .append_object(Header::Counted(13), 8, &[&payload])
+            .unwrap();
+        // A slice full of an earlier message's bytes: the gap is zeroed, the body is the
+        // caller's to write.
         let mut buffer = [0xAAu8; 128];
         let mut b = Builder::in_slice(&mut buffer).unwrap();
-        b.alloc_object(1, 0, 8, 8).unwrap();
-        let (object, body) = b.append_in_place(2, 13, 13, 8).unwrap();
+        b.alloc_object(tagged(1, 8), 8, 8).unwrap();
+        let (object, body) = b.append_in_place(Header::Counted(13), 13, 8).unwrap();
         assert_eq!(body.len(), 13);
         body.copy_from_slice(&payload);
-        assert_eq!(object.offset(), 40);
+        assert_eq!((object.offset(), object.body()), (44, 48));
         assert_eq!(b.as_bytes(), copied.as_bytes());
         let mut grown = Builder::new();
-        grown.alloc_object(1, 0, 8, 8).unwrap();
-        let (_, body) = grown.append_in_place(2, 13, 13, 8).unwrap();
+        grown.alloc_object(tagged(1, 8), 8, 8).unwrap();
+        let (_, body) = grown.append_in_place(Header::Counted(13), 13, 8).unwrap();
         assert!(body.iter().all(|&x| x == 0));
         body.copy_from_slice(&payload);
         assert_eq!(grown.as_bytes(), copied.as_bytes());
         let mut small = [0u8; 40];
         let mut b = Builder::in_slice(&mut small).unwrap();
         assert!(matches!(
-            b.append_in_place(2, 64, 64, 8),
+            b.append_in_place(Header::Counted(64), 64, 8),
             Err(BuildError::OutOfSpace { .. })
         ));
     }
@@ -652,9 +702,9 @@ mod tests {
     #[test]
     fn a_region_builds_the_same_bytes_as_a_growable_buffer() {
         let build = |b: &mut Builder<'static>| {
-            let a = b.append_object(7, 3, 8, &[b"abc"]).unwrap();
-            let c = b.append_plain(9, 8, 2, [1u64, 2u64]).unwrap().0;
-            let root = b.alloc_object(1, 8, 8, 8).unwrap();
+            let a = b.append_object(Header::Counted(3), 1, &[b"abc"]).unwrap();
+            let c = b.append_plain(2, 8, [1u64, 2u64]).unwrap().0;
+            let root = b.alloc_object(tagged(1, 8), 8, 8).unwrap();
             b.set_ref(root.body(), a);
             b.set_ref(root.body() + 4, c);
             b.finish(root, 1, *b"TEST").unwrap().to_vec()
@@ -671,7 +721,7 @@ mod tests {
         // Too small: out of space, like a slice.
         let mut small = Builder::in_region(Box::new(Boxed(vec![0; 40]))).unwrap();
         assert!(matches!(
-            small.alloc_object(1, 8, 64, 8),
+            small.alloc_object(tagged(1, 64), 64, 8),
             Err(BuildError::OutOfSpace { .. })
         ));
         assert!(Builder::new().into_region().is_err());

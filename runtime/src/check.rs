@@ -168,7 +168,7 @@ impl<'a> Checker<'a> {
         let target = at as i64 + i64::from(value);
         let fits = target >= i64::from(MESSAGE_HEADER_SIZE)
             && target % i64::from(OBJECT_ALIGN) == 0
-            && target + i64::from(OBJECT_HEADER_SIZE) <= self.bytes.len() as i64;
+            && target + i64::from(COUNT_SIZE) <= self.bytes.len() as i64;
         if !fits {
             return Err(VerifyError::BadReference {
                 path: String::new(),
@@ -201,9 +201,10 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Checks the header of the object at `at` (its start known to be in bounds): tag `tag`
-    /// (`name` in errors), `body_bytes(size field)` bytes of body inside the message, the body
-    /// aligned to `body_align`. Returns the size field.
+    /// Checks the tagged header of the object at `at` (a table, boxed struct or vector of
+    /// references; its start known to be in bounds): tag `tag` (`name` in errors),
+    /// `body_bytes(size field)` bytes of body inside the message, the body aligned to
+    /// `body_align`. Returns the size field.
     #[inline(always)]
     pub fn header(
         &self,
@@ -222,9 +223,41 @@ impl<'a> Checker<'a> {
                 expected_tag: tag,
             });
         }
-        let size = read_or(self.bytes, at + 4, 0u32);
-        let body = at + OBJECT_HEADER_SIZE as usize;
-        let needed = body_bytes(size);
+        let size = read_or(self.bytes, at + OBJECT_SIZE_OR_COUNT as usize, 0u32);
+        self.body(
+            at,
+            at + OBJECT_HEADER_SIZE as usize,
+            body_bytes(size),
+            body_align,
+        )?;
+        Ok(size)
+    }
+
+    /// Checks the counted header of the object at `at` (a string or a vector of scalars or
+    /// structs; its start known to be in bounds): `body_bytes(count)` bytes of body inside
+    /// the message, aligned to `body_align`. Returns the count.
+    #[inline(always)]
+    pub fn counted(
+        &self,
+        at: usize,
+        body_bytes: impl FnOnce(u32) -> u64,
+        body_align: u32,
+    ) -> Result<u32, VerifyError> {
+        let count = read_or(self.bytes, at, 0u32);
+        self.body(at, at + COUNT_SIZE as usize, body_bytes(count), body_align)?;
+        Ok(count)
+    }
+
+    /// The body of the object at `at`: `needed` bytes at `body`, inside the message and
+    /// aligned to `body_align`.
+    #[inline(always)]
+    fn body(
+        &self,
+        at: usize,
+        body: usize,
+        needed: u64,
+        body_align: u32,
+    ) -> Result<(), VerifyError> {
         if body as u64 + needed > self.bytes.len() as u64 {
             return Err(self.out_of_bounds(at, needed));
         }
@@ -236,7 +269,7 @@ impl<'a> Checker<'a> {
                 found: 1 << body.trailing_zeros().min(31),
             });
         }
-        Ok(size)
+        Ok(())
     }
 
     /// Checks a table's header and enters it: `Some(body size)` when its fields are to be
@@ -269,21 +302,17 @@ impl<'a> Checker<'a> {
         Ok(self.enter(at)?.then_some(count))
     }
 
-    /// Checks a vector of scalars or structs (`stride` bytes each); returns its count.
+    /// Checks a vector of scalars or structs (`stride` bytes each, the body aligned to
+    /// `body_align`); returns its count. Plain data has no invalid values: it is checked at
+    /// each reference, in constant time, as the type that reference expects.
     #[inline]
     pub fn inline_vector(
         &self,
         at: usize,
-        tag_name: (u32, &str),
         stride: u32,
         body_align: u32,
     ) -> Result<u32, VerifyError> {
-        self.header(
-            at,
-            tag_name,
-            |count| u64::from(count) * u64::from(stride),
-            body_align,
-        )
+        self.counted(at, |count| u64::from(count) * u64::from(stride), body_align)
     }
 
     /// Marks `at` entered: `true` the first time, `false` when it was done already; reports
@@ -291,15 +320,21 @@ impl<'a> Checker<'a> {
     #[inline(always)]
     pub fn enter(&mut self, at: usize) -> Result<bool, VerifyError> {
         let slot = at / OBJECT_ALIGN as usize;
-        let (entered, done) = self.marks.get(slot);
-        if done {
-            return Ok(false);
-        }
-        if entered {
-            return Err(VerifyError::Cycle {
-                path: String::new(),
-                at,
-            });
+        match self.marks.get(slot) {
+            FRESH => {}
+            ENTERED => {
+                return Err(VerifyError::Cycle {
+                    path: String::new(),
+                    at,
+                });
+            }
+            STRING => {
+                return Err(VerifyError::TypeConflict {
+                    path: String::new(),
+                    at,
+                });
+            }
+            _ => return Ok(false),
         }
         if self.depth + 1 > self.limits.max_depth {
             return Err(VerifyError::TooDeep {
@@ -340,25 +375,29 @@ impl<'a> Checker<'a> {
     /// is checked (and counted) at every reference to it, which costs less than marking it;
     /// a longer one once, however many references share it, so work stays linear.
     #[inline(always)]
-    pub fn string(&mut self, at: usize, string_tag: u32) -> Result<(), VerifyError> {
-        let count = self.header(
-            at,
-            (string_tag, "string"),
-            |count| u64::from(count) + 1,
-            OBJECT_ALIGN,
-        )? as usize;
-        let body = at + OBJECT_HEADER_SIZE as usize;
+    pub fn string(&mut self, at: usize) -> Result<(), VerifyError> {
+        let count = self.counted(at, |count| u64::from(count) + 1, 1)? as usize;
+        let body = at + COUNT_SIZE as usize;
         if count <= SHORT_STRING {
             self.string_body(at, body, count)?;
             return self.count_object(at);
         }
         let slot = at / OBJECT_ALIGN as usize;
-        if self.marks.get(slot).1 {
-            return Ok(());
+        match self.marks.get(slot) {
+            FRESH => {}
+            STRING => return Ok(()),
+            // Checked (or being checked) as a table or vector: a string there too would be
+            // one object of two types.
+            _ => {
+                return Err(VerifyError::TypeConflict {
+                    path: String::new(),
+                    at,
+                });
+            }
         }
         self.string_body(at, body, count)?;
         self.count_object(at)?;
-        self.marks.finish(slot, self.bytes.len());
+        self.marks.set_string(slot, self.bytes.len());
         Ok(())
     }
 
@@ -441,12 +480,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// A union member this schema does not know (a newer writer's), at `at`: its bounds only.
+    /// A union member this schema does not know (a newer writer's), at `at`: its type is
+    /// unknown, so only that an object of a union member's smallest size (a tagged header, or
+    /// an empty string with its padding) fits.
     pub fn unknown_member(&self, at: usize) -> Result<(), VerifyError> {
-        let size = read_or(self.bytes, at + 4, 0u32);
-        let body = at as u64 + u64::from(OBJECT_HEADER_SIZE);
-        if body + u64::from(size) > self.bytes.len() as u64 {
-            return Err(self.out_of_bounds(at, u64::from(size)));
+        let needed = u64::from(OBJECT_HEADER_SIZE);
+        if at as u64 + needed > self.bytes.len() as u64 {
+            return Err(self.out_of_bounds(at, needed));
         }
         Ok(())
     }
@@ -475,12 +515,10 @@ impl<'a> Checker<'a> {
         &mut self,
         values_at: usize,
         values_tag_name: (u32, &str),
-        types: UnionTypes<'_>,
+        types: UnionTypes,
     ) -> Result<Option<(u32, usize)>, VerifyError> {
         let UnionTypes {
             at: types_ref,
-            tag: types_tag,
-            name: types_name,
             width,
         } = types;
         let types = self.reference(types_ref)?;
@@ -493,12 +531,7 @@ impl<'a> Checker<'a> {
         let (types_at, type_count) = match types {
             Some(t) => (
                 t,
-                self.header(
-                    t,
-                    (types_tag, types_name),
-                    |count| u64::from(count) * width as u64,
-                    OBJECT_ALIGN,
-                )?,
+                self.counted(t, |count| u64::from(count) * width as u64, OBJECT_ALIGN)?,
             ),
             None => (values_at, 0),
         };
@@ -529,7 +562,7 @@ impl<'a> Checker<'a> {
         if !self.enter(values_at)? {
             return Ok(None);
         }
-        Ok(Some((count, types_at + OBJECT_HEADER_SIZE as usize)))
+        Ok(Some((count, types_at + COUNT_SIZE as usize)))
     }
 
     /// Verifies the body of the `[ubyte]` vector at `at` as a nested message with `check`,
@@ -545,8 +578,8 @@ impl<'a> Checker<'a> {
         if !self.nested_done.insert((at, root_tag)) {
             return Ok(());
         }
-        let count = read_or(self.bytes, at + 4, 0u32) as usize;
-        let body = at + OBJECT_HEADER_SIZE as usize;
+        let count = read_or(self.bytes, at, 0u32) as usize;
+        let body = at + COUNT_SIZE as usize;
         let Some(inner) = self.bytes.get(body..body + count) else {
             return Err(self.out_of_bounds(at, count as u64));
         };
@@ -579,13 +612,8 @@ impl<'a> Checker<'a> {
 
 impl Checker<'_> {
     /// Checks a `[string]` at `at` and its strings.
-    pub fn strings(
-        &mut self,
-        at: usize,
-        tag_name: (u32, &str),
-        string_tag: u32,
-    ) -> Result<(), VerifyError> {
-        self.elements(at, tag_name, |c, o| c.string(o, string_tag))
+    pub fn strings(&mut self, at: usize, tag_name: (u32, &str)) -> Result<(), VerifyError> {
+        self.elements(at, tag_name, Checker::string)
     }
 
     /// Checks a vector of tables `T` at `at` and its tables.
@@ -625,7 +653,7 @@ impl Checker<'_> {
         &mut self,
         values_at: usize,
         values_tag_name: (u32, &str),
-        types: UnionTypes<'_>,
+        types: UnionTypes,
         member: fn(&mut Checker<'_>, u64, usize, usize) -> Result<(), VerifyError>,
     ) -> Result<(), VerifyError> {
         let width = types.width;
@@ -651,14 +679,10 @@ impl Checker<'_> {
 
 /// The discriminant vector of a vector of unions, as a verifier is told of it.
 #[derive(Debug, Clone, Copy)]
-pub struct UnionTypes<'n> {
+pub struct UnionTypes {
     /// Where the reference to the discriminant vector is.
     pub at: usize,
-    /// The discriminant vector's tag (`[ubyte]`, or the vector of the union's type).
-    pub tag: u32,
-    /// Its type's name, for errors.
-    pub name: &'n str,
-    /// Bytes per discriminant.
+    /// Bytes per discriminant (the union's integer type's size).
     pub width: usize,
 }
 
@@ -683,91 +707,176 @@ fn is_ascii(text: &[u8]) -> bool {
 /// Strings up to this many bytes are checked at every reference instead of once.
 pub const SHORT_STRING: usize = 64;
 
-/// Which objects (by 8-byte slot) were entered and which are done. Most messages hold few
-/// objects worth marking: a short list serves them without allocating for the whole message;
-/// past [`FEW_MARKS`] it turns into two bitsets over the message's slots.
+/// What a verifier knows of each 4-byte position an object may start at: a few positions in a
+/// list (most messages are small), past [`FEW_MARKS`] a bitset of two bits per position over
+/// the whole message.
 enum Marks {
-    Few(Vec<(usize, bool)>),
-    /// Two bits per slot: entered (bit 0) and done (bit 1).
+    Few(Vec<(usize, u64)>),
     Many(Vec<u64>),
 }
 
 const FEW_MARKS: usize = 32;
+/// Nothing checked there yet.
+const FRESH: u64 = 0;
+/// A table or vector of references being checked (reaching it again is a cycle).
 const ENTERED: u64 = 1;
-const DONE: u64 = 2;
+/// A string checked there.
+const STRING: u64 = 2;
+/// A table or vector of references checked there.
+const DONE: u64 = 3;
 
 #[inline(always)]
 fn bits(set: &[u64], slot: usize) -> u64 {
     set.get(slot / 32)
-        .map_or(0, |w| (w >> ((slot % 32) * 2)) & 3)
+        .map_or(FRESH, |w| (w >> ((slot % 32) * 2)) & 3)
 }
 
 #[inline(always)]
 fn set_bits(set: &mut [u64], slot: usize, value: u64) {
     if let Some(w) = set.get_mut(slot / 32) {
-        *w |= value << ((slot % 32) * 2);
+        let shift = (slot % 32) * 2;
+        *w = (*w & !(3 << shift)) | (value << shift);
     }
 }
 
 impl Marks {
-    /// (entered, done) for `slot`.
+    /// The state of `slot`: [`FRESH`], [`ENTERED`], [`STRING`] or [`DONE`].
     #[inline(always)]
-    fn get(&self, slot: usize) -> (bool, bool) {
+    fn get(&self, slot: usize) -> u64 {
         match self {
             Marks::Few(list) => list
                 .iter()
                 .find(|(s, _)| *s == slot)
-                .map_or((false, false), |&(_, done)| (true, done)),
-            Marks::Many(set) => {
-                let b = bits(set, slot);
-                (b & ENTERED != 0, b & DONE != 0)
-            }
+                .map_or(FRESH, |&(_, state)| state),
+            Marks::Many(set) => bits(set, slot),
         }
     }
 
     #[inline(always)]
     fn enter(&mut self, slot: usize, message_len: usize) {
-        match self {
-            Marks::Many(set) => set_bits(set, slot, ENTERED),
-            Marks::Few(_) => self.enter_few(slot, message_len),
-        }
-    }
-
-    #[inline(never)]
-    fn enter_few(&mut self, slot: usize, message_len: usize) {
-        if let Marks::Few(list) = self {
-            if list.len() < FEW_MARKS {
-                list.push((slot, false));
-                return;
-            }
-            let words = message_len.div_ceil(32 * OBJECT_ALIGN as usize);
-            let mut set = vec![0; words];
-            for &(s, finished) in list.iter() {
-                set_bits(&mut set, s, if finished { ENTERED | DONE } else { ENTERED });
-            }
-            set_bits(&mut set, slot, ENTERED);
-            *self = Marks::Many(set);
-        }
+        self.set(slot, ENTERED, message_len);
     }
 
     #[inline(always)]
     fn finish(&mut self, slot: usize, message_len: usize) {
+        self.set(slot, DONE, message_len);
+    }
+
+    #[inline(always)]
+    fn set_string(&mut self, slot: usize, message_len: usize) {
+        self.set(slot, STRING, message_len);
+    }
+
+    #[inline(always)]
+    fn set(&mut self, slot: usize, state: u64, message_len: usize) {
         match self {
-            Marks::Many(set) => set_bits(set, slot, ENTERED | DONE),
-            Marks::Few(_) => self.finish_few(slot, message_len),
+            Marks::Many(set) => set_bits(set, slot, state),
+            Marks::Few(_) => self.set_few(slot, state, message_len),
         }
     }
 
     #[inline(never)]
-    fn finish_few(&mut self, slot: usize, message_len: usize) {
+    fn set_few(&mut self, slot: usize, state: u64, message_len: usize) {
         if let Marks::Few(list) = self {
             if let Some(entry) = list.iter_mut().find(|(s, _)| *s == slot) {
-                entry.1 = true;
+                entry.1 = state;
                 return;
             }
-            // A leaf (a string) done without being entered.
-            self.enter(slot, message_len);
-            self.finish(slot, message_len);
+            if list.len() < FEW_MARKS {
+                list.push((slot, state));
+                return;
+            }
+            let words = message_len.div_ceil(32 * OBJECT_ALIGN as usize);
+            let mut set = vec![0; words];
+            for &(s, known) in list.iter() {
+                set_bits(&mut set, s, known);
+            }
+            set_bits(&mut set, slot, state);
+            *self = Marks::Many(set);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::vec::Vec;
+
+    use super::*;
+
+    /// A message whose root reference points to byte 24, where a string of 100 ASCII bytes
+    /// starts: its count, 100, also reads as the type tag of a table whose body size is its
+    /// first four bytes, `04 00 00 00`, so the bytes there are valid as either.
+    fn ambiguous() -> Vec<u8> {
+        let mut text = [b'a'; 100];
+        text[..4].copy_from_slice(&[4, 0, 0, 0]);
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&MAGIC);
+        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&[0, 0]);
+        bytes.extend_from_slice(&[0; 4]); // the length, below
+        bytes.extend_from_slice(&100u32.to_le_bytes());
+        bytes.extend_from_slice(&8i32.to_le_bytes());
+        bytes.extend_from_slice(&[0; 4]);
+        bytes.extend_from_slice(&100u32.to_le_bytes());
+        bytes.extend_from_slice(&text);
+        bytes.push(0);
+        bytes.resize(bytes.len().next_multiple_of(8), 0);
+        let len = bytes.len() as u32;
+        bytes[8..12].copy_from_slice(&len.to_le_bytes());
+        bytes
+    }
+
+    fn checker(bytes: &[u8]) -> Checker<'_> {
+        let (c, at) = Checker::message(bytes, &Limits::default(), (100, "T"), [0; 4]).unwrap();
+        assert_eq!(at, 24);
+        c
+    }
+
+    #[test]
+    fn a_long_string_checked_once_is_never_also_a_table() {
+        let bytes = ambiguous();
+        let mut c = checker(&bytes);
+        c.string(24).unwrap();
+        c.string(24).unwrap();
+        assert_eq!(c.objects(), 1, "a long string is checked and counted once");
+        assert!(matches!(
+            c.table(24, (100, "T"), 4),
+            Err(VerifyError::TypeConflict { at: 24, .. })
+        ));
+    }
+
+    #[test]
+    fn a_table_checked_once_is_never_also_a_long_string() {
+        let bytes = ambiguous();
+        let mut c = checker(&bytes);
+        assert_eq!(c.table(24, (100, "T"), 4).unwrap(), Some(4));
+        // Reached again while it is being checked: a cycle.
+        assert!(matches!(
+            c.table(24, (100, "T"), 4),
+            Err(VerifyError::Cycle { .. })
+        ));
+        c.leave(24);
+        assert_eq!(c.table(24, (100, "T"), 4).unwrap(), None);
+        assert!(matches!(
+            c.string(24),
+            Err(VerifyError::TypeConflict { at: 24, .. })
+        ));
+    }
+
+    #[test]
+    fn many_marks_keep_the_same_states_as_few() {
+        let len = 4096;
+        let mut marks = Marks::Few(Vec::new());
+        for slot in 0..100 {
+            let state = [ENTERED, STRING, DONE][slot % 3];
+            marks.set(slot, state, len);
+        }
+        assert!(matches!(marks, Marks::Many(_)));
+        for slot in 0..100 {
+            assert_eq!(marks.get(slot), [ENTERED, STRING, DONE][slot % 3], "{slot}");
+        }
+        marks.finish(0, len);
+        assert_eq!(marks.get(0), DONE);
+        assert_eq!(marks.get(100), FRESH);
     }
 }

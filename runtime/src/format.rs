@@ -1,9 +1,9 @@
-//! The fixed constants of the v1 byte format (see `docs/layout.md`).
+//! The fixed constants of the byte format, version 2 (see `docs/layout.md`).
 
 /// The first four bytes of every message: `WEFT`.
 pub const MAGIC: [u8; 4] = *b"WEFT";
 /// The format version this library writes and reads.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 
 /// Size of the message header in bytes.
 pub const MESSAGE_HEADER_SIZE: u32 = 24;
@@ -11,7 +11,7 @@ pub const MESSAGE_HEADER_SIZE: u32 = 24;
 pub const HEADER_MAGIC: u32 = 0;
 /// Offset of the u16 format version.
 pub const HEADER_VERSION: u32 = 4;
-/// Offset of the u16 flags (all reserved in v1: zero).
+/// Offset of the u16 flags (all reserved: zero).
 pub const HEADER_FLAGS: u32 = 6;
 /// Offset of the u32 total message length in bytes, header included.
 pub const HEADER_LENGTH: u32 = 8;
@@ -22,15 +22,22 @@ pub const HEADER_ROOT_REF: u32 = 16;
 /// Offset of the 4-byte file identifier (zeros when the schema declares none).
 pub const HEADER_FILE_IDENTIFIER: u32 = 20;
 
-/// Size of the header in front of every object (table, vector, string, boxed struct).
+/// Size of the tagged header in front of a table, a boxed struct and a vector of references:
+/// a type tag, then the body size (tables, boxed structs) or element count (vectors).
 pub const OBJECT_HEADER_SIZE: u32 = 8;
-/// Offset of an object's u32 type tag.
+/// Offset of a tagged object's u32 type tag.
 pub const OBJECT_TAG: u32 = 0;
-/// Offset of an object's u32 body size (tables, boxed structs) or element count (vectors,
-/// strings).
+/// Offset of a tagged object's u32 body size (tables, boxed structs) or element count
+/// (vectors of references).
 pub const OBJECT_SIZE_OR_COUNT: u32 = 4;
-/// Every object starts at a multiple of this (relative to the message start).
-pub const OBJECT_ALIGN: u32 = 8;
+/// Size of the count in front of a string (its byte count) and a vector of scalars or
+/// structs (its element count): they carry no tag.
+pub const COUNT_SIZE: u32 = 4;
+/// Every object starts at a multiple of this (relative to the message start), and every
+/// body is aligned to at least this.
+pub const OBJECT_ALIGN: u32 = 4;
+/// The body alignment of a `[ubyte]` that holds a nested message: as aligned as a message.
+pub const NESTED_ALIGN: u32 = MESSAGE_ALIGN;
 /// A message's length is a multiple of this, and its start address should be too.
 pub const MESSAGE_ALIGN: u32 = 8;
 

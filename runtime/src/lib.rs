@@ -40,7 +40,7 @@ mod structs;
 mod verify_error;
 
 #[cfg(feature = "alloc")]
-pub use builder::{BuildError, Builder, ObjectRef, Region};
+pub use builder::{BuildError, Builder, Header, ObjectRef, Region};
 pub use bytemuck;
 #[cfg(feature = "alloc")]
 pub use check::{Checker, Limits, SHORT_STRING, UnionTypes};

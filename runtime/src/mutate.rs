@@ -10,7 +10,7 @@
 use core::marker::PhantomData;
 
 use super::scalar::{Scalar, read_or};
-use crate::format::{OBJECT_HEADER_SIZE, REF_SIZE};
+use crate::format::{COUNT_SIZE, OBJECT_HEADER_SIZE, REF_SIZE};
 use crate::structs::{Struct, clear_padding};
 
 fn follow(bytes: &[u8], at: usize) -> Option<usize> {
@@ -20,7 +20,7 @@ fn follow(bytes: &[u8], at: usize) -> Option<usize> {
     }
     usize::try_from((at as i64).checked_add(i64::from(value))?)
         .ok()
-        .filter(|t| t.saturating_add(OBJECT_HEADER_SIZE as usize) <= bytes.len())
+        .filter(|t| t.saturating_add(COUNT_SIZE as usize) <= bytes.len())
 }
 
 /// A table object, to change in place.
@@ -149,8 +149,9 @@ pub struct VectorMut<'a, T> {
 
 impl<'a, T: bytemuck::Pod> VectorMut<'a, T> {
     fn new(bytes: &'a mut [u8], object: usize) -> Self {
-        let count = read_or(bytes, object + 4, 0u32) as usize;
-        let body = object + OBJECT_HEADER_SIZE as usize;
+        // Plain data: the count alone in front of the elements.
+        let count = read_or(bytes, object, 0u32) as usize;
+        let body = object + COUNT_SIZE as usize;
         let fits = bytes.len().saturating_sub(body) / size_of::<T>().max(1);
         VectorMut {
             bytes,

@@ -12,7 +12,7 @@
 use core::marker::PhantomData;
 
 use super::scalar::{Scalar, read_or, unsigned_at};
-use crate::format::{OBJECT_HEADER_SIZE, REF_SIZE};
+use crate::format::{COUNT_SIZE, OBJECT_HEADER_SIZE, REF_SIZE};
 
 /// A verified message's bytes and whether anything else may write them while they are read.
 /// `Copy`, two words; it derefs to the slice.
@@ -90,14 +90,17 @@ fn follow(bytes: &[u8], at: usize) -> Option<usize> {
     }
     // A target before the start wraps to a huge offset, which the bound rejects.
     let target = at.wrapping_add_signed(value as isize);
-    (target < bytes.len().saturating_sub(OBJECT_HEADER_SIZE as usize - 1)).then_some(target)
+    (target < bytes.len().saturating_sub(COUNT_SIZE as usize - 1)).then_some(target)
 }
 
-/// The body offset and size-or-count field of the object at `object`.
+/// The body offset and size-or-count field of the object at `object`, whose header is
+/// `header` bytes: a tagged object's count follows its tag, a counted one's comes first.
 #[inline(always)]
-fn object(bytes: &[u8], object: usize) -> (usize, u32) {
-    let body = object + OBJECT_HEADER_SIZE as usize;
-    (body, read_or(bytes, object + 4, 0u32))
+fn object(bytes: &[u8], object: usize, header: usize) -> (usize, u32) {
+    (
+        object + header,
+        read_or(bytes, object + header - COUNT_SIZE as usize, 0u32),
+    )
 }
 
 /// The string object at `object`: its text, or empty when its bytes are out of bounds (or,
@@ -108,7 +111,7 @@ fn object(bytes: &[u8], object: usize) -> (usize, u32) {
 /// [`Bytes::shared`], nothing has changed them since (the verifier checked its UTF-8).
 #[inline(always)]
 pub unsafe fn string_at(bytes: Bytes<'_>, object: usize) -> &str {
-    let (body, count) = self::object(&bytes, object);
+    let (body, count) = self::object(&bytes, object, COUNT_SIZE as usize);
     let raw = body
         .checked_add(count as usize)
         .and_then(|end| bytes.slice().get(body..end))
@@ -142,7 +145,7 @@ impl<'a> Table<'a> {
     /// object it checked as the table type the caller reads it as.
     #[inline(always)]
     pub unsafe fn new(bytes: Bytes<'a>, object: usize) -> Self {
-        let (body, size) = self::object(&bytes, object);
+        let (body, size) = self::object(&bytes, object, OBJECT_HEADER_SIZE as usize);
         match u32::try_from(body) {
             Ok(body) => Table { bytes, body, size },
             Err(_) => Table::empty(),
@@ -281,6 +284,9 @@ impl<'a> Table<'a> {
 pub unsafe trait Element<'a>: Sized {
     /// Bytes from one element to the next.
     const STRIDE: usize;
+    /// Bytes of a vector's header in front of its elements: a count for plain data (the
+    /// default), a tag and a count for references.
+    const HEADER: usize = COUNT_SIZE as usize;
     /// The element whose slot starts at `at`.
     ///
     /// # Safety
@@ -307,6 +313,7 @@ scalar_elements!(bool, u8, i8, u16, i16, u32, i32, u64, i64, f32, f64);
 // because the caller's vector is a verified `[string]`.
 unsafe impl<'a> Element<'a> for &'a str {
     const STRIDE: usize = REF_SIZE as usize;
+    const HEADER: usize = OBJECT_HEADER_SIZE as usize;
     #[inline(always)]
     unsafe fn read(bytes: Bytes<'a>, at: usize) -> Self {
         match follow(&bytes, at) {
@@ -368,7 +375,7 @@ impl<'a, T: Element<'a>> Vector<'a, T> {
     /// `bytes` are a verified message, unchanged since, and `object` a vector of `T` in it.
     #[inline(always)]
     pub unsafe fn new(bytes: Bytes<'a>, object: usize) -> Self {
-        let (body, count) = self::object(&bytes, object);
+        let (body, count) = self::object(&bytes, object, T::HEADER);
         let Ok(body_at) = u32::try_from(body) else {
             return Vector::default();
         };
@@ -566,8 +573,8 @@ impl<'a, U: UnionRead<'a> + 'a> UnionVector<'a, U> {
     /// # Safety
     /// The discriminant and value vectors of one verified vector-of-unions field.
     unsafe fn new(bytes: Bytes<'a>, types: usize, values: usize) -> Self {
-        let (types, type_count) = object(&bytes, types);
-        let (values, count) = object(&bytes, values);
+        let (types, type_count) = object(&bytes, types, COUNT_SIZE as usize);
+        let (values, count) = object(&bytes, values, OBJECT_HEADER_SIZE as usize);
         UnionVector {
             bytes,
             types,
@@ -649,16 +656,16 @@ pub fn struct_element<S: bytemuck::Pod>(bytes: &[u8], at: usize) -> S {
 
 #[cfg(test)]
 mod tests {
-    use std::vec;
     use std::vec::Vec;
 
     use super::*;
 
-    /// A string object at offset 0: header word, byte count, text.
+    /// A string object at offset 0: byte count, text, NUL.
     fn string_object(text: &[u8]) -> Vec<u8> {
-        let mut object = vec![0u8; 4];
+        let mut object = Vec::new();
         object.extend_from_slice(&(text.len() as u32).to_le_bytes());
         object.extend_from_slice(text);
+        object.push(0);
         object
     }
 
@@ -676,7 +683,7 @@ mod tests {
     fn shared_bytes_rewritten_to_invalid_utf8_read_as_empty() {
         let mut object = string_object(b"ok");
         // A peer rewrites the text after verification.
-        object[8..10].copy_from_slice(&[0xff, 0xfe]);
+        object[4..6].copy_from_slice(&[0xff, 0xfe]);
         // SAFETY: shared bytes need no UTF-8 guarantee: `string_at` checks it.
         assert_eq!(unsafe { string_at(Bytes::shared(&object), 0) }, "");
     }
@@ -684,7 +691,7 @@ mod tests {
     #[test]
     fn a_count_past_the_end_reads_as_empty_either_way() {
         let mut object = string_object(b"ok");
-        object[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        object[0..4].copy_from_slice(&u32::MAX.to_le_bytes());
         // SAFETY: out-of-bounds text is never sliced, so no UTF-8 is assumed of it.
         let read = unsafe {
             (
@@ -698,7 +705,7 @@ mod tests {
     #[test]
     fn nested_bytes_keep_their_trust() {
         let object = string_object(b"ok");
-        assert!(Bytes::shared(&object).with(&object[8..]).is_shared());
-        assert!(!Bytes::new(&object).with(&object[8..]).is_shared());
+        assert!(Bytes::shared(&object).with(&object[4..]).is_shared());
+        assert!(!Bytes::new(&object).with(&object[4..]).is_shared());
     }
 }

@@ -216,6 +216,17 @@ pub enum VerifyError {
         /// The limit.
         max: usize,
     },
+    /// One object reached as a string by one reference and as a table or vector of
+    /// references by another.
+    #[error(
+        "{path}: object at byte {at} is read as a string here and as a table or vector elsewhere"
+    )]
+    TypeConflict {
+        /// Where.
+        path: String,
+        /// The object's offset.
+        at: usize,
+    },
     /// A reference cycle.
     #[error("{path}: object at byte {at} refers back to itself (a reference cycle)")]
     Cycle {
@@ -324,6 +335,7 @@ impl VerifyError {
             | UnionVectorShared { path, .. }
             | TooDeep { path, .. }
             | Cycle { path, .. }
+            | TypeConflict { path, .. }
             | TooManyObjects { path, .. }
             | Misaligned { path, .. }
             | BadVtable { path, .. }

@@ -48,7 +48,7 @@ fn comments<'a>(annotation: &'a Annotation<'_>) -> Vec<&'a str> {
 /// A message with the usual header in front of `objects` (the root first, at 24).
 fn message(root_tag: u32, objects: &[u8]) -> Vec<u8> {
     let len = 24 + objects.len() as u32;
-    let mut out = b"WEFT\x01\x00\x00\x00".to_vec();
+    let mut out = b"WEFT\x02\x00\x00\x00".to_vec();
     out.extend(len.to_le_bytes());
     out.extend(root_tag.to_le_bytes());
     out.extend(8i32.to_le_bytes());
@@ -57,7 +57,7 @@ fn message(root_tag: u32, objects: &[u8]) -> Vec<u8> {
     out
 }
 
-/// An object: its header, then `body`, zero-padded to a multiple of 8.
+/// A tagged object (a table): its header, then `body`, zero-padded to a multiple of 8.
 fn object(tag: u32, size: u32, body: &[u8]) -> Vec<u8> {
     let mut out = tag.to_le_bytes().to_vec();
     out.extend(size.to_le_bytes());
@@ -69,7 +69,7 @@ fn object(tag: u32, size: u32, body: &[u8]) -> Vec<u8> {
 #[test]
 fn inputs_shorter_than_a_header_are_unreachable() {
     let (schema, layout) = compile(POINT);
-    for bytes in [&b""[..], b"W", b"WEFT\x01\x00", &[0; 23]] {
+    for bytes in [&b""[..], b"W", b"WEFT\x02\x00", &[0; 23]] {
         let annotation = annotate(&schema, &layout, root(&schema), bytes);
         assert!(
             matches!(annotation.error(), Some(VerifyError::TooShort { .. })),
@@ -77,11 +77,19 @@ fn inputs_shorter_than_a_header_are_unreachable() {
         );
         assert_covers(&annotation);
     }
-    let annotation = annotate(&schema, &layout, root(&schema), b"WEFT\x01\x00");
+    let annotation = annotate(&schema, &layout, root(&schema), b"WEFT\x02\x00");
     assert_eq!(
         annotation.render(),
         "+0x0000 | 57 45 46 54             | magic  | WEFT       | message header: magic\n\
-         +0x0004 | 01 00                   | u16    | 1          | format version\n"
+         +0x0004 | 02 00                   | u16    | 2          | format version\n"
+    );
+    // A version 1 message names both versions.
+    let annotation = annotate(&schema, &layout, root(&schema), b"WEFT\x01\x00");
+    assert!(
+        annotation
+            .render()
+            .contains("format version (invalid: this reader reads version 2)"),
+        "{annotation}"
     );
 }
 
@@ -128,7 +136,10 @@ fn a_bad_reference_says_why_and_what_it_hid_is_unreachable() {
         .filter(|l| l.kind == "unreachable")
         .map(|l| l.len)
         .sum();
-    assert_eq!(hidden, 16, "the string object, header and padding:\n{text}");
+    assert_eq!(
+        hidden, 8,
+        "the string object, count, text, NUL, padding:\n{text}"
+    );
     let lines = annotation.lines();
     let elements = &lines[lines.len() - 2];
     assert_eq!(
@@ -218,13 +229,17 @@ fn an_object_inside_another_is_not_annotated_twice() {
         compile("table Leaf { x: int; } table T { raw: [ubyte]; inner: Leaf; } root_type T;");
     let t = layout.table(root(&schema)).tag;
     let leaf = layout.tables[0].tag;
-    let ubytes = crate::layout::tag::type_tag("[ubyte]");
     // T at 0x18 (body 0x20: raw -> 0x28, inner -> 0x30), the [ubyte] at 0x28 whose 16 bytes
-    // hold a well-formed Leaf at 0x30.
+    // (from 0x2C) hold a well-formed Leaf at 0x30.
     let mut body = 8i32.to_le_bytes().to_vec();
     body.extend(12i32.to_le_bytes());
     let mut objects = object(t, 8, &body);
-    objects.extend(object(ubytes, 16, &object(leaf, 4, &5i32.to_le_bytes())));
+    objects.extend(16u32.to_le_bytes());
+    objects.extend([0; 4]);
+    objects.extend(leaf.to_le_bytes());
+    objects.extend(4u32.to_le_bytes());
+    objects.extend(5i32.to_le_bytes());
+    objects.extend([0; 4]);
     let bytes = message(t, &objects);
     let annotation = annotate(&schema, &layout, root(&schema), &bytes);
     assert_covers(&annotation);
@@ -255,8 +270,8 @@ fn newer_writers_members_and_fields_are_shown_as_bytes() {
     for expected in [
         "`u_type`: a member this schema does not know",
         "body bytes past the last member this schema knows",
-        "object header: tag of a member of U this schema does not know (2)",
-        "the member's body, not read",
+        // Its type, and so its header, are unknown: its bytes are shown as unknown.
+        "`u` -> 0x0038 (not annotated: a union member this schema does not know)",
     ] {
         assert!(found.contains(&expected), "{expected}\n{annotation}");
     }
@@ -294,7 +309,8 @@ fn an_over_aligned_body_is_preceded_by_its_padding() {
     let (schema, layout) = compile(
         "struct A (force_align: 16) { x: float; } table T { s: string; v: [A]; } root_type T;",
     );
-    let bytes = encode(&schema, &layout, "{ s: \"hello world!\", v: [{ x: 1.0 }] }");
+    // The string ends at 0x38; `[A]`'s count goes at 0x3C, before its body at 0x40.
+    let bytes = encode(&schema, &layout, "{ s: \"hello world\", v: [{ x: 1.0 }] }");
     let annotation = annotate(&schema, &layout, root(&schema), &bytes);
     assert_covers(&annotation);
     assert!(annotation.error().is_none());
@@ -305,7 +321,7 @@ fn an_over_aligned_body_is_preceded_by_its_padding() {
         .unwrap_or_else(|| panic!("{annotation}"));
     assert_eq!(
         (line.offset, line.len, line.kind.as_str()),
-        (0x40, 8, "pad")
+        (0x38, 4, "pad")
     );
 }
 
@@ -381,7 +397,7 @@ fn a_nested_message_is_walked_inside_its_vector_and_garbage_there_is_named() {
     ));
     assert!(
         comments(&annotation)
-            .contains(&"element count (invalid: the bytes are not a weftbuf message)"),
+            .contains(&"[ubyte]: element count (invalid: the bytes are not a weftbuf message)"),
         "{annotation}"
     );
 }

@@ -107,8 +107,6 @@ pub struct Member {
     pub size: u32,
     /// Alignment in bytes.
     pub align: u32,
-    /// Padding bytes between the previous member's end and this member.
-    pub padding_before: u32,
     /// How the bytes are read.
     pub storage: Storage,
 }
@@ -131,8 +129,9 @@ pub struct FieldLayout {
     pub union_type_member: Option<u32>,
     /// Index of its presence member, for optional scalars and non-required structs.
     pub presence_member: Option<u32>,
-    /// The field is present in an object iff the object's body size is at least this;
-    /// otherwise it reads as its default (this is how schemas evolve).
+    /// The field is present in an object iff the object's body size is at least this (the
+    /// end of its member that ends last); otherwise it reads as its default (this is how
+    /// schemas evolve).
     pub present_if_body_at_least: u32,
     /// The schema type, as a schema would write it.
     pub type_name: String,
@@ -149,11 +148,12 @@ pub struct TableLayout {
     pub identity: String,
     /// The type tag in the object header.
     pub tag: u32,
-    /// Body size this schema writes: the end of the last member, unpadded.
+    /// Body size this schema writes: the end of the member that ends last, unpadded.
     pub body_size: u32,
-    /// The body's alignment (at least 8: bodies follow an 8-byte header).
+    /// The body's alignment: the largest member alignment, at least 4.
     pub body_align: u32,
-    /// Members in id order.
+    /// Members in id order (the order they were placed in; a member may sit in a gap before
+    /// earlier ones, see [`TableLayout::by_offset`]).
     pub members: Vec<Member>,
     /// One entry per schema field, in id order (the order of `TableDef::fields`).
     pub fields: Vec<FieldLayout>,
@@ -202,17 +202,21 @@ pub struct StructLayout {
 pub struct VectorLayout {
     /// Its identity, e.g. `[int]`, `[MyGame.Example.Vec3]`.
     pub identity: String,
-    /// The tag in its object header.
+    /// The hash of its identity: the tag in its header when it is `tagged`.
     pub tag: u32,
+    /// Whether its objects start with a tag and a count (vectors of references) or with the
+    /// count alone (vectors of scalars and structs).
+    pub tagged: bool,
     /// How each element is stored.
     pub element: Storage,
     /// Bytes from one element to the next.
     pub stride: u32,
-    /// The body's alignment (at least 8).
+    /// The body's alignment: the element's, at least 4.
     pub body_align: u32,
 }
 
-/// One member of a union, with the tag its object must carry.
+/// One member of a union, with the tag of its type (which its object carries when it is a
+/// table or a boxed struct; strings carry none).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnionMemberLayout {
     /// The member's name.
@@ -245,8 +249,6 @@ pub struct Layout {
     pub vectors: Vec<VectorLayout>,
     /// Unions, indexed by [`UnionId`].
     pub unions: Vec<UnionLayout>,
-    /// The tag of string objects.
-    pub string_tag: u32,
     /// The root table, from `root_type`.
     pub root_table: Option<TableId>,
     /// The header's file identifier (zeros when the schema declares none).
@@ -294,6 +296,36 @@ impl Layout {
                 target: RefTarget::Vector(id),
             } => Some(self.vector(id)),
             _ => None,
+        }
+    }
+}
+
+impl TableLayout {
+    /// The members in the order they sit in the body, with the padding before each (the gap
+    /// between the end of the one before and its offset): how a dump or a table of the
+    /// layout shows them.
+    pub fn by_offset(&self) -> Vec<(u32, &Member)> {
+        let mut sorted: Vec<&Member> = self.members.iter().collect();
+        sorted.sort_by_key(|m| (m.offset, m.size));
+        let mut end = 0;
+        sorted
+            .into_iter()
+            .map(|m| {
+                let padding = m.offset.saturating_sub(end);
+                end = end.max(m.end());
+                (padding, m)
+            })
+            .collect()
+    }
+}
+
+impl VectorLayout {
+    /// The size of its objects' header: a tag and a count, or the count alone.
+    pub fn header_size(&self) -> u32 {
+        if self.tagged {
+            format::OBJECT_HEADER_SIZE
+        } else {
+            format::COUNT_SIZE
         }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::format::{MAX_MESSAGE_SIZE, OBJECT_ALIGN, REF_SIZE, align_up};
 use super::tag::{NO_TAG, STRING_IDENTITY, type_tag, vector_identity};
 use super::*;
-use crate::schema::{BaseType, Presence, Span, Type, UnionMemberType};
+use crate::schema::{BaseType, DefaultValue, Presence, Span, TableField, Type, UnionMemberType};
 
 struct Computer<'a> {
     schema: &'a Schema,
@@ -68,7 +68,6 @@ pub(super) fn compute(schema: &Schema, reporter: &mut Reporter) -> Layout {
         structs,
         vectors: c.vectors,
         unions,
-        string_tag: type_tag(STRING_IDENTITY),
         root_table: schema.root_table,
         file_identifier: schema.file_identifier.unwrap_or([0; 4]),
     }
@@ -86,7 +85,7 @@ fn empty_struct() -> StructLayout {
     }
 }
 
-/// Appends `size` bytes at `align` after `end`; the new end and the padding, or `None` when
+/// Appends `size` bytes at `align` after `end`; the offset and the new end, or `None` when
 /// the object outgrows a message.
 fn place(end: u64, size: u64, align: u32) -> Option<(u64, u64)> {
     let offset = align_up(end, align)?;
@@ -297,6 +296,7 @@ impl Computer<'_> {
         self.vectors.push(VectorLayout {
             identity: identity.clone(),
             tag,
+            tagged: matches!(element, Storage::Ref { .. }),
             element,
             stride,
             body_align: align.max(OBJECT_ALIGN),
@@ -313,26 +313,27 @@ impl Computer<'_> {
         let tag = self.claim_tag(&identity, Some(def.info.span));
         let mut members: Vec<Member> = Vec::new();
         let mut fields = Vec::with_capacity(def.fields.len());
-        let mut end: u64 = 0;
+        let mut body = Body::default();
         let mut body_align = OBJECT_ALIGN;
         let mut overflow = false;
         for (index, f) in def.fields.iter().enumerate() {
+            let into_gap = reads_absent_from_zeros(f);
+            let mut field_end = 0;
             let mut push = |member_name: String, role, storage, size: u32, align: u32| {
-                let Some((offset, new_end)) = place(end, u64::from(size), align) else {
+                let Some(offset) = body.place(size, align, into_gap) else {
                     overflow = true;
                     return 0;
                 };
+                field_end = field_end.max(offset + size);
                 members.push(Member {
                     name: member_name,
                     field: index as u32,
                     role,
-                    offset: offset as u32,
+                    offset,
                     size,
                     align,
-                    padding_before: (offset - end) as u32,
                     storage,
                 });
-                end = new_end;
                 body_align = body_align.max(align);
                 members.len() as u32 - 1
             };
@@ -396,7 +397,7 @@ impl Computer<'_> {
                 value_member: value,
                 union_type_member: union_type,
                 presence_member: presence,
-                present_if_body_at_least: end as u32,
+                present_if_body_at_least: field_end,
                 type_name: self.schema.type_name(f.ty),
                 default: f.default.clone(),
             });
@@ -408,10 +409,67 @@ impl Computer<'_> {
             name,
             identity,
             tag,
-            body_size: end as u32,
+            body_size: body.end as u32,
             body_align,
             members,
             fields,
         }
+    }
+}
+
+/// Whether zero bytes in every member of field `f` read as the field being absent (null, NONE,
+/// not present, or a default that is zero in every bit): such a field may take a gap, whose
+/// bytes an older writer wrote as zero padding (`docs/layout.md`, section 8).
+fn reads_absent_from_zeros(f: &TableField) -> bool {
+    match f.ty {
+        Type::Base(BaseType::Scalar(_) | BaseType::Enum(_)) => {
+            f.presence == Presence::Optional
+                || match f.default {
+                    DefaultValue::Integer(v) => v == 0,
+                    DefaultValue::Float(v) => v.to_bits() == 0,
+                    _ => true,
+                }
+        }
+        Type::Base(BaseType::Struct(_)) => f.presence != Presence::Required,
+        _ => true,
+    }
+}
+
+/// A table body being laid out: its end so far and the gaps alignment left below it.
+#[derive(Default)]
+struct Body {
+    end: u64,
+    /// Free ranges below `end`, `(start, end)`, in increasing order.
+    gaps: Vec<(u64, u64)>,
+}
+
+impl Body {
+    /// Places `size` bytes at a multiple of `align`: in the lowest gap that holds them when
+    /// `into_gap`, else after the end. The offset, or `None` when the body outgrows a message.
+    fn place(&mut self, size: u32, align: u32, into_gap: bool) -> Option<u32> {
+        let (size, align) = (u64::from(size), u64::from(align.max(1)));
+        if into_gap {
+            let fits = self.gaps.iter().enumerate().find_map(|(i, &(start, end))| {
+                let offset = start.div_ceil(align) * align;
+                (offset + size <= end).then_some((i, offset))
+            });
+            if let Some((i, offset)) = fits {
+                let (start, end) = self.gaps.remove(i);
+                let mut at = i;
+                for piece in [(start, offset), (offset + size, end)] {
+                    if piece.0 < piece.1 {
+                        self.gaps.insert(at, piece);
+                        at += 1;
+                    }
+                }
+                return u32::try_from(offset).ok();
+            }
+        }
+        let (offset, new_end) = place(self.end, size, align as u32)?;
+        if offset > self.end {
+            self.gaps.push((self.end, offset));
+        }
+        self.end = new_end;
+        u32::try_from(offset).ok()
     }
 }

@@ -7,9 +7,9 @@
 use super::scalar::{Scalar, write_scalar};
 use super::value::Value;
 use super::verify::{Step, render_path};
-use crate::layout::format::REF_SIZE;
+use crate::layout::format::{NESTED_ALIGN, OBJECT_ALIGN, REF_SIZE};
 use crate::layout::{Layout, RefTarget, Storage};
-use crate::rt::{BuildError, Builder, ObjectRef};
+use crate::rt::{BuildError, Builder, Header, ObjectRef};
 use crate::schema::{
     BaseType, DefaultValue, Presence, Schema, StructId, TableId, Type, UnionId, UnionMemberType,
 };
@@ -127,12 +127,13 @@ impl Writer<'_, '_> {
                 def.fields.len()
             )));
         }
-        let object = self.b.alloc_object(
-            layout.tag,
-            layout.body_size,
-            u64::from(layout.body_size),
-            layout.body_align,
-        )?;
+        let header = Header::Tagged {
+            tag: layout.tag,
+            size_or_count: layout.body_size,
+        };
+        let object = self
+            .b
+            .alloc_object(header, u64::from(layout.body_size), layout.body_align)?;
         let body = object.body();
         for (index, (field, fl)) in def.fields.iter().zip(&layout.fields).enumerate() {
             let given = values.get(index).and_then(Option::as_ref);
@@ -257,11 +258,7 @@ impl Writer<'_, '_> {
                             raw
                         }
                     };
-                    let tag = self
-                        .layout
-                        .member_vector(table, fl.value_member)
-                        .map_or(0, |v| v.tag);
-                    let child = self.bytes_vector(tag, &nested)?;
+                    let child = self.packed_vector(nested.len(), &nested, NESTED_ALIGN)?;
                     self.b.set_ref(at, child);
                     return Ok(false);
                 }
@@ -269,15 +266,15 @@ impl Writer<'_, '_> {
                     return Err(self.error(format!("expected a vector, found {}", v.kind())));
                 };
                 if let (BaseType::Union(u), Some(type_at)) = (element, type_at) {
-                    let tags = (
+                    let (Some(types), Some(values)) = (
                         fl.union_type_member
-                            .and_then(|m| self.layout.member_vector(table, m))
-                            .map_or(0, |v| v.tag),
-                        self.layout
-                            .member_vector(table, fl.value_member)
-                            .map_or(0, |v| v.tag),
-                    );
-                    self.union_vector(u, items, tags, (type_at, at))?;
+                            .and_then(|m| self.layout.member_vector(table, m)),
+                        self.layout.member_vector(table, fl.value_member),
+                    ) else {
+                        return Err(self.error("a vector of unions without its two vectors"));
+                    };
+                    let vectors = (types.body_align, values.tag);
+                    self.union_vector(u, items, vectors, (type_at, at))?;
                 } else {
                     let Storage::Ref {
                         target: RefTarget::Vector(vid),
@@ -299,12 +296,8 @@ impl Writer<'_, '_> {
             return Err(self.error(format!("expected a string, found {}", value.kind())));
         };
         let len = u32::try_from(s.len()).map_err(|_| BuildError::TooLarge)?;
-        let object = self
-            .b
-            .alloc_object(self.layout.string_tag, len, u64::from(len) + 1, 8)?;
-        let body = object.body();
-        self.b.bytes_mut()[body..body + s.len()].copy_from_slice(s.as_bytes());
-        Ok(object)
+        self.b
+            .append_object(Header::Counted(len), 1, &[s.as_bytes(), &[0]])
     }
 
     /// The bytes a vector of `ubyte` values holds.
@@ -324,23 +317,16 @@ impl Writer<'_, '_> {
             .collect()
     }
 
-    /// A `[ubyte]` vector (of type `tag`, from the layout) holding `bytes`.
-    fn bytes_vector(&mut self, tag: u32, bytes: &[u8]) -> Result<ObjectRef, BuildError> {
-        self.packed_vector(tag, bytes.len(), bytes)
-    }
-
-    /// A vector of `count` elements whose body is `bytes` (elements of at most 8 bytes).
+    /// A vector of `count` plain elements whose body is `bytes`, aligned to `body_align`.
     fn packed_vector(
         &mut self,
-        tag: u32,
         count: usize,
         bytes: &[u8],
+        body_align: u32,
     ) -> Result<ObjectRef, BuildError> {
         let len = u32::try_from(count).map_err(|_| BuildError::TooLarge)?;
-        let object = self.b.alloc_object(tag, len, bytes.len() as u64, 8)?;
-        let body = object.body();
-        self.b.bytes_mut()[body..body + bytes.len()].copy_from_slice(bytes);
-        Ok(object)
+        self.b
+            .append_object(Header::Counted(len), body_align, &[bytes])
     }
 
     /// Writes struct `id` from `value` at absolute offset `at`.
@@ -413,12 +399,19 @@ impl Writer<'_, '_> {
         items: &[Value],
     ) -> Result<ObjectRef, BuildError> {
         let layout = self.layout.vector(id);
-        let (tag, stride, align, storage) =
-            (layout.tag, layout.stride, layout.body_align, layout.element);
+        let (stride, align, storage) = (layout.stride, layout.body_align, layout.element);
         let count = u32::try_from(items.len()).map_err(|_| BuildError::TooLarge)?;
-        let object =
-            self.b
-                .alloc_object(tag, count, u64::from(count) * u64::from(stride), align)?;
+        let header = if layout.tagged {
+            Header::Tagged {
+                tag: layout.tag,
+                size_or_count: count,
+            }
+        } else {
+            Header::Counted(count)
+        };
+        let object = self
+            .b
+            .alloc_object(header, u64::from(count) * u64::from(stride), align)?;
         let body = object.body();
         for (i, item) in items.iter().enumerate() {
             let at = body + i * stride as usize;
@@ -476,12 +469,13 @@ impl Writer<'_, '_> {
             UnionMemberType::String => self.string(value)?,
             UnionMemberType::Struct(s) => {
                 let layout = self.layout.struct_layout(s);
-                let object = self.b.alloc_object(
-                    layout.tag,
-                    layout.size,
-                    u64::from(layout.size),
-                    layout.align,
-                )?;
+                let header = Header::Tagged {
+                    tag: layout.tag,
+                    size_or_count: layout.size,
+                };
+                let object = self
+                    .b
+                    .alloc_object(header, u64::from(layout.size), layout.align)?;
                 self.structure(s, value, object.body())?;
                 object
             }
@@ -495,7 +489,7 @@ impl Writer<'_, '_> {
         &mut self,
         id: UnionId,
         items: &[Value],
-        (types_tag, values_tag): (u32, u32),
+        (types_align, values_tag): (u32, u32),
         (types_at, values_at): (usize, usize),
     ) -> Result<(), BuildError> {
         let width = self.schema.union_def(id).underlying.size() as usize;
@@ -519,12 +513,16 @@ impl Writer<'_, '_> {
             };
             discriminants.extend_from_slice(&discriminant.to_le_bytes()[..width]);
         }
-        let types = self.packed_vector(types_tag, items.len(), &discriminants)?;
+        let types = self.packed_vector(items.len(), &discriminants, types_align)?;
         self.b.set_ref(types_at, types);
         let count = u32::try_from(items.len()).map_err(|_| BuildError::TooLarge)?;
+        let header = Header::Tagged {
+            tag: values_tag,
+            size_or_count: count,
+        };
         let values =
             self.b
-                .alloc_object(values_tag, count, u64::from(count) * u64::from(REF_SIZE), 8)?;
+                .alloc_object(header, u64::from(count) * u64::from(REF_SIZE), OBJECT_ALIGN)?;
         self.b.set_ref(values_at, values);
         for (i, item) in items.iter().enumerate() {
             if *item == Value::Null {
@@ -567,9 +565,9 @@ mod tests {
         table Point { pos: Vec2; label: string; hp: short = 100; tags: [ubyte]; }\n\
         root_type Point;\nfile_identifier \"PNT1\";";
 
-    pub(crate) const EXAMPLE_HEX: &str = "574546540100000058000000e94d23be08000000504e5431\
-        e94d23be18000000010000000000c03f000000c00c00000064000000140000003865c117020000006869\
-        0000000000002edde732030000000102030000000000";
+    pub(crate) const EXAMPLE_HEX: &str = "574546540200000048000000e94d23be08000000504e5431\
+        e94d23be18000000010000000000c03f000000c00c000000640000000c00000002000000686900000300\
+        000001020300";
 
     fn hex(bytes: &[u8]) -> String {
         bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -8,7 +8,7 @@
 
 use super::scalar::{Scalar, ScalarError, write_scalar};
 use super::view::ReadError;
-use crate::layout::format::OBJECT_HEADER_SIZE;
+use crate::layout::format::{COUNT_SIZE, OBJECT_HEADER_SIZE};
 use crate::layout::{Inline, Layout, MemberRole, RefTarget, Storage};
 use crate::rt::Scalar as _;
 use crate::schema::{Schema, StructId, TableId};
@@ -84,7 +84,7 @@ fn follow(bytes: &[u8], at: usize) -> Result<Option<usize>, ReadError> {
         return Ok(None);
     }
     let target = at as i64 + i64::from(value);
-    if target < 0 || target as u64 + u64::from(OBJECT_HEADER_SIZE) > bytes.len() as u64 {
+    if target < 0 || target as u64 + u64::from(COUNT_SIZE) > bytes.len() as u64 {
         return Err(oob(bytes, at, "the object a reference points to"));
     }
     Ok(Some(target as usize))
@@ -236,8 +236,12 @@ impl<'a> TableMut<'a> {
             return Ok(None);
         };
         let v = self.layout.vector(id);
-        let count = checked_header(self.bytes, object, v.tag)? as usize;
-        let body = object + OBJECT_HEADER_SIZE as usize;
+        let count = if v.tagged {
+            checked_header(self.bytes, object, v.tag)?
+        } else {
+            u32::read(self.bytes, object).ok_or_else(|| oob(self.bytes, object, "a count"))?
+        } as usize;
+        let body = object + v.header_size() as usize;
         if body as u64 + count as u64 * u64::from(v.stride) > self.bytes.len() as u64 {
             return Err(oob(self.bytes, object, "a vector's elements").into());
         }

@@ -205,17 +205,8 @@ impl<'a> Verifier<'a, '_> {
                 }
                 return Ok(());
             };
-            let (tag, name) = fl
-                .union_type_member
-                .and_then(|m| self.layout.member_vector(table, m))
-                .map_or((0, ""), |v| (v.tag, v.identity.as_str()));
             let width = self.schema.union_def(u).underlying.size() as usize;
-            let types = UnionTypes {
-                at: t,
-                tag,
-                name,
-                width,
-            };
+            let types = UnionTypes { at: t, width };
             return self.union_vector(u, vid, types, values);
         }
         let Some(object) = self.here(self.c.reference(at))? else {
@@ -253,7 +244,7 @@ impl<'a> Verifier<'a, '_> {
     fn object(&mut self, target: RefTarget, at: usize) -> Result<(), VerifyError> {
         match target {
             RefTarget::String => {
-                let checked = self.c.string(at, self.layout.string_tag);
+                let checked = self.c.string(at);
                 self.here(checked)
             }
             RefTarget::Table(t) => self.table(t, at),
@@ -266,12 +257,7 @@ impl<'a> Verifier<'a, '_> {
     fn vector(&mut self, id: VectorId, at: usize) -> Result<(), VerifyError> {
         let layout = self.layout.vector(id);
         let Storage::Ref { target } = layout.element else {
-            let checked = self.c.inline_vector(
-                at,
-                (layout.tag, &layout.identity),
-                layout.stride,
-                layout.body_align,
-            );
+            let checked = self.c.inline_vector(at, layout.stride, layout.body_align);
             return self.here(checked).map(|_| ());
         };
         let entered = self.c.ref_vector(at, (layout.tag, &layout.identity));
@@ -332,7 +318,7 @@ impl<'a> Verifier<'a, '_> {
         &mut self,
         id: UnionId,
         values_id: VectorId,
-        types: UnionTypes<'_>,
+        types: UnionTypes,
         values_at: usize,
     ) -> Result<(), VerifyError> {
         let values = self.layout.vector(values_id);

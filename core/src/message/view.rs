@@ -9,7 +9,7 @@
 
 use super::scalar::{Scalar, read_scalar};
 use super::verify::Verified;
-use crate::layout::format::OBJECT_HEADER_SIZE;
+use crate::layout::format::{COUNT_SIZE, OBJECT_HEADER_SIZE};
 use crate::layout::{Inline, Layout, RefTarget, Storage};
 use crate::rt::Scalar as _;
 use crate::rt::unsigned_at;
@@ -185,7 +185,7 @@ impl<'a> Reader<'a> {
             return Ok(None);
         }
         let target = at as i64 + i64::from(value);
-        if target < 0 || target as u64 + u64::from(OBJECT_HEADER_SIZE) > self.bytes.len() as u64 {
+        if target < 0 || target as u64 + u64::from(COUNT_SIZE) > self.bytes.len() as u64 {
             return Err(self.oob(at, "the object a reference points to"));
         }
         Ok(Some(target as usize))
@@ -236,22 +236,23 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// A length-prefixed object (FlatBuffers string or vector): its count and first element.
-    fn counted(&self, at: usize, tag: u32) -> Result<(usize, usize), ReadError> {
-        match self.format {
-            Format::FlatBuffers => {
-                let count = u32::read(self.bytes, at).ok_or_else(|| self.oob(at, "a length"))?;
-                Ok((count as usize, at + 4))
-            }
-            Format::Weftbuf => {
+    /// A string or vector: its count and first element. FlatBuffers' carry a length alone,
+    /// as weftbuf's do unless they hold references (`tag`: then a tag and a count).
+    fn counted(&self, at: usize, tag: Option<u32>) -> Result<(usize, usize), ReadError> {
+        match (self.format, tag) {
+            (Format::Weftbuf, Some(tag)) => {
                 let count = self.header(at, tag)?;
                 Ok((count as usize, at + OBJECT_HEADER_SIZE as usize))
+            }
+            _ => {
+                let count = u32::read(self.bytes, at).ok_or_else(|| self.oob(at, "a length"))?;
+                Ok((count as usize, at + COUNT_SIZE as usize))
             }
         }
     }
 
     fn string(&self, at: usize) -> Result<&'a str, ReadError> {
-        let (count, body) = self.counted(at, self.layout.string_tag)?;
+        let (count, body) = self.counted(at, None)?;
         let bytes = self
             .bytes
             .get(body..body.saturating_add(count))
@@ -266,7 +267,7 @@ impl<'a> Reader<'a> {
         union: Option<(UnionId, usize)>,
     ) -> Result<VectorView<'a>, ReadError> {
         let layout = self.layout.vector(storage_id);
-        let (count, body) = self.counted(at, layout.tag)?;
+        let (count, body) = self.counted(at, layout.tagged.then_some(layout.tag))?;
         let end = body as u64 + count as u64 * u64::from(layout.stride);
         if end > self.bytes.len() as u64 {
             return Err(self.oob(at, "a vector's elements"));
@@ -581,11 +582,7 @@ impl<'a> TableView<'a> {
                 };
                 let types_body = match types {
                     Some(types_at) => {
-                        let tag = fl
-                            .union_type_member
-                            .and_then(|m| self.r.layout.member_vector(self.id, m))
-                            .map_or(0, |v| v.tag);
-                        let (count, body) = self.r.counted(types_at, tag)?;
+                        let (count, body) = self.r.counted(types_at, None)?;
                         let width = self.r.discriminant_width(u);
                         if body as u64 + count as u64 * width as u64 > self.r.bytes.len() as u64 {
                             return Err(self.r.oob(types_at, "a vector of union discriminants"));

@@ -535,18 +535,18 @@ pub mod storefront {
         /// `size`: `storefront.Dimensions`.
         #[inline(always)]
         pub fn size(&self) -> Option<Dimensions> {
-            self.t.structure(Some(32), 34, 40)
+            self.t.structure(Some(15), 32, 38)
         }
         /// Stock on hand; absent when the warehouse has not reported.
         #[inline(always)]
         pub fn stock(&self) -> Option<u32> {
-            self.t.optional(40, 44, 48)
+            self.t.optional(38, 40, 44)
         }
         /// `keywords`: `[string]`.
         #[inline(always)]
         pub fn keywords(&self) -> Option<rt::Vector<'a, &'a str>> {
             // SAFETY: a verified table of this type; the offset is a `[string]` member's.
-            unsafe { self.t.vector::<&'a str>(48, 52) }
+            unsafe { self.t.vector::<&'a str>(44, 48) }
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> ProductT {
@@ -594,6 +594,7 @@ pub mod storefront {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Product<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -615,7 +616,7 @@ pub mod storefront {
             if size >= 12 {
                 match c.reference(body + 8).map_err(|e| e.within(".name"))? {
                     Some(o) => {
-                        c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                        c.string(o).map_err(|e| e.within(".name"))?;
                     }
                     None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                 }
@@ -625,16 +626,16 @@ pub mod storefront {
             if size >= 32 {
                 c.presence(body + 14).map_err(|e| e.within(".list_price"))?;
             }
-            if size >= 40 {
-                c.presence(body + 32).map_err(|e| e.within(".size"))?;
+            if size >= 38 {
+                c.presence(body + 15).map_err(|e| e.within(".size"))?;
             }
-            if size >= 48 {
-                c.presence(body + 40).map_err(|e| e.within(".stock"))?;
+            if size >= 44 {
+                c.presence(body + 38).map_err(|e| e.within(".stock"))?;
             }
-            if size >= 52
-                && let Some(o) = c.reference(body + 48).map_err(|e| e.within(".keywords"))?
+            if size >= 48
+                && let Some(o) = c.reference(body + 44).map_err(|e| e.within(".keywords"))?
             {
-                c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".keywords"))?;
+                c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".keywords"))?;
             }
             c.leave(at);
             Ok(())
@@ -649,7 +650,7 @@ pub mod storefront {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for ProductBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x3b5ffc5c, 52, 8)?;
+            let object = rt::build::table(b, 0x3b5ffc5c, 48, 8)?;
             let body = object.body();
             let _ = body;
             rt::build::put::<Tag>(b, body + 13, Tag(1u8));
@@ -682,7 +683,7 @@ pub mod storefront {
         }
         /// Writes `name`.
         pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 8, s);
             Ok(self)
         }
@@ -710,22 +711,22 @@ pub mod storefront {
         #[inline]
         pub fn size(&mut self, value: &Dimensions) -> &mut Self {
             let body = self.object.body();
-            rt::build::put_struct(self.b, body + 34, value);
-            rt::build::put(self.b, body + 32, 1u8);
+            rt::build::put_struct(self.b, body + 32, value);
+            rt::build::put(self.b, body + 15, 1u8);
             self
         }
         /// Sets `stock`.
         #[inline]
         pub fn stock(&mut self, value: u32) -> &mut Self {
             let body = self.object.body();
-            rt::build::put(self.b, body + 44, value);
-            rt::build::put(self.b, body + 40, 1u8);
+            rt::build::put(self.b, body + 40, value);
+            rt::build::put(self.b, body + 38, 1u8);
             self
         }
         /// Writes `keywords`: the vector, then each string.
         pub fn keywords<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
-            self.b.set_ref(self.object.body() + 48, v);
+            let v = rt::build::strings(self.b, 0x3e7ea36a, value)?;
+            self.b.set_ref(self.object.body() + 44, v);
             Ok(self)
         }
     }
@@ -855,11 +856,11 @@ pub mod storefront {
         }
         /// Overwrites `size` in place; `false` when it is not set.
         pub fn set_size(&mut self, value: &Dimensions) -> bool {
-            self.t.set_struct(Some(32), 34, 40, value)
+            self.t.set_struct(Some(15), 32, 38, value)
         }
         /// Sets or clears `stock` in place; `false` when this object predates the field.
         pub fn set_stock(&mut self, value: Option<u32>) -> bool {
-            self.t.set_optional(40, 44, 48, value)
+            self.t.set_optional(38, 40, 44, value)
         }
     }
 
@@ -918,6 +919,7 @@ pub mod storefront {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for PercentOff<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -931,7 +933,7 @@ pub mod storefront {
         const SHORT_NAME: &'static str = "PercentOff";
         const FILE_IDENTIFIER: [u8; 4] = [83, 72, 79, 80];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xcba51d47, "storefront.PercentOff"), 8)? else {
+            let Some(size) = c.table(at, (0xcba51d47, "storefront.PercentOff"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -949,7 +951,7 @@ pub mod storefront {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for PercentOffBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0xcba51d47, 1, 8)?;
+            let object = rt::build::table(b, 0xcba51d47, 1, 4)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -1101,6 +1103,7 @@ pub mod storefront {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for AmountOff<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -1264,12 +1267,12 @@ pub mod storefront {
         #[inline(always)]
         pub fn discount(&self) -> DiscountRef<'a> {
             // SAFETY: a verified table of this type; the offsets are a union member's.
-            unsafe { self.t.union(32, 36, 40) }
+            unsafe { self.t.union(9, 12, 16) }
         }
         /// The discriminant of `discount`.
         #[inline(always)]
         pub fn discount_type(&self) -> Discount {
-            Discount(self.t.scalar(32, 40, 0u8))
+            Discount(self.t.scalar(9, 16, 0u8))
         }
         /// A copy of everything as plain Rust data.
         pub fn unpack(&self) -> QuoteT {
@@ -1307,6 +1310,7 @@ pub mod storefront {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Quote<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -1328,12 +1332,12 @@ pub mod storefront {
             if size >= 32 {
                 c.presence(body + 8).map_err(|e| e.within(".price"))?;
             }
-            if size >= 40 {
-                match c.reference(body + 36).map_err(|e| e.within(".discount"))? {
+            if size >= 16 {
+                match c.reference(body + 12).map_err(|e| e.within(".discount"))? {
                     Some(o) => {
-                        DiscountRef::check(c, c.discriminant(body + 32, 1), o, body + 32).map_err(|e| e.within(".discount"))?;
+                        DiscountRef::check(c, c.discriminant(body + 9, 1), o, body + 9).map_err(|e| e.within(".discount"))?;
                     }
-                    None => c.union_none(body + 32, 1).map_err(|e| e.within(".discount"))?,
+                    None => c.union_none(body + 9, 1).map_err(|e| e.within(".discount"))?,
                 }
             }
             c.leave(at);
@@ -1349,7 +1353,7 @@ pub mod storefront {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for QuoteBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0x6ca4d5a7, 40, 8)?;
+            let object = rt::build::table(b, 0x6ca4d5a7, 32, 8)?;
             let body = object.body();
             let _ = body;
             Ok(object)
@@ -1390,14 +1394,14 @@ pub mod storefront {
         /// Sets `discount` to a `PercentOff` table, written now; fill it through the builder returned.
         pub fn discount_percent_off(&mut self) -> Result<PercentOffBuilder<'_, 'buf>, rt::BuildError> {
             let body = self.object.body();
-            rt::build::put(self.b, body + 32, 1u8);
-            rt::build::child(self.b, body + 36)
+            rt::build::put(self.b, body + 9, 1u8);
+            rt::build::child(self.b, body + 12)
         }
         /// Sets `discount` to a `AmountOff` table, written now; fill it through the builder returned.
         pub fn discount_amount_off(&mut self) -> Result<AmountOffBuilder<'_, 'buf>, rt::BuildError> {
             let body = self.object.body();
-            rt::build::put(self.b, body + 32, 2u8);
-            rt::build::child(self.b, body + 36)
+            rt::build::put(self.b, body + 9, 2u8);
+            rt::build::child(self.b, body + 12)
         }
     }
 
@@ -1548,6 +1552,7 @@ pub mod storefront {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for ListProducts<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -1561,7 +1566,7 @@ pub mod storefront {
         const SHORT_NAME: &'static str = "ListProducts";
         const FILE_IDENTIFIER: [u8; 4] = [83, 72, 79, 80];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xc4571ce9, "storefront.ListProducts"), 8)? else {
+            let Some(size) = c.table(at, (0xc4571ce9, "storefront.ListProducts"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -1582,7 +1587,7 @@ pub mod storefront {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for ListProductsBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0xc4571ce9, 8, 8)?;
+            let object = rt::build::table(b, 0xc4571ce9, 8, 4)?;
             let body = object.body();
             let _ = body;
             rt::build::put::<u32>(b, body + 4, 100u32);
@@ -1760,6 +1765,7 @@ pub mod storefront {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for GetQuote<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -1781,7 +1787,7 @@ pub mod storefront {
             if size >= 12
                 && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".customer"))?
             {
-                c.string(o, 0x17c16538).map_err(|e| e.within(".customer"))?;
+                c.string(o).map_err(|e| e.within(".customer"))?;
             }
             c.leave(at);
             Ok(())
@@ -1828,7 +1834,7 @@ pub mod storefront {
         }
         /// Writes `customer`.
         pub fn customer(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 8, s);
             Ok(self)
         }
@@ -1967,6 +1973,7 @@ pub mod storefront {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Total<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.

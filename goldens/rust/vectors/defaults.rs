@@ -129,23 +129,23 @@ pub mod vectors {
             /// `fallback`: `vectors.defaults.Level`.
             #[inline(always)]
             pub fn fallback(&self) -> Level {
-                self.t.scalar(33, 34, Level(0i8))
+                self.t.scalar(1, 2, Level(0i8))
             }
             /// `name`: `string`.
             #[inline(always)]
             pub fn name(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
-                unsafe { self.t.string(36, 40) }
+                unsafe { self.t.string(20, 24) }
             }
             /// `given`: `short`.
             #[inline(always)]
             pub fn given(&self) -> i16 {
-                self.t.scalar(40, 42, 7i16)
+                self.t.scalar(34, 36, 7i16)
             }
             /// `zero`: `int`.
             #[inline(always)]
             pub fn zero(&self) -> i32 {
-                self.t.scalar(44, 48, 0i32)
+                self.t.scalar(36, 40, 0i32)
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> DefaultsT {
@@ -197,6 +197,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Defaults<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -215,10 +216,10 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 40
-                    && let Some(o) = c.reference(body + 36).map_err(|e| e.within(".name"))?
+                if size >= 24
+                    && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".name"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                    c.string(o).map_err(|e| e.within(".name"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -233,7 +234,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for DefaultsBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xefd5c3d7, 48, 8)?;
+                let object = rt::build::table(b, 0xefd5c3d7, 40, 8)?;
                 let body = object.body();
                 let _ = body;
                 rt::build::put::<bool>(b, body, true);
@@ -242,7 +243,7 @@ pub mod vectors {
                 rt::build::put::<f32>(b, body + 16, 0.5f32);
                 rt::build::put::<f64>(b, body + 24, 3.141592653589793f64);
                 rt::build::put::<Level>(b, body + 32, Level(1i8));
-                rt::build::put::<i16>(b, body + 40, 7i16);
+                rt::build::put::<i16>(b, body + 34, 7i16);
                 Ok(object)
             }
             fn resume(b: &'c mut rt::Builder<'buf>, object: rt::ObjectRef) -> Self {
@@ -303,25 +304,25 @@ pub mod vectors {
             /// Sets `fallback`.
             #[inline]
             pub fn fallback(&mut self, value: Level) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 33, value);
+                rt::build::put(self.b, self.object.body() + 1, value);
                 self
             }
             /// Writes `name`.
             pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
-                self.b.set_ref(self.object.body() + 36, s);
+                let s = rt::build::string(self.b, value)?;
+                self.b.set_ref(self.object.body() + 20, s);
                 Ok(self)
             }
             /// Sets `given`.
             #[inline]
             pub fn given(&mut self, value: i16) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 40, value);
+                rt::build::put(self.b, self.object.body() + 34, value);
                 self
             }
             /// Sets `zero`.
             #[inline]
             pub fn zero(&mut self, value: i32) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 44, value);
+                rt::build::put(self.b, self.object.body() + 36, value);
                 self
             }
         }
@@ -469,27 +470,27 @@ pub mod vectors {
             }
             /// Sets `fallback` in place; `false` when this object predates the field.
             pub fn set_fallback(&mut self, value: Level) -> bool {
-                self.t.set(33, 34, value)
+                self.t.set(1, 2, value)
             }
             /// Reads `fallback`.
             pub fn fallback(&self) -> Level {
-                self.t.scalar(33, 34, Level(0i8))
+                self.t.scalar(1, 2, Level(0i8))
             }
             /// Sets `given` in place; `false` when this object predates the field.
             pub fn set_given(&mut self, value: i16) -> bool {
-                self.t.set(40, 42, value)
+                self.t.set(34, 36, value)
             }
             /// Reads `given`.
             pub fn given(&self) -> i16 {
-                self.t.scalar(40, 42, 7i16)
+                self.t.scalar(34, 36, 7i16)
             }
             /// Sets `zero` in place; `false` when this object predates the field.
             pub fn set_zero(&mut self, value: i32) -> bool {
-                self.t.set(44, 48, value)
+                self.t.set(36, 40, value)
             }
             /// Reads `zero`.
             pub fn zero(&self) -> i32 {
-                self.t.scalar(44, 48, 0i32)
+                self.t.scalar(36, 40, 0i32)
             }
         }
 

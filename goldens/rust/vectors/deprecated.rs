@@ -45,12 +45,12 @@ pub mod vectors {
             #[inline(always)]
             pub fn name(&self) -> Option<&'a str> {
                 // SAFETY: a verified table of this type; the offset is a string member's.
-                unsafe { self.t.string(16, 20) }
+                unsafe { self.t.string(4, 8) }
             }
             /// `also_kept`: `ubyte`.
             #[inline(always)]
             pub fn also_kept(&self) -> u8 {
-                self.t.scalar(24, 25, 3u8)
+                self.t.scalar(20, 21, 3u8)
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> OldT {
@@ -88,6 +88,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Old<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -106,15 +107,15 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 20
-                    && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".name"))?
+                if size >= 8
+                    && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".name"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                    c.string(o).map_err(|e| e.within(".name"))?;
                 }
-                if size >= 24
-                    && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".gone_too"))?
+                if size >= 20
+                    && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".gone_too"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".gone_too"))?;
+                    c.string(o).map_err(|e| e.within(".gone_too"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -129,10 +130,10 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for OldBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x625bbd45, 25, 8)?;
+                let object = rt::build::table(b, 0x625bbd45, 21, 8)?;
                 let body = object.body();
                 let _ = body;
-                rt::build::put::<u8>(b, body + 24, 3u8);
+                rt::build::put::<u8>(b, body + 20, 3u8);
                 Ok(object)
             }
             fn resume(b: &'c mut rt::Builder<'buf>, object: rt::ObjectRef) -> Self {
@@ -162,14 +163,14 @@ pub mod vectors {
             }
             /// Writes `name`.
             pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
-                self.b.set_ref(self.object.body() + 16, s);
+                let s = rt::build::string(self.b, value)?;
+                self.b.set_ref(self.object.body() + 4, s);
                 Ok(self)
             }
             /// Sets `also_kept`.
             #[inline]
             pub fn also_kept(&mut self, value: u8) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 24, value);
+                rt::build::put(self.b, self.object.body() + 20, value);
                 self
             }
         }
@@ -249,11 +250,11 @@ pub mod vectors {
             }
             /// Sets `also_kept` in place; `false` when this object predates the field.
             pub fn set_also_kept(&mut self, value: u8) -> bool {
-                self.t.set(24, 25, value)
+                self.t.set(20, 21, value)
             }
             /// Reads `also_kept`.
             pub fn also_kept(&self) -> u8 {
-                self.t.scalar(24, 25, 3u8)
+                self.t.scalar(20, 21, 3u8)
             }
         }
 

@@ -66,6 +66,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Nothing<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -79,7 +80,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Nothing";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xac40ef37, "vectors.empty.Nothing"), 8)? else {
+                let Some(size) = c.table(at, (0xac40ef37, "vectors.empty.Nothing"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -97,7 +98,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for NothingBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xac40ef37, 0, 8)?;
+                let object = rt::build::table(b, 0xac40ef37, 0, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -254,6 +255,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Sparse<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -267,7 +269,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Sparse";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x33cf1b8a, "vectors.empty.Sparse"), 8)? else {
+                let Some(size) = c.table(at, (0x33cf1b8a, "vectors.empty.Sparse"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -280,12 +282,12 @@ pub mod vectors {
                 if size >= 12
                     && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".text"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".text"))?;
+                    c.string(o).map_err(|e| e.within(".text"))?;
                 }
                 if size >= 16
                     && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".list"))?
                 {
-                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".list"))?;
+                    c.inline_vector(o, 4, 4).map_err(|e| e.within(".list"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -300,7 +302,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for SparseBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x33cf1b8a, 16, 8)?;
+                let object = rt::build::table(b, 0x33cf1b8a, 16, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -336,13 +338,13 @@ pub mod vectors {
             }
             /// Writes `text`.
             pub fn text(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 8, s);
                 Ok(self)
             }
             /// Writes `list`.
             pub fn list(&mut self, value: &[i32]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0xe4bf0bda, value)?;
+                let v = rt::build::scalars(self.b, 4, value)?;
                 self.b.set_ref(self.object.body() + 12, v);
                 Ok(self)
             }

@@ -422,28 +422,28 @@ pub mod vectors {
             /// `colors`: `vectors.enums.Color`.
             #[inline(always)]
             pub fn colors(&self) -> Color {
-                self.t.scalar(20, 21, Color(0u8))
+                self.t.scalar(1, 2, Color(0u8))
             }
             /// `no_colors`: `vectors.enums.Color`.
             #[inline(always)]
             pub fn no_colors(&self) -> Color {
-                self.t.scalar(21, 22, Color(1u8))
+                self.t.scalar(20, 21, Color(1u8))
             }
             /// `one_color`: `vectors.enums.Color`.
             #[inline(always)]
             pub fn one_color(&self) -> Color {
-                self.t.scalar(22, 23, Color(0u8))
+                self.t.scalar(2, 3, Color(0u8))
             }
             /// `access`: `vectors.enums.Access`.
             #[inline(always)]
             pub fn access(&self) -> Access {
-                self.t.scalar(24, 28, Access(0u32))
+                self.t.scalar(4, 8, Access(0u32))
             }
             /// `color_list`: `[vectors.enums.Color]`.
             #[inline(always)]
             pub fn color_list(&self) -> Option<rt::Vector<'a, Color>> {
                 // SAFETY: a verified table of this type; the offset is a `[vectors.enums.Color]` member's.
-                unsafe { self.t.vector::<Color>(28, 32) }
+                unsafe { self.t.vector::<Color>(24, 28) }
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> EnumsT {
@@ -493,6 +493,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Enums<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -511,10 +512,10 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 32
-                    && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".color_list"))?
+                if size >= 28
+                    && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".color_list"))?
                 {
-                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".color_list"))?;
+                    c.inline_vector(o, 1, 4).map_err(|e| e.within(".color_list"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -529,13 +530,13 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for EnumsBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x61d05b53, 32, 8)?;
+                let object = rt::build::table(b, 0x61d05b53, 28, 8)?;
                 let body = object.body();
                 let _ = body;
                 rt::build::put::<Wide>(b, body + 8, Wide(1u64));
                 rt::build::put::<Sparse>(b, body + 16, Sparse(1u16));
                 rt::build::put::<Sparse>(b, body + 18, Sparse(1u16));
-                rt::build::put::<Color>(b, body + 21, Color(1u8));
+                rt::build::put::<Color>(b, body + 20, Color(1u8));
                 Ok(object)
             }
             fn resume(b: &'c mut rt::Builder<'buf>, object: rt::ObjectRef) -> Self {
@@ -584,31 +585,31 @@ pub mod vectors {
             /// Sets `colors`.
             #[inline]
             pub fn colors(&mut self, value: Color) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 20, value);
+                rt::build::put(self.b, self.object.body() + 1, value);
                 self
             }
             /// Sets `no_colors`.
             #[inline]
             pub fn no_colors(&mut self, value: Color) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 21, value);
+                rt::build::put(self.b, self.object.body() + 20, value);
                 self
             }
             /// Sets `one_color`.
             #[inline]
             pub fn one_color(&mut self, value: Color) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 22, value);
+                rt::build::put(self.b, self.object.body() + 2, value);
                 self
             }
             /// Sets `access`.
             #[inline]
             pub fn access(&mut self, value: Access) -> &mut Self {
-                rt::build::put(self.b, self.object.body() + 24, value);
+                rt::build::put(self.b, self.object.body() + 4, value);
                 self
             }
             /// Writes `color_list`.
             pub fn color_list(&mut self, value: &[Color]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
-                self.b.set_ref(self.object.body() + 28, v);
+                let v = rt::build::scalars(self.b, 4, value)?;
+                self.b.set_ref(self.object.body() + 24, v);
                 Ok(self)
             }
         }
@@ -736,39 +737,39 @@ pub mod vectors {
             }
             /// Sets `colors` in place; `false` when this object predates the field.
             pub fn set_colors(&mut self, value: Color) -> bool {
-                self.t.set(20, 21, value)
+                self.t.set(1, 2, value)
             }
             /// Reads `colors`.
             pub fn colors(&self) -> Color {
-                self.t.scalar(20, 21, Color(0u8))
+                self.t.scalar(1, 2, Color(0u8))
             }
             /// Sets `no_colors` in place; `false` when this object predates the field.
             pub fn set_no_colors(&mut self, value: Color) -> bool {
-                self.t.set(21, 22, value)
+                self.t.set(20, 21, value)
             }
             /// Reads `no_colors`.
             pub fn no_colors(&self) -> Color {
-                self.t.scalar(21, 22, Color(1u8))
+                self.t.scalar(20, 21, Color(1u8))
             }
             /// Sets `one_color` in place; `false` when this object predates the field.
             pub fn set_one_color(&mut self, value: Color) -> bool {
-                self.t.set(22, 23, value)
+                self.t.set(2, 3, value)
             }
             /// Reads `one_color`.
             pub fn one_color(&self) -> Color {
-                self.t.scalar(22, 23, Color(0u8))
+                self.t.scalar(2, 3, Color(0u8))
             }
             /// Sets `access` in place; `false` when this object predates the field.
             pub fn set_access(&mut self, value: Access) -> bool {
-                self.t.set(24, 28, value)
+                self.t.set(4, 8, value)
             }
             /// Reads `access`.
             pub fn access(&self) -> Access {
-                self.t.scalar(24, 28, Access(0u32))
+                self.t.scalar(4, 8, Access(0u32))
             }
             /// `color_list`, to change its elements in place.
             pub fn color_list_mut(&mut self) -> Option<rt::VectorMut<'_, Color>> {
-                self.t.vector(28, 32)
+                self.t.vector(24, 28)
             }
         }
 

@@ -100,13 +100,13 @@ pub mod vectors {
             #[inline(always)]
             pub fn f_list(&self) -> Option<rt::Vector<'a, f32>> {
                 // SAFETY: a verified table of this type; the offset is a `[float]` member's.
-                unsafe { self.t.vector::<f32>(76, 80) }
+                unsafe { self.t.vector::<f32>(20, 24) }
             }
             /// `d_list`: `[double]`.
             #[inline(always)]
             pub fn d_list(&self) -> Option<rt::Vector<'a, f64>> {
                 // SAFETY: a verified table of this type; the offset is a `[double]` member's.
-                unsafe { self.t.vector::<f64>(80, 84) }
+                unsafe { self.t.vector::<f64>(76, 80) }
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> FloatsT {
@@ -166,6 +166,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Floats<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -184,15 +185,15 @@ pub mod vectors {
                 };
                 let body = at + 8;
                 let _ = (body, size);
-                if size >= 80
-                    && let Some(o) = c.reference(body + 76).map_err(|e| e.within(".f_list"))?
+                if size >= 24
+                    && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".f_list"))?
                 {
-                    c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".f_list"))?;
+                    c.inline_vector(o, 4, 4).map_err(|e| e.within(".f_list"))?;
                 }
-                if size >= 84
-                    && let Some(o) = c.reference(body + 80).map_err(|e| e.within(".d_list"))?
+                if size >= 80
+                    && let Some(o) = c.reference(body + 76).map_err(|e| e.within(".d_list"))?
                 {
-                    c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".d_list"))?;
+                    c.inline_vector(o, 8, 8).map_err(|e| e.within(".d_list"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -207,7 +208,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for FloatsBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x38a69131, 84, 8)?;
+                let object = rt::build::table(b, 0x38a69131, 80, 8)?;
                 let body = object.body();
                 let _ = body;
                 rt::build::put::<f64>(b, body + 64, f64::NAN);
@@ -307,14 +308,14 @@ pub mod vectors {
             }
             /// Writes `f_list`.
             pub fn f_list(&mut self, value: &[f32]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x8554714f, value)?;
-                self.b.set_ref(self.object.body() + 76, v);
+                let v = rt::build::scalars(self.b, 4, value)?;
+                self.b.set_ref(self.object.body() + 20, v);
                 Ok(self)
             }
             /// Writes `d_list`.
             pub fn d_list(&mut self, value: &[f64]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x0bc5cbce, value)?;
-                self.b.set_ref(self.object.body() + 80, v);
+                let v = rt::build::scalars(self.b, 8, value)?;
+                self.b.set_ref(self.object.body() + 76, v);
                 Ok(self)
             }
         }
@@ -528,11 +529,11 @@ pub mod vectors {
             }
             /// `f_list`, to change its elements in place.
             pub fn f_list_mut(&mut self) -> Option<rt::VectorMut<'_, f32>> {
-                self.t.vector(76, 80)
+                self.t.vector(20, 24)
             }
             /// `d_list`, to change its elements in place.
             pub fn d_list_mut(&mut self) -> Option<rt::VectorMut<'_, f64>> {
-                self.t.vector(80, 84)
+                self.t.vector(76, 80)
             }
         }
 

@@ -81,6 +81,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Payload<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -94,7 +95,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Payload";
             const FILE_IDENTIFIER: [u8; 4] = [69, 78, 86, 76];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x99488588, "vectors.nested_flatbuffer.Payload"), 8)? else {
+                let Some(size) = c.table(at, (0x99488588, "vectors.nested_flatbuffer.Payload"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -102,7 +103,7 @@ pub mod vectors {
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".text"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".text"))?;
+                    c.string(o).map_err(|e| e.within(".text"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -117,7 +118,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for PayloadBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x99488588, 8, 8)?;
+                let object = rt::build::table(b, 0x99488588, 8, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -149,7 +150,7 @@ pub mod vectors {
             }
             /// Writes `text`.
             pub fn text(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 4, s);
                 Ok(self)
             }
@@ -311,6 +312,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Envelope<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -324,7 +326,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Envelope";
             const FILE_IDENTIFIER: [u8; 4] = [69, 78, 86, 76];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x3a9c31a2, "vectors.nested_flatbuffer.Envelope"), 8)? else {
+                let Some(size) = c.table(at, (0x3a9c31a2, "vectors.nested_flatbuffer.Envelope"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -332,18 +334,18 @@ pub mod vectors {
                 if size >= 4
                     && let Some(o) = c.reference(body).map_err(|e| e.within(".sender"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".sender"))?;
+                    c.string(o).map_err(|e| e.within(".sender"))?;
                 }
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".payload"))?
                 {
-                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".payload"))?;
+                    c.inline_vector(o, 1, 4).map_err(|e| e.within(".payload"))?;
                     c.nested(o, (<Payload<'_> as rt::Check>::TAG, <Payload<'_> as rt::Check>::NAME), <Payload<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Payload<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Payload<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".payload"))?;
                 }
                 if size >= 12
                     && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".empty"))?
                 {
-                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".empty"))?;
+                    c.inline_vector(o, 1, 4).map_err(|e| e.within(".empty"))?;
                     c.nested(o, (<Payload<'_> as rt::Check>::TAG, <Payload<'_> as rt::Check>::NAME), <Payload<'_> as rt::Check>::FILE_IDENTIFIER, |c, at| <Payload<'_> as rt::Check>::check(c, at).map_err(|e| e.within(<Payload<'_> as rt::Check>::SHORT_NAME))).map_err(|e| e.within(".empty"))?;
                 }
                 c.leave(at);
@@ -359,7 +361,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for EnvelopeBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x3a9c31a2, 12, 8)?;
+                let object = rt::build::table(b, 0x3a9c31a2, 12, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -385,29 +387,29 @@ pub mod vectors {
             }
             /// Writes `sender`.
             pub fn sender(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body(), s);
                 Ok(self)
             }
             /// Writes `payload`.
             pub fn payload(&mut self, value: &[u8]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
+                let v = rt::build::scalars(self.b, 8, value)?;
                 self.b.set_ref(self.object.body() + 4, v);
                 Ok(self)
             }
             /// Makes room for `payload`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
             pub fn payload_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
-                rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 4)
+                rt::build::bytes_in_place(self.b, 8, len, self.object.body() + 4)
             }
             /// Writes `empty`.
             pub fn empty_(&mut self, value: &[u8]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
+                let v = rt::build::scalars(self.b, 8, value)?;
                 self.b.set_ref(self.object.body() + 8, v);
                 Ok(self)
             }
             /// Makes room for `empty`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
             pub fn empty_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
-                rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 8)
+                rt::build::bytes_in_place(self.b, 8, len, self.object.body() + 8)
             }
         }
 

@@ -73,6 +73,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Leaf<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -272,6 +273,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Branch<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -285,7 +287,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Branch";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xbd797f1e, "vectors.nested.Branch"), 8)? else {
+                let Some(size) = c.table(at, (0xbd797f1e, "vectors.nested.Branch"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -293,7 +295,7 @@ pub mod vectors {
                 if size >= 4 {
                     match c.reference(body).map_err(|e| e.within(".name"))? {
                         Some(o) => {
-                            c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                            c.string(o).map_err(|e| e.within(".name"))?;
                         }
                         None => return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".name")),
                     }
@@ -323,7 +325,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for BranchBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xbd797f1e, 12, 8)?;
+                let object = rt::build::table(b, 0xbd797f1e, 12, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -349,7 +351,7 @@ pub mod vectors {
             }
             /// Writes `name`.
             pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body(), s);
                 Ok(self)
             }
@@ -514,6 +516,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Tree<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -527,7 +530,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Tree";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x801a59d2, "vectors.nested.Tree"), 8)? else {
+                let Some(size) = c.table(at, (0x801a59d2, "vectors.nested.Tree"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -560,7 +563,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for TreeBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x801a59d2, 10, 8)?;
+                let object = rt::build::table(b, 0x801a59d2, 10, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)

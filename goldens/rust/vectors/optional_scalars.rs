@@ -101,42 +101,42 @@ pub mod vectors {
             /// `maybe_zero`: `int`.
             #[inline(always)]
             pub fn maybe_zero(&self) -> Option<i32> {
-                self.t.optional(8, 12, 16)
+                self.t.optional(1, 8, 12)
             }
             /// `maybe_null`: `int`.
             #[inline(always)]
             pub fn maybe_null(&self) -> Option<i32> {
-                self.t.optional(16, 20, 24)
+                self.t.optional(2, 12, 16)
             }
             /// `maybe_absent`: `long`.
             #[inline(always)]
             pub fn maybe_absent(&self) -> Option<i64> {
-                self.t.optional(24, 32, 40)
+                self.t.optional(3, 16, 24)
             }
             /// `maybe_bool`: `bool`.
             #[inline(always)]
             pub fn maybe_bool(&self) -> Option<bool> {
-                self.t.optional(40, 41, 42)
+                self.t.optional(24, 25, 26)
             }
             /// `maybe_false`: `bool`.
             #[inline(always)]
             pub fn maybe_false(&self) -> Option<bool> {
-                self.t.optional(42, 43, 44)
+                self.t.optional(26, 27, 28)
             }
             /// `maybe_double`: `double`.
             #[inline(always)]
             pub fn maybe_double(&self) -> Option<f64> {
-                self.t.optional(44, 48, 56)
+                self.t.optional(28, 32, 40)
             }
             /// `maybe_mood`: `vectors.optional.Mood`.
             #[inline(always)]
             pub fn maybe_mood(&self) -> Option<Mood> {
-                self.t.optional(56, 57, 58)
+                self.t.optional(29, 30, 31)
             }
             /// `maybe_byte`: `ubyte`.
             #[inline(always)]
             pub fn maybe_byte(&self) -> Option<u8> {
-                self.t.optional(58, 59, 60)
+                self.t.optional(31, 40, 41)
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> OptionalsT {
@@ -186,6 +186,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Optionals<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -207,29 +208,29 @@ pub mod vectors {
                 if size >= 8 {
                     c.presence(body).map_err(|e| e.within(".maybe_int"))?;
                 }
+                if size >= 12 {
+                    c.presence(body + 1).map_err(|e| e.within(".maybe_zero"))?;
+                }
                 if size >= 16 {
-                    c.presence(body + 8).map_err(|e| e.within(".maybe_zero"))?;
+                    c.presence(body + 2).map_err(|e| e.within(".maybe_null"))?;
                 }
                 if size >= 24 {
-                    c.presence(body + 16).map_err(|e| e.within(".maybe_null"))?;
+                    c.presence(body + 3).map_err(|e| e.within(".maybe_absent"))?;
+                }
+                if size >= 26 {
+                    c.presence(body + 24).map_err(|e| e.within(".maybe_bool"))?;
+                }
+                if size >= 28 {
+                    c.presence(body + 26).map_err(|e| e.within(".maybe_false"))?;
                 }
                 if size >= 40 {
-                    c.presence(body + 24).map_err(|e| e.within(".maybe_absent"))?;
+                    c.presence(body + 28).map_err(|e| e.within(".maybe_double"))?;
                 }
-                if size >= 42 {
-                    c.presence(body + 40).map_err(|e| e.within(".maybe_bool"))?;
+                if size >= 31 {
+                    c.presence(body + 29).map_err(|e| e.within(".maybe_mood"))?;
                 }
-                if size >= 44 {
-                    c.presence(body + 42).map_err(|e| e.within(".maybe_false"))?;
-                }
-                if size >= 56 {
-                    c.presence(body + 44).map_err(|e| e.within(".maybe_double"))?;
-                }
-                if size >= 58 {
-                    c.presence(body + 56).map_err(|e| e.within(".maybe_mood"))?;
-                }
-                if size >= 60 {
-                    c.presence(body + 58).map_err(|e| e.within(".maybe_byte"))?;
+                if size >= 41 {
+                    c.presence(body + 31).map_err(|e| e.within(".maybe_byte"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -244,7 +245,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for OptionalsBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xa631e530, 60, 8)?;
+                let object = rt::build::table(b, 0xa631e530, 41, 8)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -280,64 +281,64 @@ pub mod vectors {
             #[inline]
             pub fn maybe_zero(&mut self, value: i32) -> &mut Self {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 12, value);
-                rt::build::put(self.b, body + 8, 1u8);
+                rt::build::put(self.b, body + 8, value);
+                rt::build::put(self.b, body + 1, 1u8);
                 self
             }
             /// Sets `maybe_null`.
             #[inline]
             pub fn maybe_null(&mut self, value: i32) -> &mut Self {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 20, value);
-                rt::build::put(self.b, body + 16, 1u8);
+                rt::build::put(self.b, body + 12, value);
+                rt::build::put(self.b, body + 2, 1u8);
                 self
             }
             /// Sets `maybe_absent`.
             #[inline]
             pub fn maybe_absent(&mut self, value: i64) -> &mut Self {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 32, value);
-                rt::build::put(self.b, body + 24, 1u8);
+                rt::build::put(self.b, body + 16, value);
+                rt::build::put(self.b, body + 3, 1u8);
                 self
             }
             /// Sets `maybe_bool`.
             #[inline]
             pub fn maybe_bool(&mut self, value: bool) -> &mut Self {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 41, value);
-                rt::build::put(self.b, body + 40, 1u8);
+                rt::build::put(self.b, body + 25, value);
+                rt::build::put(self.b, body + 24, 1u8);
                 self
             }
             /// Sets `maybe_false`.
             #[inline]
             pub fn maybe_false(&mut self, value: bool) -> &mut Self {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 43, value);
-                rt::build::put(self.b, body + 42, 1u8);
+                rt::build::put(self.b, body + 27, value);
+                rt::build::put(self.b, body + 26, 1u8);
                 self
             }
             /// Sets `maybe_double`.
             #[inline]
             pub fn maybe_double(&mut self, value: f64) -> &mut Self {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 48, value);
-                rt::build::put(self.b, body + 44, 1u8);
+                rt::build::put(self.b, body + 32, value);
+                rt::build::put(self.b, body + 28, 1u8);
                 self
             }
             /// Sets `maybe_mood`.
             #[inline]
             pub fn maybe_mood(&mut self, value: Mood) -> &mut Self {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 57, value);
-                rt::build::put(self.b, body + 56, 1u8);
+                rt::build::put(self.b, body + 30, value);
+                rt::build::put(self.b, body + 29, 1u8);
                 self
             }
             /// Sets `maybe_byte`.
             #[inline]
             pub fn maybe_byte(&mut self, value: u8) -> &mut Self {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 59, value);
-                rt::build::put(self.b, body + 58, 1u8);
+                rt::build::put(self.b, body + 40, value);
+                rt::build::put(self.b, body + 31, 1u8);
                 self
             }
         }
@@ -453,35 +454,35 @@ pub mod vectors {
             }
             /// Sets or clears `maybe_zero` in place; `false` when this object predates the field.
             pub fn set_maybe_zero(&mut self, value: Option<i32>) -> bool {
-                self.t.set_optional(8, 12, 16, value)
+                self.t.set_optional(1, 8, 12, value)
             }
             /// Sets or clears `maybe_null` in place; `false` when this object predates the field.
             pub fn set_maybe_null(&mut self, value: Option<i32>) -> bool {
-                self.t.set_optional(16, 20, 24, value)
+                self.t.set_optional(2, 12, 16, value)
             }
             /// Sets or clears `maybe_absent` in place; `false` when this object predates the field.
             pub fn set_maybe_absent(&mut self, value: Option<i64>) -> bool {
-                self.t.set_optional(24, 32, 40, value)
+                self.t.set_optional(3, 16, 24, value)
             }
             /// Sets or clears `maybe_bool` in place; `false` when this object predates the field.
             pub fn set_maybe_bool(&mut self, value: Option<bool>) -> bool {
-                self.t.set_optional(40, 41, 42, value)
+                self.t.set_optional(24, 25, 26, value)
             }
             /// Sets or clears `maybe_false` in place; `false` when this object predates the field.
             pub fn set_maybe_false(&mut self, value: Option<bool>) -> bool {
-                self.t.set_optional(42, 43, 44, value)
+                self.t.set_optional(26, 27, 28, value)
             }
             /// Sets or clears `maybe_double` in place; `false` when this object predates the field.
             pub fn set_maybe_double(&mut self, value: Option<f64>) -> bool {
-                self.t.set_optional(44, 48, 56, value)
+                self.t.set_optional(28, 32, 40, value)
             }
             /// Sets or clears `maybe_mood` in place; `false` when this object predates the field.
             pub fn set_maybe_mood(&mut self, value: Option<Mood>) -> bool {
-                self.t.set_optional(56, 57, 58, value)
+                self.t.set_optional(29, 30, 31, value)
             }
             /// Sets or clears `maybe_byte` in place; `false` when this object predates the field.
             pub fn set_maybe_byte(&mut self, value: Option<u8>) -> bool {
-                self.t.set_optional(58, 59, 60, value)
+                self.t.set_optional(31, 40, 41, value)
             }
         }
 

@@ -161,6 +161,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Hero<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -174,7 +175,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Hero";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x330ef481, "vectors.pinned.Hero"), 8)? else {
+                let Some(size) = c.table(at, (0x330ef481, "vectors.pinned.Hero"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -182,7 +183,7 @@ pub mod vectors {
                 if size >= 4
                     && let Some(o) = c.reference(body).map_err(|e| e.within(".name"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                    c.string(o).map_err(|e| e.within(".name"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -197,7 +198,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for HeroBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x330ef481, 5, 8)?;
+                let object = rt::build::table(b, 0x330ef481, 5, 4)?;
                 let body = object.body();
                 let _ = body;
                 rt::build::put::<u8>(b, body + 4, 1u8);
@@ -224,7 +225,7 @@ pub mod vectors {
             }
             /// Writes `name`.
             pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body(), s);
                 Ok(self)
             }
@@ -370,6 +371,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Map<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -383,7 +385,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Map";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x47bea1d9, "vectors.pinned.Map"), 8)? else {
+                let Some(size) = c.table(at, (0x47bea1d9, "vectors.pinned.Map"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -396,7 +398,7 @@ pub mod vectors {
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".spots"))?
                 {
-                    c.inline_vector(o, (0x628f253e, "[vectors.pinned.Place]"), 4, 8).map_err(|e| e.within(".spots"))?;
+                    c.inline_vector(o, 4, 4).map_err(|e| e.within(".spots"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -411,7 +413,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for MapBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x47bea1d9, 8, 8)?;
+                let object = rt::build::table(b, 0x47bea1d9, 8, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -441,13 +443,13 @@ pub mod vectors {
             }
             /// Writes `spots`.
             pub fn spots(&mut self, value: &[Spot]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::structs(self.b, 0x628f253e, 8, value)?;
+                let v = rt::build::structs(self.b, 4, value)?;
                 self.b.set_ref(self.object.body() + 4, v);
                 Ok(self)
             }
             /// Writes `spots` from `count` structs an iterator makes, each written once, in place.
             pub fn spots_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Spot>) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::structs_from_iter(self.b, (0x628f253e, 8), count, items)?;
+                let v = rt::build::structs_from_iter(self.b, 4, count, items)?;
                 self.b.set_ref(self.object.body() + 4, v);
                 Ok(self)
             }

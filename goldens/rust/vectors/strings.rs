@@ -146,6 +146,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Strings<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -159,7 +160,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Strings";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x81e51243, "vectors.strings.Strings"), 8)? else {
+                let Some(size) = c.table(at, (0x81e51243, "vectors.strings.Strings"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -167,52 +168,52 @@ pub mod vectors {
                 if size >= 4
                     && let Some(o) = c.reference(body).map_err(|e| e.within(".empty"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".empty"))?;
+                    c.string(o).map_err(|e| e.within(".empty"))?;
                 }
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".ascii"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".ascii"))?;
+                    c.string(o).map_err(|e| e.within(".ascii"))?;
                 }
                 if size >= 12
                     && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".escapes"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".escapes"))?;
+                    c.string(o).map_err(|e| e.within(".escapes"))?;
                 }
                 if size >= 16
                     && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".accents"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".accents"))?;
+                    c.string(o).map_err(|e| e.within(".accents"))?;
                 }
                 if size >= 20
                     && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".cjk"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".cjk"))?;
+                    c.string(o).map_err(|e| e.within(".cjk"))?;
                 }
                 if size >= 24
                     && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".emoji"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".emoji"))?;
+                    c.string(o).map_err(|e| e.within(".emoji"))?;
                 }
                 if size >= 28
                     && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".embedded_nul"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".embedded_nul"))?;
+                    c.string(o).map_err(|e| e.within(".embedded_nul"))?;
                 }
                 if size >= 32
                     && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".exactly_eight"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".exactly_eight"))?;
+                    c.string(o).map_err(|e| e.within(".exactly_eight"))?;
                 }
                 if size >= 36
                     && let Some(o) = c.reference(body + 32).map_err(|e| e.within(".long"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".long"))?;
+                    c.string(o).map_err(|e| e.within(".long"))?;
                 }
                 if size >= 40
                     && let Some(o) = c.reference(body + 36).map_err(|e| e.within(".absent"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".absent"))?;
+                    c.string(o).map_err(|e| e.within(".absent"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -227,7 +228,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for StringsBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x81e51243, 40, 8)?;
+                let object = rt::build::table(b, 0x81e51243, 40, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -253,61 +254,61 @@ pub mod vectors {
             }
             /// Writes `empty`.
             pub fn empty_(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body(), s);
                 Ok(self)
             }
             /// Writes `ascii`.
             pub fn ascii(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 4, s);
                 Ok(self)
             }
             /// Writes `escapes`.
             pub fn escapes(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 8, s);
                 Ok(self)
             }
             /// Writes `accents`.
             pub fn accents(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 12, s);
                 Ok(self)
             }
             /// Writes `cjk`.
             pub fn cjk(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 16, s);
                 Ok(self)
             }
             /// Writes `emoji`.
             pub fn emoji(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 20, s);
                 Ok(self)
             }
             /// Writes `embedded_nul`.
             pub fn embedded_nul(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 24, s);
                 Ok(self)
             }
             /// Writes `exactly_eight`.
             pub fn exactly_eight(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 28, s);
                 Ok(self)
             }
             /// Writes `long`.
             pub fn long(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 32, s);
                 Ok(self)
             }
             /// Writes `absent`.
             pub fn absent(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 36, s);
                 Ok(self)
             }

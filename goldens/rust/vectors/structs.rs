@@ -490,18 +490,18 @@ pub mod vectors {
             /// `arrays`: `vectors.structs.WithArrays`.
             #[inline(always)]
             pub fn arrays(&self) -> Option<WithArrays> {
-                self.t.structure(Some(64), 72, 136)
+                self.t.structure(Some(33), 64, 128)
             }
             /// `missing`: `vectors.structs.Inner`.
             #[inline(always)]
             pub fn missing(&self) -> Option<Inner> {
-                self.t.structure(Some(136), 144, 160)
+                self.t.structure(Some(34), 128, 144)
             }
             /// `aligned_list`: `[vectors.structs.Aligned]`.
             #[inline(always)]
             pub fn aligned_list(&self) -> Option<rt::Vector<'a, Aligned>> {
                 // SAFETY: a verified table of this type; the offset is a `[vectors.structs.Aligned]` member's.
-                unsafe { self.t.vector::<Aligned>(160, 164) }
+                unsafe { self.t.vector::<Aligned>(36, 40) }
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> StructsT {
@@ -543,6 +543,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Structs<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -567,16 +568,16 @@ pub mod vectors {
                 if size >= 64 {
                     c.presence(body + 32).map_err(|e| e.within(".aligned"))?;
                 }
-                if size >= 136 {
-                    c.presence(body + 64).map_err(|e| e.within(".arrays"))?;
+                if size >= 128 {
+                    c.presence(body + 33).map_err(|e| e.within(".arrays"))?;
                 }
-                if size >= 160 {
-                    c.presence(body + 136).map_err(|e| e.within(".missing"))?;
+                if size >= 144 {
+                    c.presence(body + 34).map_err(|e| e.within(".missing"))?;
                 }
-                if size >= 164
-                    && let Some(o) = c.reference(body + 160).map_err(|e| e.within(".aligned_list"))?
+                if size >= 40
+                    && let Some(o) = c.reference(body + 36).map_err(|e| e.within(".aligned_list"))?
                 {
-                    c.inline_vector(o, (0xb1d1aa03, "[vectors.structs.Aligned]"), 16, 16).map_err(|e| e.within(".aligned_list"))?;
+                    c.inline_vector(o, 16, 16).map_err(|e| e.within(".aligned_list"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -591,7 +592,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for StructsBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x135faedb, 164, 16)?;
+                let object = rt::build::table(b, 0x135faedb, 144, 16)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -634,28 +635,28 @@ pub mod vectors {
             #[inline]
             pub fn arrays(&mut self, value: &WithArrays) -> &mut Self {
                 let body = self.object.body();
-                rt::build::put_struct(self.b, body + 72, value);
-                rt::build::put(self.b, body + 64, 1u8);
+                rt::build::put_struct(self.b, body + 64, value);
+                rt::build::put(self.b, body + 33, 1u8);
                 self
             }
             /// Sets `missing`.
             #[inline]
             pub fn missing(&mut self, value: &Inner) -> &mut Self {
                 let body = self.object.body();
-                rt::build::put_struct(self.b, body + 144, value);
-                rt::build::put(self.b, body + 136, 1u8);
+                rt::build::put_struct(self.b, body + 128, value);
+                rt::build::put(self.b, body + 34, 1u8);
                 self
             }
             /// Writes `aligned_list`.
             pub fn aligned_list(&mut self, value: &[Aligned]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::structs(self.b, 0xb1d1aa03, 16, value)?;
-                self.b.set_ref(self.object.body() + 160, v);
+                let v = rt::build::structs(self.b, 16, value)?;
+                self.b.set_ref(self.object.body() + 36, v);
                 Ok(self)
             }
             /// Writes `aligned_list` from `count` structs an iterator makes, each written once, in place.
             pub fn aligned_list_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Aligned>) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::structs_from_iter(self.b, (0xb1d1aa03, 16), count, items)?;
-                self.b.set_ref(self.object.body() + 160, v);
+                let v = rt::build::structs_from_iter(self.b, 16, count, items)?;
+                self.b.set_ref(self.object.body() + 36, v);
                 Ok(self)
             }
         }
@@ -753,15 +754,15 @@ pub mod vectors {
             }
             /// Overwrites `arrays` in place; `false` when it is not set.
             pub fn set_arrays(&mut self, value: &WithArrays) -> bool {
-                self.t.set_struct(Some(64), 72, 136, value)
+                self.t.set_struct(Some(33), 64, 128, value)
             }
             /// Overwrites `missing` in place; `false` when it is not set.
             pub fn set_missing(&mut self, value: &Inner) -> bool {
-                self.t.set_struct(Some(136), 144, 160, value)
+                self.t.set_struct(Some(34), 128, 144, value)
             }
             /// `aligned_list`, to change its elements in place.
             pub fn aligned_list_mut(&mut self) -> Option<rt::VectorMut<'_, Aligned>> {
-                self.t.vector(160, 164)
+                self.t.vector(36, 40)
             }
         }
 

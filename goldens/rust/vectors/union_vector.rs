@@ -195,7 +195,7 @@ pub mod vectors {
                     1 => <Cat<'_> as rt::Check>::check(c, at),
                     2 => <Dog<'_> as rt::Check>::check(c, at),
                     3 => c.boxed_struct(at, (0x2dd9abdc, "vectors.union_vector.Fish"), 2, 2),
-                    4 => c.string(at, 0x17c16538),
+                    4 => c.string(at),
                     5 => <Dog<'_> as rt::Check>::check(c, at),
                     _ => c.unknown_member(at),
                 }
@@ -262,7 +262,7 @@ pub mod vectors {
                         t.write(&mut b)
                     }
                     PetT::Fish(s) => v.push_struct((0x2dd9abdc, 2), s),
-                    PetT::Name(s) => v.push_string(0x17c16538, s),
+                    PetT::Name(s) => v.push_string(s),
                     PetT::Puppy(t) => {
                         let mut b = v.push_table::<DogBuilder<'_, '_>>()?;
                         t.write(&mut b)
@@ -326,6 +326,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Cat<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -339,7 +340,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Cat";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x9f77664e, "vectors.union_vector.Cat"), 8)? else {
+                let Some(size) = c.table(at, (0x9f77664e, "vectors.union_vector.Cat"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -357,7 +358,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for CatBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x9f77664e, 1, 8)?;
+                let object = rt::build::table(b, 0x9f77664e, 1, 4)?;
                 let body = object.body();
                 let _ = body;
                 rt::build::put::<u8>(b, body, 9u8);
@@ -510,6 +511,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Dog<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -523,7 +525,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Dog";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xaf8d7978, "vectors.union_vector.Dog"), 8)? else {
+                let Some(size) = c.table(at, (0xaf8d7978, "vectors.union_vector.Dog"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -531,7 +533,7 @@ pub mod vectors {
                 if size >= 4
                     && let Some(o) = c.reference(body).map_err(|e| e.within(".name"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                    c.string(o).map_err(|e| e.within(".name"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -546,7 +548,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for DogBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xaf8d7978, 4, 8)?;
+                let object = rt::build::table(b, 0xaf8d7978, 4, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -572,7 +574,7 @@ pub mod vectors {
             }
             /// Writes `name`.
             pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body(), s);
                 Ok(self)
             }
@@ -700,6 +702,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Home<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -713,7 +716,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Home";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xc0cf0a85, "vectors.union_vector.Home"), 8)? else {
+                let Some(size) = c.table(at, (0xc0cf0a85, "vectors.union_vector.Home"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -721,12 +724,12 @@ pub mod vectors {
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".pets"))?
                 {
-                    c.unions(o, (0x0a7c3f97, "[vectors.union_vector.Pet]"), rt::UnionTypes { at: body, tag: 0x32e7dd2e, name: "[ubyte]", width: 1 }, PetRef::check).map_err(|e| e.within(".pets"))?;
+                    c.unions(o, (0x0a7c3f97, "[vectors.union_vector.Pet]"), rt::UnionTypes { at: body, width: 1 }, PetRef::check).map_err(|e| e.within(".pets"))?;
                 }
                 if size >= 16
                     && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".no_pets"))?
                 {
-                    c.unions(o, (0x0a7c3f97, "[vectors.union_vector.Pet]"), rt::UnionTypes { at: body + 8, tag: 0x32e7dd2e, name: "[ubyte]", width: 1 }, PetRef::check).map_err(|e| e.within(".no_pets"))?;
+                    c.unions(o, (0x0a7c3f97, "[vectors.union_vector.Pet]"), rt::UnionTypes { at: body + 8, width: 1 }, PetRef::check).map_err(|e| e.within(".no_pets"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -741,7 +744,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for HomeBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xc0cf0a85, 16, 8)?;
+                let object = rt::build::table(b, 0xc0cf0a85, 16, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -768,12 +771,12 @@ pub mod vectors {
             /// Starts `pets`: its discriminants are written now, then each element is pushed in order.
             pub fn pets(&mut self, discriminants: &[Pet]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::UnionVector::new(self.b, (0x32e7dd2e, 0x0a7c3f97), discriminants, (body, body + 4))
+                rt::build::UnionVector::new(self.b, (4, 0x0a7c3f97), discriminants, (body, body + 4))
             }
             /// Starts `no_pets`: its discriminants are written now, then each element is pushed in order.
             pub fn no_pets(&mut self, discriminants: &[Pet]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::UnionVector::new(self.b, (0x32e7dd2e, 0x0a7c3f97), discriminants, (body + 8, body + 12))
+                rt::build::UnionVector::new(self.b, (4, 0x0a7c3f97), discriminants, (body + 8, body + 12))
             }
         }
 

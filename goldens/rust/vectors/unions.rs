@@ -203,7 +203,7 @@ pub mod vectors {
                     1 => <Sword<'_> as rt::Check>::check(c, at),
                     2 => <Shield<'_> as rt::Check>::check(c, at),
                     3 => c.boxed_struct(at, (0x265e50be, "vectors.unions.Coin"), 4, 4),
-                    4 => c.string(at, 0x17c16538),
+                    4 => c.string(at),
                     5 => <Sword<'_> as rt::Check>::check(c, at),
                     6 => <Sword<'_> as rt::Check>::check(c, at),
                     _ => c.unknown_member(at),
@@ -275,7 +275,7 @@ pub mod vectors {
                         t.write(&mut b)
                     }
                     EquipmentT::Coin(s) => v.push_struct((0x265e50be, 4), s),
-                    EquipmentT::Note(s) => v.push_string(0x17c16538, s),
+                    EquipmentT::Note(s) => v.push_string(s),
                     EquipmentT::Left(t) => {
                         let mut b = v.push_table::<SwordBuilder<'_, '_>>()?;
                         t.write(&mut b)
@@ -343,6 +343,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Sword<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -356,7 +357,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Sword";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xe382f098, "vectors.unions.Sword"), 8)? else {
+                let Some(size) = c.table(at, (0xe382f098, "vectors.unions.Sword"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -374,7 +375,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for SwordBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xe382f098, 4, 8)?;
+                let object = rt::build::table(b, 0xe382f098, 4, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -525,6 +526,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Shield<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -538,7 +540,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Shield";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xd16d4b32, "vectors.unions.Shield"), 8)? else {
+                let Some(size) = c.table(at, (0xd16d4b32, "vectors.unions.Shield"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -556,7 +558,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for ShieldBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xd16d4b32, 2, 8)?;
+                let object = rt::build::table(b, 0xd16d4b32, 2, 4)?;
                 let body = object.body();
                 let _ = body;
                 rt::build::put::<i16>(b, body, 10i16);
@@ -686,56 +688,56 @@ pub mod vectors {
             #[inline(always)]
             pub fn offhand(&self) -> EquipmentRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
-                unsafe { self.t.union(8, 12, 16) }
+                unsafe { self.t.union(1, 8, 12) }
             }
             /// The discriminant of `offhand`.
             #[inline(always)]
             pub fn offhand_type(&self) -> Equipment {
-                Equipment(self.t.scalar(8, 16, 0u8))
+                Equipment(self.t.scalar(1, 12, 0u8))
             }
             /// `pocket`: `vectors.unions.Equipment`.
             #[inline(always)]
             pub fn pocket(&self) -> EquipmentRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
-                unsafe { self.t.union(16, 20, 24) }
+                unsafe { self.t.union(2, 12, 16) }
             }
             /// The discriminant of `pocket`.
             #[inline(always)]
             pub fn pocket_type(&self) -> Equipment {
-                Equipment(self.t.scalar(16, 24, 0u8))
+                Equipment(self.t.scalar(2, 16, 0u8))
             }
             /// `note`: `vectors.unions.Equipment`.
             #[inline(always)]
             pub fn note(&self) -> EquipmentRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
-                unsafe { self.t.union(24, 28, 32) }
+                unsafe { self.t.union(3, 16, 20) }
             }
             /// The discriminant of `note`.
             #[inline(always)]
             pub fn note_type(&self) -> Equipment {
-                Equipment(self.t.scalar(24, 32, 0u8))
+                Equipment(self.t.scalar(3, 20, 0u8))
             }
             /// `spare`: `vectors.unions.Equipment`.
             #[inline(always)]
             pub fn spare(&self) -> EquipmentRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
-                unsafe { self.t.union(32, 36, 40) }
+                unsafe { self.t.union(20, 24, 28) }
             }
             /// The discriminant of `spare`.
             #[inline(always)]
             pub fn spare_type(&self) -> Equipment {
-                Equipment(self.t.scalar(32, 40, 0u8))
+                Equipment(self.t.scalar(20, 28, 0u8))
             }
             /// `alias`: `vectors.unions.Equipment`.
             #[inline(always)]
             pub fn alias(&self) -> EquipmentRef<'a> {
                 // SAFETY: a verified table of this type; the offsets are a union member's.
-                unsafe { self.t.union(40, 44, 48) }
+                unsafe { self.t.union(21, 28, 32) }
             }
             /// The discriminant of `alias`.
             #[inline(always)]
             pub fn alias_type(&self) -> Equipment {
-                Equipment(self.t.scalar(40, 48, 0u8))
+                Equipment(self.t.scalar(21, 32, 0u8))
             }
             /// A copy of everything as plain Rust data.
             pub fn unpack(&self) -> HeroT {
@@ -779,6 +781,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Hero<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -792,7 +795,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Hero";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xfe8b23b7, "vectors.unions.Hero"), 8)? else {
+                let Some(size) = c.table(at, (0xfe8b23b7, "vectors.unions.Hero"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -805,44 +808,44 @@ pub mod vectors {
                         None => c.union_none(body, 1).map_err(|e| e.within(".main"))?,
                     }
                 }
-                if size >= 16 {
-                    match c.reference(body + 12).map_err(|e| e.within(".offhand"))? {
+                if size >= 12 {
+                    match c.reference(body + 8).map_err(|e| e.within(".offhand"))? {
                         Some(o) => {
-                            EquipmentRef::check(c, c.discriminant(body + 8, 1), o, body + 8).map_err(|e| e.within(".offhand"))?;
+                            EquipmentRef::check(c, c.discriminant(body + 1, 1), o, body + 1).map_err(|e| e.within(".offhand"))?;
                         }
-                        None => c.union_none(body + 8, 1).map_err(|e| e.within(".offhand"))?,
+                        None => c.union_none(body + 1, 1).map_err(|e| e.within(".offhand"))?,
                     }
                 }
-                if size >= 24 {
-                    match c.reference(body + 20).map_err(|e| e.within(".pocket"))? {
+                if size >= 16 {
+                    match c.reference(body + 12).map_err(|e| e.within(".pocket"))? {
                         Some(o) => {
-                            EquipmentRef::check(c, c.discriminant(body + 16, 1), o, body + 16).map_err(|e| e.within(".pocket"))?;
+                            EquipmentRef::check(c, c.discriminant(body + 2, 1), o, body + 2).map_err(|e| e.within(".pocket"))?;
                         }
-                        None => c.union_none(body + 16, 1).map_err(|e| e.within(".pocket"))?,
+                        None => c.union_none(body + 2, 1).map_err(|e| e.within(".pocket"))?,
+                    }
+                }
+                if size >= 20 {
+                    match c.reference(body + 16).map_err(|e| e.within(".note"))? {
+                        Some(o) => {
+                            EquipmentRef::check(c, c.discriminant(body + 3, 1), o, body + 3).map_err(|e| e.within(".note"))?;
+                        }
+                        None => c.union_none(body + 3, 1).map_err(|e| e.within(".note"))?,
+                    }
+                }
+                if size >= 28 {
+                    match c.reference(body + 24).map_err(|e| e.within(".spare"))? {
+                        Some(o) => {
+                            EquipmentRef::check(c, c.discriminant(body + 20, 1), o, body + 20).map_err(|e| e.within(".spare"))?;
+                        }
+                        None => c.union_none(body + 20, 1).map_err(|e| e.within(".spare"))?,
                     }
                 }
                 if size >= 32 {
-                    match c.reference(body + 28).map_err(|e| e.within(".note"))? {
+                    match c.reference(body + 28).map_err(|e| e.within(".alias"))? {
                         Some(o) => {
-                            EquipmentRef::check(c, c.discriminant(body + 24, 1), o, body + 24).map_err(|e| e.within(".note"))?;
+                            EquipmentRef::check(c, c.discriminant(body + 21, 1), o, body + 21).map_err(|e| e.within(".alias"))?;
                         }
-                        None => c.union_none(body + 24, 1).map_err(|e| e.within(".note"))?,
-                    }
-                }
-                if size >= 40 {
-                    match c.reference(body + 36).map_err(|e| e.within(".spare"))? {
-                        Some(o) => {
-                            EquipmentRef::check(c, c.discriminant(body + 32, 1), o, body + 32).map_err(|e| e.within(".spare"))?;
-                        }
-                        None => c.union_none(body + 32, 1).map_err(|e| e.within(".spare"))?,
-                    }
-                }
-                if size >= 48 {
-                    match c.reference(body + 44).map_err(|e| e.within(".alias"))? {
-                        Some(o) => {
-                            EquipmentRef::check(c, c.discriminant(body + 40, 1), o, body + 40).map_err(|e| e.within(".alias"))?;
-                        }
-                        None => c.union_none(body + 40, 1).map_err(|e| e.within(".alias"))?,
+                        None => c.union_none(body + 21, 1).map_err(|e| e.within(".alias"))?,
                     }
                 }
                 c.leave(at);
@@ -858,7 +861,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for HeroBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0xfe8b23b7, 48, 8)?;
+                let object = rt::build::table(b, 0xfe8b23b7, 32, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -906,7 +909,7 @@ pub mod vectors {
             pub fn main_note(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
                 let body = self.object.body();
                 rt::build::put(self.b, body, 4u8);
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(body + 4, s);
                 Ok(self)
             }
@@ -925,202 +928,202 @@ pub mod vectors {
             /// Sets `offhand` to a `Sword` table, written now; fill it through the builder returned.
             pub fn offhand_sword(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 8, 1u8);
-                rt::build::child(self.b, body + 12)
+                rt::build::put(self.b, body + 1, 1u8);
+                rt::build::child(self.b, body + 8)
             }
             /// Sets `offhand` to a `Shield` table, written now; fill it through the builder returned.
             pub fn offhand_shield(&mut self) -> Result<ShieldBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 8, 2u8);
-                rt::build::child(self.b, body + 12)
+                rt::build::put(self.b, body + 1, 2u8);
+                rt::build::child(self.b, body + 8)
             }
             /// Sets `offhand` to a `Coin` struct.
             pub fn offhand_coin(&mut self, value: &Coin) -> Result<&mut Self, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 8, 3u8);
+                rt::build::put(self.b, body + 1, 3u8);
                 let s = rt::build::boxed_struct(self.b, (0x265e50be, 4), value)?;
-                self.b.set_ref(body + 12, s);
+                self.b.set_ref(body + 8, s);
                 Ok(self)
             }
             /// Sets `offhand` to a string.
             pub fn offhand_note(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 8, 4u8);
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
-                self.b.set_ref(body + 12, s);
+                rt::build::put(self.b, body + 1, 4u8);
+                let s = rt::build::string(self.b, value)?;
+                self.b.set_ref(body + 8, s);
                 Ok(self)
             }
             /// Sets `offhand` to a `Left` table, written now; fill it through the builder returned.
             pub fn offhand_left(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 8, 5u8);
-                rt::build::child(self.b, body + 12)
+                rt::build::put(self.b, body + 1, 5u8);
+                rt::build::child(self.b, body + 8)
             }
             /// Sets `offhand` to a `Right` table, written now; fill it through the builder returned.
             pub fn offhand_right(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 8, 6u8);
-                rt::build::child(self.b, body + 12)
+                rt::build::put(self.b, body + 1, 6u8);
+                rt::build::child(self.b, body + 8)
             }
             /// Sets `pocket` to a `Sword` table, written now; fill it through the builder returned.
             pub fn pocket_sword(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 16, 1u8);
-                rt::build::child(self.b, body + 20)
+                rt::build::put(self.b, body + 2, 1u8);
+                rt::build::child(self.b, body + 12)
             }
             /// Sets `pocket` to a `Shield` table, written now; fill it through the builder returned.
             pub fn pocket_shield(&mut self) -> Result<ShieldBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 16, 2u8);
-                rt::build::child(self.b, body + 20)
+                rt::build::put(self.b, body + 2, 2u8);
+                rt::build::child(self.b, body + 12)
             }
             /// Sets `pocket` to a `Coin` struct.
             pub fn pocket_coin(&mut self, value: &Coin) -> Result<&mut Self, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 16, 3u8);
+                rt::build::put(self.b, body + 2, 3u8);
                 let s = rt::build::boxed_struct(self.b, (0x265e50be, 4), value)?;
-                self.b.set_ref(body + 20, s);
+                self.b.set_ref(body + 12, s);
                 Ok(self)
             }
             /// Sets `pocket` to a string.
             pub fn pocket_note(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 16, 4u8);
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
-                self.b.set_ref(body + 20, s);
+                rt::build::put(self.b, body + 2, 4u8);
+                let s = rt::build::string(self.b, value)?;
+                self.b.set_ref(body + 12, s);
                 Ok(self)
             }
             /// Sets `pocket` to a `Left` table, written now; fill it through the builder returned.
             pub fn pocket_left(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 16, 5u8);
-                rt::build::child(self.b, body + 20)
+                rt::build::put(self.b, body + 2, 5u8);
+                rt::build::child(self.b, body + 12)
             }
             /// Sets `pocket` to a `Right` table, written now; fill it through the builder returned.
             pub fn pocket_right(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 16, 6u8);
-                rt::build::child(self.b, body + 20)
+                rt::build::put(self.b, body + 2, 6u8);
+                rt::build::child(self.b, body + 12)
             }
             /// Sets `note` to a `Sword` table, written now; fill it through the builder returned.
             pub fn note_sword(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 24, 1u8);
-                rt::build::child(self.b, body + 28)
+                rt::build::put(self.b, body + 3, 1u8);
+                rt::build::child(self.b, body + 16)
             }
             /// Sets `note` to a `Shield` table, written now; fill it through the builder returned.
             pub fn note_shield(&mut self) -> Result<ShieldBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 24, 2u8);
-                rt::build::child(self.b, body + 28)
+                rt::build::put(self.b, body + 3, 2u8);
+                rt::build::child(self.b, body + 16)
             }
             /// Sets `note` to a `Coin` struct.
             pub fn note_coin(&mut self, value: &Coin) -> Result<&mut Self, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 24, 3u8);
+                rt::build::put(self.b, body + 3, 3u8);
                 let s = rt::build::boxed_struct(self.b, (0x265e50be, 4), value)?;
-                self.b.set_ref(body + 28, s);
+                self.b.set_ref(body + 16, s);
                 Ok(self)
             }
             /// Sets `note` to a string.
             pub fn note_note(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 24, 4u8);
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
-                self.b.set_ref(body + 28, s);
+                rt::build::put(self.b, body + 3, 4u8);
+                let s = rt::build::string(self.b, value)?;
+                self.b.set_ref(body + 16, s);
                 Ok(self)
             }
             /// Sets `note` to a `Left` table, written now; fill it through the builder returned.
             pub fn note_left(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 24, 5u8);
-                rt::build::child(self.b, body + 28)
+                rt::build::put(self.b, body + 3, 5u8);
+                rt::build::child(self.b, body + 16)
             }
             /// Sets `note` to a `Right` table, written now; fill it through the builder returned.
             pub fn note_right(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 24, 6u8);
-                rt::build::child(self.b, body + 28)
+                rt::build::put(self.b, body + 3, 6u8);
+                rt::build::child(self.b, body + 16)
             }
             /// Sets `spare` to a `Sword` table, written now; fill it through the builder returned.
             pub fn spare_sword(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 32, 1u8);
-                rt::build::child(self.b, body + 36)
+                rt::build::put(self.b, body + 20, 1u8);
+                rt::build::child(self.b, body + 24)
             }
             /// Sets `spare` to a `Shield` table, written now; fill it through the builder returned.
             pub fn spare_shield(&mut self) -> Result<ShieldBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 32, 2u8);
-                rt::build::child(self.b, body + 36)
+                rt::build::put(self.b, body + 20, 2u8);
+                rt::build::child(self.b, body + 24)
             }
             /// Sets `spare` to a `Coin` struct.
             pub fn spare_coin(&mut self, value: &Coin) -> Result<&mut Self, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 32, 3u8);
+                rt::build::put(self.b, body + 20, 3u8);
                 let s = rt::build::boxed_struct(self.b, (0x265e50be, 4), value)?;
-                self.b.set_ref(body + 36, s);
+                self.b.set_ref(body + 24, s);
                 Ok(self)
             }
             /// Sets `spare` to a string.
             pub fn spare_note(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 32, 4u8);
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
-                self.b.set_ref(body + 36, s);
+                rt::build::put(self.b, body + 20, 4u8);
+                let s = rt::build::string(self.b, value)?;
+                self.b.set_ref(body + 24, s);
                 Ok(self)
             }
             /// Sets `spare` to a `Left` table, written now; fill it through the builder returned.
             pub fn spare_left(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 32, 5u8);
-                rt::build::child(self.b, body + 36)
+                rt::build::put(self.b, body + 20, 5u8);
+                rt::build::child(self.b, body + 24)
             }
             /// Sets `spare` to a `Right` table, written now; fill it through the builder returned.
             pub fn spare_right(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 32, 6u8);
-                rt::build::child(self.b, body + 36)
+                rt::build::put(self.b, body + 20, 6u8);
+                rt::build::child(self.b, body + 24)
             }
             /// Sets `alias` to a `Sword` table, written now; fill it through the builder returned.
             pub fn alias_sword(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 40, 1u8);
-                rt::build::child(self.b, body + 44)
+                rt::build::put(self.b, body + 21, 1u8);
+                rt::build::child(self.b, body + 28)
             }
             /// Sets `alias` to a `Shield` table, written now; fill it through the builder returned.
             pub fn alias_shield(&mut self) -> Result<ShieldBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 40, 2u8);
-                rt::build::child(self.b, body + 44)
+                rt::build::put(self.b, body + 21, 2u8);
+                rt::build::child(self.b, body + 28)
             }
             /// Sets `alias` to a `Coin` struct.
             pub fn alias_coin(&mut self, value: &Coin) -> Result<&mut Self, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 40, 3u8);
+                rt::build::put(self.b, body + 21, 3u8);
                 let s = rt::build::boxed_struct(self.b, (0x265e50be, 4), value)?;
-                self.b.set_ref(body + 44, s);
+                self.b.set_ref(body + 28, s);
                 Ok(self)
             }
             /// Sets `alias` to a string.
             pub fn alias_note(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 40, 4u8);
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
-                self.b.set_ref(body + 44, s);
+                rt::build::put(self.b, body + 21, 4u8);
+                let s = rt::build::string(self.b, value)?;
+                self.b.set_ref(body + 28, s);
                 Ok(self)
             }
             /// Sets `alias` to a `Left` table, written now; fill it through the builder returned.
             pub fn alias_left(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 40, 5u8);
-                rt::build::child(self.b, body + 44)
+                rt::build::put(self.b, body + 21, 5u8);
+                rt::build::child(self.b, body + 28)
             }
             /// Sets `alias` to a `Right` table, written now; fill it through the builder returned.
             pub fn alias_right(&mut self) -> Result<SwordBuilder<'_, 'buf>, rt::BuildError> {
                 let body = self.object.body();
-                rt::build::put(self.b, body + 40, 6u8);
-                rt::build::child(self.b, body + 44)
+                rt::build::put(self.b, body + 21, 6u8);
+                rt::build::child(self.b, body + 28)
             }
         }
 

@@ -242,6 +242,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for Item<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -255,7 +256,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Item";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x7717319c, "vectors.vector_objects.Item"), 8)? else {
+                let Some(size) = c.table(at, (0x7717319c, "vectors.vector_objects.Item"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -263,7 +264,7 @@ pub mod vectors {
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".name"))?
                 {
-                    c.string(o, 0x17c16538).map_err(|e| e.within(".name"))?;
+                    c.string(o).map_err(|e| e.within(".name"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -278,7 +279,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for ItemBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x7717319c, 8, 8)?;
+                let object = rt::build::table(b, 0x7717319c, 8, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -310,7 +311,7 @@ pub mod vectors {
             }
             /// Writes `name`.
             pub fn name(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-                let s = rt::build::string(self.b, 0x17c16538, value)?;
+                let s = rt::build::string(self.b, value)?;
                 self.b.set_ref(self.object.body() + 4, s);
                 Ok(self)
             }
@@ -474,6 +475,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for VectorObjects<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -487,7 +489,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "VectorObjects";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x61cb71e4, "vectors.vector_objects.VectorObjects"), 8)? else {
+                let Some(size) = c.table(at, (0x61cb71e4, "vectors.vector_objects.VectorObjects"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -495,7 +497,7 @@ pub mod vectors {
                 if size >= 4
                     && let Some(o) = c.reference(body).map_err(|e| e.within(".names"))?
                 {
-                    c.strings(o, (0x3e7ea36a, "[string]"), 0x17c16538).map_err(|e| e.within(".names"))?;
+                    c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".names"))?;
                 }
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".items"))?
@@ -505,12 +507,12 @@ pub mod vectors {
                 if size >= 12
                     && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".points"))?
                 {
-                    c.inline_vector(o, (0x6bf35167, "[vectors.vector_objects.Point]"), 8, 8).map_err(|e| e.within(".points"))?;
+                    c.inline_vector(o, 8, 4).map_err(|e| e.within(".points"))?;
                 }
                 if size >= 16
                     && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".wides"))?
                 {
-                    c.inline_vector(o, (0x04fcfabc, "[vectors.vector_objects.Wide]"), 16, 8).map_err(|e| e.within(".wides"))?;
+                    c.inline_vector(o, 16, 8).map_err(|e| e.within(".wides"))?;
                 }
                 if size >= 20
                     && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".no_items"))?
@@ -530,7 +532,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for VectorObjectsBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x61cb71e4, 20, 8)?;
+                let object = rt::build::table(b, 0x61cb71e4, 20, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -556,7 +558,7 @@ pub mod vectors {
             }
             /// Writes `names`: the vector, then each string.
             pub fn names<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::strings(self.b, (0x3e7ea36a, 0x17c16538), value)?;
+                let v = rt::build::strings(self.b, 0x3e7ea36a, value)?;
                 self.b.set_ref(self.object.body(), v);
                 Ok(self)
             }
@@ -566,25 +568,25 @@ pub mod vectors {
             }
             /// Writes `points`.
             pub fn points(&mut self, value: &[Point]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::structs(self.b, 0x6bf35167, 8, value)?;
+                let v = rt::build::structs(self.b, 4, value)?;
                 self.b.set_ref(self.object.body() + 8, v);
                 Ok(self)
             }
             /// Writes `points` from `count` structs an iterator makes, each written once, in place.
             pub fn points_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Point>) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::structs_from_iter(self.b, (0x6bf35167, 8), count, items)?;
+                let v = rt::build::structs_from_iter(self.b, 4, count, items)?;
                 self.b.set_ref(self.object.body() + 8, v);
                 Ok(self)
             }
             /// Writes `wides`.
             pub fn wides(&mut self, value: &[Wide]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::structs(self.b, 0x04fcfabc, 8, value)?;
+                let v = rt::build::structs(self.b, 8, value)?;
                 self.b.set_ref(self.object.body() + 12, v);
                 Ok(self)
             }
             /// Writes `wides` from `count` structs an iterator makes, each written once, in place.
             pub fn wides_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = Wide>) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::structs_from_iter(self.b, (0x04fcfabc, 8), count, items)?;
+                let v = rt::build::structs_from_iter(self.b, 8, count, items)?;
                 self.b.set_ref(self.object.body() + 12, v);
                 Ok(self)
             }

@@ -233,6 +233,7 @@ pub mod vectors {
         // because the caller's vector is a verified vector of them.
         unsafe impl<'a> rt::Element<'a> for VectorScalars<'a> {
             const STRIDE: usize = 4;
+            const HEADER: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
                 // SAFETY: forwarded contract.
@@ -246,7 +247,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "VectorScalars";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x57e60fa8, "vectors.vector_scalars.VectorScalars"), 8)? else {
+                let Some(size) = c.table(at, (0x57e60fa8, "vectors.vector_scalars.VectorScalars"), 4)? else {
                     return Ok(());
                 };
                 let body = at + 8;
@@ -254,67 +255,67 @@ pub mod vectors {
                 if size >= 4
                     && let Some(o) = c.reference(body).map_err(|e| e.within(".empty"))?
                 {
-                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".empty"))?;
+                    c.inline_vector(o, 4, 4).map_err(|e| e.within(".empty"))?;
                 }
                 if size >= 8
                     && let Some(o) = c.reference(body + 4).map_err(|e| e.within(".bools"))?
                 {
-                    c.inline_vector(o, (0xd9b06051, "[bool]"), 1, 8).map_err(|e| e.within(".bools"))?;
+                    c.inline_vector(o, 1, 4).map_err(|e| e.within(".bools"))?;
                 }
                 if size >= 12
                     && let Some(o) = c.reference(body + 8).map_err(|e| e.within(".bytes"))?
                 {
-                    c.inline_vector(o, (0x4ae44cd7, "[byte]"), 1, 8).map_err(|e| e.within(".bytes"))?;
+                    c.inline_vector(o, 1, 4).map_err(|e| e.within(".bytes"))?;
                 }
                 if size >= 16
                     && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".ubytes"))?
                 {
-                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".ubytes"))?;
+                    c.inline_vector(o, 1, 4).map_err(|e| e.within(".ubytes"))?;
                 }
                 if size >= 20
                     && let Some(o) = c.reference(body + 16).map_err(|e| e.within(".shorts"))?
                 {
-                    c.inline_vector(o, (0x8e8d6603, "[short]"), 2, 8).map_err(|e| e.within(".shorts"))?;
+                    c.inline_vector(o, 2, 4).map_err(|e| e.within(".shorts"))?;
                 }
                 if size >= 24
                     && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".ushorts"))?
                 {
-                    c.inline_vector(o, (0x90087ae0, "[ushort]"), 2, 8).map_err(|e| e.within(".ushorts"))?;
+                    c.inline_vector(o, 2, 4).map_err(|e| e.within(".ushorts"))?;
                 }
                 if size >= 28
                     && let Some(o) = c.reference(body + 24).map_err(|e| e.within(".ints"))?
                 {
-                    c.inline_vector(o, (0xe4bf0bda, "[int]"), 4, 8).map_err(|e| e.within(".ints"))?;
+                    c.inline_vector(o, 4, 4).map_err(|e| e.within(".ints"))?;
                 }
                 if size >= 32
                     && let Some(o) = c.reference(body + 28).map_err(|e| e.within(".uints"))?
                 {
-                    c.inline_vector(o, (0x4e4598e1, "[uint]"), 4, 8).map_err(|e| e.within(".uints"))?;
+                    c.inline_vector(o, 4, 4).map_err(|e| e.within(".uints"))?;
                 }
                 if size >= 36
                     && let Some(o) = c.reference(body + 32).map_err(|e| e.within(".longs"))?
                 {
-                    c.inline_vector(o, (0x2bf68b0b, "[long]"), 8, 8).map_err(|e| e.within(".longs"))?;
+                    c.inline_vector(o, 8, 8).map_err(|e| e.within(".longs"))?;
                 }
                 if size >= 40
                     && let Some(o) = c.reference(body + 36).map_err(|e| e.within(".ulongs"))?
                 {
-                    c.inline_vector(o, (0xb4d03972, "[ulong]"), 8, 8).map_err(|e| e.within(".ulongs"))?;
+                    c.inline_vector(o, 8, 8).map_err(|e| e.within(".ulongs"))?;
                 }
                 if size >= 44
                     && let Some(o) = c.reference(body + 40).map_err(|e| e.within(".floats"))?
                 {
-                    c.inline_vector(o, (0x8554714f, "[float]"), 4, 8).map_err(|e| e.within(".floats"))?;
+                    c.inline_vector(o, 4, 4).map_err(|e| e.within(".floats"))?;
                 }
                 if size >= 48
                     && let Some(o) = c.reference(body + 44).map_err(|e| e.within(".doubles"))?
                 {
-                    c.inline_vector(o, (0x0bc5cbce, "[double]"), 8, 8).map_err(|e| e.within(".doubles"))?;
+                    c.inline_vector(o, 8, 8).map_err(|e| e.within(".doubles"))?;
                 }
                 if size >= 52
                     && let Some(o) = c.reference(body + 48).map_err(|e| e.within(".suits"))?
                 {
-                    c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".suits"))?;
+                    c.inline_vector(o, 1, 4).map_err(|e| e.within(".suits"))?;
                 }
                 c.leave(at);
                 Ok(())
@@ -329,7 +330,7 @@ pub mod vectors {
 
         impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for VectorScalarsBuilder<'c, 'buf> {
             fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-                let object = rt::build::table(b, 0x57e60fa8, 52, 8)?;
+                let object = rt::build::table(b, 0x57e60fa8, 52, 4)?;
                 let body = object.body();
                 let _ = body;
                 Ok(object)
@@ -355,83 +356,83 @@ pub mod vectors {
             }
             /// Writes `empty`.
             pub fn empty_(&mut self, value: &[i32]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0xe4bf0bda, value)?;
+                let v = rt::build::scalars(self.b, 4, value)?;
                 self.b.set_ref(self.object.body(), v);
                 Ok(self)
             }
             /// Writes `bools`.
             pub fn bools(&mut self, value: &[bool]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0xd9b06051, value)?;
+                let v = rt::build::scalars(self.b, 4, value)?;
                 self.b.set_ref(self.object.body() + 4, v);
                 Ok(self)
             }
             /// Writes `bytes`.
             pub fn bytes(&mut self, value: &[i8]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x4ae44cd7, value)?;
+                let v = rt::build::scalars(self.b, 4, value)?;
                 self.b.set_ref(self.object.body() + 8, v);
                 Ok(self)
             }
             /// Writes `ubytes`.
             pub fn ubytes(&mut self, value: &[u8]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
+                let v = rt::build::scalars(self.b, 4, value)?;
                 self.b.set_ref(self.object.body() + 12, v);
                 Ok(self)
             }
             /// Makes room for `ubytes`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
             pub fn ubytes_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
-                rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 12)
+                rt::build::bytes_in_place(self.b, 4, len, self.object.body() + 12)
             }
             /// Writes `shorts`.
             pub fn shorts(&mut self, value: &[i16]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x8e8d6603, value)?;
+                let v = rt::build::scalars(self.b, 4, value)?;
                 self.b.set_ref(self.object.body() + 16, v);
                 Ok(self)
             }
             /// Writes `ushorts`.
             pub fn ushorts(&mut self, value: &[u16]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x90087ae0, value)?;
+                let v = rt::build::scalars(self.b, 4, value)?;
                 self.b.set_ref(self.object.body() + 20, v);
                 Ok(self)
             }
             /// Writes `ints`.
             pub fn ints(&mut self, value: &[i32]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0xe4bf0bda, value)?;
+                let v = rt::build::scalars(self.b, 4, value)?;
                 self.b.set_ref(self.object.body() + 24, v);
                 Ok(self)
             }
             /// Writes `uints`.
             pub fn uints(&mut self, value: &[u32]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x4e4598e1, value)?;
+                let v = rt::build::scalars(self.b, 4, value)?;
                 self.b.set_ref(self.object.body() + 28, v);
                 Ok(self)
             }
             /// Writes `longs`.
             pub fn longs(&mut self, value: &[i64]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x2bf68b0b, value)?;
+                let v = rt::build::scalars(self.b, 8, value)?;
                 self.b.set_ref(self.object.body() + 32, v);
                 Ok(self)
             }
             /// Writes `ulongs`.
             pub fn ulongs(&mut self, value: &[u64]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0xb4d03972, value)?;
+                let v = rt::build::scalars(self.b, 8, value)?;
                 self.b.set_ref(self.object.body() + 36, v);
                 Ok(self)
             }
             /// Writes `floats`.
             pub fn floats(&mut self, value: &[f32]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x8554714f, value)?;
+                let v = rt::build::scalars(self.b, 4, value)?;
                 self.b.set_ref(self.object.body() + 40, v);
                 Ok(self)
             }
             /// Writes `doubles`.
             pub fn doubles(&mut self, value: &[f64]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x0bc5cbce, value)?;
+                let v = rt::build::scalars(self.b, 8, value)?;
                 self.b.set_ref(self.object.body() + 44, v);
                 Ok(self)
             }
             /// Writes `suits`.
             pub fn suits(&mut self, value: &[Suit]) -> Result<&mut Self, rt::BuildError> {
-                let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
+                let v = rt::build::scalars(self.b, 4, value)?;
                 self.b.set_ref(self.object.body() + 48, v);
                 Ok(self)
             }

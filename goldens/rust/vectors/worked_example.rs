@@ -167,6 +167,7 @@ pub mod example {
     // because the caller's vector is a verified vector of them.
     unsafe impl<'a> rt::Element<'a> for Point<'a> {
         const STRIDE: usize = 4;
+        const HEADER: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
             // SAFETY: forwarded contract.
@@ -180,7 +181,7 @@ pub mod example {
         const SHORT_NAME: &'static str = "Point";
         const FILE_IDENTIFIER: [u8; 4] = [80, 78, 84, 49];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xbe234de9, "example.Point"), 8)? else {
+            let Some(size) = c.table(at, (0xbe234de9, "example.Point"), 4)? else {
                 return Ok(());
             };
             let body = at + 8;
@@ -191,12 +192,12 @@ pub mod example {
             if size >= 16
                 && let Some(o) = c.reference(body + 12).map_err(|e| e.within(".label"))?
             {
-                c.string(o, 0x17c16538).map_err(|e| e.within(".label"))?;
+                c.string(o).map_err(|e| e.within(".label"))?;
             }
             if size >= 24
                 && let Some(o) = c.reference(body + 20).map_err(|e| e.within(".tags"))?
             {
-                c.inline_vector(o, (0x32e7dd2e, "[ubyte]"), 1, 8).map_err(|e| e.within(".tags"))?;
+                c.inline_vector(o, 1, 4).map_err(|e| e.within(".tags"))?;
             }
             c.leave(at);
             Ok(())
@@ -211,7 +212,7 @@ pub mod example {
 
     impl<'c, 'buf: 'c> rt::build::TableBuild<'c, 'buf> for PointBuilder<'c, 'buf> {
         fn alloc(b: &mut rt::Builder<'buf>) -> Result<rt::ObjectRef, rt::BuildError> {
-            let object = rt::build::table(b, 0xbe234de9, 24, 8)?;
+            let object = rt::build::table(b, 0xbe234de9, 24, 4)?;
             let body = object.body();
             let _ = body;
             rt::build::put::<i16>(b, body + 16, 100i16);
@@ -246,7 +247,7 @@ pub mod example {
         }
         /// Writes `label`.
         pub fn label(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {
-            let s = rt::build::string(self.b, 0x17c16538, value)?;
+            let s = rt::build::string(self.b, value)?;
             self.b.set_ref(self.object.body() + 12, s);
             Ok(self)
         }
@@ -258,13 +259,13 @@ pub mod example {
         }
         /// Writes `tags`.
         pub fn tags(&mut self, value: &[u8]) -> Result<&mut Self, rt::BuildError> {
-            let v = rt::build::scalars(self.b, 0x32e7dd2e, value)?;
+            let v = rt::build::scalars(self.b, 4, value)?;
             self.b.set_ref(self.object.body() + 20, v);
             Ok(self)
         }
         /// Makes room for `tags`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).
         pub fn tags_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {
-            rt::build::bytes_in_place(self.b, 0x32e7dd2e, len, self.object.body() + 20)
+            rt::build::bytes_in_place(self.b, 4, len, self.object.body() + 20)
         }
     }
 

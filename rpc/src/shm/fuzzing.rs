@@ -42,7 +42,11 @@ const fn method(name: &'static str, path: &'static str, streaming: Streaming) ->
 struct Echo;
 
 fn empty(builder: &mut Builder<'static>) -> Result<(), Status> {
-    let root = builder.alloc_object(0, 0, 0, 8)?;
+    let header = weftbuf_rt::Header::Tagged {
+        tag: 0,
+        size_or_count: 0,
+    };
+    let root = builder.alloc_object(header, 0, 4)?;
     builder.finish(root, 0, *b"FUZZ")?;
     Ok(())
 }

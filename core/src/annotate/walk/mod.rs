@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::text::{four_chars, offset_digits, offset_text};
 use super::{BYTES_PER_LINE, Line};
 use crate::layout::format::{
-    FORMAT_VERSION, HEADER_FILE_IDENTIFIER, HEADER_FLAGS, HEADER_LENGTH, HEADER_MAGIC,
+    COUNT_SIZE, FORMAT_VERSION, HEADER_FILE_IDENTIFIER, HEADER_FLAGS, HEADER_LENGTH, HEADER_MAGIC,
     HEADER_ROOT_REF, HEADER_ROOT_TAG, HEADER_VERSION, MAGIC, MESSAGE_ALIGN, MESSAGE_HEADER_SIZE,
     OBJECT_ALIGN, OBJECT_HEADER_SIZE, OBJECT_SIZE_OR_COUNT, OBJECT_TAG, REF_SIZE, align_up,
 };
@@ -138,7 +138,8 @@ enum Kind {
 
 /// What an object must look like.
 struct Shape {
-    /// The tag it must carry (`None`: any, for unknown union members).
+    /// The tag its header carries, or `None` for a count alone (strings, vectors of plain
+    /// data).
     tag: Option<u32>,
     name: String,
     size_label: &'static str,
@@ -296,12 +297,12 @@ impl Walker<'_> {
         }
         let target = at as i64 + i64::from(value);
         let relative = target - start as i64;
-        if relative < 0 || target + i64::from(OBJECT_HEADER_SIZE) > end as i64 {
+        if relative < 0 || target + i64::from(COUNT_SIZE) > end as i64 {
             Followed::Bad(target, "that is outside the message")
         } else if relative < i64::from(MESSAGE_HEADER_SIZE) {
             Followed::Bad(target, "that is inside the message header")
         } else if relative % i64::from(OBJECT_ALIGN) != 0 {
-            Followed::Bad(target, "objects start at multiples of 8")
+            Followed::Bad(target, "objects start at multiples of 4")
         } else {
             Followed::At(target as usize)
         }
@@ -355,7 +356,9 @@ impl Walker<'_> {
             Some(version) => {
                 let mut comment = "format version".to_string();
                 if version != FORMAT_VERSION {
-                    comment.push_str(" (invalid: this reader reads version 1)");
+                    comment.push_str(&format!(
+                        " (invalid: this reader reads version {FORMAT_VERSION})"
+                    ));
                     follow_root = false;
                 }
                 let at = start + HEADER_VERSION as usize;
@@ -435,7 +438,7 @@ impl Walker<'_> {
             }
         };
         let string = || Shape {
-            tag: Some(layout.string_tag),
+            tag: None,
             name: "string".into(),
             size_label: "byte count",
             body_len: u64::from(size) + 1,
@@ -448,7 +451,7 @@ impl Walker<'_> {
             Expect::Vector(v, context) => {
                 let vl = layout.vector(v);
                 Shape {
-                    tag: Some(vl.tag),
+                    tag: vl.tagged.then_some(vl.tag),
                     name: vl.identity.clone(),
                     size_label: "element count",
                     body_len: u64::from(size) * u64::from(vl.stride),
@@ -498,17 +501,37 @@ impl Walker<'_> {
         let Work {
             at, expect, via, ..
         } = item;
-        let (Some(tag), Some(size)) = (
-            u32::read(self.bytes, at + OBJECT_TAG as usize),
-            u32::read(self.bytes, at + OBJECT_SIZE_OR_COUNT as usize),
-        ) else {
+        if let Expect::Union(u, d) = expect
+            && self.union_member_name(Some(u), d) != "NONE"
+            && !self
+                .layout
+                .union_layout(u)
+                .members
+                .iter()
+                .any(|m| m.discriminant == d)
+        {
+            // Its type, and so its header, are unknown: nothing to read.
+            self.remark(
+                via,
+                "not annotated: a union member this schema does not know",
+            );
+            return;
+        }
+        let tagged = self.shape(expect, 0).tag.is_some();
+        let (tag, size_at, header_len) = if tagged {
+            let (tag_at, size_at) = (at + OBJECT_TAG as usize, at + OBJECT_SIZE_OR_COUNT as usize);
+            (u32::read(self.bytes, tag_at), size_at, OBJECT_HEADER_SIZE)
+        } else {
+            (None, at, COUNT_SIZE)
+        };
+        let Some(size) = u32::read(self.bytes, size_at) else {
             return;
         };
         let shape = self.shape(expect, size);
-        if let Some(expected) = shape.tag
-            && expected != tag
+        if let (Some(expected), Some(found)) = (shape.tag, tag)
+            && expected != found
         {
-            let problem = format!("the object there has tag 0x{tag:08x}, not {}", shape.name);
+            let problem = format!("the object there has tag 0x{found:08x}, not {}", shape.name);
             self.note(via, &problem);
             return;
         }
@@ -516,7 +539,7 @@ impl Walker<'_> {
             return;
         }
         let (start, end) = self.bounds();
-        let body = at + OBJECT_HEADER_SIZE as usize;
+        let body = at + header_len as usize;
         let body_end = body as u64 + shape.body_len;
         if body_end > end as u64 {
             self.note(via, "the object's body runs past the end of the message");
@@ -569,15 +592,20 @@ impl Walker<'_> {
             Kind::Boxed(s) => Some(&self.layout.struct_layout(s).identity),
             _ => None,
         };
-        let header = match identity {
-            Some(identity) if *identity != shape.name => format!(
-                "object header: tag of {} (its identity: {identity})",
-                shape.name
-            ),
-            _ => format!("object header: tag of {}", shape.name),
-        };
-        self.push(at, 4, "u32", format!("0x{tag:08x}"), header);
-        self.push(at + 4, 4, "u32", size.to_string(), shape.size_label);
+        if let Some(tag) = tag {
+            let header = match identity {
+                Some(identity) if *identity != shape.name => format!(
+                    "object header: tag of {} (its identity: {identity})",
+                    shape.name
+                ),
+                _ => format!("object header: tag of {}", shape.name),
+            };
+            self.push(at, 4, "u32", format!("0x{tag:08x}"), header);
+            self.push(size_at, 4, "u32", size.to_string(), shape.size_label);
+        } else {
+            let label = format!("{}: {}", shape.name, shape.size_label);
+            self.push(size_at, 4, "u32", size.to_string(), &label);
+        }
         match shape.kind {
             Kind::Table(t) => self.table(t, body, size),
             Kind::String => self.string(body, size as usize),
@@ -588,7 +616,7 @@ impl Walker<'_> {
             }
             Kind::Unknown => self.run(body, body_end, "[u8]", "the member's body, not read"),
         }
-        self.pad(body_end, extent, "padding to 8");
+        self.pad(body_end, extent, "padding to 4");
     }
 
     /// The byte at `at` (0 when it is not there).
@@ -673,12 +701,19 @@ impl Walker<'_> {
                     .bytes
                     .get(a..next_edge)
                     .is_some_and(|b| b.iter().all(|&x| x == 0));
+                let window_end = self.windows.get(self.current).map(|w| w.end);
                 match aligned {
                     Some((align, name))
                         if zero && align > OBJECT_ALIGN && next_edge - a < align as usize =>
                     {
                         let text = format!("padding to align the body of {name} ({align})");
                         self.run(a, next_edge, "pad", &text);
+                    }
+                    None if zero
+                        && window_end == Some(next_edge)
+                        && next_edge - a < MESSAGE_ALIGN as usize =>
+                    {
+                        self.run(a, next_edge, "pad", "padding to the end of the message");
                     }
                     _ => self.run(a, next_edge, kind, comment),
                 }

@@ -2,7 +2,7 @@
 
 use super::{Context, Expect, Followed, Walker, Work};
 use crate::annotate::text::{enum_meaning, pieces, quoted, scalar_kind, scalar_value};
-use crate::layout::format::OBJECT_HEADER_SIZE;
+use crate::layout::format::COUNT_SIZE;
 use crate::layout::{FieldLayout, Member, MemberRole, RefTarget, Storage, TableLayout};
 use crate::message::nested_root;
 use crate::rt::Scalar as _;
@@ -29,7 +29,7 @@ impl Walker<'_> {
         let body_end = body + size as usize;
         let mut cursor = body;
         let mut children = Vec::new();
-        for m in &tl.members {
+        for (_, m) in tl.by_offset() {
             let Some(fl) = tl.fields.get(m.field as usize) else {
                 continue;
             };
@@ -253,9 +253,8 @@ impl Walker<'_> {
             return None;
         };
         let vl = self.layout.vector(v);
-        (u32::read(self.bytes, types)? == vl.tag).then_some(())?;
-        let count = u32::read(self.bytes, types + 4)? as usize;
-        let body = types + OBJECT_HEADER_SIZE as usize;
+        let count = u32::read(self.bytes, types)? as usize;
+        let body = types + COUNT_SIZE as usize;
         let len = count.checked_mul(vl.stride as usize)?;
         (body.checked_add(len)? <= self.bounds().1).then_some((body, count))
     }

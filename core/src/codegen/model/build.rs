@@ -1,6 +1,7 @@
 //! Makes the [`Model`] of a schema from the schema and its layout: each decision once.
 
 use super::*;
+use crate::layout::format::NESTED_ALIGN;
 use crate::layout::{
     Layout, Member as LayoutMember, RefTarget, Storage, StructLayout, TableLayout,
 };
@@ -66,6 +67,7 @@ impl Model {
                 Ok(Vector {
                     identity: v.identity.clone(),
                     tag: v.tag,
+                    tagged: v.tagged,
                     stride: v.stride,
                     body_align: v.body_align,
                     element: vector_element(v.element)
@@ -87,7 +89,6 @@ impl Model {
         Ok(Model {
             source: source.to_string(),
             file_identifier: layout.file_identifier,
-            string_tag: layout.string_tag,
             root: schema.root_table,
             enums,
             structs,
@@ -331,6 +332,7 @@ impl FieldFacts<'_> {
 
 fn field_kind(
     schema: &Schema,
+    layout: &Layout,
     f: &TableField,
     facts: &FieldFacts<'_>,
 ) -> Result<FieldKind, ModelError> {
@@ -393,6 +395,13 @@ fn field_kind(
         Type::Vector(base) => FieldKind::Vector {
             offset,
             vector: facts.vector(Some(fl.value_member), "value")?,
+            body_align: {
+                let v = layout.vector(facts.vector(Some(fl.value_member), "value")?);
+                match f.nested_flatbuffer {
+                    Some(_) => v.body_align.max(NESTED_ALIGN),
+                    None => v.body_align,
+                }
+            },
             element: match base {
                 BaseType::String => Element::String,
                 BaseType::Table(id) => Element::Table { id },
@@ -428,7 +437,6 @@ fn table(
                 role: m.role,
                 offset: m.offset,
                 size: m.size,
-                padding_before: m.padding_before,
                 storage: member_storage(m.storage)
                     .ok_or_else(|| missing(format!("{name}.{}", m.name), "an array member"))?,
             })
@@ -449,7 +457,7 @@ fn table(
             key: f.key,
             type_name: fl.type_name.clone(),
             end: fl.present_if_body_at_least,
-            kind: field_kind(schema, f, &facts)?,
+            kind: field_kind(schema, layout, f, &facts)?,
         });
     }
     let prefill = fields

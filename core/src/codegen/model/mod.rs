@@ -30,8 +30,6 @@ pub struct Model {
     pub source: String,
     /// The file identifier in every message's header (zeros when the schema declares none).
     pub file_identifier: [u8; 4],
-    /// The tag of string objects.
-    pub string_tag: u32,
     /// The root table, from `root_type`.
     pub root: Option<TableId>,
     /// Enums, indexed by [`EnumId`].
@@ -261,7 +259,8 @@ pub struct UnionMember {
     pub doc: Vec<String>,
     /// Its discriminant, as the discriminant's bytes read unsigned.
     pub discriminant: u64,
-    /// The tag its object carries.
+    /// The tag of its type, which its object carries when it is a table or a boxed struct
+    /// (strings carry none).
     pub tag: u32,
     /// What its reference points to.
     pub target: UnionTarget,
@@ -294,11 +293,14 @@ pub enum UnionTarget {
 pub struct Vector {
     /// Its identity, `[int]`, `[MyGame.Example.Vec3]`.
     pub identity: String,
-    /// The tag of its objects.
+    /// The hash of its identity: the tag in its objects' header when `tagged`.
     pub tag: u32,
+    /// Whether its objects start with a tag and a count (vectors of references) or with the
+    /// count alone (vectors of scalars and structs).
+    pub tagged: bool,
     /// Bytes from one element to the next.
     pub stride: u32,
-    /// The alignment of its body (at least 8).
+    /// The alignment of its body: the element's, at least 4.
     pub body_align: u32,
     /// What each element is.
     pub element: VectorElement,
@@ -346,10 +348,11 @@ pub struct Table {
     pub tag: u32,
     /// The body size this schema writes.
     pub body_size: u32,
-    /// The body's alignment (at least 8).
+    /// The body's alignment: the largest member alignment, at least 4.
     pub body_align: u32,
     /// Its members (a field's value, presence byte or discriminant each), in id order: the
-    /// fields of its WebAssembly GC struct, one to one.
+    /// fields of its WebAssembly GC struct, one to one. A member may sit in a gap before
+    /// earlier ones (`docs/layout.md`, section 8).
     pub members: Vec<Member>,
     /// Its fields, in id order.
     pub fields: Vec<Field>,
@@ -373,8 +376,6 @@ pub struct Member {
     pub offset: u32,
     /// Size in bytes.
     pub size: u32,
-    /// Padding bytes before it.
-    pub padding_before: u32,
     /// What its bytes hold.
     pub storage: MemberStorage,
 }
@@ -556,6 +557,8 @@ pub enum FieldKind {
         vector: VectorId,
         /// What each element is, enums as enums.
         element: Element,
+        /// The alignment writers give its body: its type's, or a nested message's.
+        body_align: u32,
         /// `required`.
         required: bool,
         /// For `nested_flatbuffer`: the root table of the message its bytes hold.

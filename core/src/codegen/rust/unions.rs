@@ -162,9 +162,7 @@ impl Printer<'_> {
                                 "<{} as rt::Check>::check(c, at)",
                                 self.table_path(ns, id, "<'_>")
                             ),
-                            UnionTarget::String => {
-                                format!("c.string(at, 0x{:08x})", self.model.string_tag)
-                            }
+                            UnionTarget::String => "c.string(at)".to_string(),
                             UnionTarget::Struct { id, size, align } => format!(
                                 "c.boxed_struct(at, (0x{:08x}, {:?}), {size}, {align})",
                                 m.tag,
@@ -241,10 +239,7 @@ impl Printer<'_> {
                 "{name}T::{n}(s) => v.push_struct((0x{:08x}, {align}), s),",
                 m.tag
             ),
-            UnionTarget::String => format!(
-                "{name}T::{n}(s) => v.push_string(0x{:08x}, s),",
-                self.model.string_tag
-            ),
+            UnionTarget::String => format!("{name}T::{n}(s) => v.push_string(s),"),
         }
     }
 }

@@ -83,14 +83,7 @@ impl Printer<'_> {
         within: &str,
     ) -> (u32, Vec<String>, Option<String>) {
         match r {
-            RefCheck::String { offset } => (
-                offset,
-                vec![format!(
-                    "c.string(o, 0x{:08x}){within}?",
-                    self.model.string_tag
-                )],
-                None,
-            ),
+            RefCheck::String { offset } => (offset, vec![format!("c.string(o){within}?")], None),
             RefCheck::Table { offset, id } => (
                 offset,
                 vec![format!(
@@ -113,8 +106,8 @@ impl Printer<'_> {
                 (
                     offset,
                     vec![format!(
-                        "c.strings(o, (0x{:08x}, {:?}), 0x{:08x}){within}?",
-                        v.tag, v.identity, self.model.string_tag
+                        "c.strings(o, (0x{:08x}, {:?})){within}?",
+                        v.tag, v.identity
                     )],
                     None,
                 )
@@ -154,19 +147,17 @@ impl Printer<'_> {
                 discriminants,
                 width,
                 id,
-                types,
                 values,
+                ..
             } => {
-                let (t, v) = (self.model.vector(types), self.model.vector(values));
+                let v = self.model.vector(values);
                 (
                     offset,
                     vec![format!(
-                        "c.unions(o, (0x{:08x}, {:?}), rt::UnionTypes {{ at: {}, tag: 0x{:08x}, name: {:?}, width: {width} }}, {}::check){within}?",
+                        "c.unions(o, (0x{:08x}, {:?}), rt::UnionTypes {{ at: {}, width: {width} }}, {}::check){within}?",
                         v.tag,
                         v.identity,
                         plus("body", discriminants),
-                        t.tag,
-                        t.identity,
                         self.union_path(ns, id, "Ref")
                     )],
                     None,
@@ -187,8 +178,8 @@ impl Printer<'_> {
     ) -> Vec<String> {
         let v = self.model.vector(vector);
         let mut arm = vec![format!(
-            "c.inline_vector(o, (0x{:08x}, {:?}), {}, {}){within}?",
-            v.tag, v.identity, v.stride, v.body_align
+            "c.inline_vector(o, {}, {}){within}?",
+            v.stride, v.body_align
         )];
         if let Some(nested) = nested {
             let nt = self.table_path(ns, nested, "<'_>");

@@ -150,8 +150,7 @@ impl Printer<'_> {
             view,
             unpack,
             builder: format!(
-                "    /// Writes `{name}`.\n    pub fn {m}(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {{\n        let s = rt::build::string(self.b, 0x{:08x}, value)?;\n        self.b.set_ref({}, s);\n        Ok(self)\n    }}\n",
-                self.model.string_tag,
+                "    /// Writes `{name}`.\n    pub fn {m}(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {{\n        let s = rt::build::string(self.b, value)?;\n        self.b.set_ref({}, s);\n        Ok(self)\n    }}\n",
                 at_body(off)
             ),
             owned: ("Option<String>".into(), "None".into()),
@@ -275,34 +274,23 @@ impl Printer<'_> {
         pieces
     }
 
-    /// `(tag, body alignment)` of field `f`'s vector type.
-    fn vector_facts(&self, f: &FieldCtx<'_>) -> (u32, u32) {
-        match f.field.kind {
-            FieldKind::Vector { vector, .. } => {
-                let v = self.model.vector(vector);
-                (v.tag, v.body_align)
-            }
-            _ => (0, 8),
-        }
-    }
-
     fn inline_vector(&self, f: &FieldCtx<'_>, value: Inline, element: &str, p: &mut Pieces) {
         let FieldKind::Vector {
             offset: off,
             required,
             nested,
+            body_align: align,
             ..
         } = f.field.kind
         else {
             return;
         };
         let (m, bare, end, name) = (&f.m, &f.bare, f.field.end, &f.field.name);
-        let (tag, align) = self.vector_facts(f);
         let is_struct = matches!(value, Inline::Struct { .. });
         let call = if is_struct {
-            format!("rt::build::structs(self.b, 0x{tag:08x}, {align}, value)?")
+            format!("rt::build::structs(self.b, {align}, value)?")
         } else {
-            format!("rt::build::scalars(self.b, 0x{tag:08x}, value)?")
+            format!("rt::build::scalars(self.b, {align}, value)?")
         };
         p.builder.push_str(&format!(
             "    /// Writes `{name}`.\n    pub fn {m}(&mut self, value: &[{element}]) -> Result<&mut Self, rt::BuildError> {{\n        let v = {call};\n        self.b.set_ref({}, v);\n        Ok(self)\n    }}\n",
@@ -310,13 +298,13 @@ impl Printer<'_> {
         ));
         if element == "u8" {
             p.builder.push_str(&format!(
-                "    /// Makes room for `{name}`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).\n    pub fn {bare}_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {{\n        rt::build::bytes_in_place(self.b, 0x{tag:08x}, len, {})\n    }}\n",
+                "    /// Makes room for `{name}`'s `len` bytes and gives them to be written in place (all of them: they hold zeros, or in a slot what an earlier message left there).\n    pub fn {bare}_in_place(&mut self, len: usize) -> Result<&mut [u8], rt::BuildError> {{\n        rt::build::bytes_in_place(self.b, {align}, len, {})\n    }}\n",
                 at_body(off)
             ));
         }
         if is_struct {
             p.builder.push_str(&format!(
-                "    /// Writes `{name}` from `count` structs an iterator makes, each written once, in place.\n    pub fn {bare}_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = {element}>) -> Result<&mut Self, rt::BuildError> {{\n        let v = rt::build::structs_from_iter(self.b, (0x{tag:08x}, {align}), count, items)?;\n        self.b.set_ref({}, v);\n        Ok(self)\n    }}\n",
+                "    /// Writes `{name}` from `count` structs an iterator makes, each written once, in place.\n    pub fn {bare}_from_iter(&mut self, count: usize, items: impl IntoIterator<Item = {element}>) -> Result<&mut Self, rt::BuildError> {{\n        let v = rt::build::structs_from_iter(self.b, {align}, count, items)?;\n        self.b.set_ref({}, v);\n        Ok(self)\n    }}\n",
                 at_body(off)
             ));
         }
@@ -348,16 +336,16 @@ impl Printer<'_> {
         let FieldKind::Vector {
             offset: off,
             required,
+            vector,
             ..
         } = f.field.kind
         else {
             return;
         };
         let (m, name) = (&f.m, &f.field.name);
-        let (tag, _) = self.vector_facts(f);
+        let tag = self.model.vector(vector).tag;
         p.builder.push_str(&format!(
-            "    /// Writes `{name}`: the vector, then each string.\n    pub fn {m}<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {{\n        let v = rt::build::strings(self.b, (0x{tag:08x}, 0x{:08x}), value)?;\n        self.b.set_ref({}, v);\n        Ok(self)\n    }}\n",
-            self.model.string_tag,
+            "    /// Writes `{name}`: the vector, then each string.\n    pub fn {m}<S: AsRef<str>>(&mut self, value: &[S]) -> Result<&mut Self, rt::BuildError> {{\n        let v = rt::build::strings(self.b, 0x{tag:08x}, value)?;\n        self.b.set_ref({}, v);\n        Ok(self)\n    }}\n",
             at_body(off)
         ));
         p.write.push_str(&format!(
@@ -370,13 +358,14 @@ impl Printer<'_> {
         let FieldKind::Vector {
             offset: off,
             required,
+            vector,
             ..
         } = f.field.kind
         else {
             return;
         };
         let (m, bare, end, name) = (&f.m, &f.bare, f.field.end, &f.field.name);
-        let (tag, _) = self.vector_facts(f);
+        let tag = self.model.vector(vector).tag;
         p.builder.push_str(&format!(
             "    /// Starts `{name}` with room for `count` tables, pushed in order.\n    pub fn {m}(&mut self, count: usize) -> Result<rt::build::TableVector<'_, 'buf>, rt::BuildError> {{\n        rt::build::TableVector::new(self.b, 0x{tag:08x}, count, {})\n    }}\n",
             at_body(off)

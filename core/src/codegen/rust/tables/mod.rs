@@ -159,7 +159,7 @@ impl Printer<'_> {
             "impl<'a> rt::TableElement<'a> for {name}<'a> {{\n    #[inline(always)]\n    unsafe fn from_object(bytes: rt::Bytes<'a>, object: usize) -> Self {{\n        // SAFETY: forwarded contract: a verified `{name}` object.\n        {name} {{ t: unsafe {{ rt::Table::new(bytes, object) }} }}\n    }}\n    #[inline(always)]\n    fn from_table(t: rt::Table<'a>) -> Self {{\n        {name} {{ t }}\n    }}\n}}\n"
         ));
         w.line(format!(
-            "// SAFETY: follows the slot's reference to a table, which the verifier checked as a `{name}`\n// because the caller's vector is a verified vector of them.\nunsafe impl<'a> rt::Element<'a> for {name}<'a> {{\n    const STRIDE: usize = {REF_SIZE};\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        // SAFETY: forwarded contract.\n        unsafe {{ rt::table_element(bytes, at) }}\n    }}\n}}\n"
+            "// SAFETY: follows the slot's reference to a table, which the verifier checked as a `{name}`\n// because the caller's vector is a verified vector of them.\nunsafe impl<'a> rt::Element<'a> for {name}<'a> {{\n    const STRIDE: usize = {REF_SIZE};\n    const HEADER: usize = {OBJECT_HEADER_SIZE};\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        // SAFETY: forwarded contract.\n        unsafe {{ rt::table_element(bytes, at) }}\n    }}\n}}\n"
         ));
         let mut checks = Writer::new();
         checks.indented(|w| {

@@ -65,8 +65,7 @@ impl Printer<'_> {
                 }
                 UnionTarget::String => {
                     p.builder.push_str(&format!(
-                        "    /// Sets `{name}` to a string.\n    pub fn {mm}(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {{\n        let body = self.object.body();\n        {put}\n        let s = rt::build::string(self.b, 0x{:08x}, value)?;\n        self.b.set_ref({at}, s);\n        Ok(self)\n    }}\n",
-                        self.model.string_tag
+                        "    /// Sets `{name}` to a string.\n    pub fn {mm}(&mut self, value: &str) -> Result<&mut Self, rt::BuildError> {{\n        let body = self.object.body();\n        {put}\n        let s = rt::build::string(self.b, value)?;\n        self.b.set_ref({at}, s);\n        Ok(self)\n    }}\n"
                     ));
                     arms.push_str(&format!(
                         "            {un}T::{n}(s) => {{\n                b.{mm}(s)?;\n            }}\n"
@@ -96,7 +95,10 @@ impl Printer<'_> {
         };
         let (m, end, name) = (&f.m, f.field.end, &f.field.name);
         let un = self.union_path(f.ns, id, "");
-        let (types_tag, values_tag) = (self.model.vector(types).tag, self.model.vector(values).tag);
+        let (types_align, values_tag) = (
+            self.model.vector(types).body_align,
+            self.model.vector(values).tag,
+        );
         Pieces {
             view: format!(
                 "    #[inline(always)]\n    pub fn {m}(&self) -> Option<rt::UnionVector<'a, {un}Ref{}>> {{\n        // SAFETY: a verified table of this type; the offsets are a vector of unions' members.\n        unsafe {{ self.t.union_vector({tp}, {off}, {end}) }}\n    }}\n",
@@ -106,7 +108,7 @@ impl Printer<'_> {
                 "            {m}: self.{m}().map(|v| v.iter().map(|u| u.unpack()).collect()),\n"
             ),
             builder: format!(
-                "    /// Starts `{name}`: its discriminants are written now, then each element is pushed in order.\n    pub fn {m}(&mut self, discriminants: &[{un}]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {{\n        let body = self.object.body();\n        rt::build::UnionVector::new(self.b, (0x{types_tag:08x}, 0x{values_tag:08x}), discriminants, ({}, {}))\n    }}\n",
+                "    /// Starts `{name}`: its discriminants are written now, then each element is pushed in order.\n    pub fn {m}(&mut self, discriminants: &[{un}]) -> Result<rt::build::UnionVector<'_, 'buf>, rt::BuildError> {{\n        let body = self.object.body();\n        rt::build::UnionVector::new(self.b, ({types_align}, 0x{values_tag:08x}), discriminants, ({}, {}))\n    }}\n",
                 plus("body", tp),
                 plus("body", off)
             ),
