@@ -137,3 +137,53 @@ fn a_namespace_move_is_a_breaking_change() {
     assert!(matches!(err, VerifyError::RootTypeMismatch { .. }), "{err}");
     assert!(err.to_string().contains("not `Evolution.V2.Root`"), "{err}");
 }
+
+/// Fields added into the gaps alignment left (`docs/layout.md`, section 8): an old message
+/// reads them as absent, and an old reader reads a new message as before.
+#[test]
+fn fields_added_into_gaps_read_as_absent_both_ways() {
+    let compile = |text: &str| {
+        let schema = Compiler::new().compile_source("gaps.fbs", text).unwrap();
+        let layout = Layout::new(&schema).unwrap();
+        Version { schema, layout }
+    };
+    let old = compile("table T { a: byte; b: int; } root_type T;");
+    let new = compile(
+        "table T { a: byte; b: int; c: short; d: byte = null; e: [ubyte]; hp: short = 100; }
+         root_type T;",
+    );
+    // `c` and `d` take the gap between `a` and `b`; `e` and `hp` go past the old end.
+    let members: Vec<(&str, u32)> = new.layout.tables[0]
+        .members
+        .iter()
+        .map(|m| (m.name.as_str(), m.offset))
+        .collect();
+    assert_eq!(
+        members,
+        [
+            ("a", 0),
+            ("b", 4),
+            ("c", 2),
+            ("d.present", 1),
+            ("d", 8),
+            ("e", 12),
+            ("hp", 16)
+        ]
+    );
+    let old_bytes = write(&old, "{ a: 1, b: 2 }");
+    // Every new field reads as its default (`c` 0, `d` and `e` null, `hp` 100), which JSON
+    // leaves out.
+    let as_new = read(&new, &old_bytes);
+    assert_eq!(
+        json_differences(&as_new, r#"{ "a": 1, "b": 2 }"#),
+        Vec::<String>::new(),
+        "{as_new}"
+    );
+    let new_bytes = write(&new, "{ a: 1, b: 2, c: 3, d: 4, e: [5], hp: 6 }");
+    let as_old = read(&old, &new_bytes);
+    assert_eq!(
+        json_differences(&as_old, r#"{ "a": 1, "b": 2 }"#),
+        Vec::<String>::new(),
+        "{as_old}"
+    );
+}

@@ -30,7 +30,9 @@
 //! integer are the same bytes and the same vector tag, so retyping between them is
 //! compatible), vectors by element, tables, structs, enums and unions by identity.
 //!
-//! A changed default is not breaking and is reported as a note ([`ChangeKind::DefaultChanged`]).
+//! A changed default is not breaking and is reported as a note ([`ChangeKind::DefaultChanged`]),
+//! unless it changes between zero and not zero, which moves the field
+//! ([`ChangeKind::DefaultMovesField`]).
 //!
 //! # Differences from `flatc --conform`
 //!
@@ -122,6 +124,10 @@ pub enum ChangeKind {
     /// The root table has another identity, while the old root table still exists: old
     /// messages carry the old root's tag in their header.
     RootTypeChanged,
+    /// A scalar's default changed between zero and not zero: a field whose zero bytes read
+    /// as its default may fill a gap in a table's body, any other goes at the end, so the
+    /// field (and those placed after it) moved.
+    DefaultMovesField,
     /// A table's members moved although no rule above fired: a safety net that compares the
     /// two [`Layout`]s, reported only when nothing else is breaking.
     TableLayoutChanged,

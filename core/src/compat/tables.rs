@@ -2,7 +2,7 @@
 //! safety net.
 
 use super::{ChangeKind, Compare, Side};
-use crate::layout::TableLayout;
+use crate::layout::{TableLayout, takes_gaps};
 use crate::schema::{BaseType, DefaultValue, Presence, TableField, TableId, Type};
 
 impl Compare<'_> {
@@ -30,12 +30,13 @@ impl Compare<'_> {
             }
         }
 
-        for o in &old.fields {
+        for (oi, o) in old.fields.iter().enumerate() {
             let moved_away = new_named(&o.name).is_some();
-            match new.fields.iter().find(|n| n.id == o.id) {
+            match new.fields.iter().enumerate().find(|(_, n)| n.id == o.id) {
                 // The same field, or a rename: the new name is not an old field's.
-                Some(n) if n.name == o.name || old_named(&n.name).is_none() => {
-                    self.field(&table, o, n);
+                Some((ni, n)) if n.name == o.name || old_named(&n.name).is_none() => {
+                    let moved = self.value_moved((old_id, oi), (new_id, ni));
+                    self.field(&table, o, n, moved);
                 }
                 // Another field moved into this id, or the id is gone.
                 _ if moved_away => {}
@@ -73,8 +74,22 @@ impl Compare<'_> {
         }
     }
 
-    /// Compares the old and new field that share an id.
-    fn field(&mut self, table: &str, o: &TableField, n: &TableField) {
+    /// Whether the value member of field `oi` of old table `old_id` sits elsewhere than that
+    /// of field `ni` of new table `new_id`.
+    fn value_moved(&self, (old_id, oi): (TableId, usize), (new_id, ni): (TableId, usize)) -> bool {
+        let (Some(old_layout), Some(new_layout)) = (&self.old_layout, &self.new_layout) else {
+            return false;
+        };
+        let offset = |t: &TableLayout, i: usize| {
+            let f = t.fields.get(i)?;
+            t.members.get(f.value_member as usize).map(|m| m.offset)
+        };
+        offset(old_layout.table(old_id), oi) != offset(new_layout.table(new_id), ni)
+    }
+
+    /// Compares the old and new field that share an id; `moved` when its value is at another
+    /// offset in the new layout.
+    fn field(&mut self, table: &str, o: &TableField, n: &TableField, moved: bool) {
         let subject = format!("{table}.{}", n.name);
         let was = if o.name == n.name {
             String::new()
@@ -153,7 +168,25 @@ impl Compare<'_> {
                 n.span,
             ),
         }
-        if o.presence == n.presence && !same_default(&o.default, &n.default) {
+        if o.presence == n.presence
+            && !same_default(&o.default, &n.default)
+            && takes_gaps(o) != takes_gaps(n)
+            && moved
+        {
+            self.push(
+                ChangeKind::DefaultMovesField,
+                subject.clone(),
+                format!(
+                    "the default of `{subject}`{was} is {} now, it was {}: a field whose \
+                     default is zero may fill a gap in the body and any other goes at the end \
+                     (docs/layout.md, section 8), so its bytes move",
+                    show_default(&n.default),
+                    show_default(&o.default)
+                ),
+                Side::New,
+                n.span,
+            );
+        } else if o.presence == n.presence && !same_default(&o.default, &n.default) {
             self.push(
                 ChangeKind::DefaultChanged,
                 subject.clone(),

@@ -26,6 +26,19 @@ fn only_default_changes_are_not_breaking() {
 }
 
 #[test]
+fn a_default_that_stops_being_zero_breaks_only_when_the_field_moves() {
+    // `c` fills the gap after `a` while its default is zero; with another it goes at the end.
+    let gap = "table T { a: byte; b: int; c: byte; }";
+    let end = "table T { a: byte; b: int; c: byte = 5; }";
+    assert_eq!(kinds(gap, end), vec![ChangeKind::DefaultMovesField]);
+    assert_eq!(kinds(end, gap), vec![ChangeKind::DefaultMovesField]);
+    // No gap to fill: the field stays where it is, and only its default changed.
+    let last = "table T { a: int; c: byte; }";
+    let last_five = "table T { a: int; c: byte = 5; }";
+    assert_eq!(kinds(last, last_five), vec![ChangeKind::DefaultChanged]);
+}
+
+#[test]
 fn nan_defaults_are_the_same_default() {
     let nan = DefaultValue::Float(f64::NAN);
     assert!(same_default(&nan, &DefaultValue::Float(f64::NAN)));

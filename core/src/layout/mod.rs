@@ -6,6 +6,7 @@
 
 pub use weftbuf_rt::format;
 mod objects;
+pub(crate) use objects::reads_absent_from_zeros as takes_gaps;
 pub mod tag;
 
 use serde::Serialize;

@@ -420,7 +420,7 @@ impl Computer<'_> {
 /// Whether zero bytes in every member of field `f` read as the field being absent (null, NONE,
 /// not present, or a default that is zero in every bit): such a field may take a gap, whose
 /// bytes an older writer wrote as zero padding (`docs/layout.md`, section 8).
-fn reads_absent_from_zeros(f: &TableField) -> bool {
+pub(crate) fn reads_absent_from_zeros(f: &TableField) -> bool {
     match f.ty {
         Type::Base(BaseType::Scalar(_) | BaseType::Enum(_)) => {
             f.presence == Presence::Optional
