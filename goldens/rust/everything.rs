@@ -62,14 +62,20 @@ pub mod everything {
         fn write(self, bytes: &mut [u8], at: usize) -> bool {
             rt::Scalar::write(self.0, bytes, at)
         }
+        #[inline(always)]
+        unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+            // SAFETY: forwarded contract: the bytes are inside.
+            Kind(unsafe { <i16 as rt::Scalar>::read_unchecked(bytes, at) })
+        }
     }
 
-    // SAFETY: reads 2 bytes, bounds-checked, and follows nothing.
+    // SAFETY: reads its 2 bytes and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Kind {
         const STRIDE: usize = 2;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::read_or(&bytes, at, Kind(0))
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { <Kind as rt::Scalar>::read_unchecked(&bytes, at) }
         }
     }
 
@@ -158,14 +164,20 @@ pub mod everything {
         fn write(self, bytes: &mut [u8], at: usize) -> bool {
             rt::Scalar::write(self.0, bytes, at)
         }
+        #[inline(always)]
+        unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+            // SAFETY: forwarded contract: the bytes are inside.
+            Flags(unsafe { <u8 as rt::Scalar>::read_unchecked(bytes, at) })
+        }
     }
 
-    // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+    // SAFETY: reads its 1 bytes and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Flags {
         const STRIDE: usize = 1;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::read_or(&bytes, at, Flags(0))
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { <Flags as rt::Scalar>::read_unchecked(&bytes, at) }
         }
     }
 
@@ -241,12 +253,13 @@ pub mod everything {
         }
     }
 
-    // SAFETY: reads 4 bytes by value, bounds-checked, and follows nothing.
+    // SAFETY: reads its 4 bytes by value and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Small {
         const STRIDE: usize = 4;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::struct_element(&bytes, at)
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { rt::struct_element(&bytes, at) }
         }
     }
 
@@ -350,12 +363,13 @@ pub mod everything {
         }
     }
 
-    // SAFETY: reads 32 bytes by value, bounds-checked, and follows nothing.
+    // SAFETY: reads its 32 bytes by value and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Aligned {
         const STRIDE: usize = 32;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::struct_element(&bytes, at)
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { rt::struct_element(&bytes, at) }
         }
     }
 
@@ -612,9 +626,7 @@ pub mod everything {
         const SHORT_NAME: &'static str = "Leaf";
         const FILE_IDENTIFIER: [u8; 4] = [69, 86, 82, 89];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xee37a06e, "everything.Leaf"), 4)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0xee37a06e, "everything.Leaf"), 4)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 8
@@ -622,7 +634,6 @@ pub mod everything {
             {
                 c.string(o).map_err(|e| e.within(".name"))?;
             }
-            c.leave(at);
             Ok(())
         }
     }

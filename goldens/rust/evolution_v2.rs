@@ -71,14 +71,20 @@ pub mod evolution {
             fn write(self, bytes: &mut [u8], at: usize) -> bool {
                 rt::Scalar::write(self.0, bytes, at)
             }
+            #[inline(always)]
+            unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                // SAFETY: forwarded contract: the bytes are inside.
+                Enum(unsafe { <i8 as rt::Scalar>::read_unchecked(bytes, at) })
+            }
         }
 
-        // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+        // SAFETY: reads its 1 bytes and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Enum {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::read_or(&bytes, at, Enum(0))
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { <Enum as rt::Scalar>::read_unchecked(&bytes, at) }
             }
         }
 
@@ -154,12 +160,13 @@ pub mod evolution {
             }
         }
 
-        // SAFETY: reads 16 bytes by value, bounds-checked, and follows nothing.
+        // SAFETY: reads its 16 bytes by value and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Struct {
             const STRIDE: usize = 16;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::struct_element(&bytes, at)
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { rt::struct_element(&bytes, at) }
             }
         }
 
@@ -405,9 +412,7 @@ pub mod evolution {
             const SHORT_NAME: &'static str = "TableA";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x2f57062d, "Evolution.V2.TableA"), 4)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x2f57062d, "Evolution.V2.TableA"), 4)?;
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 12
@@ -415,7 +420,6 @@ pub mod evolution {
                 {
                     c.string(o).map_err(|e| e.within(".c"))?;
                 }
-                c.leave(at);
                 Ok(())
             }
         }
@@ -623,12 +627,9 @@ pub mod evolution {
             const SHORT_NAME: &'static str = "TableB";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x2c570174, "Evolution.V2.TableB"), 4)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x2c570174, "Evolution.V2.TableB"), 4)?;
                 let body = at + 8;
                 let _ = (body, size);
-                c.leave(at);
                 Ok(())
             }
         }
@@ -814,9 +815,7 @@ pub mod evolution {
             const SHORT_NAME: &'static str = "TableC";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x2d570307, "Evolution.V2.TableC"), 8)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x2d570307, "Evolution.V2.TableC"), 8)?;
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 12
@@ -824,7 +823,6 @@ pub mod evolution {
                 {
                     c.string(o).map_err(|e| e.within(".b"))?;
                 }
-                c.leave(at);
                 Ok(())
             }
         }

@@ -250,14 +250,20 @@ pub mod my_game {
             fn write(self, bytes: &mut [u8], at: usize) -> bool {
                 rt::Scalar::write(self.0, bytes, at)
             }
+            #[inline(always)]
+            unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                // SAFETY: forwarded contract: the bytes are inside.
+                FromInclude(unsafe { <i64 as rt::Scalar>::read_unchecked(bytes, at) })
+            }
         }
 
-        // SAFETY: reads 8 bytes, bounds-checked, and follows nothing.
+        // SAFETY: reads its 8 bytes and follows nothing.
         unsafe impl<'a> rt::Element<'a> for FromInclude {
             const STRIDE: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::read_or(&bytes, at, FromInclude(0))
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { <FromInclude as rt::Scalar>::read_unchecked(&bytes, at) }
             }
         }
 
@@ -318,12 +324,13 @@ pub mod my_game {
             }
         }
 
-        // SAFETY: reads 4 bytes by value, bounds-checked, and follows nothing.
+        // SAFETY: reads its 4 bytes by value and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Unused {
             const STRIDE: usize = 4;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::struct_element(&bytes, at)
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { rt::struct_element(&bytes, at) }
             }
         }
 

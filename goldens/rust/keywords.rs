@@ -68,14 +68,20 @@ pub mod match_ {
             fn write(self, bytes: &mut [u8], at: usize) -> bool {
                 rt::Scalar::write(self.0, bytes, at)
             }
+            #[inline(always)]
+            unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                // SAFETY: forwarded contract: the bytes are inside.
+                Self_(unsafe { <u8 as rt::Scalar>::read_unchecked(bytes, at) })
+            }
         }
 
-        // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+        // SAFETY: reads its 1 bytes and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Self_ {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::read_or(&bytes, at, Self_(0))
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { <Self_ as rt::Scalar>::read_unchecked(&bytes, at) }
             }
         }
 
@@ -150,12 +156,13 @@ pub mod match_ {
             }
         }
 
-        // SAFETY: reads 8 bytes by value, bounds-checked, and follows nothing.
+        // SAFETY: reads its 8 bytes by value and follows nothing.
         unsafe impl<'a> rt::Element<'a> for impl_ {
             const STRIDE: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::struct_element(&bytes, at)
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { rt::struct_element(&bytes, at) }
             }
         }
 
@@ -403,9 +410,7 @@ pub mod match_ {
             const SHORT_NAME: &'static str = "struct";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xd02afd6f, "match.type.struct"), 8)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0xd02afd6f, "match.type.struct"), 8)?;
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 8
@@ -421,7 +426,6 @@ pub mod match_ {
                 {
                     c.inline_vector(o, 4, 4).map_err(|e| e.within(".new"))?;
                 }
-                c.leave(at);
                 Ok(())
             }
         }

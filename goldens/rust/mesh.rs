@@ -95,12 +95,13 @@ pub mod mesh {
         }
     }
 
-    // SAFETY: reads 12 bytes by value, bounds-checked, and follows nothing.
+    // SAFETY: reads its 12 bytes by value and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Vector3 {
         const STRIDE: usize = 12;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::struct_element(&bytes, at)
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { rt::struct_element(&bytes, at) }
         }
     }
 
@@ -203,12 +204,13 @@ pub mod mesh {
         }
     }
 
-    // SAFETY: reads 48 bytes by value, bounds-checked, and follows nothing.
+    // SAFETY: reads its 48 bytes by value and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Triangle {
         const STRIDE: usize = 48;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::struct_element(&bytes, at)
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { rt::struct_element(&bytes, at) }
         }
     }
 
@@ -281,9 +283,7 @@ pub mod mesh {
         const SHORT_NAME: &'static str = "Mesh";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x57ef63bf, "mesh.Mesh"), 4)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0x57ef63bf, "mesh.Mesh"), 4)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
@@ -296,7 +296,6 @@ pub mod mesh {
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".triangles"));
             }
-            c.leave(at);
             Ok(())
         }
     }

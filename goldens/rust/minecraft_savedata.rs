@@ -62,14 +62,20 @@ pub mod minecraft_savedata {
         fn write(self, bytes: &mut [u8], at: usize) -> bool {
             rt::Scalar::write(self.0, bytes, at)
         }
+        #[inline(always)]
+        unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+            // SAFETY: forwarded contract: the bytes are inside.
+            GameType(unsafe { <i8 as rt::Scalar>::read_unchecked(bytes, at) })
+        }
     }
 
-    // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+    // SAFETY: reads its 1 bytes and follows nothing.
     unsafe impl<'a> rt::Element<'a> for GameType {
         const STRIDE: usize = 1;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::read_or(&bytes, at, GameType(0))
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { <GameType as rt::Scalar>::read_unchecked(&bytes, at) }
         }
     }
 
@@ -215,12 +221,13 @@ pub mod minecraft_savedata {
         }
     }
 
-    // SAFETY: reads 16 bytes by value, bounds-checked, and follows nothing.
+    // SAFETY: reads its 16 bytes by value and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Abilities {
         const STRIDE: usize = 16;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::struct_element(&bytes, at)
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { rt::struct_element(&bytes, at) }
         }
     }
 
@@ -295,12 +302,13 @@ pub mod minecraft_savedata {
         }
     }
 
-    // SAFETY: reads 8 bytes by value, bounds-checked, and follows nothing.
+    // SAFETY: reads its 8 bytes by value and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Vector2f {
         const STRIDE: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::struct_element(&bytes, at)
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { rt::struct_element(&bytes, at) }
         }
     }
 
@@ -389,12 +397,13 @@ pub mod minecraft_savedata {
         }
     }
 
-    // SAFETY: reads 24 bytes by value, bounds-checked, and follows nothing.
+    // SAFETY: reads its 24 bytes by value and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Vector3d {
         const STRIDE: usize = 24;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::struct_element(&bytes, at)
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { rt::struct_element(&bytes, at) }
         }
     }
 
@@ -497,12 +506,13 @@ pub mod minecraft_savedata {
         }
     }
 
-    // SAFETY: reads 16 bytes by value, bounds-checked, and follows nothing.
+    // SAFETY: reads its 16 bytes by value and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Uuid {
         const STRIDE: usize = 16;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::struct_element(&bytes, at)
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { rt::struct_element(&bytes, at) }
         }
     }
 
@@ -589,9 +599,7 @@ pub mod minecraft_savedata {
         const SHORT_NAME: &'static str = "Item";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xb8014b71, "minecraft_savedata.Item"), 4)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0xb8014b71, "minecraft_savedata.Item"), 4)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 8 {
@@ -604,7 +612,6 @@ pub mod minecraft_savedata {
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".id"));
             }
-            c.leave(at);
             Ok(())
         }
     }
@@ -921,9 +928,7 @@ pub mod minecraft_savedata {
         const SHORT_NAME: &'static str = "Entity";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x0044cf89, "minecraft_savedata.Entity"), 8)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0x0044cf89, "minecraft_savedata.Entity"), 8)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
@@ -953,7 +958,6 @@ pub mod minecraft_savedata {
             {
                 c.string(o).map_err(|e| e.within(".custom_name"))?;
             }
-            c.leave(at);
             Ok(())
         }
     }
@@ -1460,9 +1464,7 @@ pub mod minecraft_savedata {
         const SHORT_NAME: &'static str = "RecipeBook";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x9f7786dd, "minecraft_savedata.RecipeBook"), 4)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0x9f7786dd, "minecraft_savedata.RecipeBook"), 4)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
@@ -1485,7 +1487,6 @@ pub mod minecraft_savedata {
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".to_be_displayed"));
             }
-            c.leave(at);
             Ok(())
         }
     }

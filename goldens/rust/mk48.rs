@@ -80,14 +80,20 @@ pub mod mk48 {
         fn write(self, bytes: &mut [u8], at: usize) -> bool {
             rt::Scalar::write(self.0, bytes, at)
         }
+        #[inline(always)]
+        unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+            // SAFETY: forwarded contract: the bytes are inside.
+            EntityType(unsafe { <i8 as rt::Scalar>::read_unchecked(bytes, at) })
+        }
     }
 
-    // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+    // SAFETY: reads its 1 bytes and follows nothing.
     unsafe impl<'a> rt::Element<'a> for EntityType {
         const STRIDE: usize = 1;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::read_or(&bytes, at, EntityType(0))
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { <EntityType as rt::Scalar>::read_unchecked(&bytes, at) }
         }
     }
 
@@ -162,12 +168,13 @@ pub mod mk48 {
         }
     }
 
-    // SAFETY: reads 8 bytes by value, bounds-checked, and follows nothing.
+    // SAFETY: reads its 8 bytes by value and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Vector2f {
         const STRIDE: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::struct_element(&bytes, at)
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { rt::struct_element(&bytes, at) }
         }
     }
 
@@ -272,12 +279,13 @@ pub mod mk48 {
         }
     }
 
-    // SAFETY: reads 16 bytes by value, bounds-checked, and follows nothing.
+    // SAFETY: reads its 16 bytes by value and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Transform {
         const STRIDE: usize = 16;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::struct_element(&bytes, at)
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { rt::struct_element(&bytes, at) }
         }
     }
 
@@ -367,12 +375,13 @@ pub mod mk48 {
         }
     }
 
-    // SAFETY: reads 6 bytes by value, bounds-checked, and follows nothing.
+    // SAFETY: reads its 6 bytes by value and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Guidance {
         const STRIDE: usize = 6;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::struct_element(&bytes, at)
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { rt::struct_element(&bytes, at) }
         }
     }
 
@@ -447,12 +456,13 @@ pub mod mk48 {
         }
     }
 
-    // SAFETY: reads 2 bytes by value, bounds-checked, and follows nothing.
+    // SAFETY: reads its 2 bytes by value and follows nothing.
     unsafe impl<'a> rt::Element<'a> for ChunkId {
         const STRIDE: usize = 2;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::struct_element(&bytes, at)
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { rt::struct_element(&bytes, at) }
         }
     }
 
@@ -575,9 +585,7 @@ pub mod mk48 {
         const SHORT_NAME: &'static str = "Contact";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xff8b316f, "mk48.Contact"), 4)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0xff8b316f, "mk48.Contact"), 4)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 14 {
@@ -606,7 +614,6 @@ pub mod mk48 {
             } else {
                 return Err(rt::Checker::required_missing(at)).map_err(|e| e.within(".turret_angles"));
             }
-            c.leave(at);
             Ok(())
         }
     }
@@ -914,9 +921,7 @@ pub mod mk48 {
         const SHORT_NAME: &'static str = "TerrainUpdate";
         const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x2332205b, "mk48.TerrainUpdate"), 4)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0x2332205b, "mk48.TerrainUpdate"), 4)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 3 {
@@ -927,7 +932,6 @@ pub mod mk48 {
             {
                 c.inline_vector(o, 1, 4).map_err(|e| e.within(".data"))?;
             }
-            c.leave(at);
             Ok(())
         }
     }

@@ -143,9 +143,7 @@ pub mod my_game {
         const SHORT_NAME: &'static str = "MonsterExtra";
         const FILE_IDENTIFIER: [u8; 4] = [77, 79, 78, 69];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x13b993f5, "MyGame.MonsterExtra"), 8)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0x13b993f5, "MyGame.MonsterExtra"), 8)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 52
@@ -158,7 +156,6 @@ pub mod my_game {
             {
                 c.inline_vector(o, 4, 4).map_err(|e| e.within(".fvec"))?;
             }
-            c.leave(at);
             Ok(())
         }
     }

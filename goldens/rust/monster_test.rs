@@ -259,12 +259,9 @@ pub mod my_game {
         const SHORT_NAME: &'static str = "InParentNamespace";
         const FILE_IDENTIFIER: [u8; 4] = [77, 79, 78, 83];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x56397375, "MyGame.InParentNamespace"), 4)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0x56397375, "MyGame.InParentNamespace"), 4)?;
             let body = at + 8;
             let _ = (body, size);
-            c.leave(at);
             Ok(())
         }
     }
@@ -449,14 +446,20 @@ pub mod my_game {
             fn write(self, bytes: &mut [u8], at: usize) -> bool {
                 rt::Scalar::write(self.0, bytes, at)
             }
+            #[inline(always)]
+            unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                // SAFETY: forwarded contract: the bytes are inside.
+                Color(unsafe { <u8 as rt::Scalar>::read_unchecked(bytes, at) })
+            }
         }
 
-        // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+        // SAFETY: reads its 1 bytes and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Color {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::read_or(&bytes, at, Color(0))
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { <Color as rt::Scalar>::read_unchecked(&bytes, at) }
             }
         }
 
@@ -512,14 +515,20 @@ pub mod my_game {
             fn write(self, bytes: &mut [u8], at: usize) -> bool {
                 rt::Scalar::write(self.0, bytes, at)
             }
+            #[inline(always)]
+            unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                // SAFETY: forwarded contract: the bytes are inside.
+                Race(unsafe { <i8 as rt::Scalar>::read_unchecked(bytes, at) })
+            }
         }
 
-        // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+        // SAFETY: reads its 1 bytes and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Race {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::read_or(&bytes, at, Race(0))
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { <Race as rt::Scalar>::read_unchecked(&bytes, at) }
             }
         }
 
@@ -605,14 +614,20 @@ pub mod my_game {
             fn write(self, bytes: &mut [u8], at: usize) -> bool {
                 rt::Scalar::write(self.0, bytes, at)
             }
+            #[inline(always)]
+            unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                // SAFETY: forwarded contract: the bytes are inside.
+                LongEnum(unsafe { <u64 as rt::Scalar>::read_unchecked(bytes, at) })
+            }
         }
 
-        // SAFETY: reads 8 bytes, bounds-checked, and follows nothing.
+        // SAFETY: reads its 8 bytes and follows nothing.
         unsafe impl<'a> rt::Element<'a> for LongEnum {
             const STRIDE: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::read_or(&bytes, at, LongEnum(0))
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { <LongEnum as rt::Scalar>::read_unchecked(&bytes, at) }
             }
         }
 
@@ -688,12 +703,13 @@ pub mod my_game {
             }
         }
 
-        // SAFETY: reads 4 bytes by value, bounds-checked, and follows nothing.
+        // SAFETY: reads its 4 bytes by value and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Test {
             const STRIDE: usize = 4;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::struct_element(&bytes, at)
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { rt::struct_element(&bytes, at) }
             }
         }
 
@@ -827,12 +843,13 @@ pub mod my_game {
             }
         }
 
-        // SAFETY: reads 32 bytes by value, bounds-checked, and follows nothing.
+        // SAFETY: reads its 32 bytes by value and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Vec3 {
             const STRIDE: usize = 32;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::struct_element(&bytes, at)
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { rt::struct_element(&bytes, at) }
             }
         }
 
@@ -907,12 +924,13 @@ pub mod my_game {
             }
         }
 
-        // SAFETY: reads 8 bytes by value, bounds-checked, and follows nothing.
+        // SAFETY: reads its 8 bytes by value and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Ability {
             const STRIDE: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::struct_element(&bytes, at)
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { rt::struct_element(&bytes, at) }
             }
         }
 
@@ -1001,12 +1019,13 @@ pub mod my_game {
             }
         }
 
-        // SAFETY: reads 20 bytes by value, bounds-checked, and follows nothing.
+        // SAFETY: reads its 20 bytes by value and follows nothing.
         unsafe impl<'a> rt::Element<'a> for StructOfStructs {
             const STRIDE: usize = 20;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::struct_element(&bytes, at)
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { rt::struct_element(&bytes, at) }
             }
         }
 
@@ -1067,12 +1086,13 @@ pub mod my_game {
             }
         }
 
-        // SAFETY: reads 20 bytes by value, bounds-checked, and follows nothing.
+        // SAFETY: reads its 20 bytes by value and follows nothing.
         unsafe impl<'a> rt::Element<'a> for StructOfStructsOfStructs {
             const STRIDE: usize = 20;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::struct_element(&bytes, at)
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { rt::struct_element(&bytes, at) }
             }
         }
 
@@ -1621,12 +1641,9 @@ pub mod my_game {
             const SHORT_NAME: &'static str = "TestSimpleTableWithEnum";
             const FILE_IDENTIFIER: [u8; 4] = [77, 79, 78, 83];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x133a7b70, "MyGame.Example.TestSimpleTableWithEnum"), 4)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x133a7b70, "MyGame.Example.TestSimpleTableWithEnum"), 4)?;
                 let body = at + 8;
                 let _ = (body, size);
-                c.leave(at);
                 Ok(())
             }
         }
@@ -1820,9 +1837,7 @@ pub mod my_game {
             const SHORT_NAME: &'static str = "Stat";
             const FILE_IDENTIFIER: [u8; 4] = [77, 79, 78, 83];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x4cf7b3a7, "MyGame.Example.Stat"), 8)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x4cf7b3a7, "MyGame.Example.Stat"), 8)?;
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 4
@@ -1830,7 +1845,6 @@ pub mod my_game {
                 {
                     c.string(o).map_err(|e| e.within(".id"))?;
                 }
-                c.leave(at);
                 Ok(())
             }
         }
@@ -2038,12 +2052,9 @@ pub mod my_game {
             const SHORT_NAME: &'static str = "Referrable";
             const FILE_IDENTIFIER: [u8; 4] = [77, 79, 78, 83];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x9dc527e5, "MyGame.Example.Referrable"), 8)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x9dc527e5, "MyGame.Example.Referrable"), 8)?;
                 let body = at + 8;
                 let _ = (body, size);
-                c.leave(at);
                 Ok(())
             }
         }
@@ -4139,9 +4150,7 @@ pub mod my_game {
             const SHORT_NAME: &'static str = "TypeAliases";
             const FILE_IDENTIFIER: [u8; 4] = [77, 79, 78, 83];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x191bc347, "MyGame.Example.TypeAliases"), 8)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x191bc347, "MyGame.Example.TypeAliases"), 8)?;
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 40
@@ -4154,7 +4163,6 @@ pub mod my_game {
                 {
                     c.inline_vector(o, 8, 8).map_err(|e| e.within(".vf64"))?;
                 }
-                c.leave(at);
                 Ok(())
             }
         }
@@ -4614,12 +4622,9 @@ pub mod my_game {
             const SHORT_NAME: &'static str = "Monster";
             const FILE_IDENTIFIER: [u8; 4] = [77, 79, 78, 83];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0xac73a199, "MyGame.Example2.Monster"), 4)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0xac73a199, "MyGame.Example2.Monster"), 4)?;
                 let body = at + 8;
                 let _ = (body, size);
-                c.leave(at);
                 Ok(())
             }
         }
@@ -4764,14 +4769,20 @@ pub mod my_game {
             fn write(self, bytes: &mut [u8], at: usize) -> bool {
                 rt::Scalar::write(self.0, bytes, at)
             }
+            #[inline(always)]
+            unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                // SAFETY: forwarded contract: the bytes are inside.
+                FromInclude(unsafe { <i64 as rt::Scalar>::read_unchecked(bytes, at) })
+            }
         }
 
-        // SAFETY: reads 8 bytes, bounds-checked, and follows nothing.
+        // SAFETY: reads its 8 bytes and follows nothing.
         unsafe impl<'a> rt::Element<'a> for FromInclude {
             const STRIDE: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::read_or(&bytes, at, FromInclude(0))
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { <FromInclude as rt::Scalar>::read_unchecked(&bytes, at) }
             }
         }
 
@@ -4832,12 +4843,13 @@ pub mod my_game {
             }
         }
 
-        // SAFETY: reads 4 bytes by value, bounds-checked, and follows nothing.
+        // SAFETY: reads its 4 bytes by value and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Unused {
             const STRIDE: usize = 4;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::struct_element(&bytes, at)
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { rt::struct_element(&bytes, at) }
             }
         }
 

@@ -112,14 +112,20 @@ pub mod my_game {
                 fn write(self, bytes: &mut [u8], at: usize) -> bool {
                     rt::Scalar::write(self.0, bytes, at)
                 }
+                #[inline(always)]
+                unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                    // SAFETY: forwarded contract: the bytes are inside.
+                    Color(unsafe { <u8 as rt::Scalar>::read_unchecked(bytes, at) })
+                }
             }
 
-            // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+            // SAFETY: reads its 1 bytes and follows nothing.
             unsafe impl<'a> rt::Element<'a> for Color {
                 const STRIDE: usize = 1;
                 #[inline(always)]
                 unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                    rt::read_or(&bytes, at, Color(0))
+                    // SAFETY: forwarded contract: the slot is inside the bytes.
+                    unsafe { <Color as rt::Scalar>::read_unchecked(&bytes, at) }
                 }
             }
 
@@ -195,12 +201,13 @@ pub mod my_game {
                 }
             }
 
-            // SAFETY: reads 4 bytes by value, bounds-checked, and follows nothing.
+            // SAFETY: reads its 4 bytes by value and follows nothing.
             unsafe impl<'a> rt::Element<'a> for Test {
                 const STRIDE: usize = 4;
                 #[inline(always)]
                 unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                    rt::struct_element(&bytes, at)
+                    // SAFETY: forwarded contract: the slot is inside the bytes.
+                    unsafe { rt::struct_element(&bytes, at) }
                 }
             }
 
@@ -414,12 +421,9 @@ pub mod my_game {
                 const SHORT_NAME: &'static str = "TestSimpleTableWithEnum";
                 const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
                 fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                    let Some(size) = c.table(at, (0x8d6a7520, "MyGame.Example.NestedUnion.TestSimpleTableWithEnum"), 4)? else {
-                        return Ok(());
-                    };
+                    let size = c.leaf_table(at, (0x8d6a7520, "MyGame.Example.NestedUnion.TestSimpleTableWithEnum"), 4)?;
                     let body = at + 8;
                     let _ = (body, size);
-                    c.leave(at);
                     Ok(())
                 }
             }
@@ -633,15 +637,12 @@ pub mod my_game {
                 const SHORT_NAME: &'static str = "Vec3";
                 const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
                 fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                    let Some(size) = c.table(at, (0x38672882, "MyGame.Example.NestedUnion.Vec3"), 8)? else {
-                        return Ok(());
-                    };
+                    let size = c.leaf_table(at, (0x38672882, "MyGame.Example.NestedUnion.Vec3"), 8)?;
                     let body = at + 8;
                     let _ = (body, size);
                     if size >= 38 {
                         c.presence(body + 33).map_err(|e| e.within(".test3"))?;
                     }
-                    c.leave(at);
                     Ok(())
                 }
             }

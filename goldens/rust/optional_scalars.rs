@@ -59,14 +59,20 @@ pub mod optional_scalars {
         fn write(self, bytes: &mut [u8], at: usize) -> bool {
             rt::Scalar::write(self.0, bytes, at)
         }
+        #[inline(always)]
+        unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+            // SAFETY: forwarded contract: the bytes are inside.
+            OptionalByte(unsafe { <i8 as rt::Scalar>::read_unchecked(bytes, at) })
+        }
     }
 
-    // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+    // SAFETY: reads its 1 bytes and follows nothing.
     unsafe impl<'a> rt::Element<'a> for OptionalByte {
         const STRIDE: usize = 1;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::read_or(&bytes, at, OptionalByte(0))
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { <OptionalByte as rt::Scalar>::read_unchecked(&bytes, at) }
         }
     }
 
@@ -383,9 +389,7 @@ pub mod optional_scalars {
         const SHORT_NAME: &'static str = "ScalarStuff";
         const FILE_IDENTIFIER: [u8; 4] = [78, 85, 76, 76];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x2ca1a44b, "optional_scalars.ScalarStuff"), 8)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0x2ca1a44b, "optional_scalars.ScalarStuff"), 8)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 3 {
@@ -424,7 +428,6 @@ pub mod optional_scalars {
             if size >= 143 {
                 c.presence(body + 141).map_err(|e| e.within(".maybe_enum"))?;
             }
-            c.leave(at);
             Ok(())
         }
     }

@@ -110,14 +110,20 @@ pub mod reflection {
         fn write(self, bytes: &mut [u8], at: usize) -> bool {
             rt::Scalar::write(self.0, bytes, at)
         }
+        #[inline(always)]
+        unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+            // SAFETY: forwarded contract: the bytes are inside.
+            BaseType(unsafe { <i8 as rt::Scalar>::read_unchecked(bytes, at) })
+        }
     }
 
-    // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+    // SAFETY: reads its 1 bytes and follows nothing.
     unsafe impl<'a> rt::Element<'a> for BaseType {
         const STRIDE: usize = 1;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::read_or(&bytes, at, BaseType(0))
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { <BaseType as rt::Scalar>::read_unchecked(&bytes, at) }
         }
     }
 
@@ -207,14 +213,20 @@ pub mod reflection {
         fn write(self, bytes: &mut [u8], at: usize) -> bool {
             rt::Scalar::write(self.0, bytes, at)
         }
+        #[inline(always)]
+        unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+            // SAFETY: forwarded contract: the bytes are inside.
+            AdvancedFeatures(unsafe { <u64 as rt::Scalar>::read_unchecked(bytes, at) })
+        }
     }
 
-    // SAFETY: reads 8 bytes, bounds-checked, and follows nothing.
+    // SAFETY: reads its 8 bytes and follows nothing.
     unsafe impl<'a> rt::Element<'a> for AdvancedFeatures {
         const STRIDE: usize = 8;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::read_or(&bytes, at, AdvancedFeatures(0))
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { <AdvancedFeatures as rt::Scalar>::read_unchecked(&bytes, at) }
         }
     }
 
@@ -321,12 +333,9 @@ pub mod reflection {
         const SHORT_NAME: &'static str = "Type";
         const FILE_IDENTIFIER: [u8; 4] = [66, 70, 66, 83];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x44c8fe5e, "reflection.Type"), 4)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0x44c8fe5e, "reflection.Type"), 4)?;
             let body = at + 8;
             let _ = (body, size);
-            c.leave(at);
             Ok(())
         }
     }
@@ -605,9 +614,7 @@ pub mod reflection {
         const SHORT_NAME: &'static str = "KeyValue";
         const FILE_IDENTIFIER: [u8; 4] = [66, 70, 66, 83];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x8c761eaa, "reflection.KeyValue"), 4)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0x8c761eaa, "reflection.KeyValue"), 4)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
@@ -625,7 +632,6 @@ pub mod reflection {
             {
                 c.string(o).map_err(|e| e.within(".value"))?;
             }
-            c.leave(at);
             Ok(())
         }
     }
@@ -3015,9 +3021,7 @@ pub mod reflection {
         const SHORT_NAME: &'static str = "SchemaFile";
         const FILE_IDENTIFIER: [u8; 4] = [66, 70, 66, 83];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x7283ac9f, "reflection.SchemaFile"), 4)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0x7283ac9f, "reflection.SchemaFile"), 4)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 4 {
@@ -3035,7 +3039,6 @@ pub mod reflection {
             {
                 c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".included_filenames"))?;
             }
-            c.leave(at);
             Ok(())
         }
     }

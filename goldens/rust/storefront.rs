@@ -63,14 +63,20 @@ pub mod storefront {
         fn write(self, bytes: &mut [u8], at: usize) -> bool {
             rt::Scalar::write(self.0, bytes, at)
         }
+        #[inline(always)]
+        unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+            // SAFETY: forwarded contract: the bytes are inside.
+            Category(unsafe { <u8 as rt::Scalar>::read_unchecked(bytes, at) })
+        }
     }
 
-    // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+    // SAFETY: reads its 1 bytes and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Category {
         const STRIDE: usize = 1;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::read_or(&bytes, at, Category(0))
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { <Category as rt::Scalar>::read_unchecked(&bytes, at) }
         }
     }
 
@@ -157,14 +163,20 @@ pub mod storefront {
         fn write(self, bytes: &mut [u8], at: usize) -> bool {
             rt::Scalar::write(self.0, bytes, at)
         }
+        #[inline(always)]
+        unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+            // SAFETY: forwarded contract: the bytes are inside.
+            Tag(unsafe { <u8 as rt::Scalar>::read_unchecked(bytes, at) })
+        }
     }
 
-    // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+    // SAFETY: reads its 1 bytes and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Tag {
         const STRIDE: usize = 1;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::read_or(&bytes, at, Tag(0))
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { <Tag as rt::Scalar>::read_unchecked(&bytes, at) }
         }
     }
 
@@ -241,12 +253,13 @@ pub mod storefront {
         }
     }
 
-    // SAFETY: reads 16 bytes by value, bounds-checked, and follows nothing.
+    // SAFETY: reads its 16 bytes by value and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Money {
         const STRIDE: usize = 16;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::struct_element(&bytes, at)
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { rt::struct_element(&bytes, at) }
         }
     }
 
@@ -336,12 +349,13 @@ pub mod storefront {
         }
     }
 
-    // SAFETY: reads 6 bytes by value, bounds-checked, and follows nothing.
+    // SAFETY: reads its 6 bytes by value and follows nothing.
     unsafe impl<'a> rt::Element<'a> for Dimensions {
         const STRIDE: usize = 6;
         #[inline(always)]
         unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-            rt::struct_element(&bytes, at)
+            // SAFETY: forwarded contract: the slot is inside the bytes.
+            unsafe { rt::struct_element(&bytes, at) }
         }
     }
 
@@ -608,9 +622,7 @@ pub mod storefront {
         const SHORT_NAME: &'static str = "Product";
         const FILE_IDENTIFIER: [u8; 4] = [83, 72, 79, 80];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x3b5ffc5c, "storefront.Product"), 8)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0x3b5ffc5c, "storefront.Product"), 8)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 12 {
@@ -637,7 +649,6 @@ pub mod storefront {
             {
                 c.strings(o, (0x3e7ea36a, "[string]")).map_err(|e| e.within(".keywords"))?;
             }
-            c.leave(at);
             Ok(())
         }
     }
@@ -933,12 +944,9 @@ pub mod storefront {
         const SHORT_NAME: &'static str = "PercentOff";
         const FILE_IDENTIFIER: [u8; 4] = [83, 72, 79, 80];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xcba51d47, "storefront.PercentOff"), 4)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0xcba51d47, "storefront.PercentOff"), 4)?;
             let body = at + 8;
             let _ = (body, size);
-            c.leave(at);
             Ok(())
         }
     }
@@ -1117,15 +1125,12 @@ pub mod storefront {
         const SHORT_NAME: &'static str = "AmountOff";
         const FILE_IDENTIFIER: [u8; 4] = [83, 72, 79, 80];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x566b689e, "storefront.AmountOff"), 8)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0x566b689e, "storefront.AmountOff"), 8)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 24 {
                 c.presence(body).map_err(|e| e.within(".amount"))?;
             }
-            c.leave(at);
             Ok(())
         }
     }
@@ -1566,15 +1571,12 @@ pub mod storefront {
         const SHORT_NAME: &'static str = "ListProducts";
         const FILE_IDENTIFIER: [u8; 4] = [83, 72, 79, 80];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xc4571ce9, "storefront.ListProducts"), 4)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0xc4571ce9, "storefront.ListProducts"), 4)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 2 {
                 c.presence(body).map_err(|e| e.within(".category"))?;
             }
-            c.leave(at);
             Ok(())
         }
     }
@@ -1779,9 +1781,7 @@ pub mod storefront {
         const SHORT_NAME: &'static str = "GetQuote";
         const FILE_IDENTIFIER: [u8; 4] = [83, 72, 79, 80];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0x45c74b71, "storefront.GetQuote"), 8)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0x45c74b71, "storefront.GetQuote"), 8)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 12
@@ -1789,7 +1789,6 @@ pub mod storefront {
             {
                 c.string(o).map_err(|e| e.within(".customer"))?;
             }
-            c.leave(at);
             Ok(())
         }
     }
@@ -1987,15 +1986,12 @@ pub mod storefront {
         const SHORT_NAME: &'static str = "Total";
         const FILE_IDENTIFIER: [u8; 4] = [83, 72, 79, 80];
         fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-            let Some(size) = c.table(at, (0xa0fd196d, "storefront.Total"), 8)? else {
-                return Ok(());
-            };
+            let size = c.leaf_table(at, (0xa0fd196d, "storefront.Total"), 8)?;
             let body = at + 8;
             let _ = (body, size);
             if size >= 24 {
                 c.presence(body + 4).map_err(|e| e.within(".price"))?;
             }
-            c.leave(at);
             Ok(())
         }
     }

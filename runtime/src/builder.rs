@@ -15,6 +15,7 @@ use crate::format::{
     HEADER_ROOT_TAG, HEADER_VERSION, MAGIC, MAX_MESSAGE_SIZE, MESSAGE_ALIGN, MESSAGE_HEADER_SIZE,
     OBJECT_ALIGN, OBJECT_HEADER_SIZE, align_up,
 };
+use crate::spare;
 
 /// Why a message could not be built.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -116,9 +117,6 @@ fn slice_room(buf: &mut [u8], from: usize, end: usize) -> Result<&mut [u8], Buil
     })
 }
 
-/// Objects up to this many bytes are zero-filled with one constant-size write.
-const SMALL: usize = 64;
-
 enum Arena<'buf> {
     Owned(Vec<u8>),
     Slice(&'buf mut [u8]),
@@ -132,19 +130,6 @@ pub trait Region: Send + 'static {
     fn bytes(&self) -> &[u8];
     /// The memory, to write: the same bytes every time.
     fn bytes_mut(&mut self) -> &mut [u8];
-}
-
-/// Makes `v`'s capacity at least `len` bytes. Growing past twice the capacity (a long
-/// string or vector) leaves a quarter more room than asked: the objects after a long one are
-/// usually small (the table that refers to it), and with exactly the room asked for, the
-/// first of them would grow the buffer again and copy the long object a second time.
-#[inline]
-fn make_room(v: &mut Vec<u8>, len: usize) {
-    let capacity = v.capacity();
-    if len > capacity {
-        let room = len.saturating_add(len / 4).max(capacity.saturating_mul(2));
-        v.reserve_exact(room - v.len());
-    }
 }
 
 /// An arena's memory, as each write sees it: growable, or fixed (a slice or a region).
@@ -286,7 +271,7 @@ impl<'buf> Builder<'buf> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn buffer_mut(&mut self) -> &mut [u8] {
         match self.arena.room() {
             Room::Growable(v) => v.as_mut_slice(),
@@ -302,7 +287,7 @@ impl<'buf> Builder<'buf> {
     }
 
     /// The bytes written so far, to patch in place.
-    #[inline]
+    #[inline(always)]
     pub fn bytes_mut(&mut self) -> &mut [u8] {
         let len = self.len;
         let buffer = self.buffer_mut();
@@ -319,19 +304,7 @@ impl<'buf> Builder<'buf> {
         let end = end as usize;
         let start = self.len;
         match self.arena.room() {
-            Room::Growable(v) => {
-                // Everything past `len` is fresh: never reuse bytes of an earlier message.
-                v.truncate(start);
-                if end - start <= SMALL {
-                    // A small object (most tables): constant-size zeroes, no call.
-                    make_room(v, start + SMALL);
-                    v.extend_from_slice(&[0u8; SMALL]);
-                    v.truncate(end);
-                } else {
-                    make_room(v, end);
-                    v.resize(end, 0);
-                }
-            }
+            Room::Growable(v) => spare::append(v, end - start, ([0; 8], 0), 0, &[]),
             Room::Fixed(s) => {
                 let capacity = s.len();
                 let fresh = s.get_mut(start..end).ok_or(BuildError::OutOfSpace {
@@ -347,7 +320,7 @@ impl<'buf> Builder<'buf> {
 
     /// Appends an object: `header` and `body_len` zero bytes, the body aligned to
     /// `body_align`. Returns where the object starts.
-    #[inline]
+    #[inline(always)]
     pub fn alloc_object(
         &mut self,
         header: Header,
@@ -356,9 +329,25 @@ impl<'buf> Builder<'buf> {
     ) -> Result<ObjectRef, BuildError> {
         let (head, head_len) = header.bytes();
         let (object, end) = self.span(head_len, body_align, body_len)?;
-        self.grow_to(end as u64)?;
         let start = object.start as usize;
-        self.bytes_mut()[start..start + head_len].copy_from_slice(&head[..head_len]);
+        match self.arena.room() {
+            Room::Growable(v) => {
+                spare::append(
+                    v,
+                    start - self.len,
+                    (head, head_len),
+                    body_len as usize,
+                    &[],
+                );
+            }
+            Room::Fixed(buf) => {
+                let out = slice_room(buf, self.len, end)?;
+                out.fill(0);
+                let at = start - self.len;
+                out[at..at + head_len].copy_from_slice(&head[..head_len]);
+            }
+        }
+        self.len = end;
         Ok(object)
     }
 
@@ -391,7 +380,7 @@ impl<'buf> Builder<'buf> {
     /// Appends an object whose body is `parts`, concatenated: `header`, then the body aligned
     /// to `body_align`. Each byte is written once (no zero fill first), which is what makes
     /// strings and vectors of plain data cheap to write.
-    #[inline]
+    #[inline(always)]
     pub fn append_object(
         &mut self,
         header: Header,
@@ -404,13 +393,13 @@ impl<'buf> Builder<'buf> {
         let start = object.start as usize;
         match self.arena.room() {
             Room::Growable(v) => {
-                v.truncate(self.len);
-                make_room(v, end);
-                v.resize(start, 0);
-                v.extend_from_slice(&head[..head_len]);
-                for part in parts {
-                    v.extend_from_slice(part);
-                }
+                spare::append(
+                    v,
+                    start - self.len,
+                    (head, head_len),
+                    body_len as usize,
+                    parts,
+                );
             }
             Room::Fixed(buf) => {
                 let out = slice_room(buf, self.len, end)?;
@@ -448,10 +437,7 @@ impl<'buf> Builder<'buf> {
         match self.arena.room() {
             Room::Growable(v) => {
                 // A vector's fresh bytes must be written anyway: zeros, as everywhere else.
-                v.truncate(from);
-                make_room(v, end);
-                v.resize(end, 0);
-                v[start..body].copy_from_slice(&head[..head_len]);
+                spare::append(v, start - from, (head, head_len), body_len as usize, &[]);
             }
             Room::Fixed(buf) => {
                 let out = slice_room(buf, from, end)?;
@@ -479,15 +465,8 @@ impl<'buf> Builder<'buf> {
         let mut written = 0;
         match self.arena.room() {
             Room::Growable(v) => {
-                v.truncate(self.len);
-                make_room(v, end);
-                v.resize(start, 0);
-                v.extend_from_slice(&head[..head_len]);
-                for item in items.into_iter().take(count as usize) {
-                    v.extend_from_slice(bytemuck::bytes_of(&item));
-                    written += 1;
-                }
-                v.resize(end, 0);
+                let gap = start - self.len;
+                written = spare::append_items(v, gap, (head, head_len), count as usize, items);
             }
             Room::Fixed(buf) => {
                 let out = slice_room(buf, self.len, end)?;
@@ -506,7 +485,7 @@ impl<'buf> Builder<'buf> {
     }
 
     /// Writes a reference at absolute offset `at` pointing to `target`.
-    #[inline]
+    #[inline(always)]
     pub fn set_ref(&mut self, at: usize, target: ObjectRef) {
         // Both offsets are below 2^31, so the difference fits an i32.
         let delta = (i64::from(target.start) - at as i64) as i32;

@@ -285,6 +285,29 @@ impl<'a> Checker<'a> {
         Ok(self.enter(at)?.then_some(size))
     }
 
+    /// Checks a leaf table's header (a table whose objects reach no table, see
+    /// `TableLayout::leaf` in the schema compiler): like a short string, it is checked, and
+    /// counted, at every reference to it, and nothing is remembered of it. Returns its body
+    /// size; its fields are checked next, with no [`Checker::leave`] after them.
+    #[inline]
+    pub fn leaf_table(
+        &mut self,
+        at: usize,
+        tag_name: (u32, &str),
+        body_align: u32,
+    ) -> Result<u32, VerifyError> {
+        let size = self.header(at, tag_name, u64::from, body_align)?;
+        if self.depth + 1 > self.limits.max_depth {
+            return Err(VerifyError::TooDeep {
+                path: String::new(),
+                at,
+                max: self.limits.max_depth,
+            });
+        }
+        self.count_object(at)?;
+        Ok(size)
+    }
+
     /// Checks a vector of references' header and enters it: `Some(count)` when its elements
     /// are to be checked (then [`Checker::leave`]), `None` when it was checked already.
     #[inline]
@@ -412,10 +435,16 @@ impl<'a> Checker<'a> {
             });
         }
         let text = self.bytes.get(body..end).unwrap_or_default();
-        // Most text is ASCII, which a word at a time proves valid.
-        if !is_ascii(text)
-            && let Err(e) = core::str::from_utf8(text)
-        {
+        // Most text is ASCII, which a word at a time proves valid; text shorter than a word
+        // is one masked word when the eight bytes from its start are in the message.
+        let ascii = match bytes_at::<8>(self.bytes, body) {
+            Some(word) if count < 8 => {
+                let mask = (1u64 << (8 * count)) - 1;
+                u64::from_le_bytes(word) & mask & ASCII_HIGH == 0
+            }
+            _ => is_ascii(text),
+        };
+        if !ascii && let Err(e) = core::str::from_utf8(text) {
             return Err(VerifyError::InvalidUtf8 {
                 path: String::new(),
                 at,
@@ -686,11 +715,14 @@ pub struct UnionTypes {
     pub width: usize,
 }
 
+/// The high bit of each byte of a word: the bits a non-ASCII byte sets.
+const ASCII_HIGH: u64 = 0x8080_8080_8080_8080;
+
 /// Whether `text` is all ASCII: eight bytes at a time (the last word overlapping), inline,
 /// without the call and the branches a general routine spends on short strings.
 #[inline(always)]
 fn is_ascii(text: &[u8]) -> bool {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const HIGH: u64 = ASCII_HIGH;
     let Some(last) = text.last_chunk::<8>() else {
         return text.iter().fold(0, |acc, b| acc | b) < 0x80;
     };

@@ -35,6 +35,8 @@ mod read;
 mod root;
 mod scalar;
 mod service;
+#[cfg(feature = "alloc")]
+mod spare;
 mod structs;
 #[cfg(feature = "alloc")]
 mod verify_error;

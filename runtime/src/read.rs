@@ -1,7 +1,10 @@
 //! Zero-copy reads of verified messages at the constant offsets generated code passes in.
 //!
-//! Every load is bounds-checked (a wrong offset gives a default, never a read outside the
-//! bytes), so a view is memory-safe even over bytes that change under it. What differs with
+//! No load leaves the bytes (a wrong offset gives a default), so a view is memory-safe even
+//! over bytes that change under it. A view checks its object's extent against the bytes once,
+//! when it is made ([`Table::new`] cuts a body size that runs past them, [`Vector::new`] a
+//! count), and keeps that extent: a field or an element inside it is then read with no second
+//! check, whatever the bytes hold by then. What differs with
 //! where the bytes live is a string's UTF-8: over [`Bytes::new`] (memory nothing else writes,
 //! as a `&[u8]` promises) the verifier's check stands and a string is read as it is; over
 //! [`Bytes::shared`] (a shared-memory slot a hostile peer may rewrite) it is checked again at
@@ -84,7 +87,12 @@ impl<'a> From<&'a [u8]> for Bytes<'a> {
 /// bytes (which a verified message never has).
 #[inline(always)]
 fn follow(bytes: &[u8], at: usize) -> Option<usize> {
-    let value = <i32 as Scalar>::read(bytes, at)?;
+    target(bytes, at, <i32 as Scalar>::read(bytes, at)?)
+}
+
+/// Where the reference of value `value` at `at` points, as [`follow`] says.
+#[inline(always)]
+fn target(bytes: &[u8], at: usize, value: i32) -> Option<usize> {
     if value == 0 {
         return None;
     }
@@ -134,6 +142,8 @@ pub struct Table<'a> {
     /// A `u32` keeps the view at four words; bodies past 4 GiB (beyond any message's
     /// limits) read as the empty table.
     body: u32,
+    /// Invariant: `body + size <= bytes.len()` ([`Table::new`] makes it so), which is what
+    /// lets a field inside the body be read without another check.
     size: u32,
 }
 
@@ -146,9 +156,12 @@ impl<'a> Table<'a> {
     #[inline(always)]
     pub unsafe fn new(bytes: Bytes<'a>, object: usize) -> Self {
         let (body, size) = self::object(&bytes, object, OBJECT_HEADER_SIZE as usize);
-        match u32::try_from(body) {
-            Ok(body) => Table { bytes, body, size },
-            Err(_) => Table::empty(),
+        // The extent every read relies on: a size that runs past the bytes (never in a
+        // verified message nobody changed) is cut to what they hold.
+        let size = (size as usize).min(bytes.len().saturating_sub(body));
+        match (u32::try_from(body), u32::try_from(size)) {
+            (Ok(body), Ok(size)) => Table { bytes, body, size },
+            _ => Table::empty(),
         }
     }
 
@@ -187,11 +200,30 @@ impl<'a> Table<'a> {
         self.size >= end
     }
 
+    /// Whether the `len` bytes at body offset `offset` are inside this object's extent.
+    /// With constant arguments (generated code's) all but `len <= size` folds away.
+    #[inline(always)]
+    fn holds(&self, offset: u32, len: usize) -> bool {
+        (offset as usize).saturating_add(len) <= self.size as usize
+    }
+
+    /// The scalar at body offset `offset`, read only when `holds` said it is inside.
+    ///
+    /// # Safety
+    /// `self.holds(offset, T::SIZE)`.
+    #[inline(always)]
+    unsafe fn at<T: Scalar>(&self, offset: u32) -> T {
+        // SAFETY: `offset + SIZE <= size` (the caller's contract) and `body + size <=
+        // bytes.len()` (the invariant `new` established), so the read is inside the bytes.
+        unsafe { T::read_unchecked(&self.bytes, self.body as usize + offset as usize) }
+    }
+
     /// The scalar at body offset `offset` of a field ending at `end`, else `default`.
     #[inline(always)]
     pub fn scalar<T: Scalar>(&self, offset: u32, end: u32, default: T) -> T {
-        if self.size >= end {
-            read_or(&self.bytes, self.body as usize + offset as usize, default)
+        if self.size >= end && self.holds(offset, T::SIZE) {
+            // SAFETY: `holds` just said so.
+            unsafe { self.at(offset) }
         } else {
             default
         }
@@ -200,10 +232,10 @@ impl<'a> Table<'a> {
     /// An optional scalar: its presence byte at `presence`, its value at `offset`.
     #[inline(always)]
     pub fn optional<T: Scalar>(&self, presence: u32, offset: u32, end: u32) -> Option<T> {
-        if self.size >= end
-            && read_or(&self.bytes, self.body as usize + presence as usize, 0u8) != 0
-        {
-            T::read(&self.bytes, self.body as usize + offset as usize)
+        if self.size >= end && self.holds(presence, 1) && self.holds(offset, T::SIZE) {
+            // SAFETY: `holds` just said so, for both.
+            let (present, value) = unsafe { (self.at::<u8>(presence), self.at::<T>(offset)) };
+            (present != 0).then_some(value)
         } else {
             None
         }
@@ -218,24 +250,28 @@ impl<'a> Table<'a> {
         offset: u32,
         end: u32,
     ) -> Option<S> {
-        if self.size < end {
+        if self.size < end || !self.holds(offset, size_of::<S>()) {
             return None;
         }
         if let Some(p) = presence
-            && read_or(&self.bytes, self.body as usize + p as usize, 0u8) == 0
+            && (!self.holds(p, 1)
+                || read_or(&self.bytes, self.body as usize + p as usize, 0u8) == 0)
         {
             return None;
         }
         let at = self.body as usize + offset as usize;
-        let raw = self.bytes.get(at..at.checked_add(size_of::<S>())?)?;
-        Some(bytemuck::pod_read_unaligned(raw))
+        // SAFETY: `holds` said the struct's bytes are inside the extent, which is inside the
+        // bytes (the invariant `new` established); `S` is plain data, read unaligned.
+        Some(unsafe { self.bytes.as_ptr().add(at).cast::<S>().read_unaligned() })
     }
 
     /// The object the reference at `offset` points to, `None` when absent or null.
     #[inline(always)]
     pub fn reference(&self, offset: u32, end: u32) -> Option<usize> {
-        if self.size >= end {
-            follow(&self.bytes, self.body as usize + offset as usize)
+        if self.size >= end && self.holds(offset, REF_SIZE as usize) {
+            // SAFETY: `holds` just said so.
+            let value: i32 = unsafe { self.at(offset) };
+            target(&self.bytes, self.body as usize + offset as usize, value)
         } else {
             None
         }
@@ -290,18 +326,20 @@ pub unsafe trait Element<'a>: Sized {
     /// The element whose slot starts at `at`.
     ///
     /// # Safety
-    /// `at` is an element slot of a verified vector of this element type.
+    /// `at` is an element slot of a verified vector of this element type, and `at + STRIDE
+    /// <= bytes.len()` ([`Vector`] makes sure of the second).
     unsafe fn read(bytes: Bytes<'a>, at: usize) -> Self;
 }
 
 macro_rules! scalar_elements {
     ($($t:ty),*) => {$(
-        // SAFETY: reads `SIZE` bytes, bounds-checked, and follows nothing.
+        // SAFETY: reads its `SIZE` bytes and follows nothing.
         unsafe impl<'a> Element<'a> for $t {
             const STRIDE: usize = <$t as Scalar>::SIZE;
             #[inline(always)]
             unsafe fn read(bytes: Bytes<'a>, at: usize) -> Self {
-                read_or(&bytes, at, <$t>::default())
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { <$t as Scalar>::read_unchecked(&bytes, at) }
             }
         }
     )*};
@@ -405,7 +443,8 @@ impl<'a, T: Element<'a>> Vector<'a, T> {
     #[inline(always)]
     pub fn get(&self, index: usize) -> Option<T> {
         if index < self.len as usize {
-            // SAFETY: a slot of this verified vector (its `new` contract).
+            // SAFETY: a slot of this verified vector (its `new` contract), inside the bytes:
+            // `new` cut `len` to the slots the bytes hold.
             Some(unsafe { T::read(self.bytes, self.body as usize + index * T::STRIDE) })
         } else {
             None
@@ -646,12 +685,15 @@ pub unsafe fn table_element<'a, T: TableElement<'a>>(bytes: Bytes<'a>, at: usize
     }
 }
 
-/// Reads a struct element by value, zeros outside the bytes.
+/// Reads a struct element by value.
+///
+/// # Safety
+/// `at + size_of::<S>() <= bytes.len()`.
 #[inline(always)]
-pub fn struct_element<S: bytemuck::Pod>(bytes: &[u8], at: usize) -> S {
-    at.checked_add(size_of::<S>())
-        .and_then(|end| bytes.get(at..end))
-        .map_or_else(S::zeroed, bytemuck::pod_read_unaligned)
+pub unsafe fn struct_element<S: bytemuck::Pod>(bytes: &[u8], at: usize) -> S {
+    // SAFETY: the caller guarantees the struct's bytes are inside; `S` is plain data, read
+    // unaligned.
+    unsafe { bytes.as_ptr().add(at).cast::<S>().read_unaligned() }
 }
 
 #[cfg(test)]

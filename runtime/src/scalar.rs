@@ -9,6 +9,11 @@ pub trait Scalar: Copy {
     fn read(bytes: &[u8], at: usize) -> Option<Self>;
     /// Writes it at `at`; `false` (and nothing written) when the bytes are not all inside.
     fn write(self, bytes: &mut [u8], at: usize) -> bool;
+    /// Reads it at `at` without checking the bounds.
+    ///
+    /// # Safety
+    /// `at + SIZE <= bytes.len()`.
+    unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self;
 }
 
 macro_rules! little_endian {
@@ -31,6 +36,13 @@ macro_rules! little_endian {
                     None => false,
                 }
             }
+            #[inline(always)]
+            unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                // SAFETY: the caller guarantees `at + SIZE <= bytes.len()`, so the read stays
+                // inside the slice; `[u8; SIZE]` has no alignment, so any address will do.
+                let raw = unsafe { bytes.as_ptr().add(at).cast::<[u8; size_of::<$t>()]>().read() };
+                <$t>::from_le_bytes(raw)
+            }
         }
     )*};
 }
@@ -47,6 +59,11 @@ impl Scalar for bool {
     #[inline(always)]
     fn write(self, bytes: &mut [u8], at: usize) -> bool {
         u8::from(self).write(bytes, at)
+    }
+    #[inline(always)]
+    unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+        // SAFETY: forwarded contract: the byte at `at` is inside.
+        unsafe { u8::read_unchecked(bytes, at) != 0 }
     }
 }
 

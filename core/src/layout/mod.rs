@@ -151,6 +151,10 @@ pub struct TableLayout {
     pub tag: u32,
     /// Body size this schema writes: the end of the member that ends last, unpadded.
     pub body_size: u32,
+    /// Its objects reach no table (no field refers to a table, a union or a vector of either,
+    /// and none holds a nested message): a verifier checks one at every reference to it, in
+    /// time the schema bounds, instead of remembering that it did.
+    pub leaf: bool,
     /// The body's alignment: the largest member alignment, at least 4.
     pub body_align: u32,
     /// Members in id order (the order they were placed in; a member may sit in a gap before

@@ -30,9 +30,12 @@ pub(super) fn compute(schema: &Schema, reporter: &mut Reporter) -> Layout {
     for id in 0..schema.structs.len() {
         c.struct_layout(StructId(id as u32));
     }
-    let tables: Vec<TableLayout> = (0..schema.tables.len())
+    let mut tables: Vec<TableLayout> = (0..schema.tables.len())
         .map(|i| c.table_layout(TableId(i as u32)))
         .collect();
+    for (t, def) in tables.iter_mut().zip(&schema.tables) {
+        t.leaf = is_leaf(t, def, &c.vectors);
+    }
     let unions = schema
         .unions
         .iter()
@@ -410,6 +413,7 @@ impl Computer<'_> {
             identity,
             tag,
             body_size: body.end as u32,
+            leaf: false,
             body_align,
             members,
             fields,
@@ -472,4 +476,29 @@ impl Body {
         self.end = new_end;
         u32::try_from(offset).ok()
     }
+}
+
+/// Whether a table's objects reach no table: no field refers to a table, a union or a vector
+/// of either, and none holds a nested message. A verifier checks such a table at every
+/// reference, in time its schema bounds, instead of remembering it (`docs/layout.md`,
+/// section 13).
+fn is_leaf(t: &TableLayout, def: &crate::schema::TableDef, vectors: &[VectorLayout]) -> bool {
+    let reaches_tables = |target: RefTarget| match target {
+        RefTarget::String => false,
+        RefTarget::Table(_) | RefTarget::Union(_) => true,
+        RefTarget::Vector(v) => vectors.get(v.0 as usize).is_none_or(|v| {
+            matches!(
+                v.element,
+                Storage::Ref {
+                    target: RefTarget::Table(_) | RefTarget::Union(_)
+                }
+            )
+        }),
+    };
+    let nested = def.fields.iter().any(|f| f.nested_flatbuffer.is_some());
+    !nested
+        && t.members.iter().all(|m| match m.storage {
+            Storage::Ref { target } => !reaches_tables(target),
+            _ => true,
+        })
 }

@@ -150,11 +150,17 @@ impl<'a> Verifier<'a, '_> {
 
     fn table(&mut self, id: TableId, at: usize) -> Result<(), VerifyError> {
         let layout = self.layout.table(id);
-        let entered = self
-            .c
-            .table(at, (layout.tag, &layout.name), layout.body_align);
-        let Some(size) = self.here(entered)? else {
-            return Ok(());
+        let tag_name = (layout.tag, layout.name.as_str());
+        let size = if layout.leaf {
+            // Checked at every reference, remembered nowhere: nothing to leave afterwards.
+            let checked = self.c.leaf_table(at, tag_name, layout.body_align);
+            self.here(checked)?
+        } else {
+            let entered = self.c.table(at, tag_name, layout.body_align);
+            let Some(size) = self.here(entered)? else {
+                return Ok(());
+            };
+            size
         };
         let body = at + OBJECT_HEADER_SIZE as usize;
         let def = self.schema.table_def(id);
@@ -171,7 +177,9 @@ impl<'a> Verifier<'a, '_> {
             self.path.pop();
             result?;
         }
-        self.c.leave(at);
+        if !layout.leaf {
+            self.c.leave(at);
+        }
         Ok(())
     }
 

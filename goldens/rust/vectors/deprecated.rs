@@ -102,9 +102,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Old";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x625bbd45, "vectors.deprecated.Old"), 8)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x625bbd45, "vectors.deprecated.Old"), 8)?;
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 8
@@ -117,7 +115,6 @@ pub mod vectors {
                 {
                     c.string(o).map_err(|e| e.within(".gone_too"))?;
                 }
-                c.leave(at);
                 Ok(())
             }
         }

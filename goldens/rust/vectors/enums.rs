@@ -68,14 +68,20 @@ pub mod vectors {
             fn write(self, bytes: &mut [u8], at: usize) -> bool {
                 rt::Scalar::write(self.0, bytes, at)
             }
+            #[inline(always)]
+            unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                // SAFETY: forwarded contract: the bytes are inside.
+                Tiny(unsafe { <i8 as rt::Scalar>::read_unchecked(bytes, at) })
+            }
         }
 
-        // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+        // SAFETY: reads its 1 bytes and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Tiny {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::read_or(&bytes, at, Tiny(0))
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { <Tiny as rt::Scalar>::read_unchecked(&bytes, at) }
             }
         }
 
@@ -125,14 +131,20 @@ pub mod vectors {
             fn write(self, bytes: &mut [u8], at: usize) -> bool {
                 rt::Scalar::write(self.0, bytes, at)
             }
+            #[inline(always)]
+            unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                // SAFETY: forwarded contract: the bytes are inside.
+                Wide(unsafe { <u64 as rt::Scalar>::read_unchecked(bytes, at) })
+            }
         }
 
-        // SAFETY: reads 8 bytes, bounds-checked, and follows nothing.
+        // SAFETY: reads its 8 bytes and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Wide {
             const STRIDE: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::read_or(&bytes, at, Wide(0))
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { <Wide as rt::Scalar>::read_unchecked(&bytes, at) }
             }
         }
 
@@ -185,14 +197,20 @@ pub mod vectors {
             fn write(self, bytes: &mut [u8], at: usize) -> bool {
                 rt::Scalar::write(self.0, bytes, at)
             }
+            #[inline(always)]
+            unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                // SAFETY: forwarded contract: the bytes are inside.
+                Sparse(unsafe { <u16 as rt::Scalar>::read_unchecked(bytes, at) })
+            }
         }
 
-        // SAFETY: reads 2 bytes, bounds-checked, and follows nothing.
+        // SAFETY: reads its 2 bytes and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Sparse {
             const STRIDE: usize = 2;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::read_or(&bytes, at, Sparse(0))
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { <Sparse as rt::Scalar>::read_unchecked(&bytes, at) }
             }
         }
 
@@ -278,14 +296,20 @@ pub mod vectors {
             fn write(self, bytes: &mut [u8], at: usize) -> bool {
                 rt::Scalar::write(self.0, bytes, at)
             }
+            #[inline(always)]
+            unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                // SAFETY: forwarded contract: the bytes are inside.
+                Color(unsafe { <u8 as rt::Scalar>::read_unchecked(bytes, at) })
+            }
         }
 
-        // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+        // SAFETY: reads its 1 bytes and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Color {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::read_or(&bytes, at, Color(0))
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { <Color as rt::Scalar>::read_unchecked(&bytes, at) }
             }
         }
 
@@ -371,14 +395,20 @@ pub mod vectors {
             fn write(self, bytes: &mut [u8], at: usize) -> bool {
                 rt::Scalar::write(self.0, bytes, at)
             }
+            #[inline(always)]
+            unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                // SAFETY: forwarded contract: the bytes are inside.
+                Access(unsafe { <u32 as rt::Scalar>::read_unchecked(bytes, at) })
+            }
         }
 
-        // SAFETY: reads 4 bytes, bounds-checked, and follows nothing.
+        // SAFETY: reads its 4 bytes and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Access {
             const STRIDE: usize = 4;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::read_or(&bytes, at, Access(0))
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { <Access as rt::Scalar>::read_unchecked(&bytes, at) }
             }
         }
 
@@ -507,9 +537,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Enums";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x61d05b53, "vectors.enums.Enums"), 8)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x61d05b53, "vectors.enums.Enums"), 8)?;
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 28
@@ -517,7 +545,6 @@ pub mod vectors {
                 {
                     c.inline_vector(o, 1, 4).map_err(|e| e.within(".color_list"))?;
                 }
-                c.leave(at);
                 Ok(())
             }
         }

@@ -180,9 +180,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Floats";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x38a69131, "vectors.floats.Floats"), 8)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x38a69131, "vectors.floats.Floats"), 8)?;
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 24
@@ -195,7 +193,6 @@ pub mod vectors {
                 {
                     c.inline_vector(o, 8, 8).map_err(|e| e.within(".d_list"))?;
                 }
-                c.leave(at);
                 Ok(())
             }
         }

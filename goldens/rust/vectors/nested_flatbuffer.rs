@@ -95,9 +95,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Payload";
             const FILE_IDENTIFIER: [u8; 4] = [69, 78, 86, 76];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x99488588, "vectors.nested_flatbuffer.Payload"), 4)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x99488588, "vectors.nested_flatbuffer.Payload"), 4)?;
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 8
@@ -105,7 +103,6 @@ pub mod vectors {
                 {
                     c.string(o).map_err(|e| e.within(".text"))?;
                 }
-                c.leave(at);
                 Ok(())
             }
         }

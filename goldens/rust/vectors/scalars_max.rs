@@ -157,12 +157,9 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Scalars";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x034f23e3, "vectors.scalars.Scalars"), 8)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x034f23e3, "vectors.scalars.Scalars"), 8)?;
                 let body = at + 8;
                 let _ = (body, size);
-                c.leave(at);
                 Ok(())
             }
         }

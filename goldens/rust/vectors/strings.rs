@@ -160,9 +160,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Strings";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x81e51243, "vectors.strings.Strings"), 4)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x81e51243, "vectors.strings.Strings"), 4)?;
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 4
@@ -215,7 +213,6 @@ pub mod vectors {
                 {
                     c.string(o).map_err(|e| e.within(".absent"))?;
                 }
-                c.leave(at);
                 Ok(())
             }
         }

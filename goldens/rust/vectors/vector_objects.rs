@@ -90,12 +90,13 @@ pub mod vectors {
             }
         }
 
-        // SAFETY: reads 8 bytes by value, bounds-checked, and follows nothing.
+        // SAFETY: reads its 8 bytes by value and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Point {
             const STRIDE: usize = 8;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::struct_element(&bytes, at)
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { rt::struct_element(&bytes, at) }
             }
         }
 
@@ -171,12 +172,13 @@ pub mod vectors {
             }
         }
 
-        // SAFETY: reads 16 bytes by value, bounds-checked, and follows nothing.
+        // SAFETY: reads its 16 bytes by value and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Wide {
             const STRIDE: usize = 16;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::struct_element(&bytes, at)
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { rt::struct_element(&bytes, at) }
             }
         }
 
@@ -256,9 +258,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "Item";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x7717319c, "vectors.vector_objects.Item"), 4)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x7717319c, "vectors.vector_objects.Item"), 4)?;
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 8
@@ -266,7 +266,6 @@ pub mod vectors {
                 {
                     c.string(o).map_err(|e| e.within(".name"))?;
                 }
-                c.leave(at);
                 Ok(())
             }
         }

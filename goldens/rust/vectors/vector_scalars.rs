@@ -71,14 +71,20 @@ pub mod vectors {
             fn write(self, bytes: &mut [u8], at: usize) -> bool {
                 rt::Scalar::write(self.0, bytes, at)
             }
+            #[inline(always)]
+            unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {
+                // SAFETY: forwarded contract: the bytes are inside.
+                Suit(unsafe { <u8 as rt::Scalar>::read_unchecked(bytes, at) })
+            }
         }
 
-        // SAFETY: reads 1 bytes, bounds-checked, and follows nothing.
+        // SAFETY: reads its 1 bytes and follows nothing.
         unsafe impl<'a> rt::Element<'a> for Suit {
             const STRIDE: usize = 1;
             #[inline(always)]
             unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {
-                rt::read_or(&bytes, at, Suit(0))
+                // SAFETY: forwarded contract: the slot is inside the bytes.
+                unsafe { <Suit as rt::Scalar>::read_unchecked(&bytes, at) }
             }
         }
 
@@ -247,9 +253,7 @@ pub mod vectors {
             const SHORT_NAME: &'static str = "VectorScalars";
             const FILE_IDENTIFIER: [u8; 4] = [0, 0, 0, 0];
             fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {
-                let Some(size) = c.table(at, (0x57e60fa8, "vectors.vector_scalars.VectorScalars"), 4)? else {
-                    return Ok(());
-                };
+                let size = c.leaf_table(at, (0x57e60fa8, "vectors.vector_scalars.VectorScalars"), 4)?;
                 let body = at + 8;
                 let _ = (body, size);
                 if size >= 4
@@ -317,7 +321,6 @@ pub mod vectors {
                 {
                     c.inline_vector(o, 1, 4).map_err(|e| e.within(".suits"))?;
                 }
-                c.leave(at);
                 Ok(())
             }
         }

@@ -482,6 +482,7 @@ fn table(
         identity: tl.identity.clone(),
         tag: tl.tag,
         body_size: tl.body_size,
+        leaf: tl.leaf,
         body_align: tl.body_align,
         members,
         fields,

@@ -348,6 +348,9 @@ pub struct Table {
     pub tag: u32,
     /// The body size this schema writes.
     pub body_size: u32,
+    /// Its objects reach no table: a verifier checks one at every reference instead of
+    /// remembering it (`Checker::leaf_table`, no `leave`).
+    pub leaf: bool,
     /// The body's alignment: the largest member alignment, at least 4.
     pub body_align: u32,
     /// Its members (a field's value, presence byte or discriminant each), in id order: the

@@ -63,10 +63,10 @@ impl Printer<'_> {
         newtype_traits(&mut w, &name, under);
         let size = e.underlying.size();
         w.line(format!(
-            "impl rt::Scalar for {name} {{\n    const SIZE: usize = {size};\n    #[inline(always)]\n    fn read(bytes: &[u8], at: usize) -> Option<Self> {{\n        <{under} as rt::Scalar>::read(bytes, at).map({name})\n    }}\n    #[inline(always)]\n    fn write(self, bytes: &mut [u8], at: usize) -> bool {{\n        rt::Scalar::write(self.0, bytes, at)\n    }}\n}}\n"
+            "impl rt::Scalar for {name} {{\n    const SIZE: usize = {size};\n    #[inline(always)]\n    fn read(bytes: &[u8], at: usize) -> Option<Self> {{\n        <{under} as rt::Scalar>::read(bytes, at).map({name})\n    }}\n    #[inline(always)]\n    fn write(self, bytes: &mut [u8], at: usize) -> bool {{\n        rt::Scalar::write(self.0, bytes, at)\n    }}\n    #[inline(always)]\n    unsafe fn read_unchecked(bytes: &[u8], at: usize) -> Self {{\n        // SAFETY: forwarded contract: the bytes are inside.\n        {name}(unsafe {{ <{under} as rt::Scalar>::read_unchecked(bytes, at) }})\n    }}\n}}\n"
         ));
         w.line(format!(
-            "// SAFETY: reads {size} bytes, bounds-checked, and follows nothing.\nunsafe impl<'a> rt::Element<'a> for {name} {{\n    const STRIDE: usize = {size};\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        rt::read_or(&bytes, at, {name}(0))\n    }}\n}}\n"
+            "// SAFETY: reads its {size} bytes and follows nothing.\nunsafe impl<'a> rt::Element<'a> for {name} {{\n    const STRIDE: usize = {size};\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        // SAFETY: forwarded contract: the slot is inside the bytes.\n        unsafe {{ <{name} as rt::Scalar>::read_unchecked(&bytes, at) }}\n    }}\n}}\n"
         ));
         w.finish()
     }

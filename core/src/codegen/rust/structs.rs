@@ -106,7 +106,7 @@ impl Printer<'_> {
         }
         w.line("            .finish()\n    }\n}\n");
         w.line(format!(
-            "// SAFETY: reads {size} bytes by value, bounds-checked, and follows nothing.\nunsafe impl<'a> rt::Element<'a> for {name} {{\n    const STRIDE: usize = {size};\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        rt::struct_element(&bytes, at)\n    }}\n}}\n",
+            "// SAFETY: reads its {size} bytes by value and follows nothing.\nunsafe impl<'a> rt::Element<'a> for {name} {{\n    const STRIDE: usize = {size};\n    #[inline(always)]\n    unsafe fn read(bytes: rt::Bytes<'a>, at: usize) -> Self {{\n        // SAFETY: forwarded contract: the slot is inside the bytes.\n        unsafe {{ rt::struct_element(&bytes, at) }}\n    }}\n}}\n",
             size = s.size
         ));
         w.finish()

@@ -172,10 +172,27 @@ impl Printer<'_> {
         let checks = checks.finish();
         let fid = self.model.file_identifier;
         let dotted = t.name.dotted();
+        // A leaf is checked at every reference and remembered nowhere: nothing to leave.
+        let (enter, leave) = if t.leaf {
+            (
+                format!(
+                    "let size = c.leaf_table(at, (0x{:08x}, {dotted:?}), {})?;",
+                    t.tag, t.body_align
+                ),
+                String::new(),
+            )
+        } else {
+            (
+                format!(
+                    "let Some(size) = c.table(at, (0x{:08x}, {dotted:?}), {})? else {{\n            return Ok(());\n        }};",
+                    t.tag, t.body_align
+                ),
+                "        c.leave(at);\n".to_string(),
+            )
+        };
         w.line(format!(
-            "impl rt::Check for {name}<'_> {{\n    const TAG: u32 = 0x{tag:08x};\n    const NAME: &'static str = {dotted:?};\n    const SHORT_NAME: &'static str = {:?};\n    const FILE_IDENTIFIER: [u8; 4] = {fid:?};\n    fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {{\n        let Some(size) = c.table(at, (0x{tag:08x}, {dotted:?}), {})? else {{\n            return Ok(());\n        }};\n        let body = at + {OBJECT_HEADER_SIZE};\n        let _ = (body, size);\n{checks}        c.leave(at);\n        Ok(())\n    }}\n}}\n",
+            "impl rt::Check for {name}<'_> {{\n    const TAG: u32 = 0x{tag:08x};\n    const NAME: &'static str = {dotted:?};\n    const SHORT_NAME: &'static str = {:?};\n    const FILE_IDENTIFIER: [u8; 4] = {fid:?};\n    fn check(c: &mut rt::Checker<'_>, at: usize) -> Result<(), rt::VerifyError> {{\n        {enter}\n        let body = at + {OBJECT_HEADER_SIZE};\n        let _ = (body, size);\n{checks}{leave}        Ok(())\n    }}\n}}\n",
             t.name.name,
-            t.body_align,
             tag = t.tag
         ));
     }
