@@ -744,6 +744,34 @@ mod tests {
         assert_eq!(read, ("", ""));
     }
 
+    /// A table whose header claims a body past the end of the bytes (a shared slot rewritten
+    /// after verification): fields inside what the bytes hold read, the others read as their
+    /// defaults, and nothing reads outside.
+    #[test]
+    fn a_table_view_keeps_to_the_bytes_it_was_made_over() {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&7u32.to_le_bytes()); // tag
+        bytes.extend_from_slice(&u32::MAX.to_le_bytes()); // body size: far too large
+        bytes.extend_from_slice(&0x1122_3344u32.to_le_bytes());
+        bytes.extend_from_slice(&[0xAB, 0xCD]);
+        // SAFETY: the view must stay inside the bytes whatever they claim, which is what this
+        // checks; the values are not relied on.
+        let t = unsafe { Table::new(Bytes::shared(&bytes), 0) };
+        assert_eq!(t.body_size(), 6, "cut to the bytes there are");
+        assert_eq!(t.scalar::<u32>(0, 4, 0), 0x1122_3344);
+        assert_eq!(t.scalar::<u16>(4, 6, 9), 0xCDAB);
+        assert_eq!(t.scalar::<u32>(4, 8, 9), 9, "past the bytes: the default");
+        assert_eq!(t.optional::<u8>(5, 6, 7), None);
+        assert_eq!(t.structure::<[u8; 4]>(None, 4, 8), None);
+        assert_eq!(t.reference(4, 8), None);
+        // A vector whose count runs past the bytes reads as the elements they hold.
+        let mut v = 1000u32.to_le_bytes().to_vec();
+        v.extend_from_slice(&[1, 0, 2, 0, 3]);
+        // SAFETY: as above.
+        let v = unsafe { Vector::<u16>::new(Bytes::new(&v), 0) };
+        assert_eq!(v.iter().collect::<Vec<_>>(), [1, 2]);
+    }
+
     #[test]
     fn nested_bytes_keep_their_trust() {
         let object = string_object(b"ok");
