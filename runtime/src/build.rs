@@ -46,7 +46,8 @@ pub fn put_struct<S: Struct>(b: &mut Builder<'_>, at: usize, value: &S) {
 #[inline]
 pub fn string(b: &mut Builder<'_>, text: &str) -> Result<ObjectRef, BuildError> {
     let len = u32::try_from(text.len()).map_err(|_| BuildError::TooLarge)?;
-    b.append_object(Header::Counted(len), 1, &[text.as_bytes(), &[0]])
+    // The NUL after the text is one of the zeros the body is written over.
+    b.append_zero_terminated(Header::Counted(len), text.as_bytes())
 }
 
 /// Appends a vector of scalars or structs: `count` zeroed elements `stride` bytes apart.

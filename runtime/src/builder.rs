@@ -418,6 +418,39 @@ impl<'buf> Builder<'buf> {
         Ok(object)
     }
 
+    /// Appends an object whose body is `text` and one 0 byte (a string): `header`, then the
+    /// body, unaligned.
+    #[inline(always)]
+    pub fn append_zero_terminated(
+        &mut self,
+        header: Header,
+        text: &[u8],
+    ) -> Result<ObjectRef, BuildError> {
+        let body_len = text.len() as u64 + 1;
+        let (head, head_len) = header.bytes();
+        let (object, end) = self.span(head_len, 1, body_len)?;
+        let start = object.start as usize;
+        match self.arena.room() {
+            Room::Growable(v) => {
+                // The body is zeros with the text over them: its last byte stays 0.
+                let gap = start - self.len;
+                spare::append(v, gap, (head, head_len), body_len as usize, &[text]);
+            }
+            Room::Fixed(buf) => {
+                let out = slice_room(buf, self.len, end)?;
+                let (gap, rest) = out.split_at_mut(start - self.len);
+                gap.fill(0);
+                let (h, rest) = rest.split_at_mut(head_len);
+                h.copy_from_slice(&head[..head_len]);
+                let (t, nul) = rest.split_at_mut(text.len());
+                t.copy_from_slice(text);
+                nul.fill(0);
+            }
+        }
+        self.len = end;
+        Ok(object)
+    }
+
     /// Appends an object of `body_len` bytes of body (`header`, the body aligned to
     /// `body_align`) and gives the body to be written in place. The body's bytes are left as
     /// the memory had them: zeros in a growable buffer, but in a slice or a region whatever was
@@ -583,6 +616,22 @@ mod tests {
                 .unwrap();
         }
         assert_eq!(capacity(&b), grown);
+    }
+
+    #[test]
+    fn strings_of_every_short_length_are_written_whole() {
+        let text: Vec<u8> = (0..80u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..=text.len() {
+            let mut b = Builder::new();
+            let s = b
+                .append_zero_terminated(Header::Counted(n as u32), &text[..n])
+                .unwrap();
+            let bytes = b.as_bytes();
+            assert_eq!(&bytes[s.offset() as usize..s.body()], &(n as u32).to_le_bytes());
+            assert_eq!(&bytes[s.body()..s.body() + n], &text[..n], "{n}");
+            assert_eq!(bytes[s.body() + n], 0, "{n}: the NUL");
+            assert_eq!(b.len(), s.body() + n + 1);
+        }
     }
 
     #[test]

@@ -102,7 +102,7 @@ pub(crate) fn append_items<S: bytemuck::Pod>(
     written
 }
 
-/// Copies `src` to `dst`: up to 16 bytes with two overlapping fixed-size copies (no call, as
+/// Copies `src` to `dst`: up to 64 bytes with two overlapping fixed-size copies (no call, as
 /// strings mostly are that short), more with `memcpy`.
 ///
 /// # Safety
@@ -115,18 +115,24 @@ unsafe fn copy(dst: *mut u8, src: &[u8]) {
     // `dst`, which the caller says are valid; the two halves may overlap each other, not
     // `src`.
     unsafe {
-        if (8..=16).contains(&n) {
+        if n > 64 {
+            dst.copy_from_nonoverlapping(s, n);
+        } else if n > 32 {
+            dst.copy_from_nonoverlapping(s, 32);
+            dst.add(n - 32).copy_from_nonoverlapping(s.add(n - 32), 32);
+        } else if n > 16 {
+            dst.copy_from_nonoverlapping(s, 16);
+            dst.add(n - 16).copy_from_nonoverlapping(s.add(n - 16), 16);
+        } else if n >= 8 {
             dst.copy_from_nonoverlapping(s, 8);
             dst.add(n - 8).copy_from_nonoverlapping(s.add(n - 8), 8);
-        } else if (4..8).contains(&n) {
+        } else if n >= 4 {
             dst.copy_from_nonoverlapping(s, 4);
             dst.add(n - 4).copy_from_nonoverlapping(s.add(n - 4), 4);
-        } else if n < 4 {
+        } else {
             for i in 0..n {
                 *dst.add(i) = *s.add(i);
             }
-        } else {
-            dst.copy_from_nonoverlapping(s, n);
         }
     }
 }

@@ -297,7 +297,7 @@ impl Writer<'_, '_> {
         };
         let len = u32::try_from(s.len()).map_err(|_| BuildError::TooLarge)?;
         self.b
-            .append_object(Header::Counted(len), 1, &[s.as_bytes(), &[0]])
+            .append_zero_terminated(Header::Counted(len), s.as_bytes())
     }
 
     /// The bytes a vector of `ubyte` values holds.
