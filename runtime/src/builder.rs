@@ -327,28 +327,7 @@ impl<'buf> Builder<'buf> {
         body_len: u64,
         body_align: u32,
     ) -> Result<ObjectRef, BuildError> {
-        let (head, head_len) = header.bytes();
-        let (object, end) = self.span(head_len, body_align, body_len)?;
-        let start = object.start as usize;
-        match self.arena.room() {
-            Room::Growable(v) => {
-                spare::append(
-                    v,
-                    start - self.len,
-                    (head, head_len),
-                    body_len as usize,
-                    &[],
-                );
-            }
-            Room::Fixed(buf) => {
-                let out = slice_room(buf, self.len, end)?;
-                out.fill(0);
-                let at = start - self.len;
-                out[at..at + head_len].copy_from_slice(&head[..head_len]);
-            }
-        }
-        self.len = end;
-        Ok(object)
+        self.append_parts(header, body_align, body_len, &[])
     }
 
     /// Where the next object goes, with a header of `head_len` bytes: the first offset at or
@@ -388,34 +367,7 @@ impl<'buf> Builder<'buf> {
         parts: &[&[u8]],
     ) -> Result<ObjectRef, BuildError> {
         let body_len: u64 = parts.iter().map(|p| p.len() as u64).sum();
-        let (head, head_len) = header.bytes();
-        let (object, end) = self.span(head_len, body_align, body_len)?;
-        let start = object.start as usize;
-        match self.arena.room() {
-            Room::Growable(v) => {
-                spare::append(
-                    v,
-                    start - self.len,
-                    (head, head_len),
-                    body_len as usize,
-                    parts,
-                );
-            }
-            Room::Fixed(buf) => {
-                let out = slice_room(buf, self.len, end)?;
-                let (gap, rest) = out.split_at_mut(start - self.len);
-                gap.fill(0);
-                let (h, rest) = rest.split_at_mut(head_len);
-                h.copy_from_slice(&head[..head_len]);
-                let mut at = 0;
-                for part in parts {
-                    rest[at..at + part.len()].copy_from_slice(part);
-                    at += part.len();
-                }
-            }
-        }
-        self.len = end;
-        Ok(object)
+        self.append_parts(header, body_align, body_len, parts)
     }
 
     /// Appends an object whose body is `text` and one 0 byte (a string): `header`, then the
@@ -426,25 +378,36 @@ impl<'buf> Builder<'buf> {
         header: Header,
         text: &[u8],
     ) -> Result<ObjectRef, BuildError> {
-        let body_len = text.len() as u64 + 1;
+        // The body is zeros with the text over them: its last byte stays 0.
+        self.append_parts(header, 1, text.len() as u64 + 1, &[text])
+    }
+
+    /// Appends `header` and a body of `body_len` bytes, aligned to `body_align`: zeros with
+    /// `parts` written over them from its start.
+    #[inline(always)]
+    fn append_parts(
+        &mut self,
+        header: Header,
+        body_align: u32,
+        body_len: u64,
+        parts: &[&[u8]],
+    ) -> Result<ObjectRef, BuildError> {
         let (head, head_len) = header.bytes();
-        let (object, end) = self.span(head_len, 1, body_len)?;
-        let start = object.start as usize;
+        let (object, end) = self.span(head_len, body_align, body_len)?;
+        let gap = object.start as usize - self.len;
         match self.arena.room() {
             Room::Growable(v) => {
-                // The body is zeros with the text over them: its last byte stays 0.
-                let gap = start - self.len;
-                spare::append(v, gap, (head, head_len), body_len as usize, &[text]);
+                spare::append(v, gap, (head, head_len), body_len as usize, parts);
             }
             Room::Fixed(buf) => {
                 let out = slice_room(buf, self.len, end)?;
-                let (gap, rest) = out.split_at_mut(start - self.len);
-                gap.fill(0);
-                let (h, rest) = rest.split_at_mut(head_len);
-                h.copy_from_slice(&head[..head_len]);
-                let (t, nul) = rest.split_at_mut(text.len());
-                t.copy_from_slice(text);
-                nul.fill(0);
+                out.fill(0);
+                out[gap..gap + head_len].copy_from_slice(&head[..head_len]);
+                let mut at = gap + head_len;
+                for part in parts {
+                    out[at..at + part.len()].copy_from_slice(part);
+                    at += part.len();
+                }
             }
         }
         self.len = end;
@@ -619,6 +582,38 @@ mod tests {
     }
 
     #[test]
+    fn long_and_far_aligned_objects_are_zero_where_nothing_is_written() {
+        let mut b = Builder::new();
+        let payload = vec![7u8; 300];
+        let v = b
+            .append_object(Header::Counted(300), 256, &[&payload[..100]])
+            .unwrap();
+        assert_eq!(v.body() % 256, 0);
+        let bytes = b.as_bytes();
+        assert!(
+            bytes[24..v.offset() as usize].iter().all(|&x| x == 0),
+            "the gap"
+        );
+        assert_eq!(&bytes[v.body()..v.body() + 100], &payload[..100]);
+        let rest = &bytes[v.body() + 100..];
+        assert_eq!(rest.len(), 0, "the body is what the parts give");
+        let t = b.alloc_object(tagged(1, 200), 200, 4).unwrap();
+        assert!(b.as_bytes()[t.body()..].iter().all(|&x| x == 0));
+        assert_eq!(b.len(), t.body() + 200);
+    }
+
+    #[test]
+    fn plain_elements_an_iterator_does_not_give_are_zeros() {
+        let mut b = Builder::new();
+        let (v, written) = b.append_plain(40, 8, [u64::MAX; 3]).unwrap();
+        assert_eq!(written, 3);
+        let body = &b.as_bytes()[v.body()..];
+        assert_eq!(body.len(), 320);
+        assert!(body[..24].iter().all(|&x| x == 0xFF));
+        assert!(body[24..].iter().all(|&x| x == 0));
+    }
+
+    #[test]
     fn strings_of_every_short_length_are_written_whole() {
         let text: Vec<u8> = (0..80u8).map(|i| b'a' + i % 26).collect();
         for n in 0..=text.len() {
@@ -627,7 +622,10 @@ mod tests {
                 .append_zero_terminated(Header::Counted(n as u32), &text[..n])
                 .unwrap();
             let bytes = b.as_bytes();
-            assert_eq!(&bytes[s.offset() as usize..s.body()], &(n as u32).to_le_bytes());
+            assert_eq!(
+                &bytes[s.offset() as usize..s.body()],
+                &(n as u32).to_le_bytes()
+            );
             assert_eq!(&bytes[s.body()..s.body() + n], &text[..n], "{n}");
             assert_eq!(bytes[s.body() + n], 0, "{n}: the NUL");
             assert_eq!(b.len(), s.body() + n + 1);

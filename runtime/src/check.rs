@@ -297,6 +297,14 @@ impl<'a> Checker<'a> {
         body_align: u32,
     ) -> Result<u32, VerifyError> {
         let size = self.header(at, tag_name, u64::from, body_align)?;
+        self.one_level_deeper(at)?;
+        Ok(size)
+    }
+
+    /// Counts the object at `at`, one level below the one being checked: within the depth
+    /// and object limits.
+    #[inline(always)]
+    fn one_level_deeper(&mut self, at: usize) -> Result<(), VerifyError> {
         if self.depth + 1 > self.limits.max_depth {
             return Err(VerifyError::TooDeep {
                 path: String::new(),
@@ -304,8 +312,7 @@ impl<'a> Checker<'a> {
                 max: self.limits.max_depth,
             });
         }
-        self.count_object(at)?;
-        Ok(size)
+        self.count_object(at)
     }
 
     /// Checks a vector of references' header and enters it: `Some(count)` when its elements
@@ -359,14 +366,7 @@ impl<'a> Checker<'a> {
             }
             _ => return Ok(false),
         }
-        if self.depth + 1 > self.limits.max_depth {
-            return Err(VerifyError::TooDeep {
-                path: String::new(),
-                at,
-                max: self.limits.max_depth,
-            });
-        }
-        self.count_object(at)?;
+        self.one_level_deeper(at)?;
         self.marks.enter(slot, self.bytes.len());
         self.depth += 1;
         Ok(true)

@@ -46,17 +46,29 @@ pub(crate) fn append(
     let end = len + gap + head_len + body;
     make_room(v, end.saturating_add(SLACK));
     let spare = v.spare_capacity_mut().as_mut_ptr().cast::<u8>();
+    let written: usize = gap + head_len + parts.iter().map(|p| p.len()).sum::<usize>();
     // SAFETY: the capacity is at least `end + SLACK` (made just above), so every write below
     // is in the spare capacity: the zeros reach `max(end, len + SLACK)`, the header's 8 bytes
-    // end at most 4 bytes past `end`, the parts at `end`; every byte
-    // up to `end` is written (zeros, header, parts) before the length is set to `end`, so no
+    // end at most 4 bytes past `end`, the parts at `end`; every byte up to `end` is written
+    // (zeros from the start to `SLACK` and to the header's end, the parts, zeros from the
+    // parts' end) before the length is set to `end`, so no
     // uninitialized byte becomes part of the vector. `parts` are other memory than `v`'s (a
     // `&[u8]` cannot borrow the buffer a `&mut Vec` is writing), so the copies do not overlap.
     unsafe {
-        if end - len <= SLACK {
-            spare.write_bytes(0, SLACK);
-        } else {
-            spare.write_bytes(0, end - len);
+        // A small object: one constant-size write of zeros under all of it. A large one: the
+        // same under its start, and zeros after what the parts cover (a long string or
+        // vector of plain data is written once, not zeroed first).
+        spare.write_bytes(0, SLACK);
+        let head_end = gap + head_len;
+        if head_end > SLACK {
+            // A body aligned far beyond any schema's (a caller's own objects): a long gap.
+            spare.add(SLACK).write_bytes(0, head_end - SLACK);
+        }
+        if written < end - len {
+            let from = written.max(SLACK);
+            if from < end - len {
+                spare.add(from).write_bytes(0, end - len - from);
+            }
         }
         spare.add(gap).copy_from_nonoverlapping(head.as_ptr(), 8);
         let mut at = gap + head_len;
@@ -85,17 +97,23 @@ pub(crate) fn append_items<S: bytemuck::Pod>(
     make_room(v, end.saturating_add(SLACK));
     let spare = v.spare_capacity_mut().as_mut_ptr().cast::<u8>();
     let mut written = 0;
-    // SAFETY: as in `append`: the capacity is at least `end + SLACK`; the zeros cover every
-    // byte up to `end` before the header and the items (each `size` bytes, at most `count` of
-    // them) are written over them, and only then is the length set to `end`.
+    // SAFETY: as in `append`: the capacity is at least `end + SLACK`; every byte up to `end`
+    // is written (zeros to `SLACK` and the header's end, the items, each `size` bytes and at
+    // most `count` of them, zeros after them) before the length is set to `end`.
     unsafe {
-        spare.write_bytes(0, (end - len).max(SLACK));
+        let head_end = gap + head_len;
+        spare.write_bytes(0, SLACK.max(head_end));
         spare.add(gap).copy_from_nonoverlapping(head.as_ptr(), 8);
-        let body = spare.add(gap + head_len);
+        let body = spare.add(head_end);
         for item in items.into_iter().take(count) {
             body.add(written * size)
                 .copy_from_nonoverlapping(bytemuck::bytes_of(&item).as_ptr(), size);
             written += 1;
+        }
+        // Zeros for the elements the items did not give (written once, not zeroed first).
+        let from = (head_end + written * size).max(SLACK);
+        if from < end - len {
+            spare.add(from).write_bytes(0, end - len - from);
         }
         v.set_len(end);
     }
